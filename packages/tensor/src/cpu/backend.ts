@@ -1,0 +1,34 @@
+import type { Backend, KernelTable, TensorInfo } from '../backend.js';
+import type { DType, TypedArray } from '../dtype.js';
+import type { Shape } from '../shape.js';
+import { convKernels } from './conv.js';
+import { elementwiseKernels } from './elementwise.js';
+import { matMulKernels } from './matmul.js';
+import { movementKernels } from './movement.js';
+import { poolKernels } from './pool.js';
+import { reduceKernels } from './reduce.js';
+import { output, valuesOf } from './storage.js';
+
+/**
+ * The reference backend, in plain TypeScript over typed arrays. Memory is garbage collected:
+ * nothing needs disposing.
+ */
+export class CpuBackend implements Backend {
+  readonly name = 'cpu';
+  readonly kernels: KernelTable = {
+    ...elementwiseKernels,
+    ...reduceKernels,
+    ...movementKernels,
+    ...matMulKernels,
+    ...convKernels,
+    ...poolKernels,
+  };
+
+  write(values: TypedArray, shape: Shape, dtype: DType): TensorInfo {
+    return output(values, shape, dtype);
+  }
+
+  read(info: TensorInfo): TypedArray {
+    return valuesOf(info).slice();
+  }
+}

@@ -1,0 +1,57 @@
+/** Element types a tensor can hold. */
+export type DType = 'float32' | 'int32' | 'bool';
+
+/** The typed array that stores each dtype. */
+export type TypedArray = Float32Array | Int32Array | Uint8Array;
+
+export interface DTypeArrays {
+  float32: Float32Array;
+  int32: Int32Array;
+  bool: Uint8Array;
+}
+
+export const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
+
+export function isDType(value: unknown): value is DType {
+  return value === 'float32' || value === 'int32' || value === 'bool';
+}
+
+/** A zero-filled array of `size` elements for `dtype`. */
+export function allocArray<D extends DType>(dtype: D, size: number): DTypeArrays[D];
+export function allocArray(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(size);
+    case 'int32':
+      return new Int32Array(size);
+    case 'bool':
+      return new Uint8Array(size);
+  }
+}
+
+/** The dtype whose storage is this typed array. */
+export function dtypeOfArray(values: TypedArray): DType {
+  if (values instanceof Float32Array) return 'float32';
+  if (values instanceof Int32Array) return 'int32';
+  return 'bool';
+}
+
+/** Result dtype of an arithmetic op on two dtypes (bool promotes to int32, anything with float32 is float32). */
+export function upcastType(a: DType, b: DType): DType {
+  if (a === 'float32' || b === 'float32') return 'float32';
+  return 'int32';
+}
+
+/** Copy `values` into a fresh array of `dtype`, converting (float→int truncates toward zero, any→bool is `!= 0`). */
+export function convertArray(values: ArrayLike<number>, dtype: DType): TypedArray {
+  const n = values.length;
+  const out = allocArray(dtype, n);
+  if (dtype === 'bool') {
+    for (let i = 0; i < n; i++) out[i] = values[i] !== 0 ? 1 : 0;
+  } else if (dtype === 'int32') {
+    for (let i = 0; i < n; i++) out[i] = Math.trunc(values[i]!);
+  } else {
+    for (let i = 0; i < n; i++) out[i] = values[i]!;
+  }
+  return out;
+}

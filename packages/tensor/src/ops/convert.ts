@@ -1,0 +1,123 @@
+import type { DType, TypedArray } from '../dtype.js';
+import { allocArray, dtypeOfArray, isDType } from '../dtype.js';
+import { makeTensor } from '../engine.js';
+import type { Shape } from '../shape.js';
+import { assertValidShape, formatShape, sizeFromShape } from '../shape.js';
+import type { NestedArray, TensorLike } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+
+/** Infer the shape of nested arrays, throwing on ragged or non-numeric input. */
+function inferShape(op: string, value: NestedArray): number[] {
+  const shape: number[] = [];
+  let cur: NestedArray = value;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    if (cur.length === 0) break;
+    cur = (cur as readonly NestedArray[])[0]!;
+  }
+  return shape.length === 0 && typeof value !== 'number' && typeof value !== 'boolean'
+    ? fail(op, `expected a number, boolean, nested array or typed array, got ${describe(value)}`)
+    : shape;
+}
+
+function fail(op: string, message: string): never {
+  throw new Error(`${op}: ${message}`);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  return typeof value;
+}
+
+/** Flatten nested arrays of `shape` into `out`, validating regularity and element types. */
+function flattenInto(op: string, value: NestedArray, shape: readonly number[], dim: number, out: TypedArray, offset: number, path: string): number {
+  if (dim === shape.length) {
+    if (typeof value === 'number') out[offset] = value;
+    else if (typeof value === 'boolean') out[offset] = value ? 1 : 0;
+    else if (Array.isArray(value)) fail(op, `ragged nested array: element ${path} is an array but its siblings are scalars (shape so far ${formatShape(shape)})`);
+    else fail(op, `non-numeric element ${path}: ${describe(value)}`);
+    return offset + 1;
+  }
+  if (!Array.isArray(value)) {
+    fail(op, `ragged nested array: element ${path} is ${describe(value)} where an array of length ${shape[dim]} was expected`);
+  }
+  const arr = value as readonly NestedArray[];
+  if (arr.length !== shape[dim]) {
+    fail(op, `ragged nested array: element ${path || '[]'} has length ${arr.length}, expected ${shape[dim]}`);
+  }
+  for (let i = 0; i < arr.length; i++) offset = flattenInto(op, arr[i]!, shape, dim + 1, out, offset, `${path}[${i}]`);
+  return offset;
+}
+
+function containsBooleansOnly(value: NestedArray): boolean {
+  if (typeof value === 'boolean') return true;
+  if (typeof value === 'number') return false;
+  return value.length > 0 && value.every(containsBooleansOnly);
+}
+
+/**
+ * Build a tensor from a scalar, nested arrays, or a typed array (with `shape`). The dtype is
+ * inferred (booleans → bool, typed arrays by type, otherwise float32) unless given.
+ */
+export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor {
+  const op = 'tensor';
+  if (values instanceof Tensor) {
+    if (shape !== undefined || dtype !== undefined) fail(op, 'shape and dtype cannot be given with a Tensor value');
+    return values;
+  }
+  if (dtype !== undefined && !isDType(dtype)) fail(op, `dtype must be 'float32', 'int32' or 'bool', got ${JSON.stringify(dtype)}`);
+  if (shape !== undefined) assertValidShape(op, shape);
+  if (ArrayBuffer.isView(values)) {
+    const arr = values;
+    if (!(arr instanceof Float32Array || arr instanceof Int32Array || arr instanceof Uint8Array)) {
+      fail(op, `typed arrays must be Float32Array, Int32Array or Uint8Array, got ${(arr as object).constructor.name}`);
+    }
+    const finalShape = shape ?? [arr.length];
+    if (sizeFromShape(finalShape) !== arr.length) {
+      fail(op, `shape ${formatShape(finalShape)} holds ${sizeFromShape(finalShape)} values but the typed array has ${arr.length}`);
+    }
+    const d = dtype ?? dtypeOfArray(arr);
+    const out = allocArray(d, arr.length);
+    if (d === 'bool') for (let i = 0; i < arr.length; i++) out[i] = arr[i] !== 0 ? 1 : 0;
+    else out.set(arr);
+    return makeTensor(out, finalShape, d);
+  }
+  const nested = values as NestedArray;
+  const inferred = inferShape(op, nested);
+  const d = dtype ?? (containsBooleansOnly(nested) ? 'bool' : 'float32');
+  const size = sizeFromShape(inferred);
+  const out = allocArray(d === 'bool' ? 'float32' : d, size);
+  flattenInto(op, nested, inferred, 0, out, 0, '');
+  let final: TypedArray = out;
+  if (d === 'bool') {
+    final = allocArray('bool', size);
+    for (let i = 0; i < size; i++) final[i] = out[i] !== 0 ? 1 : 0;
+  } else if (d === 'int32') {
+    for (let i = 0; i < size; i++) {
+      if (!Number.isInteger(out[i])) fail(op, `dtype int32 needs integer values, got ${out[i]} at flat index ${i}`);
+    }
+  }
+  const finalShape = shape ?? inferred;
+  if (sizeFromShape(finalShape) !== size) {
+    fail(op, `shape ${formatShape(finalShape)} holds ${sizeFromShape(finalShape)} values but the data has ${size} (inferred shape ${formatShape(inferred)})`);
+  }
+  return makeTensor(final, finalShape, d);
+}
+
+/**
+ * Convert an op argument to a tensor. A JavaScript number takes `like`'s dtype when it fits
+ * (an integer with an int32 tensor), so `add(intTensor, 1)` stays int32 and `mul(x, 0.5)` float32.
+ */
+export function toTensor(x: TensorLike, op: string, arg: string, like?: Tensor): Tensor {
+  if (x instanceof Tensor) return x;
+  if (typeof x === 'number') {
+    const d: DType = like && like.dtype !== 'bool' && (like.dtype === 'float32' || Number.isInteger(x)) ? like.dtype : 'float32';
+    const arr = allocArray(d, 1);
+    arr[0] = x;
+    return makeTensor(arr, [], d);
+  }
+  if (typeof x === 'boolean' || Array.isArray(x) || ArrayBuffer.isView(x)) return tensor(x);
+  throw new Error(`${op}: argument '${arg}' must be a Tensor, number, boolean, nested array or typed array, got ${describe(x)}`);
+}

@@ -1,0 +1,110 @@
+import type { DType } from '../dtype.js';
+import { allocArray, isDType } from '../dtype.js';
+import { makeTensor } from '../engine.js';
+import type { Shape } from '../shape.js';
+import { assertValidShape, sizeFromShape } from '../shape.js';
+import type { TensorLike } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+import { toTensor } from './convert.js';
+
+export { tensor } from './convert.js';
+
+function checkDType(op: string, dtype: DType): void {
+  if (!isDType(dtype)) throw new Error(`${op}: dtype must be 'float32', 'int32' or 'bool', got ${JSON.stringify(dtype)}`);
+}
+
+/** A rank-0 tensor. */
+export function scalar(value: number | boolean, dtype?: DType): Tensor {
+  if (typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new Error(`scalar: expected a number or boolean, got ${typeof value}`);
+  }
+  const d = dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  checkDType('scalar', d);
+  return full([], value === true ? 1 : value === false ? 0 : value, d);
+}
+
+/** A tensor of `shape` filled with `value`. */
+export function full(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
+  assertValidShape('full', shape);
+  checkDType('full', dtype);
+  const arr = allocArray(dtype, sizeFromShape(shape));
+  arr.fill(dtype === 'bool' ? (value ? 1 : 0) : value);
+  return makeTensor(arr, shape, dtype);
+}
+
+export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor {
+  return full(shape, 0, dtype);
+}
+
+export function ones(shape: Shape, dtype: DType = 'float32'): Tensor {
+  return full(shape, 1, dtype);
+}
+
+export function zerosLike(x: Tensor): Tensor {
+  return full(x.shape, 0, x.dtype);
+}
+
+export function onesLike(x: Tensor): Tensor {
+  return full(x.shape, 1, x.dtype);
+}
+
+/** Identity matrix `[n, m]` (m defaults to n). */
+export function eye(n: number, m: number = n, dtype: DType = 'float32'): Tensor {
+  for (const [name, v] of [['n', n], ['m', m]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new Error(`eye: ${name} must be a non-negative integer, got ${v}`);
+  }
+  checkDType('eye', dtype);
+  const arr = allocArray(dtype, n * m);
+  for (let i = 0; i < Math.min(n, m); i++) arr[i * m + i] = 1;
+  return makeTensor(arr, [n, m], dtype);
+}
+
+/**
+ * Evenly spaced values in `[start, stop)`; `arange(5)` is `[0..4]`. The dtype is int32 when all
+ * arguments are integers, else float32, unless given.
+ */
+export function arange(start: number, stop?: number, step = 1, dtype?: DType): Tensor {
+  if (stop === undefined) {
+    stop = start;
+    start = 0;
+  }
+  for (const [name, v] of [['start', start], ['stop', stop], ['step', step]] as const) {
+    if (!Number.isFinite(v)) throw new Error(`arange: ${name} must be a finite number, got ${v}`);
+  }
+  if (step === 0) throw new Error('arange: step must not be 0');
+  const d = dtype ?? (Number.isInteger(start) && Number.isInteger(stop) && Number.isInteger(step) ? 'int32' : 'float32');
+  checkDType('arange', d);
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const arr = allocArray(d, n);
+  for (let i = 0; i < n; i++) arr[i] = start + i * step;
+  return makeTensor(arr, [n], d);
+}
+
+/** `num` evenly spaced float32 values from `start` to `stop` inclusive. */
+export function linspace(start: number, stop: number, num: number): Tensor {
+  if (!Number.isInteger(num) || num < 0) throw new Error(`linspace: num must be a non-negative integer, got ${num}`);
+  const arr = new Float32Array(num);
+  if (num === 1) arr[0] = start;
+  for (let i = 0; i < num && num > 1; i++) arr[i] = start + ((stop - start) * i) / (num - 1);
+  return makeTensor(arr, [num], 'float32');
+}
+
+/**
+ * One-hot encode integer `indices` into a new last axis of size `depth` (float32 by default, as
+ * Keras's `to_categorical`). Out-of-range indices give an all-`offValue` row, as in TF.
+ */
+export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue = 0, dtype: DType = 'float32'): Tensor {
+  const idx = toTensor(indices, 'oneHot', 'indices');
+  if (idx.dtype !== 'int32') {
+    throw new Error(`oneHot: indices must be int32, got ${idx.dtype} (cast with cast(x, 'int32'))`);
+  }
+  if (!Number.isInteger(depth) || depth < 1) throw new Error(`oneHot: depth must be a positive integer, got ${depth}`);
+  const values = idx.dataSync();
+  const arr = allocArray(dtype, values.length * depth);
+  if (offValue !== 0) arr.fill(offValue);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v >= 0 && v < depth) arr[i * depth + v] = onValue;
+  }
+  return makeTensor(arr, [...idx.shape, depth], dtype);
+}

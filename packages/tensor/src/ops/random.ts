@@ -1,0 +1,95 @@
+import type { DType } from '../dtype.js';
+import { allocArray } from '../dtype.js';
+import { makeTensor } from '../engine.js';
+import { generatorFor } from '../random.js';
+import type { Shape } from '../shape.js';
+import { assertValidShape, sizeFromShape } from '../shape.js';
+import type { Tensor, TensorLike } from '../tensor.js';
+import { toTensor } from './convert.js';
+import { gather } from './gather.js';
+
+function floatDType(op: string, dtype: DType): void {
+  if (dtype !== 'float32' && dtype !== 'int32') {
+    throw new Error(`${op}: dtype must be 'float32' or 'int32', got ${JSON.stringify(dtype)}`);
+  }
+}
+
+/** Uniform samples in `[minval, maxval)`; for int32, integers in `[minval, maxval)`. */
+export function randomUniform(shape: Shape, minval = 0, maxval = 1, dtype: DType = 'float32', seed?: number): Tensor {
+  assertValidShape('randomUniform', shape);
+  floatDType('randomUniform', dtype);
+  if (!(maxval > minval)) throw new Error(`randomUniform: maxval must be greater than minval, got minval=${minval}, maxval=${maxval}`);
+  const gen = generatorFor(seed);
+  const n = sizeFromShape(shape);
+  const arr = allocArray(dtype, n);
+  if (dtype === 'int32') {
+    const lo = Math.ceil(minval);
+    const span = Math.ceil(maxval) - lo;
+    for (let i = 0; i < n; i++) arr[i] = lo + gen.nextInt(span);
+  } else {
+    for (let i = 0; i < n; i++) arr[i] = minval + (maxval - minval) * gen.nextFloat();
+  }
+  return makeTensor(arr, shape, dtype);
+}
+
+/** Normal samples with the given mean and standard deviation. */
+export function randomNormal(shape: Shape, mean = 0, stddev = 1, dtype: DType = 'float32', seed?: number): Tensor {
+  assertValidShape('randomNormal', shape);
+  floatDType('randomNormal', dtype);
+  if (!(stddev >= 0)) throw new Error(`randomNormal: stddev must be non-negative, got ${stddev}`);
+  const gen = generatorFor(seed);
+  const n = sizeFromShape(shape);
+  const arr = allocArray(dtype, n);
+  for (let i = 0; i < n; i++) arr[i] = mean + stddev * gen.nextNormal();
+  return makeTensor(arr, shape, dtype);
+}
+
+/** Normal samples redrawn until they fall within two standard deviations of the mean (as TF and Keras do). */
+export function truncatedNormal(shape: Shape, mean = 0, stddev = 1, dtype: DType = 'float32', seed?: number): Tensor {
+  assertValidShape('truncatedNormal', shape);
+  floatDType('truncatedNormal', dtype);
+  if (!(stddev >= 0)) throw new Error(`truncatedNormal: stddev must be non-negative, got ${stddev}`);
+  const gen = generatorFor(seed);
+  const n = sizeFromShape(shape);
+  const arr = allocArray(dtype, n);
+  for (let i = 0; i < n; i++) {
+    let z: number;
+    do z = gen.nextNormal();
+    while (z < -2 || z > 2);
+    arr[i] = mean + stddev * z;
+  }
+  return makeTensor(arr, shape, dtype);
+}
+
+/** Samples that are 1 with probability `p` and 0 otherwise (float32 unless `dtype` says otherwise). */
+export function bernoulli(shape: Shape, p: number, seed?: number, dtype: DType = 'float32'): Tensor {
+  assertValidShape('bernoulli', shape);
+  if (!(p >= 0 && p <= 1)) throw new Error(`bernoulli: p must be in [0, 1], got ${p}`);
+  const gen = generatorFor(seed);
+  const n = sizeFromShape(shape);
+  const arr = allocArray(dtype, n);
+  for (let i = 0; i < n; i++) arr[i] = gen.nextFloat() < p ? 1 : 0;
+  return makeTensor(arr, shape, dtype);
+}
+
+/** A random permutation of `0 … n-1` (int32), by Fisher–Yates. */
+export function permutation(n: number, seed?: number): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw new Error(`permutation: n must be a non-negative integer, got ${n}`);
+  const gen = generatorFor(seed);
+  const arr = new Int32Array(n);
+  for (let i = 0; i < n; i++) arr[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = gen.nextInt(i + 1);
+    const t = arr[i]!;
+    arr[i] = arr[j]!;
+    arr[j] = t;
+  }
+  return makeTensor(arr, [n], 'int32');
+}
+
+/** `x` with its first axis shuffled. */
+export function randomShuffle(x: TensorLike, seed?: number): Tensor {
+  const t = toTensor(x, 'randomShuffle', 'x');
+  if (t.rank === 0) throw new Error('randomShuffle: expected a tensor of rank ≥ 1, got a scalar');
+  return gather(t, permutation(t.shape[0]!, seed), 0);
+}

@@ -1,0 +1,105 @@
+/**
+ * Seeded pseudo-random numbers: xoshiro128** (Blackman & Vigna, 2018), 32-bit state words,
+ * seeded through SplitMix32. It uses only 32-bit integer arithmetic (`Math.imul`, shifts), so the
+ * same seed gives the same stream on every JavaScript engine and platform. Floats are built from
+ * the top 24 bits (uniform) and Box–Muller in float64 (normal).
+ */
+export class Generator {
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  private spareNormal: number | null = null;
+
+  constructor(seed: number) {
+    this.reseed(seed);
+  }
+
+  reseed(seed: number): void {
+    if (!Number.isFinite(seed)) throw new Error(`setSeed: seed must be a finite number, got ${seed}`);
+    // SplitMix32 over the seed's low and high 32-bit halves spreads any integer seed over the state.
+    let x = (Math.floor(seed) ^ Math.floor(seed / 4294967296)) >>> 0;
+    const next = (): number => {
+      x = (x + 0x9e3779b9) | 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    this.spareNormal = null;
+  }
+
+  /** Next 32-bit unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1) with 24 bits of precision (exactly representable in float32). */
+  nextFloat(): number {
+    return (this.nextUint32() >>> 8) / 16777216;
+  }
+
+  /** Uniform in (0, 1], safe for logarithms. */
+  private nextOpenFloat(): number {
+    return ((this.nextUint32() >>> 8) + 1) / 16777216;
+  }
+
+  /** Standard normal sample (Box–Muller, both values used). */
+  nextNormal(): number {
+    if (this.spareNormal !== null) {
+      const v = this.spareNormal;
+      this.spareNormal = null;
+      return v;
+    }
+    const u1 = this.nextOpenFloat();
+    const u2 = this.nextFloat();
+    const r = Math.sqrt(-2 * Math.log(u1));
+    this.spareNormal = r * Math.sin(2 * Math.PI * u2);
+    return r * Math.cos(2 * Math.PI * u2);
+  }
+
+  /** Uniform integer in [0, n) without modulo bias. */
+  nextInt(n: number): number {
+    if (n <= 1) return 0;
+    const limit = 4294967296 - (4294967296 % n);
+    let v: number;
+    do v = this.nextUint32();
+    while (v >= limit);
+    return v % n;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+function initialSeed(): number {
+  const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint32Array) => Uint32Array } }).crypto;
+  if (c?.getRandomValues) return c.getRandomValues(new Uint32Array(1))[0]!;
+  return Date.now();
+}
+
+const globalGenerator = new Generator(initialSeed());
+
+/** Seed the global generator: every random op and initializer without its own `seed` draws from it. */
+export function setSeed(seed: number): void {
+  globalGenerator.reseed(seed);
+}
+
+/** The generator an op with an optional `seed` should use: a fresh one for a given seed, else the global one. */
+export function generatorFor(seed?: number | null): Generator {
+  return seed === undefined || seed === null ? globalGenerator : new Generator(seed);
+}

@@ -1,0 +1,103 @@
+/** Shape helpers shared by ops and backends. */
+export type Shape = readonly number[];
+
+export function sizeFromShape(shape: Shape): number {
+  let size = 1;
+  for (const d of shape) size *= d;
+  return size;
+}
+
+/** Row-major strides of a shape. */
+export function stridesOf(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i]!;
+  }
+  return strides;
+}
+
+export function shapesEqual(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function formatShape(shape: Shape): string {
+  return `[${shape.join(',')}]`;
+}
+
+/**
+ * NumPy broadcasting: align trailing dimensions; each pair must be equal or one of them 1.
+ * Throws naming `op` and both shapes when they do not broadcast.
+ */
+export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da === db || db === 1) out[i] = da;
+    else if (da === 1) out[i] = db;
+    else {
+      throw new Error(
+        `${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together ` +
+          `(dimension ${i - rank} is ${da} vs ${db}; each pair must be equal or 1)`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Axes of `outShape` along which an input of `inShape` was broadcast (for reducing gradients back). */
+export function broadcastedAxes(inShape: Shape, outShape: Shape): number[] {
+  const axes: number[] = [];
+  const offset = outShape.length - inShape.length;
+  for (let i = 0; i < outShape.length; i++) {
+    const d = i < offset ? 1 : inShape[i - offset]!;
+    if (d === 1 && outShape[i] !== 1) axes.push(i);
+  }
+  return axes;
+}
+
+/** Resolve a possibly negative axis against `rank`, or throw naming `op`. */
+export function normalizeAxis(op: string, axis: number, rank: number): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    throw new Error(`${op}: axis must be an integer in [${-rank}, ${rank - 1}] for a rank-${rank} tensor, got ${axis}`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Resolve `axis` (undefined = all axes, a number, or a list) to sorted unique non-negative axes. */
+export function normalizeAxes(op: string, axis: number | readonly number[] | undefined | null, rank: number): number[] {
+  if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);
+  const list = typeof axis === 'number' ? [axis] : axis;
+  const seen = new Set<number>();
+  for (const a of list) {
+    const n = normalizeAxis(op, a, rank);
+    if (seen.has(n)) throw new Error(`${op}: axis ${a} is repeated in ${JSON.stringify(list)}`);
+    seen.add(n);
+  }
+  return [...seen].sort((x, y) => x - y);
+}
+
+/** `shape` with the given (normalized) axes removed, or set to 1 with keepDims. */
+export function reducedShape(shape: Shape, axes: readonly number[], keepDims = false): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    if (axes.includes(i)) {
+      if (keepDims) out.push(1);
+    } else out.push(shape[i]!);
+  }
+  return out;
+}
+
+/** Throws unless every entry is a non-negative integer. */
+export function assertValidShape(op: string, shape: Shape): void {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new Error(`${op}: shape entries must be non-negative integers, got ${formatShape(shape)}`);
+    }
+  }
+}

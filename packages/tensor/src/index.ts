@@ -23,3 +23,4 @@ export type { Shape } from './shape.js';
 export { broadcastShapes, broadcastedAxes, formatShape, normalizeAxes, normalizeAxis, shapesEqual, sizeFromShape, stridesOf } from './shape.js';
 export type { Axis, NestedArray, TensorLike } from './tensor.js';
 export { Tensor, isTensor } from './tensor.js';
+export { closestName, normalizeName, unknownNameError } from './util/names.js';

@@ -1,0 +1,114 @@
+import type { Shape } from '../shape.js';
+import { broadcastShapes, formatShape, shapesEqual, sizeFromShape } from '../shape.js';
+
+/**
+ * How to walk several inputs broadcast against each other, computed once per kernel call.
+ *
+ * The output is seen as `rows` contiguous runs of `inner` elements. Within a run, input `k`
+ * advances by `steps[k]` (1 when it varies along the innermost collapsed axis, 0 when it is
+ * broadcast along it); `offsets[k][r]` is where input `k` starts for run `r`. Adjacent axes
+ * that every input treats alike are merged first, so same-shape and scalar operands become a
+ * single run and the common bias-add case becomes one run per row.
+ */
+export interface BroadcastPlan {
+  readonly outShape: number[];
+  readonly size: number;
+  readonly rows: number;
+  readonly inner: number;
+  readonly steps: Int32Array;
+  readonly offsets: Int32Array[];
+}
+
+/** Broadcast `shapes` together (NumPy rules; errors name `op`) and plan the walk over them. */
+export function broadcastPlan(op: string, shapes: readonly Shape[]): BroadcastPlan {
+  let outShape: number[] = [];
+  for (const s of shapes) outShape = broadcastShapes(op, outShape, s);
+  const size = sizeFromShape(outShape);
+  const k = shapes.length;
+  const rank = outShape.length;
+
+  // Per-input strides over the output axes (0 where the input is broadcast), dropping size-1 output axes.
+  const dims: number[] = [];
+  const strides: number[][] = shapes.map(() => []);
+  const full: number[][] = shapes.map((s) => {
+    const st = new Array<number>(rank).fill(0);
+    let acc = 1;
+    for (let i = s.length - 1; i >= 0; i--) {
+      const d = s[i]!;
+      st[rank - s.length + i] = d === 1 ? 0 : acc;
+      acc *= d;
+    }
+    return st;
+  });
+  for (let i = 0; i < rank; i++) {
+    if (outShape[i] === 1) continue;
+    dims.push(outShape[i]!);
+    for (let j = 0; j < k; j++) strides[j]!.push(full[j]![i]!);
+  }
+
+  // Merge axis i into axis i+1 when every input is either broadcast along both or contiguous across them.
+  const mDims: number[] = [];
+  const mStrides: number[][] = shapes.map(() => []);
+  for (let i = 0; i < dims.length; i++) {
+    const last = mDims.length - 1;
+    let mergeable = last >= 0;
+    for (let j = 0; j < k && mergeable; j++) {
+      const outer = mStrides[j]![last]!;
+      const cur = strides[j]![i]!;
+      mergeable = (outer === 0 && cur === 0) || (cur !== 0 && outer === cur * dims[i]!);
+    }
+    if (mergeable) {
+      mDims[last] = mDims[last]! * dims[i]!;
+      for (let j = 0; j < k; j++) mStrides[j]![last] = strides[j]![i]!;
+    } else {
+      mDims.push(dims[i]!);
+      for (let j = 0; j < k; j++) mStrides[j]!.push(strides[j]![i]!);
+    }
+  }
+
+  const steps = new Int32Array(k);
+  if (size === 0) return { outShape, size, rows: 0, inner: 0, steps, offsets: shapes.map(() => new Int32Array(0)) };
+  if (mDims.length === 0) return { outShape, size, rows: 1, inner: 1, steps, offsets: shapes.map(() => new Int32Array(1)) };
+
+  const n = mDims.length;
+  const inner = mDims[n - 1]!;
+  const rows = size / inner;
+  for (let j = 0; j < k; j++) steps[j] = mStrides[j]![n - 1]!;
+  const offsets = shapes.map(() => new Int32Array(rows));
+  // Odometer over the outer (merged) axes, updating each input's offset incrementally.
+  const counter = new Int32Array(n - 1);
+  const cur = new Int32Array(k);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < k; j++) offsets[j]![r] = cur[j]!;
+    for (let ax = n - 2; ax >= 0; ax--) {
+      counter[ax]!++;
+      if (counter[ax]! < mDims[ax]!) {
+        for (let j = 0; j < k; j++) cur[j] = cur[j]! + mStrides[j]![ax]!;
+        break;
+      }
+      counter[ax] = 0;
+      for (let j = 0; j < k; j++) cur[j] = cur[j]! - mStrides[j]![ax]! * (mDims[ax]! - 1);
+    }
+  }
+  return { outShape, size, rows, inner, steps, offsets };
+}
+
+/**
+ * For each element of an output of `outShape`, the flat index of the element of an input of
+ * `inShape` broadcast to it. Useful to kernels that gather from one broadcast input.
+ */
+export function broadcastIndexMap(inShape: Shape, outShape: Shape): Int32Array {
+  const plan = broadcastPlan('broadcastTo', [inShape, outShape]);
+  if (!shapesEqual(plan.outShape, outShape)) {
+    throw new Error(`broadcastTo: shape ${formatShape(inShape)} cannot be broadcast to ${formatShape(outShape)}`);
+  }
+  const map = new Int32Array(plan.size);
+  const offs = plan.offsets[0]!;
+  const step = plan.steps[0]!;
+  const inner = plan.inner;
+  for (let r = 0, o = 0; r < plan.rows; r++) {
+    let ia = offs[r]!;
+    for (let j = 0; j < inner; j++, ia += step) map[o++] = ia;
+  }
+  return map;
+}

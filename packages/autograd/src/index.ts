@@ -1,0 +1,10 @@
+export type { CustomGradResult } from './custom-grad.js';
+export { customGrad } from './custom-grad.js';
+export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './grad.js';
+export type { GradCheckMismatch, GradCheckOptions, GradCheckReport } from './grad-check.js';
+export { gradCheck } from './grad-check.js';
+export type { GradContext, GradRule, InputGrads } from './rules.js';
+export { NON_DIFFERENTIABLE, gradRules } from './rules.js';
+export { isRecording, noGrad, stopGradient } from './tape.js';
+export type { ConstraintFn, VariableOptions } from './variable.js';
+export { Variable, variable } from './variable.js';

@@ -1,0 +1,78 @@
+import type { Tensor } from '@descent/tensor';
+import { add, div, maximum, mul, sqrt, square, sub, zerosLike } from '@descent/tensor';
+import type { OptimizerOptions, UpdateRule } from './optimizer.js';
+import { Optimizer } from './optimizer.js';
+import { checkBoolean, checkNumber } from './validate.js';
+
+export interface AdamOptions extends OptimizerOptions {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /** Use the running maximum of the second moment (AMSGrad). */
+  amsgrad?: boolean;
+}
+
+export const ADAM_OPTION_NAMES = ['beta1', 'beta2', 'epsilon', 'amsgrad'] as const;
+
+/**
+ * Keras's Adam: `α = η·sqrt(1−β2^t)/(1−β1^t)`, `m += (g−m)(1−β1)`, `v += (g²−v)(1−β2)`,
+ * `w −= α·m/(sqrt(v) + ε)` (ε outside the bias correction; equal to TF.js/PyTorch when ε = 0).
+ */
+export function adamRule(beta1: number, beta2: number, epsilon: number, amsgrad: boolean): UpdateRule {
+  return {
+    initSlots(w) {
+      const slots: Record<string, Tensor> = { momentum: zerosLike(w), velocity: zerosLike(w) };
+      if (amsgrad) slots.velocityHat = zerosLike(w);
+      return slots;
+    },
+    update(w, g, slots, { learningRate: lr, step: t }) {
+      const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
+      const m = add(slots.momentum!, mul(sub(g, slots.momentum!), 1 - beta1));
+      let v = add(slots.velocity!, mul(sub(square(g), slots.velocity!), 1 - beta2));
+      slots.momentum = m;
+      slots.velocity = v;
+      if (amsgrad) {
+        v = maximum(slots.velocityHat!, v);
+        slots.velocityHat = v;
+      }
+      return sub(w, div(mul(m, alpha), add(sqrt(v), epsilon)));
+    },
+  };
+}
+
+export interface AdamHyper {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  amsgrad: boolean;
+}
+
+export function checkAdamOptions(owner: string, options: AdamOptions): AdamHyper {
+  return {
+    beta1: checkNumber(owner, 'beta1', options.beta1 ?? 0.9, { min: 0, max: 1, maxInclusive: false }),
+    beta2: checkNumber(owner, 'beta2', options.beta2 ?? 0.999, { min: 0, max: 1, maxInclusive: false }),
+    epsilon: checkNumber(owner, 'epsilon', options.epsilon ?? 1e-7, { min: 0 }),
+    amsgrad: checkBoolean(owner, 'amsgrad', options.amsgrad ?? false),
+  };
+}
+
+/** Adam: adaptive moment estimation, optionally AMSGrad. */
+export class Adam extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly amsgrad: boolean;
+
+  constructor(options: AdamOptions = {}) {
+    const h = checkAdamOptions('Adam', options);
+    super('Adam', options, ADAM_OPTION_NAMES, { learningRate: 0.001, name: 'adam' }, adamRule(h.beta1, h.beta2, h.epsilon, h.amsgrad));
+    this.beta1 = h.beta1;
+    this.beta2 = h.beta2;
+    this.epsilon = h.epsilon;
+    this.amsgrad = h.amsgrad;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, amsgrad: this.amsgrad };
+  }
+}

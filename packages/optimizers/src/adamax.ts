@@ -1,0 +1,45 @@
+import { abs, add, div, maximum, mul, sub, zerosLike } from '@descent/tensor';
+import type { OptimizerOptions, UpdateRule } from './optimizer.js';
+import { Optimizer } from './optimizer.js';
+import { checkNumber } from './validate.js';
+
+export interface AdamaxOptions extends OptimizerOptions {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+/** `m = β1·m + (1−β1)·g`; `u = max(β2·u, |g|)`; `w −= η·m / ((1−β1^t)·(u + ε))`. */
+export function adamaxRule(beta1: number, beta2: number, epsilon: number): UpdateRule {
+  return {
+    initSlots: (w) => ({ m: zerosLike(w), u: zerosLike(w) }),
+    update(w, g, slots, { learningRate: lr, step: t }) {
+      const m = add(mul(slots.m!, beta1), mul(g, 1 - beta1));
+      const u = maximum(mul(slots.u!, beta2), abs(g));
+      slots.m = m;
+      slots.u = u;
+      return sub(w, div(mul(m, lr / (1 - Math.pow(beta1, t))), add(u, epsilon)));
+    },
+  };
+}
+
+/** Adamax: Adam with the infinity norm in place of the second moment. */
+export class Adamax extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+
+  constructor(options: AdamaxOptions = {}) {
+    const beta1 = checkNumber('Adamax', 'beta1', options.beta1 ?? 0.9, { min: 0, max: 1, maxInclusive: false });
+    const beta2 = checkNumber('Adamax', 'beta2', options.beta2 ?? 0.999, { min: 0, max: 1, maxInclusive: false });
+    const epsilon = checkNumber('Adamax', 'epsilon', options.epsilon ?? 1e-7, { min: 0 });
+    super('Adamax', options, ['beta1', 'beta2', 'epsilon'], { learningRate: 0.001, name: 'adamax' }, adamaxRule(beta1, beta2, epsilon));
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.epsilon = epsilon;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}

@@ -1,0 +1,103 @@
+import type { Tensor } from '@descent/tensor';
+import { add, clipByValue, div, full, mul, pow, sqrt, square, sub, zerosLike } from '@descent/tensor';
+import type { OptimizerOptions, UpdateRule } from './optimizer.js';
+import { Optimizer } from './optimizer.js';
+import { checkNumber } from './validate.js';
+
+export interface FtrlOptions extends OptimizerOptions {
+  /** How the per-element rate shrinks with the accumulated squared gradient (≤ 0). */
+  learningRatePower?: number;
+  initialAccumulatorValue?: number;
+  l1RegularizationStrength?: number;
+  l2RegularizationStrength?: number;
+  /** L2 penalty on the weights applied through the gradient (shrinkage). */
+  l2ShrinkageRegularizationStrength?: number;
+  /** The β of the FTRL-Proximal paper; adds `beta / (2·learningRate)` to the L2 strength. */
+  beta?: number;
+}
+
+interface FtrlHyper {
+  learningRatePower: number;
+  initialAccumulatorValue: number;
+  l1: number;
+  l2: number;
+  l2Shrinkage: number;
+  beta: number;
+}
+
+/**
+ * FTRL-Proximal: `g̃ = g + 2·l2Shrinkage·w`, `n' = n + g²`, `z += g̃ − ((n'^p − n^p)/η)·w`,
+ * `w = (clip(z, −l1, l1) − z) / (n'^p/η + 2·(l2 + β/(2η)))` with `p = −learningRatePower`.
+ */
+export function ftrlRule(h: FtrlHyper): UpdateRule {
+  const p = -h.learningRatePower;
+  const power = (x: Tensor): Tensor => (p === 0.5 ? sqrt(x) : pow(x, p));
+  return {
+    initSlots: (w) => ({ accumulator: full(w.shape, h.initialAccumulatorValue), linear: zerosLike(w) }),
+    update(w, g, slots, { learningRate: lr }) {
+      const l2 = h.l2 + h.beta / (2 * lr);
+      const gShrunk = h.l2Shrinkage === 0 ? g : add(g, mul(w, 2 * h.l2Shrinkage));
+      const n = slots.accumulator!;
+      const nNew = add(n, square(g));
+      const nNewP = power(nNew);
+      const z = add(slots.linear!, sub(gShrunk, mul(div(sub(nNewP, power(n)), lr), w)));
+      const quadratic = add(div(nNewP, lr), 2 * l2);
+      slots.linear = z;
+      slots.accumulator = nNew;
+      return div(sub(clipByValue(z, -h.l1, h.l1), z), quadratic);
+    },
+  };
+}
+
+/** FTRL-Proximal, for wide sparse linear models (large-scale click prediction). */
+export class Ftrl extends Optimizer {
+  readonly learningRatePower: number;
+  readonly initialAccumulatorValue: number;
+  readonly l1RegularizationStrength: number;
+  readonly l2RegularizationStrength: number;
+  readonly l2ShrinkageRegularizationStrength: number;
+  readonly beta: number;
+
+  constructor(options: FtrlOptions = {}) {
+    const h: FtrlHyper = {
+      learningRatePower: checkNumber('Ftrl', 'learningRatePower', options.learningRatePower ?? -0.5, { max: 0 }),
+      initialAccumulatorValue: checkNumber('Ftrl', 'initialAccumulatorValue', options.initialAccumulatorValue ?? 0.1, { min: 0 }),
+      l1: checkNumber('Ftrl', 'l1RegularizationStrength', options.l1RegularizationStrength ?? 0, { min: 0 }),
+      l2: checkNumber('Ftrl', 'l2RegularizationStrength', options.l2RegularizationStrength ?? 0, { min: 0 }),
+      l2Shrinkage: checkNumber('Ftrl', 'l2ShrinkageRegularizationStrength', options.l2ShrinkageRegularizationStrength ?? 0, { min: 0 }),
+      beta: checkNumber('Ftrl', 'beta', options.beta ?? 0, { min: 0 }),
+    };
+    super(
+      'Ftrl',
+      options,
+      [
+        'learningRatePower',
+        'initialAccumulatorValue',
+        'l1RegularizationStrength',
+        'l2RegularizationStrength',
+        'l2ShrinkageRegularizationStrength',
+        'beta',
+      ],
+      { learningRate: 0.001, name: 'ftrl' },
+      ftrlRule(h),
+    );
+    this.learningRatePower = h.learningRatePower;
+    this.initialAccumulatorValue = h.initialAccumulatorValue;
+    this.l1RegularizationStrength = h.l1;
+    this.l2RegularizationStrength = h.l2;
+    this.l2ShrinkageRegularizationStrength = h.l2Shrinkage;
+    this.beta = h.beta;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      learningRatePower: this.learningRatePower,
+      initialAccumulatorValue: this.initialAccumulatorValue,
+      l1RegularizationStrength: this.l1RegularizationStrength,
+      l2RegularizationStrength: this.l2RegularizationStrength,
+      l2ShrinkageRegularizationStrength: this.l2ShrinkageRegularizationStrength,
+      beta: this.beta,
+    };
+  }
+}

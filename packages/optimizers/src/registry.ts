@@ -1,0 +1,92 @@
+import { normalizeName, unknownNameError } from '@descent/tensor';
+import { Adadelta } from './adadelta.js';
+import { Adafactor } from './adafactor.js';
+import { Adagrad } from './adagrad.js';
+import { Adam } from './adam.js';
+import { Adamax } from './adamax.js';
+import { AdamW } from './adamw.js';
+import { optionsFromConfig } from './config.js';
+import { Ftrl } from './ftrl.js';
+import { Lion } from './lion.js';
+import { Nadam } from './nadam.js';
+import { Optimizer } from './optimizer.js';
+import { RMSprop } from './rmsprop.js';
+import { SGD } from './sgd.js';
+
+/** Builds an optimizer from constructor options (camelCase). */
+export type OptimizerFactory = (options: Record<string, unknown>) => Optimizer;
+
+interface Entry {
+  name: string;
+  make: OptimizerFactory;
+}
+
+const entries = new Map<string, Entry>();
+
+/**
+ * Make `get(name)` build an optimizer (names compare case-insensitively, ignoring `_` and `-`).
+ * Registering an existing name replaces it.
+ */
+export function register(name: string, factory: OptimizerFactory): void {
+  if (typeof name !== 'string' || normalizeName(name) === '') throw new Error(`register: name must be a non-empty string, got ${String(name)}`);
+  if (typeof factory !== 'function') throw new Error(`register: factory for '${name}' must be a function, got ${typeof factory}`);
+  entries.set(normalizeName(name), { name, make: factory });
+}
+
+/** Every name `get` accepts, in registration order. */
+export function list(): string[] {
+  return [...entries.values()].map((e) => e.name);
+}
+
+register('sgd', (o) => new SGD(o));
+// Not a Keras or TF.js name, but the course material users learn from calls SGD with momentum 0.9 an optimizer of its own.
+register('momentum', (o) => new SGD({ momentum: 0.9, ...o }));
+register('adagrad', (o) => new Adagrad(o));
+register('rmsprop', (o) => new RMSprop(o));
+register('adam', (o) => new Adam(o));
+register('adamw', (o) => new AdamW(o));
+register('adadelta', (o) => new Adadelta(o));
+register('adamax', (o) => new Adamax(o));
+register('nadam', (o) => new Nadam(o));
+register('lion', (o) => new Lion(o));
+register('ftrl', (o) => new Ftrl(o));
+register('adafactor', (o) => new Adafactor(o));
+
+/** What `get` accepts. */
+export type OptimizerIdentifier = string | { className: string; config?: Record<string, unknown> } | { class_name: string; config?: Record<string, unknown> } | Optimizer;
+
+/**
+ * An optimizer from a name (`'adam'`, `'Momentum'`, `'rms_prop'`), a `{ className, config }` spec
+ * (config in camelCase or Keras snake_case; a class name resolves like a name), or an instance
+ * (returned as is).
+ */
+export function get(identifier: OptimizerIdentifier): Optimizer {
+  if (identifier instanceof Optimizer) return identifier;
+  if (typeof identifier === 'string') return lookup(identifier).make({});
+  if (identifier !== null && typeof identifier === 'object') {
+    const spec = identifier as { className?: unknown; class_name?: unknown; config?: unknown };
+    const className = spec.className ?? spec.class_name;
+    if (typeof className === 'string') {
+      const config = spec.config === undefined || spec.config === null ? {} : spec.config;
+      if (typeof config !== 'object') throw new Error(`get: optimizer config must be an object, got ${String(config)}`);
+      return lookup(className).make(optionsFromConfig(config as Record<string, unknown>));
+    }
+  }
+  throw new Error(
+    `get: expected an optimizer name (${list().join(', ')}), a { className, config } object or an Optimizer, got ${describe(identifier)}`,
+  );
+}
+
+function lookup(name: string): Entry {
+  const entry = entries.get(normalizeName(name));
+  if (!entry) throw unknownNameError('optimizer', name, list());
+  return entry;
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (typeof x === 'object') return JSON.stringify(x) ?? 'an object';
+  return `${typeof x} ${String(x)}`;
+}
+
+export { get as getOptimizer };

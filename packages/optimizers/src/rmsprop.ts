@@ -1,0 +1,76 @@
+import type { Tensor } from '@descent/tensor';
+import { add, div, mul, sqrt, square, sub, zerosLike } from '@descent/tensor';
+import type { OptimizerOptions, UpdateRule } from './optimizer.js';
+import { Optimizer } from './optimizer.js';
+import { checkBoolean, checkNumber } from './validate.js';
+
+export interface RMSpropOptions extends OptimizerOptions {
+  /** Decay of the moving average of squared gradients. */
+  rho?: number;
+  momentum?: number;
+  epsilon?: number;
+  /** Divide by the estimated variance (mean square minus squared mean) instead of the mean square. */
+  centered?: boolean;
+}
+
+/**
+ * `v = ρ·v + (1−ρ)·g²`; centered: `ḡ = ρ·ḡ + (1−ρ)·g`, `den = v − ḡ² + ε`, else `den = v + ε`;
+ * `inc = η·g / sqrt(den)`; with momentum `m = μ·m + inc, w −= m`, else `w −= inc`.
+ */
+export function rmspropRule(rho: number, momentum: number, epsilon: number, centered: boolean): UpdateRule {
+  return {
+    initSlots(w) {
+      const slots: Record<string, Tensor> = { velocity: zerosLike(w) };
+      if (momentum > 0) slots.momentum = zerosLike(w);
+      if (centered) slots.averageGradient = zerosLike(w);
+      return slots;
+    },
+    update(w, g, slots, { learningRate: lr }) {
+      const v = add(mul(slots.velocity!, rho), mul(square(g), 1 - rho));
+      slots.velocity = v;
+      let den: Tensor;
+      if (centered) {
+        const avg = add(mul(slots.averageGradient!, rho), mul(g, 1 - rho));
+        slots.averageGradient = avg;
+        den = add(sub(v, square(avg)), epsilon);
+      } else {
+        den = add(v, epsilon);
+      }
+      const inc = div(mul(g, lr), sqrt(den));
+      if (momentum === 0) return sub(w, inc);
+      const m = add(mul(slots.momentum!, momentum), inc);
+      slots.momentum = m;
+      return sub(w, m);
+    },
+  };
+}
+
+/** RMSprop: divide the gradient by a running root mean square of recent gradients. */
+export class RMSprop extends Optimizer {
+  readonly rho: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly centered: boolean;
+
+  constructor(options: RMSpropOptions = {}) {
+    const rho = checkNumber('RMSprop', 'rho', options.rho ?? 0.9, { min: 0, max: 1, maxInclusive: false });
+    const momentum = checkNumber('RMSprop', 'momentum', options.momentum ?? 0, { min: 0, max: 1 });
+    const epsilon = checkNumber('RMSprop', 'epsilon', options.epsilon ?? 1e-7, { min: 0 });
+    const centered = checkBoolean('RMSprop', 'centered', options.centered ?? false);
+    super(
+      'RMSprop',
+      options,
+      ['rho', 'momentum', 'epsilon', 'centered'],
+      { learningRate: 0.001, name: 'rmsprop' },
+      rmspropRule(rho, momentum, epsilon, centered),
+    );
+    this.rho = rho;
+    this.momentum = momentum;
+    this.epsilon = epsilon;
+    this.centered = centered;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
+  }
+}

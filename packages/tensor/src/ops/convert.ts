@@ -32,7 +32,7 @@ function describe(value: unknown): string {
 }
 
 /** Flatten nested arrays of `shape` into `out`, validating regularity and element types. */
-function flattenInto(op: string, value: NestedArray, shape: readonly number[], dim: number, out: TypedArray, offset: number, path: string): number {
+function flattenInto(op: string, value: NestedArray, shape: readonly number[], dim: number, out: TypedArray | Float64Array, offset: number, path: string): number {
   if (dim === shape.length) {
     if (typeof value === 'number') out[offset] = value;
     else if (typeof value === 'boolean') out[offset] = value ? 1 : 0;
@@ -53,7 +53,7 @@ function flattenInto(op: string, value: NestedArray, shape: readonly number[], d
 
 function containsBooleansOnly(value: NestedArray): boolean {
   if (typeof value === 'boolean') return true;
-  if (typeof value === 'number') return false;
+  if (!Array.isArray(value)) return false;
   return value.length > 0 && value.every(containsBooleansOnly);
 }
 
@@ -88,17 +88,28 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor
   const inferred = inferShape(op, nested);
   const d = dtype ?? (containsBooleansOnly(nested) ? 'bool' : 'float32');
   const size = sizeFromShape(inferred);
-  const out = allocArray(d === 'bool' ? 'float32' : d, size);
-  flattenInto(op, nested, inferred, 0, out, 0, '');
-  let final: TypedArray = out;
+  if (d === 'float32') {
+    const out = allocArray('float32', size);
+    flattenInto(op, nested, inferred, 0, out, 0, '');
+    return withShape(op, out, shape, inferred, d);
+  }
+  // int32 and bool are staged in float64 so that non-integers are caught before an Int32Array truncates them.
+  const staged = new Float64Array(size);
+  flattenInto(op, nested, inferred, 0, staged, 0, '');
+  const final = allocArray(d, size);
   if (d === 'bool') {
-    final = allocArray('bool', size);
-    for (let i = 0; i < size; i++) final[i] = out[i] !== 0 ? 1 : 0;
-  } else if (d === 'int32') {
+    for (let i = 0; i < size; i++) final[i] = staged[i] !== 0 ? 1 : 0;
+  } else {
     for (let i = 0; i < size; i++) {
-      if (!Number.isInteger(out[i])) fail(op, `dtype int32 needs integer values, got ${out[i]} at flat index ${i}`);
+      if (!Number.isInteger(staged[i])) fail(op, `dtype int32 needs integer values, got ${staged[i]} at flat index ${i}`);
+      final[i] = staged[i]!;
     }
   }
+  return withShape(op, final, shape, inferred, d);
+}
+
+function withShape(op: string, final: TypedArray, shape: Shape | undefined, inferred: readonly number[], d: DType): Tensor {
+  const size = final.length;
   const finalShape = shape ?? inferred;
   if (sizeFromShape(finalShape) !== size) {
     fail(op, `shape ${formatShape(finalShape)} holds ${sizeFromShape(finalShape)} values but the data has ${size} (inferred shape ${formatShape(inferred)})`);

@@ -93,7 +93,7 @@ describe('tensor() errors', () => {
     expect(() => tensor([1], [-1])).toThrow('tensor: shape entries must be non-negative integers, got [-1]');
     expect(() => tensor([1.5], undefined, 'int32')).toThrow('tensor: dtype int32 needs integer values, got 1.5 at flat index 0');
     expect(() => tensor([1], undefined, 'float64' as never)).toThrow(`tensor: dtype must be 'float32', 'int32' or 'bool', got "float64"`);
-    expect(() => tensor(new Float64Array(2))).toThrow('tensor: typed arrays must be Float32Array, Int32Array or Uint8Array, got Float64Array');
+    expect(() => tensor(new Float64Array(2) as never)).toThrow('tensor: typed arrays must be Float32Array, Int32Array or Uint8Array, got Float64Array');
     expect(() => tensor(tensor([1]), [1])).toThrow('tensor: shape and dtype cannot be given with a Tensor value');
   });
 });

@@ -1,0 +1,7 @@
+export type { AddWeightOptions, CallKwargs, LayerArgs, RegularizerId } from './layer.js';
+export { Layer } from './layer.js';
+export { resetLayerNames, toSnakeCase, uniqueLayerName } from './naming.js';
+export type { LayerClass, LayerSpec } from './registry.js';
+export { deserializeLayer, listLayers, registerLayer, serializeLayer } from './registry.js';
+export type { PaddingMode, SymbolicShape } from './shape_utils.js';
+export { convOutputLength, deconvOutputLength, formatSymbolic } from './shape_utils.js';

@@ -1,0 +1,270 @@
+import type { Variable } from '@descent/autograd';
+import { noGrad, variable } from '@descent/autograd';
+import type { DType, Tensor } from '@descent/tensor';
+import { isDType, tensor } from '@descent/tensor';
+import type { Constraint } from '../constraints/index.js';
+import type { Initializer } from '../initializers/index.js';
+import type { Regularizer } from '../regularizers/index.js';
+import { getRegularizer, serializeRegularizer } from '../regularizers/index.js';
+import { toSnakeCase, uniqueLayerName } from './naming.js';
+import type { SymbolicShape } from './shape_utils.js';
+import { formatSymbolic } from './shape_utils.js';
+
+/** Options every layer accepts. */
+export interface LayerArgs {
+  /** Unique default from the class name (`dense`, `dense_1`, ...). */
+  name?: string;
+  trainable?: boolean;
+  /** Shape of one sample (no batch dimension); only meaningful on a model's first layer. */
+  inputShape?: readonly (number | null)[];
+  /** Full input shape including the batch dimension (`null` for "any"). */
+  batchInputShape?: readonly (number | null)[];
+  /** Batch size to combine with `inputShape`. */
+  batchSize?: number;
+  /** Dtype of the layer's weights (default float32). */
+  dtype?: DType;
+  /** Penalty on the layer's output, collected by `regularizationLosses()` after each `apply`. */
+  activityRegularizer?: RegularizerId;
+}
+
+export type RegularizerId = Parameters<typeof getRegularizer>[0] | null;
+
+export interface CallKwargs {
+  /** Training mode: Dropout drops, BatchNormalization uses batch statistics. Default false. */
+  training?: boolean;
+}
+
+export interface AddWeightOptions {
+  /** Anything that makes the initial value: an `Initializer`, or an object with the same `apply`. */
+  initializer: Pick<Initializer, 'apply'>;
+  regularizer?: Regularizer | null;
+  constraint?: Constraint | null;
+  /** False for state that is updated by assignment, not gradients (e.g. moving statistics). */
+  trainable?: boolean;
+  dtype?: DType;
+}
+
+interface OwnWeight {
+  variable: Variable;
+  trainable: boolean;
+  regularizer: Regularizer | null;
+}
+
+/**
+ * Base of every layer. A layer creates its weights lazily in `build` from the first input's
+ * shape, computes in `call`, and describes itself with `getConfig()` so that
+ * `deserializeLayer({ className, config })` can rebuild it.
+ *
+ * Subclass it for your own layers: set `static className`, override `build` (create weights
+ * with `addWeight`), `call`, and `computeOutputShape` if the shape changes, and register the class
+ * with `registerLayer` if it should deserialize.
+ */
+export abstract class Layer {
+  /** Keras class name used in saved configs; subclasses set it (defaults to the JS class name). */
+  static className?: string;
+
+  readonly name: string;
+  built = false;
+  batchInputShape: SymbolicShape | null;
+  readonly dtype: DType;
+  readonly activityRegularizer: Regularizer | null;
+
+  private trainableFlag: boolean;
+  private readonly own: OwnWeight[] = [];
+  private activityLosses: Tensor[] = [];
+  /**
+   * Prefix of this layer's weight names. Wrappers (Bidirectional) nest their inner layers' weights
+   * under their own name, as Keras name scopes do.
+   * @internal
+   */
+  weightScope: string;
+
+  constructor(args: LayerArgs = {}) {
+    const cls = this.className;
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) {
+      throw new Error(`${cls}: name must be a non-empty string, got ${JSON.stringify(args.name)}`);
+    }
+    this.name = args.name ?? uniqueLayerName(toSnakeCase(cls));
+    this.weightScope = this.name;
+    this.trainableFlag = args.trainable ?? true;
+    if (args.dtype !== undefined && !isDType(args.dtype)) {
+      throw new Error(`${cls}: dtype must be 'float32', 'int32' or 'bool', got ${JSON.stringify(args.dtype)}`);
+    }
+    this.dtype = args.dtype ?? 'float32';
+    this.batchInputShape = resolveBatchInputShape(cls, args);
+    this.activityRegularizer = args.activityRegularizer ? getRegularizer(args.activityRegularizer) : null;
+  }
+
+  get className(): string {
+    const ctor = this.constructor as typeof Layer;
+    return Object.prototype.hasOwnProperty.call(ctor, 'className') && ctor.className ? ctor.className : ctor.name;
+  }
+
+  /** Frozen layers (`trainable = false`) keep their weights out of `trainableWeights` and out of gradients. */
+  get trainable(): boolean {
+    return this.trainableFlag;
+  }
+
+  set trainable(value: boolean) {
+    this.trainableFlag = value;
+    for (const w of this.own) w.variable.trainable = value && w.trainable;
+    for (const l of this.subLayers()) l.trainable = value;
+  }
+
+  /** Layers whose weights this layer owns (wrappers override it). */
+  protected subLayers(): Layer[] {
+    return [];
+  }
+
+  /** Every weight, in Keras order (the order of `getWeights`/`setWeights` and saved files). */
+  get weights(): Variable[] {
+    return [...this.own.map((w) => w.variable), ...this.subLayers().flatMap((l) => l.weights)];
+  }
+
+  get trainableWeights(): Variable[] {
+    if (!this.trainable) return [];
+    return [...this.own.filter((w) => w.trainable).map((w) => w.variable), ...this.subLayers().flatMap((l) => l.trainableWeights)];
+  }
+
+  get nonTrainableWeights(): Variable[] {
+    if (!this.trainable) return this.weights;
+    return [...this.own.filter((w) => !w.trainable).map((w) => w.variable), ...this.subLayers().flatMap((l) => l.nonTrainableWeights)];
+  }
+
+  /**
+   * Create the weights for inputs of `inputShape` (batch dimension may be null). The base
+   * implementation creates none; `apply` calls it once, before the first `call`.
+   */
+  build(_inputShape: SymbolicShape): void {
+    this.built = true;
+  }
+
+  /** The layer's computation. Called by `apply` after the layer is built. */
+  abstract call(inputs: Tensor, kwargs: CallKwargs): Tensor;
+
+  /** Shape of the output for an input of `inputShape`; the default keeps the shape. */
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    return [...inputShape];
+  }
+
+  /** Build on first use (from the input's shape), run `call`, and record the activity penalty. */
+  apply(inputs: Tensor, kwargs: CallKwargs = {}): Tensor {
+    this.ensureBuilt(inputs);
+    const output = this.call(inputs, kwargs);
+    this.recordActivity(output);
+    return output;
+  }
+
+  /** @internal Build from `inputs` if not built yet, checking it against `batchInputShape`. */
+  protected ensureBuilt(inputs: Tensor): void {
+    this.checkInputShape(inputs.shape);
+    if (!this.built) {
+      const shape: SymbolicShape = [...inputs.shape];
+      noGrad(() => this.build(shape));
+      this.built = true;
+    }
+  }
+
+  /** @internal */
+  protected recordActivity(output: Tensor): void {
+    // Keras 3 adds the raw penalty of the output (it no longer divides by the batch size).
+    this.activityLosses = this.activityRegularizer ? [this.activityRegularizer.apply(output)] : [];
+  }
+
+  private checkInputShape(shape: readonly number[]): void {
+    const expected = this.batchInputShape;
+    if (expected === null) return;
+    const ok = expected.length === shape.length && expected.every((d, i) => d === null || d === shape[i]);
+    if (!ok) {
+      throw new Error(
+        `${this.className} '${this.name}': expected input shape ${formatSymbolic(expected)}, got ${formatSymbolic(shape)}`,
+      );
+    }
+  }
+
+  /**
+   * Create a weight named `${scope}/${name}` (e.g. `dense/kernel`) as a Variable. Its
+   * regularizer is evaluated by `regularizationLosses()`; its constraint is attached to the
+   * Variable so optimizers apply it after each update.
+   */
+  protected addWeight(name: string, shape: readonly number[], options: AddWeightOptions): Variable {
+    const dtype = options.dtype ?? this.dtype;
+    const trainable = options.trainable ?? true;
+    const constraint = options.constraint ?? null;
+    const initial = noGrad(() => options.initializer.apply(shape, dtype));
+    const v = variable(initial, {
+      name: `${this.weightScope}/${name}`,
+      trainable: trainable && this.trainable,
+      dtype,
+      constraint: constraint ? (w: Tensor) => constraint.apply(w) : null,
+    });
+    this.own.push({ variable: v, trainable, regularizer: options.regularizer ?? null });
+    return v;
+  }
+
+  /**
+   * Penalties to add to the loss: weight regularizers evaluated on the current weights (so they
+   * are differentiable when called inside a gradient function) plus the activity penalties of the
+   * last `apply`.
+   */
+  regularizationLosses(): Tensor[] {
+    const out: Tensor[] = [];
+    for (const w of this.own) if (w.regularizer) out.push(w.regularizer.apply(w.variable));
+    out.push(...this.activityLosses);
+    for (const l of this.subLayers()) out.push(...l.regularizationLosses());
+    return out;
+  }
+
+  countParams(): number {
+    if (!this.built) {
+      throw new Error(`${this.className} '${this.name}': countParams needs the layer to be built (call it on data or build(inputShape) first)`);
+    }
+    return this.weights.reduce((n, w) => n + w.size, 0);
+  }
+
+  /** `${layer.name}/${weight}` for every weight, in `weights` order. */
+  getWeightNames(): string[] {
+    return this.weights.map((w) => w.name);
+  }
+
+  getWeights(): Tensor[] {
+    // Snapshots: a Variable's value changes under assign, the returned tensors must not.
+    return this.weights.map((w) => tensor(w.dataSync(), w.shape, w.dtype));
+  }
+
+  /** Replace the weights' values (same order, shapes and dtypes as `weights`). */
+  setWeights(values: readonly Tensor[]): void {
+    const ws = this.weights;
+    if (values.length !== ws.length) {
+      throw new Error(`${this.className} '${this.name}': setWeights expected ${ws.length} tensors (${this.getWeightNames().join(', ')}), got ${values.length}`);
+    }
+    for (let i = 0; i < ws.length; i++) ws[i]!.assign(values[i]!);
+  }
+
+  /** The layer's constructor options, camelCase, JSON-safe; `new Cls(getConfig())` rebuilds it. */
+  getConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = { name: this.name, trainable: this.trainable, dtype: this.dtype };
+    if (this.batchInputShape !== null) config['batchInputShape'] = [...this.batchInputShape];
+    if (this.activityRegularizer !== null) config['activityRegularizer'] = serializeRegularizer(this.activityRegularizer);
+    return config;
+  }
+}
+
+function resolveBatchInputShape(cls: string, args: LayerArgs): SymbolicShape | null {
+  const check = (option: string, shape: readonly (number | null)[]): void => {
+    if (!Array.isArray(shape) || !shape.every((d) => d === null || (Number.isInteger(d) && d >= 0))) {
+      throw new Error(`${cls}: ${option} must be an array of non-negative integers (or null), got ${JSON.stringify(shape)}`);
+    }
+  };
+  if (args.batchInputShape !== undefined && args.batchInputShape !== null) {
+    check('batchInputShape', args.batchInputShape);
+    return [...args.batchInputShape];
+  }
+  if (args.inputShape !== undefined && args.inputShape !== null) {
+    check('inputShape', args.inputShape);
+    const b = args.batchSize ?? null;
+    if (b !== null && !(Number.isInteger(b) && b > 0)) throw new Error(`${cls}: batchSize must be a positive integer, got ${JSON.stringify(b)}`);
+    return [b, ...args.inputShape];
+  }
+  return null;
+}

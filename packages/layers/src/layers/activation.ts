@@ -1,0 +1,32 @@
+import type { Tensor } from '@descent/tensor';
+import type { Activation as ActivationFn } from '../activations/index.js';
+import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import { Layer } from '../engine/layer.js';
+import { registerLayer } from '../engine/registry.js';
+import type { ActivationId } from './common.js';
+import { activationOf } from './common.js';
+
+export interface ActivationArgs extends LayerArgs {
+  activation: ActivationId;
+}
+
+/** Applies an activation function by name (`'relu'`, `'softmax'`, ...). */
+export class Activation extends Layer {
+  static override className = 'Activation';
+  readonly activation: ActivationFn;
+
+  constructor(args: ActivationArgs) {
+    super(args);
+    if (args.activation === undefined) throw new Error("Activation: the 'activation' option is required (e.g. 'relu')");
+    this.activation = activationOf(args.activation);
+  }
+
+  call(inputs: Tensor, _kwargs: CallKwargs): Tensor {
+    return this.activation.apply(inputs);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), activation: this.activation.name };
+  }
+}
+registerLayer('Activation', Activation);

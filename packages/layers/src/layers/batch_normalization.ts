@@ -1,0 +1,154 @@
+import type { Variable } from '@descent/autograd';
+import { noGrad } from '@descent/autograd';
+import type { Tensor } from '@descent/tensor';
+import { add, moments, mul, reshape, rsqrt, sub } from '@descent/tensor';
+import type { Constraint } from '../constraints/index.js';
+import type { Initializer } from '../initializers/index.js';
+import type { Regularizer } from '../regularizers/index.js';
+import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import { Layer } from '../engine/layer.js';
+import { registerLayer } from '../engine/registry.js';
+import type { SymbolicShape } from '../engine/shape_utils.js';
+import { formatSymbolic, knownDim } from '../engine/shape_utils.js';
+import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
+import { constraintConfig, constraintOf, initializerConfig, initializerOf, regularizerConfig, regularizerOf } from './common.js';
+
+export interface BatchNormalizationArgs extends LayerArgs {
+  /** The features axis (default -1, channels last). */
+  axis?: number;
+  /** Weight of the old value in the moving averages (default 0.99). */
+  momentum?: number;
+  epsilon?: number;
+  /** Add the learned offset `beta`. */
+  center?: boolean;
+  /** Multiply by the learned scale `gamma`. */
+  scale?: boolean;
+  betaInitializer?: InitializerId;
+  gammaInitializer?: InitializerId;
+  movingMeanInitializer?: InitializerId;
+  movingVarianceInitializer?: InitializerId;
+  betaRegularizer?: RegularizerOption;
+  gammaRegularizer?: RegularizerOption;
+  betaConstraint?: ConstraintOption;
+  gammaConstraint?: ConstraintOption;
+}
+
+/**
+ * Normalizes each feature to zero mean and unit variance: in training with the batch's
+ * statistics (and folds them into `moving_mean`/`moving_variance` with `momentum`), in inference
+ * with the moving statistics. Weights, in Keras order: gamma, beta, moving_mean, moving_variance.
+ * A frozen layer (`trainable = false`) always runs in inference mode, as in Keras.
+ */
+export class BatchNormalization extends Layer {
+  static override className = 'BatchNormalization';
+  readonly axis: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
+  readonly betaInitializer: Initializer;
+  readonly gammaInitializer: Initializer;
+  readonly movingMeanInitializer: Initializer;
+  readonly movingVarianceInitializer: Initializer;
+  readonly betaRegularizer: Regularizer | null;
+  readonly gammaRegularizer: Regularizer | null;
+  readonly betaConstraint: Constraint | null;
+  readonly gammaConstraint: Constraint | null;
+  gamma: Variable | null = null;
+  beta: Variable | null = null;
+  movingMean: Variable | null = null;
+  movingVariance: Variable | null = null;
+
+  constructor(args: BatchNormalizationArgs = {}) {
+    super(args);
+    const axis = Array.isArray(args.axis) && args.axis.length === 1 ? (args.axis[0] as number) : (args.axis ?? -1);
+    if (!Number.isInteger(axis)) throw new Error(`BatchNormalization: axis must be one integer, got ${JSON.stringify(args.axis)}`);
+    this.axis = axis;
+    this.momentum = args.momentum ?? 0.99;
+    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new Error(`BatchNormalization: momentum must be in [0, 1], got ${this.momentum}`);
+    this.epsilon = args.epsilon ?? 1e-3;
+    if (!(this.epsilon > 0)) throw new Error(`BatchNormalization: epsilon must be positive, got ${this.epsilon}`);
+    this.center = args.center ?? true;
+    this.scale = args.scale ?? true;
+    this.betaInitializer = initializerOf(args.betaInitializer, 'zeros');
+    this.gammaInitializer = initializerOf(args.gammaInitializer, 'ones');
+    this.movingMeanInitializer = initializerOf(args.movingMeanInitializer, 'zeros');
+    this.movingVarianceInitializer = initializerOf(args.movingVarianceInitializer, 'ones');
+    this.betaRegularizer = regularizerOf(args.betaRegularizer);
+    this.gammaRegularizer = regularizerOf(args.gammaRegularizer);
+    this.betaConstraint = constraintOf(args.betaConstraint);
+    this.gammaConstraint = constraintOf(args.gammaConstraint);
+  }
+
+  private featureAxis(rank: number): number {
+    const a = this.axis < 0 ? this.axis + rank : this.axis;
+    if (a < 0 || a >= rank) throw new Error(`BatchNormalization: axis ${this.axis} is out of range for input of rank ${rank}`);
+    return a;
+  }
+
+  override build(inputShape: SymbolicShape): void {
+    const a = this.featureAxis(inputShape.length);
+    const c = knownDim('BatchNormalization', inputShape, a);
+    if (this.scale) this.gamma = this.addWeight('gamma', [c], { initializer: this.gammaInitializer, regularizer: this.gammaRegularizer, constraint: this.gammaConstraint });
+    if (this.center) this.beta = this.addWeight('beta', [c], { initializer: this.betaInitializer, regularizer: this.betaRegularizer, constraint: this.betaConstraint });
+    this.movingMean = this.addWeight('moving_mean', [c], { initializer: this.movingMeanInitializer, trainable: false });
+    this.movingVariance = this.addWeight('moving_variance', [c], { initializer: this.movingVarianceInitializer, trainable: false });
+    super.build(inputShape);
+  }
+
+  call(inputs: Tensor, kwargs: CallKwargs): Tensor {
+    const rank = inputs.rank;
+    const a = this.featureAxis(rank);
+    const c = this.movingMean!.shape[0]!;
+    if (inputs.shape[a] !== c) {
+      throw new Error(`BatchNormalization: expected ${c} features on axis ${a}, got input shape ${formatSymbolic(inputs.shape)}`);
+    }
+    // Per-feature vectors reshaped to broadcast along `a` (a no-op reshape for the last axis).
+    const bshape = inputs.shape.map((d, i) => (i === a ? d : 1));
+    const asB = (t: Tensor): Tensor => (a === rank - 1 ? t : reshape(t, bshape));
+    let mean: Tensor;
+    let variance: Tensor;
+    if (kwargs.training && this.trainable) {
+      const axes: number[] = [];
+      for (let i = 0; i < rank; i++) if (i !== a) axes.push(i);
+      ({ mean, variance } = moments(inputs, axes));
+      const m = this.momentum;
+      const mm = this.movingMean!;
+      const mv = this.movingVariance!;
+      const batchMean = mean;
+      const batchVar = variance;
+      // Keras 3: moving = moving·momentum + batch·(1 − momentum), with the biased batch variance.
+      noGrad(() => {
+        mm.assign(add(mul(mm, m), mul(batchMean, 1 - m)));
+        mv.assign(add(mul(mv, m), mul(batchVar, 1 - m)));
+      });
+    } else {
+      mean = this.movingMean!;
+      variance = this.movingVariance!;
+    }
+    let y = mul(sub(inputs, asB(mean)), asB(rsqrt(add(variance, this.epsilon))));
+    if (this.gamma) y = mul(y, asB(this.gamma));
+    if (this.beta) y = add(y, asB(this.beta));
+    return y;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      axis: this.axis,
+      momentum: this.momentum,
+      epsilon: this.epsilon,
+      center: this.center,
+      scale: this.scale,
+      betaInitializer: initializerConfig(this.betaInitializer),
+      gammaInitializer: initializerConfig(this.gammaInitializer),
+      movingMeanInitializer: initializerConfig(this.movingMeanInitializer),
+      movingVarianceInitializer: initializerConfig(this.movingVarianceInitializer),
+      betaRegularizer: regularizerConfig(this.betaRegularizer),
+      gammaRegularizer: regularizerConfig(this.gammaRegularizer),
+      betaConstraint: constraintConfig(this.betaConstraint),
+      gammaConstraint: constraintConfig(this.gammaConstraint),
+    };
+  }
+}
+registerLayer('BatchNormalization', BatchNormalization);

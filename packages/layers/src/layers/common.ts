@@ -1,0 +1,57 @@
+import type { Activation } from '../activations/index.js';
+import { getActivation } from '../activations/index.js';
+import type { Constraint } from '../constraints/index.js';
+import { getConstraint, serializeConstraint } from '../constraints/index.js';
+import type { Initializer } from '../initializers/index.js';
+import { getInitializer, serializeInitializer } from '../initializers/index.js';
+import type { Regularizer } from '../regularizers/index.js';
+import { getRegularizer, serializeRegularizer } from '../regularizers/index.js';
+
+export type ActivationId = Parameters<typeof getActivation>[0];
+export type InitializerId = Parameters<typeof getInitializer>[0];
+export type RegularizerOption = Parameters<typeof getRegularizer>[0] | null;
+export type ConstraintOption = Parameters<typeof getConstraint>[0] | null;
+
+export function activationOf(id: ActivationId | undefined): Activation {
+  return getActivation(id ?? null);
+}
+
+export function initializerOf(id: InitializerId | undefined, fallback: string): Initializer {
+  return getInitializer(id ?? fallback);
+}
+
+export function regularizerOf(id: RegularizerOption | undefined): Regularizer | null {
+  return id === undefined || id === null ? null : getRegularizer(id);
+}
+
+export function constraintOf(id: ConstraintOption | undefined): Constraint | null {
+  return id === undefined || id === null ? null : getConstraint(id);
+}
+
+export function initializerConfig(x: Initializer): Record<string, unknown> {
+  return serializeInitializer(x) as unknown as Record<string, unknown>;
+}
+
+export function regularizerConfig(x: Regularizer | null): Record<string, unknown> | null {
+  return x === null ? null : (serializeRegularizer(x) as unknown as Record<string, unknown>);
+}
+
+export function constraintConfig(x: Constraint | null): Record<string, unknown> | null {
+  return x === null ? null : (serializeConstraint(x) as unknown as Record<string, unknown>);
+}
+
+/** A positive integer option, or a clear error naming the layer and option. */
+export function positiveInt(layer: string, option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new Error(`${layer}: ${option} must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** A rate in [0, 1). */
+export function rateIn01(layer: string, option: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
+    throw new Error(`${layer}: ${option} must be a number in [0, 1), got ${JSON.stringify(value)}`);
+  }
+  return value;
+}

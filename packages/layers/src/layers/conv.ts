@@ -1,0 +1,204 @@
+import type { Variable } from '@descent/autograd';
+import type { Tensor } from '@descent/tensor';
+import { add, conv1d, conv2d, conv2dTranspose, pad } from '@descent/tensor';
+import type { Activation } from '../activations/index.js';
+import type { Constraint } from '../constraints/index.js';
+import type { Initializer } from '../initializers/index.js';
+import type { Regularizer } from '../regularizers/index.js';
+import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import { Layer } from '../engine/layer.js';
+import { registerLayer } from '../engine/registry.js';
+import type { SymbolicShape } from '../engine/shape_utils.js';
+import {
+  assertRank, checkDataFormat, checkPadding, convOutputLength, deconvOutputLength, formatSymbolic, knownDim, normalizeTuple,
+} from '../engine/shape_utils.js';
+import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
+import {
+  activationOf, constraintConfig, constraintOf, initializerConfig, initializerOf, positiveInt, regularizerConfig, regularizerOf,
+} from './common.js';
+
+export interface ConvArgs extends LayerArgs {
+  filters: number;
+  kernelSize: number | readonly number[];
+  strides?: number | readonly number[];
+  /** `'valid'` (no padding) or `'same'` (output length ceil(in / stride)); Conv1D also `'causal'`. */
+  padding?: string;
+  dilationRate?: number | readonly number[];
+  activation?: ActivationId;
+  useBias?: boolean;
+  kernelInitializer?: InitializerId;
+  biasInitializer?: InitializerId;
+  kernelRegularizer?: RegularizerOption;
+  biasRegularizer?: RegularizerOption;
+  kernelConstraint?: ConstraintOption;
+  biasConstraint?: ConstraintOption;
+  /** Only channels-last data is supported. */
+  dataFormat?: string;
+}
+
+/** Shared options, weights and config of Conv1D, Conv2D and Conv2DTranspose (NHWC / NWC data). */
+export abstract class BaseConv extends Layer {
+  readonly rank: number;
+  readonly filters: number;
+  readonly kernelSize: number[];
+  readonly strides: number[];
+  readonly padding: string;
+  readonly dilationRate: number[];
+  readonly activation: Activation;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  readonly kernelConstraint: Constraint | null;
+  readonly biasConstraint: Constraint | null;
+  kernel: Variable | null = null;
+  bias: Variable | null = null;
+
+  constructor(rank: number, args: ConvArgs, paddings: readonly string[] = ['valid', 'same']) {
+    super(args);
+    const cls = this.className;
+    this.rank = rank;
+    this.filters = positiveInt(cls, 'filters', args.filters);
+    this.kernelSize = normalizeTuple(cls, 'kernelSize', args.kernelSize, rank);
+    this.strides = normalizeTuple(cls, 'strides', args.strides ?? 1, rank);
+    this.padding = args.padding ?? 'valid';
+    checkPadding(cls, this.padding, paddings);
+    this.dilationRate = normalizeTuple(cls, 'dilationRate', args.dilationRate ?? 1, rank);
+    if (this.strides.some((s) => s > 1) && this.dilationRate.some((d) => d > 1)) {
+      throw new Error(`${cls}: strides > 1 cannot be combined with dilationRate > 1, got strides ${JSON.stringify(this.strides)} and dilationRate ${JSON.stringify(this.dilationRate)}`);
+    }
+    checkDataFormat(cls, args.dataFormat);
+    this.activation = activationOf(args.activation);
+    this.useBias = args.useBias ?? true;
+    this.kernelInitializer = initializerOf(args.kernelInitializer, 'glorotUniform');
+    this.biasInitializer = initializerOf(args.biasInitializer, 'zeros');
+    this.kernelRegularizer = regularizerOf(args.kernelRegularizer);
+    this.biasRegularizer = regularizerOf(args.biasRegularizer);
+    this.kernelConstraint = constraintOf(args.kernelConstraint);
+    this.biasConstraint = constraintOf(args.biasConstraint);
+  }
+
+  /** Kernel shape for `inChannels` input channels (Keras layout). */
+  protected kernelShape(inChannels: number): number[] {
+    return [...this.kernelSize, inChannels, this.filters];
+  }
+
+  override build(inputShape: SymbolicShape): void {
+    const what = this.rank === 1 ? '[batch, steps, channels]' : '[batch, height, width, channels]';
+    assertRank(this.className, inputShape, this.rank + 2, what);
+    const inChannels = knownDim(this.className, inputShape, -1);
+    this.kernel = this.addWeight('kernel', this.kernelShape(inChannels), {
+      initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint,
+    });
+    if (this.useBias) {
+      this.bias = this.addWeight('bias', [this.filters], {
+        initializer: this.biasInitializer, regularizer: this.biasRegularizer, constraint: this.biasConstraint,
+      });
+    }
+    super.build(inputShape);
+  }
+
+  protected abstract convolve(inputs: Tensor): Tensor;
+
+  call(inputs: Tensor, _kwargs: CallKwargs): Tensor {
+    if (inputs.rank !== this.rank + 2) {
+      throw new Error(`${this.className}: expected input of rank ${this.rank + 2}, got shape ${formatSymbolic(inputs.shape)}`);
+    }
+    let y = this.convolve(inputs);
+    if (this.bias) y = add(y, this.bias);
+    return this.activation.apply(y);
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    const spatial = inputShape.slice(1, 1 + this.rank).map((len, i) =>
+      convOutputLength(len, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!),
+    );
+    return [inputShape[0] ?? null, ...spatial, this.filters];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: [...this.kernelSize],
+      strides: [...this.strides],
+      padding: this.padding,
+      dataFormat: 'channelsLast',
+      dilationRate: [...this.dilationRate],
+      activation: this.activation.name,
+      useBias: this.useBias,
+      kernelInitializer: initializerConfig(this.kernelInitializer),
+      biasInitializer: initializerConfig(this.biasInitializer),
+      kernelRegularizer: regularizerConfig(this.kernelRegularizer),
+      biasRegularizer: regularizerConfig(this.biasRegularizer),
+      activityRegularizer: regularizerConfig(this.activityRegularizer),
+      kernelConstraint: constraintConfig(this.kernelConstraint),
+      biasConstraint: constraintConfig(this.biasConstraint),
+    };
+  }
+}
+
+/** 1-D convolution over `[batch, steps, channels]`; kernel `[kernelSize, in, filters]`. Padding `'causal'` pads on the left only. */
+export class Conv1D extends BaseConv {
+  static override className = 'Conv1D';
+  constructor(args: ConvArgs) {
+    super(1, args, ['valid', 'same', 'causal']);
+  }
+  protected convolve(inputs: Tensor): Tensor {
+    const k = this.kernelSize[0]!;
+    const d = this.dilationRate[0]!;
+    const s = this.strides[0]!;
+    if (this.padding === 'causal') {
+      // Causal: output t sees inputs ≤ t only, so all the padding goes before the sequence.
+      const padded = pad(inputs, [[0, 0], [(k - 1) * d, 0], [0, 0]]);
+      return conv1d(padded, this.kernel!, s, 'valid', d);
+    }
+    return conv1d(inputs, this.kernel!, s, this.padding as 'same' | 'valid', d);
+  }
+}
+
+/** 2-D convolution over NHWC `[batch, height, width, channels]`; kernel `[kh, kw, in, filters]`. */
+export class Conv2D extends BaseConv {
+  static override className = 'Conv2D';
+  constructor(args: ConvArgs) {
+    super(2, args);
+  }
+  protected convolve(inputs: Tensor): Tensor {
+    return conv2d(inputs, this.kernel!, [this.strides[0]!, this.strides[1]!], this.padding as 'same' | 'valid', [this.dilationRate[0]!, this.dilationRate[1]!]);
+  }
+}
+
+export type Conv2DTransposeArgs = ConvArgs;
+
+/**
+ * Transposed 2-D convolution (the gradient of Conv2D with respect to its input), for upsampling.
+ * Kernel `[kh, kw, filters, in]` as in Keras; output length `in·stride` ('same') or
+ * `in·stride + max(k − stride, 0)` ('valid'). Dilation is not supported (dilationRate must be 1).
+ */
+export class Conv2DTranspose extends BaseConv {
+  static override className = 'Conv2DTranspose';
+  constructor(args: Conv2DTransposeArgs) {
+    super(2, args);
+    if (this.dilationRate.some((d) => d !== 1)) {
+      throw new Error(`Conv2DTranspose: dilationRate must be 1 (dilated transposed convolution is not supported), got ${JSON.stringify(this.dilationRate)}`);
+    }
+  }
+  protected override kernelShape(inChannels: number): number[] {
+    return [...this.kernelSize, this.filters, inChannels];
+  }
+  protected convolve(inputs: Tensor): Tensor {
+    const [n, h, w] = inputs.shape as [number, number, number, number];
+    const outH = deconvOutputLength(h, this.kernelSize[0]!, this.padding, this.strides[0]!)!;
+    const outW = deconvOutputLength(w, this.kernelSize[1]!, this.padding, this.strides[1]!)!;
+    return conv2dTranspose(inputs, this.kernel!, [n, outH, outW, this.filters], [this.strides[0]!, this.strides[1]!], this.padding as 'same' | 'valid');
+  }
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    const spatial = inputShape.slice(1, 3).map((len, i) => deconvOutputLength(len, this.kernelSize[i]!, this.padding, this.strides[i]!));
+    return [inputShape[0] ?? null, ...spatial, this.filters];
+  }
+}
+
+registerLayer('Conv1D', Conv1D);
+registerLayer('Conv2D', Conv2D);
+registerLayer('Conv2DTranspose', Conv2DTranspose);

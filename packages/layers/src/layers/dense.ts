@@ -1,0 +1,106 @@
+import type { Variable } from '@descent/autograd';
+import type { Tensor } from '@descent/tensor';
+import { add, matMul } from '@descent/tensor';
+import type { Activation } from '../activations/index.js';
+import type { Constraint } from '../constraints/index.js';
+import type { Initializer } from '../initializers/index.js';
+import type { Regularizer } from '../regularizers/index.js';
+import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import { Layer } from '../engine/layer.js';
+import { registerLayer } from '../engine/registry.js';
+import type { SymbolicShape } from '../engine/shape_utils.js';
+import { formatSymbolic, knownDim } from '../engine/shape_utils.js';
+import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
+import {
+  activationOf, constraintConfig, constraintOf, initializerConfig, initializerOf, positiveInt, regularizerConfig, regularizerOf,
+} from './common.js';
+
+export interface DenseArgs extends LayerArgs {
+  units: number;
+  activation?: ActivationId;
+  useBias?: boolean;
+  kernelInitializer?: InitializerId;
+  biasInitializer?: InitializerId;
+  kernelRegularizer?: RegularizerOption;
+  biasRegularizer?: RegularizerOption;
+  kernelConstraint?: ConstraintOption;
+  biasConstraint?: ConstraintOption;
+  /** Shorthand for `inputShape: [inputDim]`. */
+  inputDim?: number;
+}
+
+/** `activation(inputs · kernel + bias)` on the last axis; kernel `[in, units]`, bias `[units]`. */
+export class Dense extends Layer {
+  static override className = 'Dense';
+  readonly units: number;
+  readonly activation: Activation;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  readonly kernelConstraint: Constraint | null;
+  readonly biasConstraint: Constraint | null;
+  kernel: Variable | null = null;
+  bias: Variable | null = null;
+
+  constructor(args: DenseArgs) {
+    const withShape: LayerArgs =
+      args.inputDim !== undefined && args.inputShape === undefined && args.batchInputShape === undefined
+        ? { ...args, inputShape: [args.inputDim] }
+        : args;
+    super(withShape);
+    this.units = positiveInt('Dense', 'units', args.units);
+    this.activation = activationOf(args.activation);
+    this.useBias = args.useBias ?? true;
+    this.kernelInitializer = initializerOf(args.kernelInitializer, 'glorotUniform');
+    this.biasInitializer = initializerOf(args.biasInitializer, 'zeros');
+    this.kernelRegularizer = regularizerOf(args.kernelRegularizer);
+    this.biasRegularizer = regularizerOf(args.biasRegularizer);
+    this.kernelConstraint = constraintOf(args.kernelConstraint);
+    this.biasConstraint = constraintOf(args.biasConstraint);
+  }
+
+  override build(inputShape: SymbolicShape): void {
+    if (inputShape.length < 2) {
+      throw new Error(`Dense: expected input of rank ≥ 2 ([batch, ..., features]), got shape ${formatSymbolic(inputShape)}`);
+    }
+    const inDim = knownDim('Dense', inputShape, -1);
+    this.kernel = this.addWeight('kernel', [inDim, this.units], {
+      initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint,
+    });
+    if (this.useBias) {
+      this.bias = this.addWeight('bias', [this.units], {
+        initializer: this.biasInitializer, regularizer: this.biasRegularizer, constraint: this.biasConstraint,
+      });
+    }
+    super.build(inputShape);
+  }
+
+  call(inputs: Tensor, _kwargs: CallKwargs): Tensor {
+    let y = matMul(inputs, this.kernel!);
+    if (this.bias) y = add(y, this.bias);
+    return this.activation.apply(y);
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    return [...inputShape.slice(0, -1), this.units];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: this.activation.name,
+      useBias: this.useBias,
+      kernelInitializer: initializerConfig(this.kernelInitializer),
+      biasInitializer: initializerConfig(this.biasInitializer),
+      kernelRegularizer: regularizerConfig(this.kernelRegularizer),
+      biasRegularizer: regularizerConfig(this.biasRegularizer),
+      activityRegularizer: regularizerConfig(this.activityRegularizer),
+      kernelConstraint: constraintConfig(this.kernelConstraint),
+      biasConstraint: constraintConfig(this.biasConstraint),
+    };
+  }
+}
+registerLayer('Dense', Dense);

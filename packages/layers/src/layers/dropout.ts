@@ -1,0 +1,110 @@
+import type { Tensor } from '@descent/tensor';
+import { Generator, bernoulli, mul } from '@descent/tensor';
+import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import { Layer } from '../engine/layer.js';
+import { registerLayer } from '../engine/registry.js';
+import { formatSymbolic } from '../engine/shape_utils.js';
+import { rateIn01 } from './common.js';
+
+export interface DropoutArgs extends LayerArgs {
+  /** Fraction of the inputs to drop, in [0, 1). */
+  rate: number;
+  /** Shape of the keep/drop mask, broadcast against the input; `null` entries take the input's size. */
+  noiseShape?: readonly (number | null)[] | null;
+  /** Seeds the layer's own generator: the same seed gives the same sequence of masks. */
+  seed?: number | null;
+}
+
+/**
+ * Draws per-call seeds from a layer-owned generator, so a seeded layer is reproducible yet draws
+ * a new mask on every training step (one fixed seed per call would repeat the same mask).
+ */
+export class SeedStream {
+  private readonly gen: Generator | null;
+  constructor(readonly seed: number | null) {
+    this.gen = seed === null ? null : new Generator(seed);
+  }
+  next(): number | undefined {
+    return this.gen === null ? undefined : this.gen.nextUint32();
+  }
+}
+
+/** Inverted dropout: in training, zeroes each input with probability `rate` and scales the rest by 1/(1 − rate). */
+export class Dropout extends Layer {
+  static override className = 'Dropout';
+  readonly rate: number;
+  readonly noiseShape: (number | null)[] | null;
+  protected readonly seeds: SeedStream;
+
+  constructor(args: DropoutArgs) {
+    super(args);
+    this.rate = rateIn01(this.className, 'rate', args.rate);
+    this.noiseShape = args.noiseShape ? [...args.noiseShape] : null;
+    this.seeds = new SeedStream(args.seed ?? null);
+  }
+
+  /** Shape of the mask for an input of `shape`. */
+  protected maskShape(shape: readonly number[]): number[] {
+    const ns = this.noiseShape;
+    if (ns === null) return [...shape];
+    if (ns.length !== shape.length) {
+      throw new Error(`${this.className}: noiseShape ${formatSymbolic(ns)} must have the input's rank, got input shape ${formatSymbolic(shape)}`);
+    }
+    return ns.map((d, i) => {
+      const dim = d ?? shape[i]!;
+      if (dim !== 1 && dim !== shape[i]) {
+        throw new Error(`${this.className}: noiseShape ${formatSymbolic(ns)} does not broadcast to input shape ${formatSymbolic(shape)}`);
+      }
+      return dim;
+    });
+  }
+
+  call(inputs: Tensor, kwargs: CallKwargs): Tensor {
+    if (!kwargs.training || this.rate === 0) return inputs;
+    const keep = 1 - this.rate;
+    const mask = bernoulli(this.maskShape(inputs.shape), keep, this.seeds.next());
+    return mul(inputs, mul(mask, 1 / keep));
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), rate: this.rate, noiseShape: this.noiseShape, seed: this.seeds.seed };
+  }
+}
+
+export type SpatialDropoutArgs = Omit<DropoutArgs, 'noiseShape'>;
+
+/** Dropout of whole channels of `[batch, steps, channels]` inputs (one mask value per sample and channel). */
+export class SpatialDropout1D extends Dropout {
+  static override className = 'SpatialDropout1D';
+  constructor(args: SpatialDropoutArgs) {
+    super({ ...args, noiseShape: null });
+  }
+  protected override maskShape(shape: readonly number[]): number[] {
+    if (shape.length !== 3) throw new Error(`SpatialDropout1D: expected input of rank 3 ([batch, steps, channels]), got shape ${formatSymbolic(shape)}`);
+    return [shape[0]!, 1, shape[2]!];
+  }
+  override getConfig(): Record<string, unknown> {
+    const { noiseShape: _n, ...rest } = super.getConfig();
+    return rest;
+  }
+}
+
+/** Dropout of whole feature maps of `[batch, height, width, channels]` inputs. */
+export class SpatialDropout2D extends Dropout {
+  static override className = 'SpatialDropout2D';
+  constructor(args: SpatialDropoutArgs) {
+    super({ ...args, noiseShape: null });
+  }
+  protected override maskShape(shape: readonly number[]): number[] {
+    if (shape.length !== 4) throw new Error(`SpatialDropout2D: expected input of rank 4 ([batch, height, width, channels]), got shape ${formatSymbolic(shape)}`);
+    return [shape[0]!, 1, 1, shape[3]!];
+  }
+  override getConfig(): Record<string, unknown> {
+    const { noiseShape: _n, ...rest } = super.getConfig();
+    return rest;
+  }
+}
+
+registerLayer('Dropout', Dropout);
+registerLayer('SpatialDropout1D', SpatialDropout1D);
+registerLayer('SpatialDropout2D', SpatialDropout2D);

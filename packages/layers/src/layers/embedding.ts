@@ -1,0 +1,89 @@
+import type { Variable } from '@descent/autograd';
+import type { Tensor } from '@descent/tensor';
+import { cast, gather } from '@descent/tensor';
+import type { Constraint } from '../constraints/index.js';
+import type { Initializer } from '../initializers/index.js';
+import type { Regularizer } from '../regularizers/index.js';
+import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import { Layer } from '../engine/layer.js';
+import { registerLayer } from '../engine/registry.js';
+import type { SymbolicShape } from '../engine/shape_utils.js';
+import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
+import { constraintConfig, constraintOf, initializerConfig, initializerOf, positiveInt, regularizerConfig, regularizerOf } from './common.js';
+
+export interface EmbeddingArgs extends LayerArgs {
+  /** Vocabulary size: indices must lie in `[0, inputDim)`. */
+  inputDim: number;
+  outputDim: number;
+  embeddingsInitializer?: InitializerId;
+  embeddingsRegularizer?: RegularizerOption;
+  embeddingsConstraint?: ConstraintOption;
+  /** Masking is not supported: only `false` is accepted. */
+  maskZero?: boolean;
+  /** Fixed sequence length, for `computeOutputShape` and as `inputShape: [inputLength]`. */
+  inputLength?: number | null;
+}
+
+/** Maps integer indices `[batch, ...]` to vectors: output `[batch, ..., outputDim]`; embeddings `[inputDim, outputDim]`. */
+export class Embedding extends Layer {
+  static override className = 'Embedding';
+  readonly inputDim: number;
+  readonly outputDim: number;
+  readonly inputLength: number | null;
+  readonly embeddingsInitializer: Initializer;
+  readonly embeddingsRegularizer: Regularizer | null;
+  readonly embeddingsConstraint: Constraint | null;
+  embeddings: Variable | null = null;
+
+  constructor(args: EmbeddingArgs) {
+    const len = args.inputLength ?? null;
+    super(len !== null && args.inputShape === undefined && args.batchInputShape === undefined ? { ...args, inputShape: [len] } : args);
+    if (args.maskZero === true) {
+      throw new Error('Embedding: maskZero is not supported (Descent has no masking; pad with an index whose embedding you train, or leave maskZero false)');
+    }
+    this.inputDim = positiveInt('Embedding', 'inputDim', args.inputDim);
+    this.outputDim = positiveInt('Embedding', 'outputDim', args.outputDim);
+    this.inputLength = len;
+    this.embeddingsInitializer = initializerOf(args.embeddingsInitializer, 'randomUniform');
+    this.embeddingsRegularizer = regularizerOf(args.embeddingsRegularizer);
+    this.embeddingsConstraint = constraintOf(args.embeddingsConstraint);
+  }
+
+  override build(inputShape: SymbolicShape): void {
+    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], {
+      initializer: this.embeddingsInitializer, regularizer: this.embeddingsRegularizer, constraint: this.embeddingsConstraint,
+    });
+    super.build(inputShape);
+  }
+
+  call(inputs: Tensor, _kwargs: CallKwargs): Tensor {
+    const idx = inputs.dtype === 'int32' ? inputs : cast(inputs, 'int32');
+    const values = idx.dataSync();
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (v < 0 || v >= this.inputDim) {
+        throw new Error(`Embedding: index ${v} at flat position ${i} is out of range [0, ${this.inputDim}) (inputDim = ${this.inputDim})`);
+      }
+    }
+    return gather(this.embeddings!, idx, 0);
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    return [...inputShape, this.outputDim];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      inputDim: this.inputDim,
+      outputDim: this.outputDim,
+      embeddingsInitializer: initializerConfig(this.embeddingsInitializer),
+      embeddingsRegularizer: regularizerConfig(this.embeddingsRegularizer),
+      activityRegularizer: regularizerConfig(this.activityRegularizer),
+      embeddingsConstraint: constraintConfig(this.embeddingsConstraint),
+      maskZero: false,
+      inputLength: this.inputLength,
+    };
+  }
+}
+registerLayer('Embedding', Embedding);

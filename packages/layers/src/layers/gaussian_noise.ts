@@ -1,0 +1,37 @@
+import type { Tensor } from '@descent/tensor';
+import { add, randomNormal } from '@descent/tensor';
+import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import { Layer } from '../engine/layer.js';
+import { registerLayer } from '../engine/registry.js';
+import { SeedStream } from './dropout.js';
+
+export interface GaussianNoiseArgs extends LayerArgs {
+  stddev: number;
+  seed?: number | null;
+}
+
+/** Adds zero-mean normal noise of standard deviation `stddev`, in training only (a regularizer). */
+export class GaussianNoise extends Layer {
+  static override className = 'GaussianNoise';
+  readonly stddev: number;
+  private readonly seeds: SeedStream;
+
+  constructor(args: GaussianNoiseArgs) {
+    super(args);
+    if (typeof args.stddev !== 'number' || !(args.stddev >= 0)) {
+      throw new Error(`GaussianNoise: stddev must be a non-negative number, got ${JSON.stringify(args.stddev)}`);
+    }
+    this.stddev = args.stddev;
+    this.seeds = new SeedStream(args.seed ?? null);
+  }
+
+  call(inputs: Tensor, kwargs: CallKwargs): Tensor {
+    if (!kwargs.training || this.stddev === 0) return inputs;
+    return add(inputs, randomNormal(inputs.shape, 0, this.stddev, 'float32', this.seeds.next()));
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), stddev: this.stddev, seed: this.seeds.seed };
+  }
+}
+registerLayer('GaussianNoise', GaussianNoise);

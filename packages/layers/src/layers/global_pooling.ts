@@ -1,0 +1,79 @@
+import type { Tensor } from '@descent/tensor';
+import { max, mean } from '@descent/tensor';
+import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import { Layer } from '../engine/layer.js';
+import { registerLayer } from '../engine/registry.js';
+import type { SymbolicShape } from '../engine/shape_utils.js';
+import { checkDataFormat, formatSymbolic } from '../engine/shape_utils.js';
+
+export interface GlobalPoolingArgs extends LayerArgs {
+  dataFormat?: string;
+}
+
+/** Reduces every spatial axis: `[batch, ...spatial, channels]` → `[batch, channels]`. */
+export abstract class BaseGlobalPooling extends Layer {
+  readonly rank: number;
+  constructor(rank: number, args: GlobalPoolingArgs) {
+    super(args);
+    this.rank = rank;
+    checkDataFormat(this.className, args.dataFormat);
+  }
+  protected abstract reduce(x: Tensor, axes: number[]): Tensor;
+  call(inputs: Tensor, _kwargs: CallKwargs): Tensor {
+    if (inputs.rank !== this.rank + 2) {
+      throw new Error(`${this.className}: expected input of rank ${this.rank + 2}, got shape ${formatSymbolic(inputs.shape)}`);
+    }
+    return this.reduce(inputs, this.rank === 1 ? [1] : [1, 2]);
+  }
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    return [inputShape[0] ?? null, inputShape[inputShape.length - 1] ?? null];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), dataFormat: 'channelsLast' };
+  }
+}
+
+export class GlobalAveragePooling1D extends BaseGlobalPooling {
+  static override className = 'GlobalAveragePooling1D';
+  constructor(args: GlobalPoolingArgs = {}) {
+    super(1, args);
+  }
+  protected reduce(x: Tensor, axes: number[]): Tensor {
+    return mean(x, axes);
+  }
+}
+
+export class GlobalAveragePooling2D extends BaseGlobalPooling {
+  static override className = 'GlobalAveragePooling2D';
+  constructor(args: GlobalPoolingArgs = {}) {
+    super(2, args);
+  }
+  protected reduce(x: Tensor, axes: number[]): Tensor {
+    return mean(x, axes);
+  }
+}
+
+export class GlobalMaxPooling1D extends BaseGlobalPooling {
+  static override className = 'GlobalMaxPooling1D';
+  constructor(args: GlobalPoolingArgs = {}) {
+    super(1, args);
+  }
+  protected reduce(x: Tensor, axes: number[]): Tensor {
+    return max(x, axes);
+  }
+}
+
+export class GlobalMaxPooling2D extends BaseGlobalPooling {
+  static override className = 'GlobalMaxPooling2D';
+  constructor(args: GlobalPoolingArgs = {}) {
+    super(2, args);
+  }
+  protected reduce(x: Tensor, axes: number[]): Tensor {
+    return max(x, axes);
+  }
+}
+
+registerLayer('GlobalAveragePooling1D', GlobalAveragePooling1D);
+registerLayer('GlobalAveragePooling2D', GlobalAveragePooling2D);
+registerLayer('GlobalMaxPooling1D', GlobalMaxPooling1D);
+registerLayer('GlobalMaxPooling2D', GlobalMaxPooling2D);

@@ -1,0 +1,109 @@
+import type { Variable } from '@descent/autograd';
+import type { Tensor } from '@descent/tensor';
+import { add, moments, mul, reshape, rsqrt, sub } from '@descent/tensor';
+import type { Constraint } from '../constraints/index.js';
+import type { Initializer } from '../initializers/index.js';
+import type { Regularizer } from '../regularizers/index.js';
+import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import { Layer } from '../engine/layer.js';
+import { registerLayer } from '../engine/registry.js';
+import type { SymbolicShape } from '../engine/shape_utils.js';
+import { knownDim } from '../engine/shape_utils.js';
+import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
+import { constraintConfig, constraintOf, initializerConfig, initializerOf, regularizerConfig, regularizerOf } from './common.js';
+
+export interface LayerNormalizationArgs extends LayerArgs {
+  /** Axis or axes normalized over, per sample (default -1). */
+  axis?: number | readonly number[];
+  epsilon?: number;
+  center?: boolean;
+  scale?: boolean;
+  betaInitializer?: InitializerId;
+  gammaInitializer?: InitializerId;
+  betaRegularizer?: RegularizerOption;
+  gammaRegularizer?: RegularizerOption;
+  betaConstraint?: ConstraintOption;
+  gammaConstraint?: ConstraintOption;
+}
+
+/** Normalizes each sample over `axis` (default the last), then scales by gamma and shifts by beta. Same in training and inference. */
+export class LayerNormalization extends Layer {
+  static override className = 'LayerNormalization';
+  readonly axis: number | number[];
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
+  readonly betaInitializer: Initializer;
+  readonly gammaInitializer: Initializer;
+  readonly betaRegularizer: Regularizer | null;
+  readonly gammaRegularizer: Regularizer | null;
+  readonly betaConstraint: Constraint | null;
+  readonly gammaConstraint: Constraint | null;
+  gamma: Variable | null = null;
+  beta: Variable | null = null;
+
+  constructor(args: LayerNormalizationArgs = {}) {
+    super(args);
+    const axis = args.axis ?? -1;
+    const list = typeof axis === 'number' ? [axis] : [...axis];
+    if (list.length === 0 || !list.every((a) => Number.isInteger(a))) {
+      throw new Error(`LayerNormalization: axis must be an integer or a non-empty list of integers, got ${JSON.stringify(args.axis)}`);
+    }
+    this.axis = typeof axis === 'number' ? axis : list;
+    this.epsilon = args.epsilon ?? 1e-3;
+    if (!(this.epsilon > 0)) throw new Error(`LayerNormalization: epsilon must be positive, got ${this.epsilon}`);
+    this.center = args.center ?? true;
+    this.scale = args.scale ?? true;
+    this.betaInitializer = initializerOf(args.betaInitializer, 'zeros');
+    this.gammaInitializer = initializerOf(args.gammaInitializer, 'ones');
+    this.betaRegularizer = regularizerOf(args.betaRegularizer);
+    this.gammaRegularizer = regularizerOf(args.gammaRegularizer);
+    this.betaConstraint = constraintOf(args.betaConstraint);
+    this.gammaConstraint = constraintOf(args.gammaConstraint);
+  }
+
+  private axes(rank: number): number[] {
+    const list = typeof this.axis === 'number' ? [this.axis] : this.axis;
+    const out = list.map((a) => {
+      const n = a < 0 ? a + rank : a;
+      if (n < 1 || n >= rank) throw new Error(`LayerNormalization: axis ${a} is out of range for input of rank ${rank} (the batch axis 0 cannot be normalized over)`);
+      return n;
+    });
+    return [...new Set(out)].sort((p, q) => p - q);
+  }
+
+  override build(inputShape: SymbolicShape): void {
+    const axes = this.axes(inputShape.length);
+    const shape = axes.map((a) => knownDim('LayerNormalization', inputShape, a));
+    if (this.scale) this.gamma = this.addWeight('gamma', shape, { initializer: this.gammaInitializer, regularizer: this.gammaRegularizer, constraint: this.gammaConstraint });
+    if (this.center) this.beta = this.addWeight('beta', shape, { initializer: this.betaInitializer, regularizer: this.betaRegularizer, constraint: this.betaConstraint });
+    super.build(inputShape);
+  }
+
+  call(inputs: Tensor, _kwargs: CallKwargs): Tensor {
+    const axes = this.axes(inputs.rank);
+    const { mean, variance } = moments(inputs, axes, true);
+    let y = mul(sub(inputs, mean), rsqrt(add(variance, this.epsilon)));
+    const bshape = inputs.shape.map((d, i) => (axes.includes(i) ? d : 1));
+    if (this.gamma) y = mul(y, reshape(this.gamma, bshape));
+    if (this.beta) y = add(y, reshape(this.beta, bshape));
+    return y;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      axis: this.axis,
+      epsilon: this.epsilon,
+      center: this.center,
+      scale: this.scale,
+      betaInitializer: initializerConfig(this.betaInitializer),
+      gammaInitializer: initializerConfig(this.gammaInitializer),
+      betaRegularizer: regularizerConfig(this.betaRegularizer),
+      gammaRegularizer: regularizerConfig(this.gammaRegularizer),
+      betaConstraint: constraintConfig(this.betaConstraint),
+      gammaConstraint: constraintConfig(this.gammaConstraint),
+    };
+  }
+}
+registerLayer('LayerNormalization', LayerNormalization);

@@ -1,0 +1,255 @@
+import type { Variable } from '@descent/autograd';
+import type { Tensor } from '@descent/tensor';
+import { add, bernoulli, matMul, mul, reverse, stack, unstack, zeros } from '@descent/tensor';
+import type { Activation } from '../activations/index.js';
+import type { Constraint } from '../constraints/index.js';
+import type { Initializer } from '../initializers/index.js';
+import type { Regularizer } from '../regularizers/index.js';
+import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import { Layer } from '../engine/layer.js';
+import { registerLayer } from '../engine/registry.js';
+import type { SymbolicShape } from '../engine/shape_utils.js';
+import { assertRank, formatSymbolic, knownDim } from '../engine/shape_utils.js';
+import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
+import {
+  activationOf, constraintConfig, constraintOf, initializerConfig, initializerOf, positiveInt, rateIn01, regularizerConfig, regularizerOf,
+} from './common.js';
+import { SeedStream } from './dropout.js';
+
+export interface RNNArgs extends LayerArgs {
+  units: number;
+  /** Activation of the candidate/output (default tanh). */
+  activation?: ActivationId;
+  useBias?: boolean;
+  kernelInitializer?: InitializerId;
+  recurrentInitializer?: InitializerId;
+  biasInitializer?: InitializerId;
+  kernelRegularizer?: RegularizerOption;
+  recurrentRegularizer?: RegularizerOption;
+  biasRegularizer?: RegularizerOption;
+  kernelConstraint?: ConstraintOption;
+  recurrentConstraint?: ConstraintOption;
+  biasConstraint?: ConstraintOption;
+  /** Fraction of the input features dropped in training (one mask per sequence, as in Keras). */
+  dropout?: number;
+  /** Fraction of the recurrent state dropped in training (one mask per sequence). */
+  recurrentDropout?: number;
+  /** Seed for the dropout masks. */
+  seed?: number | null;
+  /** Return the output of every step (`[batch, steps, units]`) instead of the last (`[batch, units]`). */
+  returnSequences?: boolean;
+  /**
+   * The layer also produces its final states. `apply` returns one tensor, so such a layer is used
+   * through `applyWithState` (which returns `[output, ...states]`).
+   */
+  returnState?: boolean;
+  /** Process the sequence from the last step to the first (the returned sequence is in processing order, as in Keras). */
+  goBackwards?: boolean;
+  /** Keras/TF.js write `stateful: false`; carrying state across batches is not supported. */
+  stateful?: boolean;
+  /** Keras/TF.js write `unroll`; it changes nothing here (the loop is always unrolled on the tape). */
+  unroll?: boolean;
+}
+
+export interface RNNCallKwargs extends CallKwargs {
+  /** Initial states (`[batch, units]` each; LSTM takes `[h, c]`); zeros when absent. */
+  initialState?: Tensor[];
+}
+
+/**
+ * The recurrent loop shared by SimpleRNN, LSTM and GRU. Inputs `[batch, steps, features]` are
+ * projected through the kernel for every step at once (one matMul), then each step adds the
+ * recurrent term and updates the state. Weights, as in Keras: kernel `[in, G·units]`,
+ * recurrent_kernel `[units, G·units]`, bias.
+ */
+export abstract class RNN extends Layer {
+  readonly units: number;
+  readonly activation: Activation;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly recurrentInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly recurrentRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  readonly kernelConstraint: Constraint | null;
+  readonly recurrentConstraint: Constraint | null;
+  readonly biasConstraint: Constraint | null;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+  readonly goBackwards: boolean;
+  private readonly seeds: SeedStream;
+  kernel: Variable | null = null;
+  recurrentKernel: Variable | null = null;
+  bias: Variable | null = null;
+
+  /** Number of gates: columns of the kernel are `gates · units`. */
+  protected abstract readonly gates: number;
+  /** Number of state tensors (LSTM: h and c). */
+  protected abstract readonly stateCount: number;
+
+  constructor(args: RNNArgs) {
+    super(args);
+    const cls = this.className;
+    if (args.stateful === true) throw new Error(`${cls}: stateful RNNs are not supported (stateful must be false)`);
+    this.units = positiveInt(cls, 'units', args.units);
+    this.activation = activationOf(args.activation === undefined ? 'tanh' : args.activation);
+    this.useBias = args.useBias ?? true;
+    this.kernelInitializer = initializerOf(args.kernelInitializer, 'glorotUniform');
+    this.recurrentInitializer = initializerOf(args.recurrentInitializer, 'orthogonal');
+    this.biasInitializer = initializerOf(args.biasInitializer, 'zeros');
+    this.kernelRegularizer = regularizerOf(args.kernelRegularizer);
+    this.recurrentRegularizer = regularizerOf(args.recurrentRegularizer);
+    this.biasRegularizer = regularizerOf(args.biasRegularizer);
+    this.kernelConstraint = constraintOf(args.kernelConstraint);
+    this.recurrentConstraint = constraintOf(args.recurrentConstraint);
+    this.biasConstraint = constraintOf(args.biasConstraint);
+    this.dropout = rateIn01(cls, 'dropout', args.dropout ?? 0);
+    this.recurrentDropout = rateIn01(cls, 'recurrentDropout', args.recurrentDropout ?? 0);
+    this.seeds = new SeedStream(args.seed ?? null);
+    this.returnSequences = args.returnSequences ?? false;
+    this.returnState = args.returnState ?? false;
+    this.goBackwards = args.goBackwards ?? false;
+  }
+
+  /** The bias weight's shape and initial value (GRU with resetAfter and LSTM's unitForgetBias override it). */
+  protected biasSpec(): { shape: number[]; initializer: Pick<Initializer, 'apply'> } {
+    return { shape: [this.gates * this.units], initializer: this.biasInitializer };
+  }
+
+  override build(inputShape: SymbolicShape): void {
+    assertRank(this.className, inputShape, 3, '[batch, steps, features]');
+    const inDim = knownDim(this.className, inputShape, -1);
+    const cols = this.gates * this.units;
+    this.kernel = this.addWeight('kernel', [inDim, cols], {
+      initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint,
+    });
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, cols], {
+      initializer: this.recurrentInitializer, regularizer: this.recurrentRegularizer, constraint: this.recurrentConstraint,
+    });
+    if (this.useBias) {
+      const spec = this.biasSpec();
+      this.bias = this.addWeight('bias', spec.shape, { initializer: spec.initializer, regularizer: this.biasRegularizer, constraint: this.biasConstraint });
+    }
+    super.build(inputShape);
+  }
+
+  /** `x·kernel (+ input bias)` for all steps: `[batch, steps, gates·units]`. */
+  protected projectInputs(x: Tensor): Tensor {
+    const xw = matMul(x, this.kernel!);
+    return this.bias ? add(xw, this.bias) : xw;
+  }
+
+  /** Prepare per-call tensors (e.g. recurrent-kernel slices) once, outside the step loop. */
+  protected prepare(): void {}
+
+  /** One step: `xt` is this step's projected input `[batch, gates·units]`; returns the step output and new states. */
+  protected abstract step(xt: Tensor, states: Tensor[], recurrentMask: Tensor | null): { output: Tensor; states: Tensor[] };
+
+  /** Run over the sequence; returns the output (last step, or every step) and the final states. */
+  run(inputs: Tensor, kwargs: RNNCallKwargs = {}): { output: Tensor; states: Tensor[] } {
+    if (inputs.rank !== 3) {
+      throw new Error(`${this.className}: expected input of rank 3 ([batch, steps, features]), got shape ${formatSymbolic(inputs.shape)}`);
+    }
+    const [b, steps, features] = inputs.shape as [number, number, number];
+    if (steps === 0) throw new Error(`${this.className}: the input sequence is empty (shape ${formatSymbolic(inputs.shape)})`);
+    let x = this.goBackwards ? reverse(inputs, 1) : inputs;
+    const training = kwargs.training === true;
+    if (training && this.dropout > 0) {
+      const keep = 1 - this.dropout;
+      x = mul(x, mul(bernoulli([b, 1, features], keep, this.seeds.next()), 1 / keep));
+    }
+    let recurrentMask: Tensor | null = null;
+    if (training && this.recurrentDropout > 0) {
+      const keep = 1 - this.recurrentDropout;
+      recurrentMask = mul(bernoulli([b, this.units], keep, this.seeds.next()), 1 / keep);
+    }
+    let states = this.initialStates(b, kwargs.initialState);
+    this.prepare();
+    const projected = unstack(this.projectInputs(x), 1);
+    const outputs: Tensor[] = [];
+    for (const xt of projected) {
+      const r = this.step(xt, states, recurrentMask);
+      states = r.states;
+      outputs.push(r.output);
+    }
+    const output = this.returnSequences ? stack(outputs, 1) : outputs[outputs.length - 1]!;
+    return { output, states };
+  }
+
+  private initialStates(batch: number, given: Tensor[] | undefined): Tensor[] {
+    if (given === undefined) return Array.from({ length: this.stateCount }, () => zeros([batch, this.units]));
+    if (given.length !== this.stateCount || !given.every((s) => s.rank === 2 && s.shape[0] === batch && s.shape[1] === this.units)) {
+      throw new Error(
+        `${this.className}: initialState must be ${this.stateCount} tensor(s) of shape [${batch},${this.units}], got ${given.map((s) => formatSymbolic(s.shape)).join(', ') || 'none'}`,
+      );
+    }
+    return [...given];
+  }
+
+  override apply(inputs: Tensor, kwargs: CallKwargs = {}): Tensor {
+    if (this.returnState) {
+      throw new Error(`${this.className} '${this.name}': returnState is true, so the layer has ${this.stateCount + 1} outputs; call applyWithState() (apply returns a single tensor)`);
+    }
+    return super.apply(inputs, kwargs);
+  }
+
+  /** Build if needed and run; returns `[output, ...finalStates]` (LSTM: `[output, h, c]`). */
+  applyWithState(inputs: Tensor, kwargs: RNNCallKwargs = {}): Tensor[] {
+    this.ensureBuilt(inputs);
+    const { output, states } = this.run(inputs, kwargs);
+    this.recordActivity(output);
+    return [output, ...states];
+  }
+
+  call(inputs: Tensor, kwargs: CallKwargs): Tensor {
+    return this.run(inputs, kwargs).output;
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    return this.returnSequences ? [inputShape[0] ?? null, inputShape[1] ?? null, this.units] : [inputShape[0] ?? null, this.units];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: this.activation.name,
+      useBias: this.useBias,
+      kernelInitializer: initializerConfig(this.kernelInitializer),
+      recurrentInitializer: initializerConfig(this.recurrentInitializer),
+      biasInitializer: initializerConfig(this.biasInitializer),
+      kernelRegularizer: regularizerConfig(this.kernelRegularizer),
+      recurrentRegularizer: regularizerConfig(this.recurrentRegularizer),
+      biasRegularizer: regularizerConfig(this.biasRegularizer),
+      activityRegularizer: regularizerConfig(this.activityRegularizer),
+      kernelConstraint: constraintConfig(this.kernelConstraint),
+      recurrentConstraint: constraintConfig(this.recurrentConstraint),
+      biasConstraint: constraintConfig(this.biasConstraint),
+      dropout: this.dropout,
+      recurrentDropout: this.recurrentDropout,
+      seed: this.seeds.seed,
+      returnSequences: this.returnSequences,
+      returnState: this.returnState,
+      goBackwards: this.goBackwards,
+      stateful: false,
+    };
+  }
+}
+
+/** Fully connected recurrence `h_t = activation(x_t·W + h_{t−1}·U + b)`. */
+export class SimpleRNN extends RNN {
+  static override className = 'SimpleRNN';
+  protected readonly gates = 1;
+  protected readonly stateCount = 1;
+
+  protected step(xt: Tensor, states: Tensor[], recurrentMask: Tensor | null): { output: Tensor; states: Tensor[] } {
+    let h = states[0]!;
+    if (recurrentMask) h = mul(h, recurrentMask);
+    const out = this.activation.apply(add(xt, matMul(h, this.recurrentKernel!)));
+    return { output: out, states: [out] };
+  }
+}
+registerLayer('SimpleRNN', SimpleRNN);

@@ -25,19 +25,24 @@ export function scalar(value: number | boolean, dtype?: DType): Tensor {
 
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
-  assertValidShape('full', shape);
-  checkDType('full', dtype);
+  return filled('full', shape, value, dtype);
+}
+
+/** `full` with errors that name the op the user called. */
+function filled(op: string, shape: Shape, value: number, dtype: DType): Tensor {
+  assertValidShape(op, shape);
+  checkDType(op, dtype);
   const arr = allocArray(dtype, sizeFromShape(shape));
   arr.fill(dtype === 'bool' ? (value ? 1 : 0) : value);
   return makeTensor(arr, shape, dtype);
 }
 
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor {
-  return full(shape, 0, dtype);
+  return filled('zeros', shape, 0, dtype);
 }
 
 export function ones(shape: Shape, dtype: DType = 'float32'): Tensor {
-  return full(shape, 1, dtype);
+  return filled('ones', shape, 1, dtype);
 }
 
 export function zerosLike(x: Tensor): Tensor {
@@ -99,6 +104,7 @@ export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue
     throw new Error(`oneHot: indices must be int32, got ${idx.dtype} (cast with cast(x, 'int32'))`);
   }
   if (!Number.isInteger(depth) || depth < 1) throw new Error(`oneHot: depth must be a positive integer, got ${depth}`);
+  checkDType('oneHot', dtype);
   const values = idx.dataSync();
   const arr = allocArray(dtype, values.length * depth);
   if (offValue !== 0) arr.fill(offValue);

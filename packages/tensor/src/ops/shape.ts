@@ -91,7 +91,8 @@ export function squeeze(x: TensorLike, axis?: Axis): Tensor {
 }
 
 function tensorList(op: string, list: readonly TensorLike[]): Tensor[] {
-  if (!Array.isArray(list) || list.length === 0) fail(op, `expected a non-empty array of tensors, got ${Array.isArray(list) ? 'an empty array' : typeof list}`);
+  const given: unknown = list;
+  if (!Array.isArray(given) || given.length === 0) fail(op, `expected a non-empty array of tensors, got ${Array.isArray(given) ? 'an empty array' : typeof given}`);
   return list.map((x, i) => toTensor(x, op, `tensors[${i}]`));
 }
 
@@ -226,12 +227,13 @@ export function slice(x: TensorLike, begin: number | readonly number[], size?: n
 export function pad(x: TensorLike, paddings: readonly (readonly [number, number])[], constantValue = 0): Tensor {
   const op = 'pad';
   const t = toTensor(x, op, 'x');
-  if (!Array.isArray(paddings) || paddings.length !== t.rank) {
+  const given: unknown = paddings;
+  if (!Array.isArray(given) || given.length !== t.rank) {
     fail(op, `paddings must have one [before, after] pair per axis (${t.rank}), got ${json(paddings)}`);
   }
   for (let i = 0; i < paddings.length; i++) {
-    const p = paddings[i];
-    if (!Array.isArray(p) || p.length !== 2 || !isIntArray(p) || p[0]! < 0 || p[1]! < 0) {
+    const p: unknown = paddings[i];
+    if (!isIntArray(p) || p.length !== 2 || p[0]! < 0 || p[1]! < 0) {
       fail(op, `paddings[${i}] must be a pair of non-negative integers, got ${json(p)}`);
     }
   }

@@ -1,0 +1,49 @@
+import type { Tensor } from '@descent/tensor';
+import { normalizeName, unknownNameError } from '@descent/tensor';
+import { BUILTIN_ACTIVATIONS } from './builtins.js';
+
+/**
+ * An elementwise (or, for softmax, last-axis) function a layer applies to its output. `name` is
+ * the Keras snake_case name written into saved models ('relu', 'hard_sigmoid', 'leaky_relu').
+ */
+export interface Activation {
+  readonly name: string;
+  apply(x: Tensor): Tensor;
+}
+
+/** Other spellings users type for the same function: Keras 3 calls swish `silu`. */
+const ALIASES: Readonly<Record<string, string>> = { silu: 'swish' };
+
+const byKey = new Map<string, Activation>();
+for (const a of BUILTIN_ACTIVATIONS) byKey.set(normalizeName(a.name), a);
+for (const [alias, target] of Object.entries(ALIASES)) byKey.set(normalizeName(alias), byKey.get(normalizeName(target))!);
+
+/** The canonical names of every built-in activation (plus accepted aliases). */
+export function listActivations(): string[] {
+  return [...BUILTIN_ACTIVATIONS.map((a) => a.name), ...Object.keys(ALIASES)];
+}
+
+/**
+ * Resolve an activation: `null`/`undefined` is `linear`, an `Activation` is returned as is, and a
+ * string matches in any casing (`'hardSigmoid'`, `'hard_sigmoid'`).
+ */
+export function getActivation(id?: string | Activation | null): Activation {
+  if (id === undefined || id === null) return byKey.get('linear')!;
+  if (typeof id === 'string') {
+    const found = byKey.get(normalizeName(id));
+    if (!found) throw unknownNameError('activation', id, listActivations());
+    return found;
+  }
+  if (typeof id === 'object' && typeof id.name === 'string' && typeof id.apply === 'function') return id;
+  throw new Error(`getActivation: expected an activation name, an Activation object or null, got ${describe(id)}`);
+}
+
+/** The name saved in a layer config for `a` (its Keras name). */
+export function serializeActivation(a: Activation): string {
+  return a.name;
+}
+
+function describe(x: unknown): string {
+  if (typeof x === 'function') return 'a function (wrap it as { name, apply })';
+  return x === null ? 'null' : typeof x;
+}

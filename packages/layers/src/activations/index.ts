@@ -1,0 +1,2 @@
+export type { Activation } from './activation.js';
+export { getActivation, listActivations, serializeActivation } from './activation.js';

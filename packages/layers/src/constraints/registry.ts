@@ -1,0 +1,39 @@
+import { normalizeName, unknownNameError } from '@descent/tensor';
+import type { NormAxis } from './constraint.js';
+import { Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm } from './constraint.js';
+
+type Factory = (config: Record<string, unknown>) => Constraint;
+
+// Constructors validate every option at run time, so a config read from JSON can be handed over as is.
+const CLASSES: Readonly<Record<string, Factory>> = {
+  MaxNorm: (c) => new MaxNorm(c as { maxValue?: number; axis?: NormAxis }),
+  NonNeg: () => new NonNeg(),
+  UnitNorm: (c) => new UnitNorm(c as { axis?: NormAxis }),
+  MinMaxNorm: (c) => new MinMaxNorm(c as { minValue?: number; maxValue?: number; rate?: number; axis?: NormAxis }),
+};
+
+const NAMES = ['maxNorm', 'nonNeg', 'unitNorm', 'minMaxNorm'];
+
+export function listConstraints(): string[] {
+  return [...NAMES];
+}
+
+export type ConstraintIdentifier = string | Constraint | { className: string; config?: Record<string, unknown> };
+
+function lookup(name: string): Factory {
+  const key = Object.keys(CLASSES).find((k) => normalizeName(k) === normalizeName(name));
+  if (key === undefined) throw unknownNameError('constraint', name, NAMES);
+  return CLASSES[key]!;
+}
+
+/** Resolve `'maxNorm'`/`'max_norm'` (defaults), `{ className: 'MaxNorm', config }` or an instance. */
+export function getConstraint(id: ConstraintIdentifier): Constraint {
+  if (id instanceof Constraint) return id;
+  if (typeof id === 'string') return lookup(id)({});
+  if (typeof id === 'object' && id !== null && typeof id.className === 'string') return lookup(id.className)(id.config ?? {});
+  throw new Error(`getConstraint: expected a name, a { className, config } object or a Constraint, got ${id === null ? 'null' : typeof id}`);
+}
+
+export function serializeConstraint(c: Constraint): { className: string; config: Record<string, unknown> } {
+  return { className: c.className, config: c.getConfig() };
+}

@@ -1,0 +1,78 @@
+import type { DType, Tensor } from '@descent/tensor';
+import { randomNormal, randomUniform, truncatedNormal } from '@descent/tensor';
+import { checkNumber, checkSeed, Initializer } from './initializer.js';
+
+export interface RandomNormalArgs {
+  mean?: number;
+  stddev?: number;
+  seed?: number | null;
+}
+
+/** Normal samples; Keras defaults mean 0, stddev 0.05. A given seed gives the same tensor on every call. */
+export class RandomNormal extends Initializer {
+  readonly className = 'RandomNormal';
+  readonly mean: number;
+  readonly stddev: number;
+  readonly seed: number | null;
+  constructor(args: RandomNormalArgs = {}) {
+    super();
+    this.mean = checkNumber(this.className, 'mean', args.mean ?? 0);
+    this.stddev = checkNumber(this.className, 'stddev', args.stddev ?? 0.05, 'nonNegative');
+    this.seed = checkSeed(this.className, args.seed);
+  }
+  apply(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+    return randomNormal(shape, this.mean, this.stddev, dtype, this.seed ?? undefined);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { mean: this.mean, stddev: this.stddev, seed: this.seed };
+  }
+}
+
+/** Normal samples redrawn when beyond two standard deviations; Keras defaults mean 0, stddev 0.05. */
+export class TruncatedNormal extends Initializer {
+  readonly className = 'TruncatedNormal';
+  readonly mean: number;
+  readonly stddev: number;
+  readonly seed: number | null;
+  constructor(args: RandomNormalArgs = {}) {
+    super();
+    this.mean = checkNumber(this.className, 'mean', args.mean ?? 0);
+    this.stddev = checkNumber(this.className, 'stddev', args.stddev ?? 0.05, 'nonNegative');
+    this.seed = checkSeed(this.className, args.seed);
+  }
+  apply(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+    return truncatedNormal(shape, this.mean, this.stddev, dtype, this.seed ?? undefined);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { mean: this.mean, stddev: this.stddev, seed: this.seed };
+  }
+}
+
+export interface RandomUniformArgs {
+  minval?: number;
+  maxval?: number;
+  seed?: number | null;
+}
+
+/** Uniform samples in `[minval, maxval)`; Keras defaults −0.05 and 0.05. */
+export class RandomUniform extends Initializer {
+  readonly className = 'RandomUniform';
+  readonly minval: number;
+  readonly maxval: number;
+  readonly seed: number | null;
+  constructor(args: RandomUniformArgs = {}) {
+    super();
+    this.minval = checkNumber(this.className, 'minval', args.minval ?? -0.05);
+    this.maxval = checkNumber(this.className, 'maxval', args.maxval ?? 0.05);
+    if (!(this.maxval > this.minval)) {
+      throw new Error(`RandomUniform: maxval must be greater than minval, got minval=${this.minval}, maxval=${this.maxval}`);
+    }
+    this.seed = checkSeed(this.className, args.seed);
+  }
+  apply(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+    return randomUniform(shape, this.minval, this.maxval, dtype, this.seed ?? undefined);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { minval: this.minval, maxval: this.maxval, seed: this.seed };
+  }
+}

@@ -1,0 +1,244 @@
+import type { Tensor, TensorLike } from '@descent/tensor';
+import {
+  abs,
+  add,
+  clipByValue,
+  div,
+  formatShape,
+  log,
+  logSoftmax,
+  makeTensor,
+  maximum,
+  mean,
+  mul,
+  neg,
+  oneHot,
+  pow,
+  relu,
+  reshape,
+  shapesEqual,
+  sigmoid,
+  softplus,
+  sub,
+  sum,
+  toTensor,
+} from '@descent/tensor';
+import type { LossArgs } from './loss.js';
+import { Loss } from './loss.js';
+import { checkLabelSmoothing, EPSILON, matchShapes, toFloat } from './shapes.js';
+
+export interface CrossentropyOptions {
+  /** yPred holds logits (pre-sigmoid / pre-softmax) rather than probabilities. */
+  fromLogits?: boolean;
+  /** Squeeze targets toward uniform: binary `y(1−s) + s/2`, categorical `y(1−s) + s/C`. */
+  labelSmoothing?: number;
+}
+
+/**
+ * Elementwise binary cross-entropy. Logits use max(x, 0) − x·y + log(1 + e^−|x|), which never
+ * overflows; probabilities are clipped to [ε, 1 − ε] so p = 0 or 1 gives a large finite loss.
+ */
+function binaryCrossentropyElements(t: Tensor, p: Tensor, fromLogits: boolean): Tensor {
+  if (fromLogits) return add(sub(relu(p), mul(p, t)), softplus(neg(abs(p))));
+  const q = clipByValue(p, EPSILON, 1 - EPSILON);
+  return neg(add(mul(t, log(q)), mul(sub(1, t), log(sub(1, q)))));
+}
+
+/** Binary cross-entropy averaged over the last axis (each entry is its own yes/no label). */
+export function binaryCrossentropy(yTrue: TensorLike, yPred: TensorLike, options: CrossentropyOptions = {}): Tensor {
+  const op = 'binaryCrossentropy';
+  const smoothing = checkLabelSmoothing(op, options.labelSmoothing ?? 0);
+  let [t, p] = matchShapes(op, yTrue, yPred);
+  if (smoothing > 0) t = add(mul(t, 1 - smoothing), 0.5 * smoothing);
+  return mean(binaryCrossentropyElements(t, p, options.fromLogits ?? false), -1);
+}
+
+/** −Σ y·log(p) over the last axis; probabilities are renormalized to sum 1, then clipped, as Keras does. */
+function categoricalFromTargets(t: Tensor, p: Tensor, fromLogits: boolean): Tensor {
+  if (fromLogits) return neg(sum(mul(t, logSoftmax(p, -1)), -1));
+  const q = clipByValue(div(p, sum(p, -1, true)), EPSILON, 1 - EPSILON);
+  return neg(sum(mul(t, log(q)), -1));
+}
+
+/** Categorical cross-entropy for one-hot (or soft) targets over the last axis. */
+export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, options: CrossentropyOptions = {}): Tensor {
+  const op = 'categoricalCrossentropy';
+  const smoothing = checkLabelSmoothing(op, options.labelSmoothing ?? 0);
+  let t = toFloat(yTrue, op, 'yTrue');
+  let p = toFloat(yPred, op, 'yPred');
+  if (p.rank === 0) throw new Error(`${op}: yPred must have a class axis, got a scalar`);
+  if (p.rank === 1) {
+    // One distribution without a batch axis.
+    p = reshape(p, [1, p.size]);
+    if (t.rank === 1) t = reshape(t, [1, t.size]);
+  }
+  if (!shapesEqual(t.shape, p.shape)) {
+    const classes = p.shape[p.rank - 1]!;
+    const batch = p.shape.slice(0, -1);
+    const looksSparse = shapesEqual(t.shape, batch) || shapesEqual(t.shape, [...batch, 1]);
+    throw new Error(
+      `${op}: yTrue must be one-hot with the shape of yPred ${formatShape(p.shape)}, got ${formatShape(t.shape)}` +
+        (looksSparse && classes > 1
+          ? ` (these look like integer class indices: use sparseCategoricalCrossentropy, or one-hot encode them with oneHot(labels, ${classes}))`
+          : ''),
+    );
+  }
+  if (smoothing > 0) t = add(mul(t, 1 - smoothing), smoothing / p.shape[p.rank - 1]!);
+  return categoricalFromTargets(t, p, options.fromLogits ?? false);
+}
+
+/**
+ * Categorical cross-entropy for integer class labels: yTrue of shape `yPred.shape[:-1]` (e.g.
+ * `[batch]`) or with a trailing 1 (`[batch, 1]`); int32, or float32 holding whole numbers.
+ */
+export function sparseCategoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, options: { fromLogits?: boolean } = {}): Tensor {
+  const op = 'sparseCategoricalCrossentropy';
+  const p = toFloat(yPred, op, 'yPred');
+  if (p.rank === 0) throw new Error(`${op}: yPred must have a class axis, got a scalar`);
+  const labels = toTensor(yTrue, op, 'yTrue');
+  const classes = p.shape[p.rank - 1]!;
+  const batch = p.shape.slice(0, -1);
+  if (!shapesEqual(labels.shape, batch) && !shapesEqual(labels.shape, [...batch, 1])) {
+    const oneHotLike = shapesEqual(labels.shape, p.shape);
+    throw new Error(
+      `${op}: yTrue must hold integer class indices of shape ${formatShape(batch)} or ${formatShape([...batch, 1])} ` +
+        `for yPred of shape ${formatShape(p.shape)}, got ${formatShape(labels.shape)}` +
+        (oneHotLike ? ' (these look like one-hot labels: use categoricalCrossentropy, or pass argMax(labels, -1))' : ''),
+    );
+  }
+  const values = labels.dataSync();
+  const idx = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isInteger(v) || v < 0 || v >= classes) {
+      throw new Error(`${op}: labels must be integers in [0, ${classes - 1}] for ${classes} classes, got ${v} at flat index ${i}`);
+    }
+    idx[i] = v;
+  }
+  const targets = oneHot(makeTensor(idx, batch, 'int32'), classes);
+  return categoricalFromTargets(targets, p, options.fromLogits ?? false);
+}
+
+export interface BinaryFocalCrossentropyOptions extends CrossentropyOptions {
+  /** Focusing exponent: (1 − p_t)^gamma down-weights easy examples. Default 2. */
+  gamma?: number;
+  /** Weight of the positive class when `applyClassBalancing` (negatives get 1 − alpha). Default 0.25. */
+  alpha?: number;
+  applyClassBalancing?: boolean;
+}
+
+interface FocalParams {
+  gamma: number;
+  alpha: number;
+  applyClassBalancing: boolean;
+  fromLogits: boolean;
+  labelSmoothing: number;
+}
+
+function focalParams(op: string, o: BinaryFocalCrossentropyOptions): FocalParams {
+  const gamma = o.gamma ?? 2;
+  const alpha = o.alpha ?? 0.25;
+  if (typeof gamma !== 'number' || !(gamma >= 0) || !Number.isFinite(gamma)) throw new Error(`${op}: gamma must be a finite number >= 0, got ${String(gamma)}`);
+  if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) throw new Error(`${op}: alpha must be a number in [0, 1], got ${String(alpha)}`);
+  return {
+    gamma,
+    alpha,
+    applyClassBalancing: o.applyClassBalancing ?? false,
+    fromLogits: o.fromLogits ?? false,
+    labelSmoothing: checkLabelSmoothing(op, o.labelSmoothing ?? 0),
+  };
+}
+
+/**
+ * Focal loss (Lin et al., 2017) on binary cross-entropy, as Keras: (1 − p_t)^gamma · bce, with
+ * p_t = y·p + (1 − y)(1 − p), times y·alpha + (1 − y)(1 − alpha) when class-balancing; averaged over the last axis.
+ */
+export function binaryFocalCrossentropy(yTrue: TensorLike, yPred: TensorLike, options: BinaryFocalCrossentropyOptions = {}): Tensor {
+  const op = 'binaryFocalCrossentropy';
+  const o = focalParams(op, options);
+  let [t, p] = matchShapes(op, yTrue, yPred);
+  if (o.labelSmoothing > 0) t = add(mul(t, 1 - o.labelSmoothing), 0.5 * o.labelSmoothing);
+  const prob = o.fromLogits ? sigmoid(p) : p;
+  const bce = binaryCrossentropyElements(t, p, o.fromLogits);
+  const pT = add(mul(t, prob), mul(sub(1, t), sub(1, prob)));
+  // max(·, 0) keeps a rounding error above 1 in p_t from turning a fractional power into NaN.
+  let loss = mul(pow(maximum(sub(1, pT), 0), o.gamma), bce);
+  if (o.applyClassBalancing) loss = mul(loss, add(mul(t, o.alpha), mul(sub(1, t), 1 - o.alpha)));
+  return mean(loss, -1);
+}
+
+export class BinaryCrossentropy extends Loss {
+  readonly fromLogits: boolean;
+  readonly labelSmoothing: number;
+  constructor(args: LossArgs & CrossentropyOptions = {}) {
+    super('binary_crossentropy', args);
+    this.fromLogits = args.fromLogits ?? false;
+    this.labelSmoothing = checkLabelSmoothing('BinaryCrossentropy', args.labelSmoothing ?? 0);
+  }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return binaryCrossentropy(yTrue, yPred, { fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing });
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing };
+  }
+}
+
+export class CategoricalCrossentropy extends Loss {
+  readonly fromLogits: boolean;
+  readonly labelSmoothing: number;
+  constructor(args: LossArgs & CrossentropyOptions = {}) {
+    super('categorical_crossentropy', args);
+    this.fromLogits = args.fromLogits ?? false;
+    this.labelSmoothing = checkLabelSmoothing('CategoricalCrossentropy', args.labelSmoothing ?? 0);
+  }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return categoricalCrossentropy(yTrue, yPred, { fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing });
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing };
+  }
+}
+
+export class SparseCategoricalCrossentropy extends Loss {
+  readonly fromLogits: boolean;
+  constructor(args: LossArgs & { fromLogits?: boolean } = {}) {
+    super('sparse_categorical_crossentropy', args);
+    this.fromLogits = args.fromLogits ?? false;
+  }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return sparseCategoricalCrossentropy(yTrue, yPred, { fromLogits: this.fromLogits });
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), fromLogits: this.fromLogits };
+  }
+}
+
+export class BinaryFocalCrossentropy extends Loss {
+  readonly gamma: number;
+  readonly alpha: number;
+  readonly applyClassBalancing: boolean;
+  readonly fromLogits: boolean;
+  readonly labelSmoothing: number;
+  constructor(args: LossArgs & BinaryFocalCrossentropyOptions = {}) {
+    super('binary_focal_crossentropy', args);
+    const o = focalParams('BinaryFocalCrossentropy', args);
+    this.gamma = o.gamma;
+    this.alpha = o.alpha;
+    this.applyClassBalancing = o.applyClassBalancing;
+    this.fromLogits = o.fromLogits;
+    this.labelSmoothing = o.labelSmoothing;
+  }
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return binaryFocalCrossentropy(yTrue, yPred, this);
+  }
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      gamma: this.gamma,
+      alpha: this.alpha,
+      applyClassBalancing: this.applyClassBalancing,
+      fromLogits: this.fromLogits,
+      labelSmoothing: this.labelSmoothing,
+    };
+  }
+}

@@ -1,0 +1,35 @@
+export {
+  binaryCrossentropy,
+  BinaryCrossentropy,
+  binaryFocalCrossentropy,
+  BinaryFocalCrossentropy,
+  categoricalCrossentropy,
+  CategoricalCrossentropy,
+  sparseCategoricalCrossentropy,
+  SparseCategoricalCrossentropy,
+} from './crossentropy.js';
+export type { BinaryFocalCrossentropyOptions, CrossentropyOptions } from './crossentropy.js';
+export { KLDivergence, kullbackLeiblerDivergence, poisson, Poisson } from './divergence.js';
+export { categoricalHinge, CategoricalHinge, hinge, Hinge, squaredHinge, SquaredHinge } from './hinge.js';
+export { Loss, LossFunctionWrapper, reduceLoss } from './loss.js';
+export type { LossArgs, LossFunction, Reduction } from './loss.js';
+export { getLoss, listLosses } from './registry.js';
+export type { LossIdentifier } from './registry.js';
+export {
+  cosineSimilarity,
+  CosineSimilarity,
+  huber,
+  Huber,
+  logCosh,
+  LogCosh,
+  meanAbsoluteError,
+  MeanAbsoluteError,
+  meanAbsolutePercentageError,
+  MeanAbsolutePercentageError,
+  meanSquaredError,
+  MeanSquaredError,
+  meanSquaredLogarithmicError,
+  MeanSquaredLogarithmicError,
+} from './regression.js';
+export type { CosineSimilarityOptions, HuberOptions } from './regression.js';
+export { alignSampleWeight } from './shapes.js';

@@ -1,0 +1,73 @@
+import type { Tensor } from '@descent/tensor';
+import { normalizeName, unknownNameError } from '@descent/tensor';
+import {
+  BinaryCrossentropy,
+  BinaryFocalCrossentropy,
+  CategoricalCrossentropy,
+  SparseCategoricalCrossentropy,
+} from './crossentropy.js';
+import { KLDivergence, Poisson } from './divergence.js';
+import { CategoricalHinge, Hinge, SquaredHinge } from './hinge.js';
+import type { LossFunction } from './loss.js';
+import { Loss, LossFunctionWrapper } from './loss.js';
+import {
+  CosineSimilarity,
+  Huber,
+  LogCosh,
+  MeanAbsoluteError,
+  MeanAbsolutePercentageError,
+  MeanSquaredError,
+  MeanSquaredLogarithmicError,
+} from './regression.js';
+
+interface Entry {
+  /** The camelCase name listed to users. */
+  name: string;
+  /** Other accepted spellings (compared after normalizeName). */
+  aliases: readonly string[];
+  make: () => Loss;
+}
+
+const ENTRIES: readonly Entry[] = [
+  { name: 'meanSquaredError', aliases: ['mse'], make: () => new MeanSquaredError() },
+  { name: 'meanAbsoluteError', aliases: ['mae'], make: () => new MeanAbsoluteError() },
+  { name: 'meanAbsolutePercentageError', aliases: ['mape'], make: () => new MeanAbsolutePercentageError() },
+  { name: 'meanSquaredLogarithmicError', aliases: ['msle'], make: () => new MeanSquaredLogarithmicError() },
+  { name: 'huber', aliases: ['huberLoss'], make: () => new Huber() },
+  { name: 'logCosh', aliases: [], make: () => new LogCosh() },
+  { name: 'binaryCrossentropy', aliases: ['bce'], make: () => new BinaryCrossentropy() },
+  { name: 'categoricalCrossentropy', aliases: [], make: () => new CategoricalCrossentropy() },
+  { name: 'sparseCategoricalCrossentropy', aliases: [], make: () => new SparseCategoricalCrossentropy() },
+  { name: 'binaryFocalCrossentropy', aliases: [], make: () => new BinaryFocalCrossentropy() },
+  { name: 'kullbackLeiblerDivergence', aliases: ['kld', 'klDivergence'], make: () => new KLDivergence() },
+  { name: 'poisson', aliases: [], make: () => new Poisson() },
+  { name: 'hinge', aliases: [], make: () => new Hinge() },
+  { name: 'squaredHinge', aliases: [], make: () => new SquaredHinge() },
+  { name: 'categoricalHinge', aliases: [], make: () => new CategoricalHinge() },
+  { name: 'cosineSimilarity', aliases: [], make: () => new CosineSimilarity() },
+];
+
+const byKey = new Map<string, Entry>();
+for (const e of ENTRIES) for (const n of [e.name, ...e.aliases]) byKey.set(normalizeName(n), e);
+
+/** Every loss name (camelCase) and alias accepted by `getLoss`. */
+export function listLosses(): string[] {
+  return ENTRIES.flatMap((e) => [e.name, ...e.aliases]);
+}
+
+export type LossIdentifier = string | Loss | ((yTrue: Tensor, yPred: Tensor) => Tensor);
+
+/**
+ * Resolve a loss: a name in any casing (`'categoricalCrossentropy'`, `'categorical_crossentropy'`,
+ * `'mse'`), a `Loss` instance (returned as is), or a function `(yTrue, yPred) → per-sample losses`.
+ */
+export function getLoss(id: LossIdentifier): Loss {
+  if (id instanceof Loss) return id;
+  if (typeof id === 'function') return new LossFunctionWrapper(id as LossFunction);
+  if (typeof id === 'string') {
+    const entry = byKey.get(normalizeName(id));
+    if (!entry) throw unknownNameError('loss', id, listLosses());
+    return entry.make();
+  }
+  throw new Error(`getLoss: expected a loss name, a Loss or a function (yTrue, yPred) => Tensor, got ${id === null ? 'null' : typeof id}`);
+}

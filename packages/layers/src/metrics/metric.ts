@@ -1,0 +1,105 @@
+import type { Tensor, TensorLike } from '@descent/tensor';
+import { broadcastTo } from '@descent/tensor';
+import { alignSampleWeight, toFloat } from '../losses/shapes.js';
+
+/**
+ * A stateful metric: `update` folds in a batch, `result` reads the value over everything seen since
+ * the last `reset`. Totals are kept in float64 and weighted by sample counts (or sample weights),
+ * so an epoch's value is the exact average over its samples whatever the batch sizes.
+ */
+export abstract class Metric {
+  /** The Keras name used as the history key ('accuracy', 'precision', 'mean_squared_error'). */
+  readonly name: string;
+
+  protected constructor(name: string) {
+    if (typeof name !== 'string' || name === '') throw new Error(`Metric: name must be a non-empty string, got ${JSON.stringify(name)}`);
+    this.name = name;
+  }
+
+  abstract update(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike): void;
+  abstract result(): number;
+  abstract reset(): void;
+
+  getConfig(): Record<string, unknown> {
+    return { name: this.name };
+  }
+}
+
+/** Σ values·weights and Σ weights (weights broadcast to the values' shape; none = all ones), in float64. */
+export function weightedTotals(op: string, values: Tensor, sampleWeight?: TensorLike): { total: number; count: number } {
+  const v = values.dataSync();
+  let total = 0;
+  let count = 0;
+  if (sampleWeight === undefined) {
+    for (let i = 0; i < v.length; i++) total += v[i]!;
+    return { total, count: v.length };
+  }
+  const w = broadcastTo(alignSampleWeight(op, sampleWeight, values.shape), values.shape).dataSync();
+  for (let i = 0; i < v.length; i++) {
+    total += v[i]! * w[i]!;
+    count += w[i]!;
+  }
+  return { total, count };
+}
+
+/**
+ * The weighted mean of the values it is given (Keras's `Mean`). Its `update` takes the values and
+ * optional weights, not `(yTrue, yPred)`: use it to track a quantity such as the loss.
+ */
+export class Mean extends Metric {
+  protected total = 0;
+  protected count = 0;
+
+  constructor(args: { name?: string } = {}) {
+    super(args.name ?? 'mean');
+  }
+
+  override update(values: TensorLike, sampleWeight?: TensorLike): void {
+    const t = toFloat(values, this.name, 'values');
+    const { total, count } = weightedTotals(this.name, t, sampleWeight);
+    this.total += total;
+    this.count += count;
+  }
+
+  result(): number {
+    return this.count === 0 ? 0 : this.total / this.count;
+  }
+
+  reset(): void {
+    this.total = 0;
+    this.count = 0;
+  }
+}
+
+export type MetricFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
+
+/**
+ * A function `(yTrue, yPred) → per-sample values` averaged over every sample seen (weighted by
+ * `sampleWeight`): how accuracies, errors and cross-entropies become epoch metrics.
+ */
+export class MeanMetricWrapper extends Metric {
+  readonly fn: MetricFunction;
+  private total = 0;
+  private count = 0;
+
+  constructor(fn: MetricFunction, name?: string) {
+    super(name ?? (fn.name !== '' ? fn.name : 'metric'));
+    this.fn = fn;
+  }
+
+  update(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike): void {
+    const values = this.fn(toFloat(yTrue, this.name, 'yTrue'), toFloat(yPred, this.name, 'yPred'));
+    const { total, count } = weightedTotals(this.name, values, sampleWeight);
+    this.total += total;
+    this.count += count;
+  }
+
+  result(): number {
+    return this.count === 0 ? 0 : this.total / this.count;
+  }
+
+  reset(): void {
+    this.total = 0;
+    this.count = 0;
+  }
+}

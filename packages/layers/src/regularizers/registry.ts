@@ -1,0 +1,44 @@
+import { normalizeName, unknownNameError } from '@descent/tensor';
+import { L1, L1L2, L2, Regularizer } from './regularizer.js';
+
+type Factory = (config: Record<string, unknown>) => Regularizer;
+
+// Constructors validate every option at run time, so a config read from JSON can be handed over as is.
+const CLASSES: Readonly<Record<string, Factory>> = {
+  L1: (c) => new L1(c as { l1?: number }),
+  L2: (c) => new L2(c as { l2?: number }),
+  L1L2: (c) => new L1L2(c as { l1?: number; l2?: number }),
+};
+
+/** By name, each kind with the Keras default rate 0.01 (`'l1l2'` sets both). */
+const NAMED: Readonly<Record<string, () => Regularizer>> = {
+  l1: () => new L1(),
+  l2: () => new L2(),
+  l1l2: () => new L1L2({ l1: 0.01, l2: 0.01 }),
+};
+
+export function listRegularizers(): string[] {
+  return Object.keys(NAMED);
+}
+
+export type RegularizerIdentifier = string | Regularizer | { className: string; config?: Record<string, unknown> };
+
+/** Resolve `'l2'`, `'l1_l2'`, `{ className: 'L1L2', config: { l1, l2 } }` or an instance. */
+export function getRegularizer(id: RegularizerIdentifier): Regularizer {
+  if (id instanceof Regularizer) return id;
+  if (typeof id === 'string') {
+    const f = NAMED[normalizeName(id)];
+    if (!f) throw unknownNameError('regularizer', id, listRegularizers());
+    return f();
+  }
+  if (typeof id === 'object' && id !== null && typeof id.className === 'string') {
+    const key = Object.keys(CLASSES).find((k) => normalizeName(k) === normalizeName(id.className));
+    if (key === undefined) throw unknownNameError('regularizer class', id.className, Object.keys(CLASSES));
+    return CLASSES[key]!(id.config ?? {});
+  }
+  throw new Error(`getRegularizer: expected a name, a { className, config } object or a Regularizer, got ${id === null ? 'null' : typeof id}`);
+}
+
+export function serializeRegularizer(r: Regularizer): { className: string; config: Record<string, unknown> } {
+  return { className: r.className, config: r.getConfig() };
+}

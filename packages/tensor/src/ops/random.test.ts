@@ -24,7 +24,7 @@ class ReferenceXoshiro {
       z = ((z ^ (z >> 13n)) * 0xc2b2ae35n) & M32;
       return z ^ (z >> 16n);
     };
-    const s = [next(), next(), next(), next()];
+    const s: bigint[] = [next(), next(), next(), next()];
     if (s.every((v) => v === 0n)) s[0] = 1n;
     return new ReferenceXoshiro(s);
   }

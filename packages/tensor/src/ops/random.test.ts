@@ -25,7 +25,7 @@ class ReferenceXoshiro {
       return z ^ (z >> 16n);
     };
     const s: bigint[] = [next(), next(), next(), next()];
-    if (s.every((v) => v === 0n)) s[0] = 1n;
+    if (!s.some((v) => v !== 0n)) s[0] = 1n;
     return new ReferenceXoshiro(s);
   }
   next(): number {

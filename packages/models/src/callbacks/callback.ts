@@ -1,0 +1,107 @@
+import type { Sequential } from '../sequential.js';
+
+/** Values a hook receives: `loss`, metrics, `val_*`, `learning_rate` … as plain numbers. */
+export type Logs = Record<string, number>;
+
+/** What `fit`/`evaluate`/`predict` tell callbacks before they start. */
+export interface CallbackParams {
+  epochs: number;
+  /** Batches per epoch (or per evaluation), when known. */
+  steps: number | null;
+  verbose: 0 | 1 | 2;
+  /** Names of the values in the logs, in order (`['loss', 'accuracy', 'val_loss', …]`). */
+  metrics: string[];
+}
+
+export type MaybePromise = void | Promise<void>;
+
+/**
+ * Base class for callbacks: override any hook; each may be synchronous or return a promise,
+ * which `fit` awaits before it goes on.
+ */
+export class Callback {
+  model: Sequential | null = null;
+  params: CallbackParams = { epochs: 0, steps: null, verbose: 0, metrics: [] };
+
+  setModel(model: Sequential): void {
+    this.model = model;
+  }
+
+  setParams(params: CallbackParams): void {
+    this.params = params;
+  }
+
+  onTrainBegin(_logs: Logs): MaybePromise {}
+  onTrainEnd(_logs: Logs): MaybePromise {}
+  onEpochBegin(_epoch: number, _logs: Logs): MaybePromise {}
+  onEpochEnd(_epoch: number, _logs: Logs): MaybePromise {}
+  onBatchBegin(_batch: number, _logs: Logs): MaybePromise {}
+  onBatchEnd(_batch: number, _logs: Logs): MaybePromise {}
+  onTestBegin(_logs: Logs): MaybePromise {}
+  onTestEnd(_logs: Logs): MaybePromise {}
+  onTestBatchBegin(_batch: number, _logs: Logs): MaybePromise {}
+  onTestBatchEnd(_batch: number, _logs: Logs): MaybePromise {}
+  onPredictBegin(_logs: Logs): MaybePromise {}
+  onPredictEnd(_logs: Logs): MaybePromise {}
+  onPredictBatchBegin(_batch: number, _logs: Logs): MaybePromise {}
+  onPredictBatchEnd(_batch: number, _logs: Logs): MaybePromise {}
+
+  /** The model this callback is attached to; throws if used outside `fit`/`evaluate`/`predict`. */
+  protected requireModel(who: string): Sequential {
+    if (!this.model) throw new Error(`${who}: this callback is not attached to a model; pass it in fit({ callbacks })`);
+    return this.model;
+  }
+}
+
+type EpochHook = 'onEpochBegin' | 'onEpochEnd';
+type BatchHook = 'onBatchBegin' | 'onBatchEnd' | 'onTestBatchBegin' | 'onTestBatchEnd' | 'onPredictBatchBegin' | 'onPredictBatchEnd';
+type RunHook = 'onTrainBegin' | 'onTrainEnd' | 'onTestBegin' | 'onTestEnd' | 'onPredictBegin' | 'onPredictEnd';
+export type HookName = EpochHook | BatchHook | RunHook;
+
+function isPromise(v: unknown): v is Promise<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Runs one hook on every callback in order. */
+export class CallbackList {
+  readonly callbacks: Callback[];
+
+  constructor(callbacks: readonly Callback[], model: Sequential, params: CallbackParams) {
+    this.callbacks = [...callbacks];
+    for (const cb of this.callbacks) {
+      cb.setModel(model);
+      cb.setParams(params);
+    }
+  }
+
+  /** Await each callback's hook in turn (used by `fit`). */
+  async run(hook: RunHook, logs: Logs): Promise<void>;
+  async run(hook: EpochHook | BatchHook, index: number, logs: Logs): Promise<void>;
+  async run(hook: HookName, a: number | Logs, b?: Logs): Promise<void> {
+    for (const cb of this.callbacks) {
+      const fn = cb[hook] as (this: Callback, x: number | Logs, y?: Logs) => MaybePromise;
+      const r = fn.call(cb, a, b);
+      if (isPromise(r)) await r;
+    }
+  }
+
+  /**
+   * Run a hook synchronously (used by the synchronous `evaluate`/`predict`): a hook that returns
+   * a promise cannot be awaited there, so that is an error rather than a silently dropped promise.
+   */
+  runSync(op: string, hook: RunHook, logs: Logs): void;
+  runSync(op: string, hook: BatchHook, index: number, logs: Logs): void;
+  runSync(op: string, hook: HookName, a: number | Logs, b?: Logs): void {
+    for (const cb of this.callbacks) {
+      const fn = cb[hook] as (this: Callback, x: number | Logs, y?: Logs) => MaybePromise;
+      const r = fn.call(cb, a, b);
+      if (isPromise(r)) {
+        r.catch(() => undefined);
+        throw new Error(
+          `${op}: callback ${cb.constructor.name}.${hook} returned a Promise, but ${op}() runs callbacks synchronously; ` +
+            'use synchronous hooks here (fit awaits asynchronous ones)',
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,16 @@
+export * from './callbacks/index.js';
+export type { IOHandler, ModelArtifacts, ModelJSON, SaveResult, TrainingConfig, WeightsManifestGroup, WeightSpec } from './io/artifacts.js';
+export { fromPythonic, toCamelCase, toPythonic, toSnakeCase } from './io/case.js';
+export type { IORouter } from './io/router.js';
+export { fromMemory, listIOSchemes, registerIORouter, withSaveHandler } from './io/router.js';
+export type { LoadOptions } from './io/serialize.js';
+export { fromJSON, loadModel } from './io/serialize.js';
+export type { FileSinkFactory, TextSink } from './io/text-sink.js';
+export { registerFileSinkFactory } from './io/text-sink.js';
+export type { Writer } from './platform.js';
+export type { CompileArgs, LossIdentifier, MetricIdentifier, OptimizerIdentifier, SaveOptions, SequentialArgs } from './sequential.js';
+export { Sequential, resetSequentialNames } from './sequential.js';
+export type { SummaryOptions } from './summary.js';
+export type { Batch, ClassWeight, Dataset } from './training/data.js';
+export type { EvaluateDatasetOptions, EvaluateOptions } from './training/evaluate.js';
+export type { FitDatasetOptions, FitOptions } from './training/fit.js';

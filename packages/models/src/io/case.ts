@@ -1,0 +1,61 @@
+/**
+ * Keras/TF.js model.json topologies are "pythonic": snake_case keys and snake_case enum-like string
+ * values (`'channels_last'`, `'hard_sigmoid'`), while layer configs in TypeScript are camelCase. The
+ * conversion rules follow what TF.js does when it reads and writes model.json, so files travel both
+ * ways: keys and string values are converted, except the values of `name` (user-chosen) and
+ * `className`/`class_name` (class names stay PascalCase).
+ */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** `'useBias'` → `'use_bias'`, `'hardSigmoid'` → `'hard_sigmoid'`, `'conv2DTranspose'` → `'conv2d_transpose'`. */
+export function toSnakeCase(s: string): string {
+  // Two passes, the same boundaries TF.js splits at: "xAbc" first (so "HTTPServer" → "http_server"),
+  // then a lower-case letter before a capital. A digit before a capital does not split ("conv2D").
+  const first = s.replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2');
+  return first.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** `'use_bias'` → `'useBias'`; a string without `_` is returned unchanged. */
+export function toCamelCase(s: string): string {
+  if (!s.includes('_')) return s;
+  return s.replace(/_+([a-zA-Z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+const KEEP_VALUE_KEYS = new Set(['name', 'className', 'class_name']);
+
+function convert(value: unknown, key: string | null, keyFn: (k: string) => string): JsonValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return key !== null && KEEP_VALUE_KEYS.has(key) ? value : keyFn(value);
+  if (typeof value === 'number') {
+    // JSON has no Infinity/NaN; Keras writes them as such in Python but TF.js's JSON.parse would fail.
+    if (!Number.isFinite(value)) throw new Error(`model.json: config value for '${key ?? '?'}' is ${value}, which JSON cannot hold`);
+    return value;
+  }
+  if (typeof value === 'boolean') return value;
+  if (Array.isArray(value)) return value.map((item) => convert(item, key, keyFn));
+  if (typeof value === 'object') {
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (v === undefined) continue;
+      out[keyFn(k)] = convert(v, k, keyFn);
+    }
+    return out;
+  }
+  throw new Error(`model.json: config value for '${key ?? '?'}' has type ${typeof value}, which cannot be serialized`);
+}
+
+/** camelCase config (as `getConfig()` returns it) → snake_case model.json form. */
+export function toPythonic(config: unknown): JsonValue {
+  return convert(config, null, toSnakeCase);
+}
+
+/** snake_case model.json form → camelCase config (what `fromConfig` takes). */
+export function fromPythonic(config: unknown): JsonValue {
+  return convert(config, null, toCamelCase);
+}
+
+export function isJsonObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

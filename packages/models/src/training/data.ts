@@ -1,0 +1,169 @@
+import type { Tensor, TensorLike, TypedArray } from '@descent/tensor';
+import { formatShape, makeTensor, toTensor } from '@descent/tensor';
+
+/**
+ * Row access to a tensor's first axis, reading its values once: batches are then built by copying
+ * rows, so an epoch costs one pass over the data instead of one full read per batch.
+ */
+export class Rows {
+  readonly n: number;
+  readonly rowShape: readonly number[];
+  private readonly values: TypedArray;
+  private readonly rowSize: number;
+  private readonly dtype: Tensor['dtype'];
+
+  constructor(readonly tensor: Tensor) {
+    if (tensor.rank === 0) throw new Error('Rows: expected a tensor with a batch axis, got a scalar');
+    this.n = tensor.shape[0]!;
+    this.rowShape = tensor.shape.slice(1);
+    this.values = tensor.dataSync();
+    this.rowSize = this.n === 0 ? 0 : tensor.size / this.n;
+    this.dtype = tensor.dtype;
+  }
+
+  /** Rows `start … end-1`, or, with `order`, rows `order[start] … order[end-1]`. */
+  take(start: number, end: number, order: Int32Array | null = null): Tensor {
+    const k = end - start;
+    const size = this.rowSize;
+    const ctor = this.values.constructor as new (n: number) => TypedArray;
+    if (order === null) {
+      const out = this.values.slice(start * size, end * size);
+      return makeTensor(out, [k, ...this.rowShape], this.dtype);
+    }
+    const out = new ctor(k * size);
+    for (let i = 0; i < k; i++) {
+      const r = order[start + i]!;
+      out.set(this.values.subarray(r * size, (r + 1) * size), i * size);
+    }
+    return makeTensor(out, [k, ...this.rowShape], this.dtype);
+  }
+}
+
+/** `x` as a tensor with a batch axis; `what` names it in errors ('x', 'y', 'sampleWeight'). */
+export function asBatchTensor(op: string, value: TensorLike, what: string): Tensor {
+  const t = toTensor(value, op, what);
+  if (t.rank === 0) throw new Error(`${op}: ${what} must have a batch axis (rank ≥ 1), got a scalar`);
+  return t;
+}
+
+export function checkSameLength(op: string, named: readonly (readonly [string, Tensor | null])[]): number {
+  let n: number | null = null;
+  let first = '';
+  for (const [name, t] of named) {
+    if (t === null) continue;
+    const len = t.shape[0]!;
+    if (n === null) {
+      n = len;
+      first = `${name} ${formatShape(t.shape)}`;
+    } else if (len !== n) {
+      throw new Error(`${op}: all inputs must have the same number of samples, got ${first} and ${name} ${formatShape(t.shape)}`);
+    }
+  }
+  return n ?? 0;
+}
+
+/** Per-sample sample weights, flattened to shape [n]. */
+export function asSampleWeight(op: string, value: TensorLike, n: number): Tensor {
+  const t = toTensor(value, op, 'sampleWeight');
+  if (t.rank === 0 || t.shape[0] !== n || t.size !== n) {
+    throw new Error(`${op}: sampleWeight must hold one weight per sample, shape [${n}] (or [${n},1]), got ${formatShape(t.shape)}`);
+  }
+  const values = t.dtype === 'float32' ? t.dataSync() : Float32Array.from(t.dataSync());
+  return makeTensor(values, [n], 'float32');
+}
+
+export type ClassWeight = Readonly<Record<number, number>> | readonly number[];
+
+/**
+ * Per-sample weights from `classWeight`: the class of a sample is the argmax of a one-hot /
+ * probability row, or the value of an integer label (also a binary 0/1 label of shape [n,1]).
+ * Classes missing from `classWeight` weigh 1.
+ */
+export function classWeightsFor(op: string, y: Tensor, classWeight: ClassWeight): Tensor {
+  const n = y.shape[0] ?? 0;
+  const width = y.rank <= 1 ? 1 : y.size / Math.max(1, n);
+  const values = y.dataSync();
+  const out = new Float32Array(n);
+  const lookup = (c: number): number => {
+    const w = Array.isArray(classWeight) ? (classWeight as readonly number[])[c] : (classWeight as Record<number, number>)[c];
+    if (w === undefined) return 1;
+    if (typeof w !== 'number' || !Number.isFinite(w)) throw new Error(`${op}: classWeight for class ${c} must be a finite number, got ${String(w)}`);
+    return w;
+  };
+  for (let i = 0; i < n; i++) {
+    let cls: number;
+    if (width === 1) {
+      cls = Math.round(values[i]!);
+    } else {
+      let best = 0;
+      for (let j = 1; j < width; j++) if (values[i * width + j]! > values[i * width + best]!) best = j;
+      cls = best;
+    }
+    out[i] = lookup(cls);
+  }
+  return makeTensor(out, [n], 'float32');
+}
+
+export function multiplyWeights(a: Tensor | null, b: Tensor | null): Tensor | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  const av = a.dataSync();
+  const bv = b.dataSync();
+  const out = new Float32Array(av.length);
+  for (let i = 0; i < out.length; i++) out[i] = av[i]! * bv[i]!;
+  return makeTensor(out, [out.length], 'float32');
+}
+
+/** One batch from an iterable dataset: `{ xs, ys, sampleWeight? }` or a tuple `[x, y, sampleWeight?]`. */
+export type Batch =
+  | { xs: TensorLike; ys: TensorLike; sampleWeight?: TensorLike }
+  | readonly [TensorLike, TensorLike]
+  | readonly [TensorLike, TensorLike, TensorLike];
+
+export type Dataset = Iterable<Batch> | AsyncIterable<Batch>;
+
+export interface BatchTensors {
+  x: Tensor;
+  y: Tensor;
+  sampleWeight: Tensor | null;
+}
+
+export function unpackBatch(op: string, batch: Batch, index: number): BatchTensors {
+  let xs: TensorLike;
+  let ys: TensorLike;
+  let sw: TensorLike | undefined;
+  if (Array.isArray(batch)) {
+    const tuple = batch as readonly TensorLike[];
+    if (tuple.length < 2 || tuple.length > 3) throw new Error(`${op}: batch ${index} must be [x, y] or [x, y, sampleWeight], got an array of ${tuple.length}`);
+    [xs, ys, sw] = tuple as [TensorLike, TensorLike, TensorLike | undefined];
+  } else if (typeof batch === 'object' && batch !== null && 'xs' in batch && 'ys' in batch) {
+    xs = batch.xs;
+    ys = batch.ys;
+    sw = batch.sampleWeight;
+  } else {
+    throw new Error(`${op}: batch ${index} must be an object { xs, ys } or a tuple [x, y], got ${JSON.stringify(batch)?.slice(0, 80) ?? typeof batch}`);
+  }
+  const x = asBatchTensor(op, xs, `batch ${index} xs`);
+  const y = asBatchTensor(op, ys, `batch ${index} ys`);
+  const n = checkSameLength(op, [[`batch ${index} xs`, x], [`batch ${index} ys`, y]]);
+  return { x, y, sampleWeight: sw === undefined ? null : asSampleWeight(op, sw, n) };
+}
+
+function isTensorLikeData(v: unknown): boolean {
+  if (ArrayBuffer.isView(v) || typeof v === 'number' || typeof v === 'boolean') return true;
+  if (typeof v === 'object' && v !== null && 'dataSync' in v && 'shape' in v) return true;
+  if (Array.isArray(v)) return v.length === 0 || !(typeof v[0] === 'object' && v[0] !== null && !Array.isArray(v[0]) && !ArrayBuffer.isView(v[0]));
+  return false;
+}
+
+/** Whether `v` is a dataset of batches rather than tensor data (an array of `{ xs, ys }` objects counts as a dataset). */
+export function isDataset(v: unknown): v is Dataset {
+  if (isTensorLikeData(v)) return false;
+  return typeof v === 'object' && v !== null && (Symbol.iterator in v || Symbol.asyncIterator in v);
+}
+
+export function iteratorOf(dataset: Dataset): Iterator<Batch> | AsyncIterator<Batch> {
+  const asyncFn = (dataset as Partial<AsyncIterable<Batch>>)[Symbol.asyncIterator];
+  if (typeof asyncFn === 'function') return asyncFn.call(dataset);
+  return (dataset as Iterable<Batch>)[Symbol.iterator]();
+}

@@ -3,7 +3,7 @@ import { formatShape } from '../shape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { toTensor } from './convert.js';
 import type { Pair, Padding } from './window.js';
-import { assertFloat, assertRank, outputExtent, resolvePadding, samePadding, toPair, toPositiveInt } from './window.js';
+import { assertFloat, assertRank, isIntList, outputExtent, resolvePadding, samePadding, toPair, toPositiveInt } from './window.js';
 
 export type { Pair, Padding } from './window.js';
 
@@ -80,7 +80,7 @@ function resolvePadding1D(op: string, pad: Padding1D, width: number, k: number, 
   if (pad === 'same') return samePadding(width, k, stride, dilation);
   if (pad === 'valid') return [0, 0];
   if (typeof pad === 'number' && Number.isInteger(pad) && pad >= 0) return [pad, pad];
-  if (Array.isArray(pad) && pad.length === 2 && pad.every((v) => Number.isInteger(v) && v >= 0)) return [pad[0]!, pad[1]!];
+  if (isIntList(pad, 2, 0)) return [pad[0], pad[1]];
   throw new Error(`${op}: pad must be 'same', 'valid', 'causal', a non-negative integer or [left, right], got ${JSON.stringify(pad)}`);
 }
 
@@ -109,11 +109,7 @@ export function conv2dTranspose(
   const d = toPair(op, 'dilations', dilations);
   const x4 = tx.rank === 3 ? reshape(tx, [1, ...tx.shape]) : tx;
   const [n, h, w, c] = x4.shape as [number, number, number, number];
-  if (
-    !Array.isArray(outputShape) ||
-    (outputShape.length !== 3 && outputShape.length !== 4) ||
-    !outputShape.every((v) => Number.isInteger(v) && v > 0)
-  ) {
+  if (!isIntList(outputShape, 3, 1) && !isIntList(outputShape, 4, 1)) {
     throw new Error(`${op}: outputShape must be [batch, height, width, channels] or [height, width, channels] of positive integers, got ${JSON.stringify(outputShape)}`);
   }
   const full = outputShape.length === 3 ? [n, ...outputShape] : [...outputShape];

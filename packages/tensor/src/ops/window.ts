@@ -29,6 +29,11 @@ function isPositiveInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v > 0;
 }
 
+/** Whether `v` is an array of `length` integers, each ≥ `min`. */
+export function isIntList(v: unknown, length: number, min: number): v is readonly number[] {
+  return Array.isArray(v) && v.length === length && (v as unknown[]).every((e) => typeof e === 'number' && Number.isInteger(e) && e >= min);
+}
+
 function isNonNegativeInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
 }
@@ -59,14 +64,13 @@ export function resolvePadding(
     return [t, b, l, r];
   }
   if (typeof pad === 'number') {
-    if (!isNonNegativeInt(pad)) throw new Error(`${op}: a numeric pad must be a non-negative integer, got ${pad}`);
+    if (!isNonNegativeInt(pad)) throw new Error(`${op}: a numeric pad must be a non-negative integer, got ${String(pad)}`);
     return [pad, pad, pad, pad];
   }
-  if (Array.isArray(pad) && pad.length === 2) {
-    const [tb, lr] = pad as readonly unknown[];
-    if (Array.isArray(tb) && Array.isArray(lr) && tb.length === 2 && lr.length === 2 && [...tb, ...lr].every(isNonNegativeInt)) {
-      return [tb[0] as number, tb[1] as number, lr[0] as number, lr[1] as number];
-    }
+  const pairs: unknown = pad;
+  if (Array.isArray(pairs) && pairs.length === 2) {
+    const [tb, lr] = pairs as unknown[];
+    if (isIntList(tb, 2, 0) && isIntList(lr, 2, 0)) return [tb[0]!, tb[1]!, lr[0]!, lr[1]!];
   }
   throw new Error(
     `${op}: pad must be 'same', 'valid', a non-negative integer or [[top, bottom], [left, right]], got ${JSON.stringify(pad)}`,

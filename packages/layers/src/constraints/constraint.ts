@@ -1,5 +1,5 @@
 import type { Tensor } from '@descent/tensor';
-import { add, clipByValue, div, greaterEqual, mul, cast, sqrt, square, sum } from '@descent/tensor';
+import { add, clipByValue, div, mul, relu, sqrt, square, sum } from '@descent/tensor';
 
 /** A projection applied to a weight after each optimizer step (`variable.constraint`). */
 export abstract class Constraint {
@@ -57,7 +57,7 @@ export class MaxNorm extends Constraint {
 export class NonNeg extends Constraint {
   readonly className = 'NonNeg';
   apply(w: Tensor): Tensor {
-    return mul(w, cast(greaterEqual(w, 0), w.dtype));
+    return relu(w);
   }
   getConfig(): Record<string, unknown> {
     return {};

@@ -208,6 +208,13 @@ describe('mean', () => {
     expect(i.item()).toBe(1.5);
     expect(mean(tensor([true, false, false, false])).item()).toBe(0.25);
   });
+
+  it('refuses an empty axis instead of returning NaN', () => {
+    expect(() => mean(zeros([3, 0]), 1)).toThrow('mean: cannot reduce over axis 1 of shape [3,0] because it is empty (mean of nothing is undefined)');
+    expect(() => moments(zeros([2, 0]), [0, 1])).toThrow(/moments: cannot reduce over axis 1/);
+    expect(() => variance(zeros([0]))).toThrow(/variance: cannot reduce over axis 0 of shape \[0\]/);
+    expect(mean(zeros([3, 0]), 0).shape).toEqual([0]);
+  });
 });
 
 describe('logSumExp', () => {

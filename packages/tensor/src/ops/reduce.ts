@@ -25,7 +25,10 @@ function asFloat(x: Tensor): Tensor {
   return withDType(x, 'float32');
 }
 
-/** Extremum reductions have no identity, so an empty reduced axis is an error rather than ±Infinity. */
+/**
+ * Extremum and averaging reductions have no value over nothing, so an empty reduced axis is an
+ * error rather than a silent ±Infinity or NaN.
+ */
 function assertNonEmpty(op: string, x: Tensor, axes: readonly number[]): void {
   for (const a of axes) {
     if (x.shape[a] === 0) {
@@ -54,10 +57,11 @@ export function prod(x: TensorLike, axis?: AxisArg, keepDims = false): Tensor {
   return reduceWith('Prod', withDType(t, t.dtype === 'bool' ? 'int32' : t.dtype), axes, keepDims);
 }
 
-/** Arithmetic mean over `axis`, always float32 (the mean of integers is rarely an integer). */
+/** Arithmetic mean over `axis`, always float32 (the mean of integers is rarely an integer). An empty axis throws. */
 export function mean(x: TensorLike, axis?: AxisArg, keepDims = false): Tensor {
   const t = asFloat(toTensor(x, 'mean', 'x'));
   const axes = normalizeAxes('mean', axis, t.rank);
+  assertNonEmpty('mean', t, axes);
   return div(reduceWith('Sum', t, axes, keepDims), countOf(t, axes));
 }
 
@@ -134,13 +138,18 @@ export function logSumExp(x: TensorLike, axis?: AxisArg, keepDims = false): Tens
 
 /** Population variance (divides by N, as NumPy and TF) over `axis`, from the centred values. */
 export function variance(x: TensorLike, axis?: AxisArg, keepDims = false): Tensor {
-  return moments(x, axis, keepDims).variance;
+  return momentsOf('variance', x, axis, keepDims).variance;
 }
 
 /** Mean and population variance over `axis` in one pass over the centred values. */
 export function moments(x: TensorLike, axis?: AxisArg, keepDims = false): { mean: Tensor; variance: Tensor } {
-  const t = asFloat(toTensor(x, 'moments', 'x'));
-  const axes = normalizeAxes('moments', axis, t.rank);
+  return momentsOf('moments', x, axis, keepDims);
+}
+
+function momentsOf(op: string, x: TensorLike, axis: AxisArg, keepDims: boolean): { mean: Tensor; variance: Tensor } {
+  const t = asFloat(toTensor(x, op, 'x'));
+  const axes = normalizeAxes(op, axis, t.rank);
+  assertNonEmpty(op, t, axes);
   const n = countOf(t, axes);
   const m = div(reduceWith('Sum', t, axes, true), n);
   const v = div(reduceWith('Sum', squaredDifference(t, m), axes, keepDims), n);

@@ -28,6 +28,8 @@ describe('gather', () => {
   it('keeps the dtype and copies long rows', () => {
     expect(gather(int([5, 6, 7]), [2, 0]).toArray()).toEqual([7, 5]);
     expect(gather(int([5, 6, 7]), [2, 0]).dtype).toBe('int32');
+    expect(gather(tensor([true, false]), [1, 0, 0]).toArray()).toEqual([0, 1, 1]);
+    expect(gather(tensor([true, false]), [1]).dtype).toBe('bool');
     const wide = randomNormal([3, 50], 0, 1, 'float32', 1);
     const rows = wide.toArray() as number[][];
     expect(gather(wide, [2, 1]).toArray()).toEqual([rows[2], rows[1]]);

@@ -279,6 +279,19 @@ describe('tile and broadcastTo', () => {
   });
 });
 
+describe('bool tensors', () => {
+  it('move like any other dtype', () => {
+    const b = tensor([[true, false, false], [false, false, true]]);
+    expect(transpose(b).dtype).toBe('bool');
+    expect(transpose(b).toArray()).toEqual([[1, 0], [0, 0], [0, 1]]);
+    expect(reverse(b, 1).toArray()).toEqual([[0, 0, 1], [1, 0, 0]]);
+    expect(tile(b, [1, 2]).toArray()).toEqual([[1, 0, 0, 1, 0, 0], [0, 0, 1, 0, 0, 1]]);
+    expect(slice(b, [0, 2], [2, 1]).toArray()).toEqual([[0], [1]]);
+    expect(broadcastTo(tensor([true]), [2, 2]).toArray()).toEqual([[1, 1], [1, 1]]);
+    expect(stack([b, b], 1).shape).toEqual([2, 2, 3]);
+  });
+});
+
 describe('reverse', () => {
   const x = tensor([[1, 2, 3], [4, 5, 6]]);
 

@@ -41,7 +41,13 @@ export function pseudoTensor(shape: readonly number[], seed = 1, scale = 1): Ten
 
 /** Give every weight of a built layer deterministic pseudo-random values. */
 export function setPseudoWeights(layer: Layer, seed = 7, scale = 0.5): void {
-  layer.setWeights(layer.weights.map((w, i) => pseudoTensor(w.shape, seed + i, scale)));
+  layer.setWeights(
+    layer.weights.map((w, i) => {
+      const t = pseudoTensor(w.shape, seed + i, scale);
+      // A variance must stay positive.
+      return w.name.endsWith('moving_variance') ? tensor(Array.from(t.dataSync(), (v) => Math.abs(v) + 0.5), w.shape) : t;
+    }),
+  );
 }
 
 export interface GradOptions extends CallKwargs {

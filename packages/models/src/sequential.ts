@@ -183,7 +183,7 @@ export class Sequential {
 
   private buildLayer(layer: Layer, inputShape: SymbolicShape): SymbolicShape {
     if (!layer.built) {
-      layer.build(inputShape);
+      noGrad(() => layer.build(inputShape));
       layer.built = true;
     }
     return layer.computeOutputShape(inputShape);

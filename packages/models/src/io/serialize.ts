@@ -1,5 +1,5 @@
-import type { Layer } from '@descent/layers';
-import { deserializeLayer } from '@descent/layers';
+import type { Layer, Loss } from '@descent/layers';
+import { deserializeLayer, getLoss } from '@descent/layers';
 import type { Tensor } from '@descent/tensor';
 import { formatShape, makeTensor } from '@descent/tensor';
 import { Sequential } from '../sequential.js';
@@ -7,6 +7,7 @@ import type { IOHandler, ModelArtifacts, ModelJSON, TrainingConfig } from './art
 import { artifactsToModelJSON, validateModelJSON } from './artifacts.js';
 import type { JsonObject, JsonValue } from './case.js';
 import { fromPythonic, isJsonObject, toPythonic, toSnakeCase } from './case.js';
+import { substituteLegacyActivations, usesLegacyHardSigmoid } from './legacy-activations.js';
 import { resolveIOHandler } from './router.js';
 import type { NamedWeight, WeightSpec } from './weights.js';
 import { concatBuffers, decodeWeights, encodeWeights } from './weights.js';
@@ -75,7 +76,14 @@ function optimizerClassName(optimizer: object): string {
 function trainingConfigOf(model: Sequential): TrainingConfig {
   const { optimizer, loss } = model.requireCompiled('save');
   const ids = model.compileIds!;
-  const lossJson: JsonValue = typeof ids.loss === 'string' ? toSnakeCase(ids.loss) : loss.name;
+  // A Loss object may carry options (fromLogits, labelSmoothing …) that a bare name would lose, so
+  // it is saved as { class_name, config } like Keras does; functions can only be saved by name.
+  const lossJson: JsonValue =
+    typeof ids.loss === 'string'
+      ? toSnakeCase(ids.loss)
+      : typeof ids.loss === 'function'
+        ? loss.name
+        : { class_name: loss.constructor.name, config: toPythonic(loss.getConfig()) };
   const metrics: JsonValue = ids.metrics.map((id, i) => (typeof id === 'string' ? toSnakeCase(id) : model.metrics[i]!.name));
   return {
     optimizer_config: { class_name: optimizerClassName(optimizer), config: toPythonic(optimizer.getConfig()) as JsonObject },
@@ -157,13 +165,14 @@ export function sequentialFromConfig(config: { name?: string; layers: readonly L
 
 function modelFromTopology(topology: JsonObject, source: string): Sequential {
   const { name, layers } = topologyLayers(topology, source);
+  const legacy = usesLegacyHardSigmoid(topology);
   const entries = layers.map((raw, i): LayerConfigEntry => {
     if (!isJsonObject(raw) || typeof raw.class_name !== 'string') {
       throw new Error(`${source}: layer ${i} must be { class_name, config }, got ${JSON.stringify(raw)?.slice(0, 80)}`);
     }
     const config = fromPythonic(raw.config ?? {});
     if (!isJsonObject(config)) throw new Error(`${source}: layer ${i} (class '${raw.class_name}') has a config that is not an object`);
-    return { className: raw.class_name, config };
+    return { className: raw.class_name, config: substituteLegacyActivations(config, legacy) as Record<string, unknown> };
   });
   return sequentialFromConfig(name === undefined ? { layers: entries } : { name, layers: entries }, source);
 }
@@ -241,15 +250,22 @@ export function applyArtifactWeights(model: Sequential, artifacts: ModelArtifact
   return keepOptimizer ? optimizerWeights : [];
 }
 
+/** A loss from its saved name, or from `{ class_name, config }` by constructing the named loss class with its config. */
+function restoreLoss(saved: JsonValue | undefined, source: string): string | Loss {
+  if (typeof saved === 'string') return saved;
+  if (isJsonObject(saved) && typeof saved.class_name === 'string') {
+    const base = getLoss(saved.class_name);
+    const Ctor = base.constructor as new (args: Record<string, unknown>) => Loss;
+    return new Ctor(fromPythonic(saved.config ?? {}) as Record<string, unknown>);
+  }
+  throw new Error(`${source}: trainingConfig.loss ${JSON.stringify(saved)} is not a loss Descent can restore; load with { compile: false } and call compile() yourself`);
+}
+
 function compileFromTrainingConfig(model: Sequential, tc: TrainingConfig, source: string): void {
   if (!isJsonObject(tc.optimizer_config as unknown) || typeof tc.optimizer_config.class_name !== 'string') {
     throw new Error(`${source}: trainingConfig.optimizer_config must be { class_name, config }`);
   }
   const optimizer = { className: tc.optimizer_config.class_name, config: fromPythonic(tc.optimizer_config.config ?? {}) as Record<string, unknown> };
-  const loss = tc.loss;
-  if (typeof loss !== 'string') {
-    throw new Error(`${source}: trainingConfig.loss ${JSON.stringify(loss)} is not a loss name Descent can restore; load with { compile: false } and call compile() yourself`);
-  }
   const metricsRaw = tc.metrics ?? [];
   const metrics = Array.isArray(metricsRaw) ? metricsRaw : isJsonObject(metricsRaw) ? Object.values(metricsRaw).flat() : [metricsRaw];
   const metricNames = metrics.map((m) => {
@@ -257,7 +273,7 @@ function compileFromTrainingConfig(model: Sequential, tc: TrainingConfig, source
     return m;
   });
   try {
-    model.compile({ optimizer, loss, metrics: metricNames });
+    model.compile({ optimizer, loss: restoreLoss(tc.loss, source), metrics: metricNames });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     throw new Error(`${source}: cannot restore the training config (${message}); load with { compile: false } to skip it`, { cause: err });

@@ -1,0 +1,63 @@
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import type { SuiteResult } from './suite.js';
+import { suites } from './suites/index.js';
+import { formatResult } from './table.js';
+
+const USAGE = `usage: bench [--quick] [--json <file>] [--suite <name>]...
+  --quick         smoke run (fewer sizes and samples, ~20 s)
+  --json <file>   also write the results as JSON
+  --suite <name>  run only the named suite(s); available: ${suites.map((s) => s.name).join(', ')}`;
+
+interface Args {
+  quick: boolean;
+  json: string | null;
+  only: string[];
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { quick: false, json: null, only: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') args.quick = true;
+    else if (a === '--json' || a === '--suite') {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith('--')) throw new Error(`bench: ${a} needs a value\n${USAGE}`);
+      if (a === '--json') args.json = value;
+      else args.only.push(value);
+    } else if (a === '--help' || a === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (a !== '--') throw new Error(`bench: unknown argument '${a}'\n${USAGE}`);
+  }
+  for (const name of args.only) {
+    if (!suites.some((s) => s.name === name)) throw new Error(`bench: unknown suite '${name}'\n${USAGE}`);
+  }
+  return args;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const selected = args.only.length === 0 ? suites : suites.filter((s) => args.only.includes(s.name));
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}`;
+  const started = new Date();
+  console.log(`# Descent benchmarks${args.quick ? ' (quick)' : ''}\n\n${started.toISOString()} — ${machine}\n`);
+  const results: SuiteResult[] = [];
+  for (const suite of selected) {
+    const log = (line: string): void => void process.stderr.write(`${line}\n`);
+    log(`running ${suite.name}: ${suite.description}`);
+    const result = await suite.run({ quick: args.quick, log });
+    results.push(result);
+    console.log(formatResult(result));
+  }
+  if (args.json !== null) {
+    const report = { date: started.toISOString(), machine, quick: args.quick, suites: results.map(({ suite, title, records }) => ({ suite, title, records })) };
+    writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`results written to ${args.json}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -110,8 +110,8 @@ describe('arithmetic', () => {
       fc.property(broadcastCase(2), ([, [sa, sb]]) => {
         const va = iota(sa!, 3, 1);
         const vb = iota(sb!, 5, 2);
-        const a = tensor(new Float32Array(va), sa!);
-        const b = tensor(new Float32Array(vb), sb!);
+        const a = tensor(new Float32Array(va), sa);
+        const b = tensor(new Float32Array(vb), sb);
         for (const [op, f] of [
           [add, (x: number, y: number) => x + y],
           [sub, (x: number, y: number) => x - y],
@@ -266,7 +266,7 @@ describe('where', () => {
         const va = iota(sa!, 3, 1);
         const vb = iota(sb!, 5, 2);
         const ref = broadcastReference([sc!, sa!, sb!], [vc, va, vb], (c, x, y) => (c ? x : y));
-        const got = where(tensor(Uint8Array.from(vc), sc!), tensor(new Float32Array(va), sa!), tensor(new Float32Array(vb), sb!));
+        const got = where(tensor(Uint8Array.from(vc), sc), tensor(new Float32Array(va), sa), tensor(new Float32Array(vb), sb));
         expect(got.shape).toEqual(ref.shape);
         expect(Array.from(got.dataSync())).toEqual(ref.values);
       }),

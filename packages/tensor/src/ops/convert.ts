@@ -84,7 +84,7 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor
     else out.set(arr);
     return makeTensor(out, finalShape, d);
   }
-  const nested = values as NestedArray;
+  const nested = values;
   const inferred = inferShape(op, nested);
   const d = dtype ?? (containsBooleansOnly(nested) ? 'bool' : 'float32');
   const size = sizeFromShape(inferred);

@@ -4,7 +4,7 @@ import { makeTensor } from '../engine.js';
 import type { Shape } from '../shape.js';
 import { assertValidShape, sizeFromShape } from '../shape.js';
 import type { TensorLike } from '../tensor.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { toTensor } from './convert.js';
 
 export { tensor } from './convert.js';

@@ -69,7 +69,8 @@ export function gradCheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tenso
 
   const out0 = noGrad(() => f(...xs));
   if (!(out0 instanceof Tensor)) throw new Error(`gradCheck: f must return a Tensor, got ${typeof out0}`);
-  const w = projection(out0.size, seed);
+  // A scalar output is checked as is (weight 1), so the report shows its plain gradient.
+  const w = out0.size === 1 ? Float32Array.of(1) : projection(out0.size, seed);
   const project = (args: Tensor[]): number => {
     const y = noGrad(() => f(...args)).dataSync();
     let acc = 0;

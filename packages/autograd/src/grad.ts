@@ -8,7 +8,7 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (value instanceof Promise) return 'a Promise (f must be synchronous)';
-  return typeof value === 'object' ? `an object (${(value as object).constructor?.name ?? 'Object'})` : typeof value;
+  return typeof value === 'object' ? `an object (${value.constructor?.name ?? 'Object'})` : typeof value;
 }
 
 function checkOutput(op: string, value: unknown): Tensor {
@@ -152,7 +152,7 @@ export function variableGrads(f: () => Tensor, vars?: readonly Variable[]): { va
     if (vars === undefined) {
       for (const v of tape.touched) if (v.trainable && v.dtype === 'float32') result.set(v, perVar.get(v) ?? zeros(v.shape));
     } else {
-      for (const v of vars) result.set(v, perVar.get(v) ?? null);
+      for (const v of vars as readonly Variable[]) result.set(v, perVar.get(v) ?? null);
     }
     return { value, grads: result };
   } finally {

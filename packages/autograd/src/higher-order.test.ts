@@ -47,7 +47,7 @@ describe('higher-order gradients', () => {
       try {
         expectGradCheck(second(f), [x]);
       } catch (e) {
-        throw new Error(`case ${i}: ${String(e)}`);
+        throw new Error(`case ${i}: ${String(e)}`, { cause: e });
       }
     });
     // Through the max routing: d/dx of (d/dx max(x²)) is 2 at the arg-max.

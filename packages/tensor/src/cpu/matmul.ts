@@ -293,6 +293,12 @@ function matMul(inputs: [a: TensorInfo, b: TensorInfo], attrs: KernelAttrs<'MatM
     return output(out, outShape, 'int32');
   }
   const out = new Float32Array(sizeFromShape(outShape));
+  if (!transposeA && sizeFromShape(batchB) === 1 && sizeFromShape(batchA) === offA.length) {
+    // One shared B under a dense batch of A: the batch stacks into the rows of one tall product,
+    // which packs B once instead of once per matrix.
+    gemm(offA.length * m, n, k, { data: dataA as Float32Array, off: 0, rs: aRs, cs: aCs }, { data: dataB as Float32Array, off: 0, rs: bRs, cs: bCs }, out, 0, false);
+    return output(out, outShape, 'float32');
+  }
   for (let t = 0; t < offA.length; t++) {
     gemm(m, n, k, { data: dataA as Float32Array, off: offA[t]!, rs: aRs, cs: aCs }, { data: dataB as Float32Array, off: offB[t]!, rs: bRs, cs: bCs }, out, t * m * n, false);
   }

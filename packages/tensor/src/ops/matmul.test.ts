@@ -112,6 +112,10 @@ describe('matMul', () => {
     const d = rand([2, 4]);
     expectClose(matMul(c, d), referenceMatMul(c, d, false, false), 2);
     expectClose(matMul(d, c, true, true), referenceMatMul(d, c, true, true), 2);
+    // A stack of matrices against one shared B (computed as one tall product), B transposed too.
+    const g = rand([2, 3, 5, 4]);
+    const h = rand([6, 4]);
+    expectClose(matMul(g, h, false, true), referenceMatMul(g, h, false, true), 4);
     const e = rand([1, 4, 3]);
     const f = rand([5, 3, 2]);
     expectClose(matMul(e, f), referenceMatMul(e, f, false, false), 3);

@@ -152,7 +152,8 @@ export function unpackBatch(op: string, batch: Batch, index: number): BatchTenso
 function isTensorLikeData(v: unknown): boolean {
   if (ArrayBuffer.isView(v) || typeof v === 'number' || typeof v === 'boolean') return true;
   if (typeof v === 'object' && v !== null && 'dataSync' in v && 'shape' in v) return true;
-  if (Array.isArray(v)) return v.length === 0 || !(typeof v[0] === 'object' && v[0] !== null && !Array.isArray(v[0]) && !ArrayBuffer.isView(v[0]));
+  // An array is data unless it holds batch objects ({ xs, ys }).
+  if (Array.isArray(v)) return !(v.length > 0 && typeof v[0] === 'object' && v[0] !== null && 'xs' in v[0]);
   return false;
 }
 

@@ -74,23 +74,29 @@ export function broadcastPlan(op: string, shapes: readonly Shape[]): BroadcastPl
   const inner = mDims[n - 1]!;
   const rows = size / inner;
   for (let j = 0; j < k; j++) steps[j] = mStrides[j]![n - 1]!;
-  const offsets = shapes.map(() => new Int32Array(rows));
-  // Odometer over the outer (merged) axes, updating each input's offset incrementally.
-  const counter = new Int32Array(n - 1);
-  const cur = new Int32Array(k);
-  for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < k; j++) offsets[j]![r] = cur[j]!;
-    for (let ax = n - 2; ax >= 0; ax--) {
-      counter[ax]!++;
-      if (counter[ax]! < mDims[ax]!) {
-        for (let j = 0; j < k; j++) cur[j] = cur[j]! + mStrides[j]![ax]!;
-        break;
-      }
-      counter[ax] = 0;
-      for (let j = 0; j < k; j++) cur[j] = cur[j]! - mStrides[j]![ax]! * (mDims[ax]! - 1);
-    }
-  }
+  const offsets = shapes.map((_, j) => rowOffsets(rows, mDims, mStrides[j]!));
   return { outShape, size, rows, inner, steps, offsets };
+}
+
+/**
+ * Start offset of every run for one input: built axis by axis from the innermost outer axis
+ * outwards, each pass copying the block already filled with a shifted base, in row-major order.
+ */
+function rowOffsets(rows: number, dims: readonly number[], strides: readonly number[]): Int32Array {
+  const out = new Int32Array(rows);
+  let len = 1;
+  for (let ax = dims.length - 2; ax >= 0; ax--) {
+    const d = dims[ax]!;
+    const s = strides[ax]!;
+    // Highest block first so that block 0, the source of every copy, is overwritten last (never, as i = 0 is a no-op).
+    for (let i = d - 1; i >= 1; i--) {
+      const base = i * s;
+      const at = i * len;
+      for (let e = 0; e < len; e++) out[at + e] = out[e]! + base;
+    }
+    len *= d;
+  }
+  return out;
 }
 
 /**

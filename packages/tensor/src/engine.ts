@@ -101,7 +101,7 @@ export function runKernel<K extends KernelName>(name: K, inputs: KernelInputs<K,
   const impl = backend.kernels[name];
   const info = impl(infos, attrs);
   const output = new Tensor(info, backend);
-  if (hook !== null) hook({ kernel: name, inputs, attrs, output } as KernelRecord);
+  if (hook !== null) hook({ kernel: name, inputs, attrs, output });
   return output;
 }
 

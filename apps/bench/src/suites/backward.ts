@@ -10,7 +10,7 @@ const BATCH = 64;
 const [IN, HIDDEN, OUT] = [784, 128, 10];
 
 interface Mlp {
-  loss(): Tensor;
+  loss: () => Tensor;
   weights: Variable[];
 }
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { runKernel } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { tensor } from './convert.js';
 import { zeros } from './creation.js';
@@ -134,6 +135,8 @@ describe('arithmetic', () => {
     const p = pow(int([2, 3, -2]), int([10, 3, 3]));
     expect(p.dtype).toBe('int32');
     expect(p.toArray()).toEqual([1024, 27, -8]);
+    // Integer powers with negative exponents truncate toward zero, as documented: 2^-1 → 0, 1^-3 → 1.
+    expect(pow(int([2, 1]), int([-1, -3])).toArray()).toEqual([0, 1]);
   });
 
   it('maximum and minimum propagate NaN like NumPy', () => {
@@ -297,6 +300,13 @@ describe('errors', () => {
     expect(() => mul(zeros([2, 3]), zeros([3, 3]))).toThrow(/^mul: shapes \[2,3\] and \[3,3\] cannot be broadcast/);
     expect(() => equal(zeros([2]), zeros([3]))).toThrow(/^equal: shapes/);
     expect(() => where([true, false, true], zeros([2]), 0)).toThrow(/^where: shapes/);
+  });
+
+  it('kernels called directly reject mixed dtypes', () => {
+    expect(() => runKernel('Add', [tensor([1]), int([1])], {})).toThrow(
+      'Add: both inputs must have the same dtype (ops cast before dispatch), got float32 and int32',
+    );
+    expect(() => runKernel('Where', [tensor([1]), tensor([1]), tensor([1])], {})).toThrow('Where: condition must be bool, got float32');
   });
 
   it('bad argument types name the op and argument', () => {

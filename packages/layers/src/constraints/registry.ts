@@ -1,15 +1,14 @@
 import { normalizeName, unknownNameError } from '@descent/tensor';
-import type { NormAxis } from './constraint.js';
 import { Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm } from './constraint.js';
 
 type Factory = (config: Record<string, unknown>) => Constraint;
 
 // Constructors validate every option at run time, so a config read from JSON can be handed over as is.
 const CLASSES: Readonly<Record<string, Factory>> = {
-  MaxNorm: (c) => new MaxNorm(c as { maxValue?: number; axis?: NormAxis }),
+  MaxNorm: (c) => new MaxNorm(c),
   NonNeg: () => new NonNeg(),
-  UnitNorm: (c) => new UnitNorm(c as { axis?: NormAxis }),
-  MinMaxNorm: (c) => new MinMaxNorm(c as { minValue?: number; maxValue?: number; rate?: number; axis?: NormAxis }),
+  UnitNorm: (c) => new UnitNorm(c),
+  MinMaxNorm: (c) => new MinMaxNorm(c),
 };
 
 const NAMES = ['maxNorm', 'nonNeg', 'unitNorm', 'minMaxNorm'];

@@ -51,7 +51,7 @@ export class Identity extends Initializer {
     if (shape.length !== 2) {
       throw new Error(`Identity: initializer needs a 2-D shape, got [${shape.join(',')}]`);
     }
-    const m = eye(shape[0]!, shape[1]!, dtype);
+    const m = eye(shape[0]!, shape[1], dtype);
     return this.gain === 1 ? m : mul(m, this.gain);
   }
   override getConfig(): Record<string, unknown> {

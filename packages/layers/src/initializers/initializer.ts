@@ -28,7 +28,7 @@ export function computeFans(shape: readonly number[]): { fanIn: number; fanOut: 
 export function checkSeed(className: string, seed: unknown): number | null {
   if (seed === undefined || seed === null) return null;
   if (typeof seed !== 'number' || !Number.isFinite(seed)) {
-    throw new Error(`${className}: seed must be a finite number or null, got ${String(seed)}`);
+    throw new Error(`${className}: seed must be a finite number or null, got ${JSON.stringify(seed)}`);
   }
   return seed;
 }

@@ -104,7 +104,7 @@ describe('random initializers', () => {
   it('rejects bad options with the class and option named', () => {
     expect(() => new RandomUniform({ minval: 1, maxval: 1 })).toThrow('RandomUniform: maxval must be greater than minval, got minval=1, maxval=1');
     expect(() => new RandomNormal({ stddev: -1 })).toThrow('RandomNormal: stddev must be >= 0, got -1');
-    expect(() => new RandomNormal({ seed: 'x' as never })).toThrow('RandomNormal: seed must be a finite number or null, got x');
+    expect(() => new RandomNormal({ seed: 'x' as never })).toThrow('RandomNormal: seed must be a finite number or null, got "x"');
   });
 });
 

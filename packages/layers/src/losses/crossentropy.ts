@@ -48,8 +48,8 @@ function binaryCrossentropyElements(t: Tensor, p: Tensor, fromLogits: boolean): 
 export function binaryCrossentropy(yTrue: TensorLike, yPred: TensorLike, options: CrossentropyOptions = {}): Tensor {
   const op = 'binaryCrossentropy';
   const smoothing = checkLabelSmoothing(op, options.labelSmoothing ?? 0);
-  let [t, p] = matchShapes(op, yTrue, yPred);
-  if (smoothing > 0) t = add(mul(t, 1 - smoothing), 0.5 * smoothing);
+  const [labels, p] = matchShapes(op, yTrue, yPred);
+  const t = smoothing > 0 ? add(mul(labels, 1 - smoothing), 0.5 * smoothing) : labels;
   return mean(binaryCrossentropyElements(t, p, options.fromLogits ?? false), -1);
 }
 
@@ -156,8 +156,8 @@ function focalParams(op: string, o: BinaryFocalCrossentropyOptions): FocalParams
 export function binaryFocalCrossentropy(yTrue: TensorLike, yPred: TensorLike, options: BinaryFocalCrossentropyOptions = {}): Tensor {
   const op = 'binaryFocalCrossentropy';
   const o = focalParams(op, options);
-  let [t, p] = matchShapes(op, yTrue, yPred);
-  if (o.labelSmoothing > 0) t = add(mul(t, 1 - o.labelSmoothing), 0.5 * o.labelSmoothing);
+  const [labels, p] = matchShapes(op, yTrue, yPred);
+  const t = o.labelSmoothing > 0 ? add(mul(labels, 1 - o.labelSmoothing), 0.5 * o.labelSmoothing) : labels;
   const prob = o.fromLogits ? sigmoid(p) : p;
   const bce = binaryCrossentropyElements(t, p, o.fromLogits);
   const pT = add(mul(t, prob), mul(sub(1, t), sub(1, prob)));

@@ -8,7 +8,6 @@ import {
 } from './crossentropy.js';
 import { KLDivergence, Poisson } from './divergence.js';
 import { CategoricalHinge, Hinge, SquaredHinge } from './hinge.js';
-import type { LossFunction } from './loss.js';
 import { Loss, LossFunctionWrapper } from './loss.js';
 import {
   CosineSimilarity,
@@ -63,7 +62,7 @@ export type LossIdentifier = string | Loss | ((yTrue: Tensor, yPred: Tensor) => 
  */
 export function getLoss(id: LossIdentifier): Loss {
   if (id instanceof Loss) return id;
-  if (typeof id === 'function') return new LossFunctionWrapper(id as LossFunction);
+  if (typeof id === 'function') return new LossFunctionWrapper(id);
   if (typeof id === 'string') {
     const entry = byKey.get(normalizeName(id));
     if (!entry) throw unknownNameError('loss', id, listLosses());

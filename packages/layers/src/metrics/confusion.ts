@@ -26,7 +26,7 @@ export function confusionInputs(
 export function checkClassId(op: string, classId: unknown): number | null {
   if (classId === undefined || classId === null) return null;
   if (typeof classId !== 'number' || !Number.isInteger(classId) || classId < 0) {
-    throw new Error(`${op}: classId must be a non-negative integer, got ${String(classId)}`);
+    throw new Error(`${op}: classId must be a non-negative integer, got ${JSON.stringify(classId)}`);
   }
   return classId;
 }

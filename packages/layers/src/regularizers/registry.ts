@@ -5,9 +5,9 @@ type Factory = (config: Record<string, unknown>) => Regularizer;
 
 // Constructors validate every option at run time, so a config read from JSON can be handed over as is.
 const CLASSES: Readonly<Record<string, Factory>> = {
-  L1: (c) => new L1(c as { l1?: number }),
-  L2: (c) => new L2(c as { l2?: number }),
-  L1L2: (c) => new L1L2(c as { l1?: number; l2?: number }),
+  L1: (c) => new L1(c),
+  L2: (c) => new L2(c),
+  L1L2: (c) => new L1L2(c),
 };
 
 /** By name, each kind with the Keras default rate 0.01 (`'l1l2'` sets both). */

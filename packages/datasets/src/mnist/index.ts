@@ -155,9 +155,12 @@ async function loadDownloaded(opts: MnistOptions): Promise<MnistData> {
     }
     return { name: file.name, bytes };
   };
-  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
-    (['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const).map(get),
-  );
+  // Let every download finish before reporting a failure, so nothing is still writing to the
+  // cache when the caller sees the error.
+  const settled = await Promise.allSettled((['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const).map(get));
+  const failure = settled.find((s) => s.status === 'rejected');
+  if (failure) throw failure.reason;
+  const [trainImages, trainLabels, testImages, testLabels] = settled.map((s) => (s as PromiseFulfilledResult<IdxFile>).value);
   return {
     train: idxSplit(trainImages!, trainLabels!, 'train', opts),
     test: idxSplit(testImages!, testLabels!, 'test', opts),

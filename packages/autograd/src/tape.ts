@@ -45,24 +45,30 @@ export class Tape {
 
   /** Record a step if one of its inputs depends on what this tape watches. */
   observe(kernel: KernelName | null, rawInputs: readonly Tensor[], attrs: unknown, output: Tensor, backward: BackwardFn | null): void {
-    let inputs = rawInputs;
     let depends = false;
+    let hasVariable = false;
     for (let i = 0; i < rawInputs.length; i++) {
-      let t = rawInputs[i]!;
+      const t = rawInputs[i]!;
       if (t instanceof Variable) {
+        hasVariable = true;
         this.touched.add(t);
+        if (this.watches(t)) depends = true;
+      } else if (this.tracked.has(t.id)) depends = true;
+    }
+    if (!depends) return;
+    let inputs = rawInputs;
+    if (hasVariable) {
+      // Record the variable's current value, so a later assign cannot change what rules read.
+      inputs = rawInputs.map((t) => {
+        if (!(t instanceof Variable)) return t;
         const snap = t.snapshot();
         if (this.watches(t) && !this.tracked.has(snap.id)) {
           this.tracked.add(snap.id);
           this.snapshotOf.set(snap.id, t);
         }
-        if (inputs === rawInputs) inputs = rawInputs.slice();
-        (inputs as Tensor[])[i] = snap;
-        t = snap;
-      }
-      if (this.tracked.has(t.id)) depends = true;
+        return snap;
+      });
     }
-    if (!depends) return;
     this.tracked.add(output.id);
     this.entries.push({ kernel, inputs, attrs, output, backward });
   }

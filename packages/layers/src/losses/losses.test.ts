@@ -346,6 +346,32 @@ describe('getLoss', () => {
     expect(() => getLoss(3 as never)).toThrow('getLoss: expected a loss name, a Loss or a function (yTrue, yPred) => Tensor, got number');
   });
 
+  it('every loss class is found by its class name and rebuilt from its config', () => {
+    const losses = [
+      new MeanSquaredError({ reduction: 'sum' }),
+      new MeanAbsoluteError(),
+      new MeanAbsolutePercentageError(),
+      new MeanSquaredLogarithmicError(),
+      new Huber({ delta: 0.5 }),
+      new LogCosh(),
+      new BinaryCrossentropy({ fromLogits: true, labelSmoothing: 0.2 }),
+      new CategoricalCrossentropy({ labelSmoothing: 0.1 }),
+      new SparseCategoricalCrossentropy({ fromLogits: true }),
+      new BinaryFocalCrossentropy({ gamma: 1, alpha: 0.4, applyClassBalancing: true }),
+      new KLDivergence(),
+      new Poisson(),
+      new Hinge(),
+      new SquaredHinge(),
+      new CategoricalHinge(),
+      new CosineSimilarity({ axis: 0, reduction: 'none' }),
+    ];
+    for (const loss of losses) {
+      const Ctor = getLoss(loss.constructor.name).constructor as new (config: Record<string, unknown>) => typeof loss;
+      expect(Ctor, loss.constructor.name).toBe(loss.constructor);
+      expect(new Ctor(loss.getConfig()).getConfig()).toEqual(loss.getConfig());
+    }
+  });
+
   it('class configs carry their options', () => {
     expect(new CategoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.1, name: 'cce' }).getConfig()).toEqual({
       name: 'cce',

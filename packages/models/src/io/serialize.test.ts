@@ -193,11 +193,19 @@ describe('hard_sigmoid in TF.js and Keras 2 files', () => {
       const keras3 = [-1 / 6 + 0.5, 0.5 / 6 + 0.5, 2 / 6 + 0.5];
       fromJSON(own.modelJSON, own.weightData).predict(x).dataSync().forEach((v, i) => expect(v).toBeCloseTo(keras3[i]!, 6));
     }
-    // Saved again by Descent, the old function keeps its own name and meaning.
+    // Saved again by Descent, it keeps TF.js's name (so TF.js reads it) and its meaning for Descent.
     const resaved = legacy.toJSON();
     const layer = (resaved.modelJSON.modelTopology!.config as { layers: { config: { activation: string } }[] }).layers[0]!;
-    expect(layer.config.activation).toBe('hard_sigmoid_tfjs');
+    expect(layer.config.activation).toBe('hard_sigmoid');
+    expect(resaved.modelJSON.modelTopology!.keras_version).toBe('descent 0.1.0 (hard_sigmoid: tfjs)');
     fromJSON(resaved.modelJSON, resaved.weightData).predict(x).dataSync().forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 6));
+    // Mixed with the Keras 3 function in one model, the old one keeps a name of its own.
+    const mixed = fromJSON(tfjs.modelJSON, tfjs.weightData);
+    mixed.add(new Dense({ units: 1, activation: 'hard_sigmoid' }));
+    const mixedJson = mixed.toJSON().modelJSON;
+    const acts = (mixedJson.modelTopology!.config as { layers: { config: { activation: string } }[] }).layers.map((l) => l.config.activation);
+    expect(acts).toEqual(['hard_sigmoid_tfjs', 'hard_sigmoid']);
+    expect(mixedJson.modelTopology!.keras_version).toBe('descent 0.1.0');
   });
 });
 

@@ -7,7 +7,7 @@ import type { IOHandler, ModelArtifacts, ModelJSON, TrainingConfig } from './art
 import { artifactsToModelJSON, validateModelJSON } from './artifacts.js';
 import type { JsonObject, JsonValue } from './case.js';
 import { fromPythonic, isJsonObject, toPythonic, toSnakeCase } from './case.js';
-import { substituteLegacyActivations, usesLegacyHardSigmoid } from './legacy-activations.js';
+import { substituteLegacyActivations, usesLegacyHardSigmoid, writeLegacyForTfjs } from './legacy-activations.js';
 import { resolveIOHandler } from './router.js';
 import type { NamedWeight, WeightSpec } from './weights.js';
 import { concatBuffers, decodeWeights, encodeWeights } from './weights.js';
@@ -56,7 +56,7 @@ export function modelTopology(model: Sequential): JsonObject {
   const topology = toPythonic({ className: 'Sequential', config: sequentialConfig(model) }) as JsonObject;
   topology.keras_version = GENERATED_BY.toLowerCase();
   topology.backend = 'tensor_flow.js';
-  return topology;
+  return writeLegacyForTfjs(topology);
 }
 
 function layerWeights(layer: Layer): NamedWeight[] {

@@ -1,0 +1,161 @@
+import { AveragePooling2D, BatchNormalization, Conv2D, Dense, Flatten, LSTM, MaxPooling2D, resetLayerNames } from '@descent/layers';
+import type { Tensor } from '@descent/tensor';
+import { oneHot, randomNormal, randomUniform, setSeed, tensor } from '@descent/tensor';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { resetSequentialNames, Sequential } from '../sequential.js';
+import type { ModelArtifacts } from './artifacts.js';
+import { fromMemory, withSaveHandler } from './router.js';
+import { fromJSON, loadModel } from './serialize.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+beforeEach(() => {
+  resetLayerNames();
+  resetSequentialNames();
+  setSeed(21);
+});
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  expect(a.length).toBeGreaterThan(0);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+  return d;
+}
+
+function tfPredict(model: tf.LayersModel, x: Tensor): Float32Array {
+  return (model.predict(tf.tensor(x.dataSync() as Float32Array, [...x.shape])) as tf.Tensor).dataSync() as Float32Array;
+}
+
+async function toTfjs(m: Sequential): Promise<tf.LayersModel> {
+  let artifacts: ModelArtifacts | null = null;
+  await m.save(withSaveHandler((a) => void (artifacts = a)));
+  const a = artifacts!;
+  return tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: a.modelTopology as never, weightSpecs: a.weightSpecs as tf.io.WeightsManifestEntry[], weightData: a.weightData as ArrayBuffer }),
+  );
+}
+
+/** A few training steps so weights (and BatchNorm moving statistics) are not their initial values. */
+async function train(m: Sequential, x: Tensor, classes: number): Promise<void> {
+  const n = x.shape[0]!;
+  const labels = oneHot(tensor(Array.from({ length: n }, (_, i) => i % classes), [n], 'int32'), classes);
+  m.compile({ optimizer: { className: 'Adam', config: { learningRate: 0.05 } }, loss: classes === 1 ? 'mse' : 'categoricalCrossentropy' });
+  await m.fit(x, classes === 1 ? randomNormal([n, 1]) : labels, { epochs: 3, batchSize: 4, verbose: 0 });
+}
+
+describe('Descent-trained models load in TF.js and predict the same', () => {
+  it('Dense', async () => {
+    const m = new Sequential([new Dense({ units: 8, activation: 'relu', inputShape: [5] }), new Dense({ units: 3, activation: 'softmax' })]);
+    await train(m, randomNormal([12, 5]), 3);
+    const x = randomNormal([6, 5]);
+    expect(maxAbsDiff(m.predict(x).dataSync(), tfPredict(await toTfjs(m), x))).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('Conv2D with max and average pooling', async () => {
+    const m = new Sequential([
+      new Conv2D({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [8, 8, 2] }),
+      new MaxPooling2D({ poolSize: 2 }),
+      new Conv2D({ filters: 4, kernelSize: [2, 2], strides: 2, padding: 'valid' }),
+      new AveragePooling2D({ poolSize: 2 }),
+      new Flatten(),
+      new Dense({ units: 2, activation: 'softmax' }),
+    ]);
+    await train(m, randomNormal([8, 8, 8, 2]), 2);
+    const x = randomNormal([3, 8, 8, 2]);
+    expect(maxAbsDiff(m.predict(x).dataSync(), tfPredict(await toTfjs(m), x))).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('BatchNormalization with trained moving statistics', async () => {
+    const m = new Sequential([new Dense({ units: 6, inputShape: [4] }), new BatchNormalization({ momentum: 0.5 }), new Dense({ units: 1 })]);
+    await train(m, randomNormal([16, 4], 2, 3), 1);
+    const movingMean = m.getLayer(1).getWeights()[2]!.dataSync();
+    expect(Array.from(movingMean).some((v) => Math.abs(v) > 0.1)).toBe(true);
+    const x = randomNormal([5, 4], 2, 3);
+    expect(maxAbsDiff(m.predict(x).dataSync(), tfPredict(await toTfjs(m), x))).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('LSTM', async () => {
+    const m = new Sequential([new LSTM({ units: 5, inputShape: [6, 3] }), new Dense({ units: 2, activation: 'softmax' })]);
+    await train(m, randomNormal([8, 6, 3]), 2);
+    const x = randomNormal([4, 6, 3]);
+    expect(maxAbsDiff(m.predict(x).dataSync(), tfPredict(await toTfjs(m), x))).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('model.json from toJSON() is what TF.js reads', async () => {
+    const m = new Sequential([new Dense({ units: 3, activation: 'tanh', inputShape: [2] })]);
+    const { modelJSON, weightData } = m.toJSON();
+    const tm = await tf.loadLayersModel(
+      tf.io.fromMemory(JSON.parse(JSON.stringify(modelJSON.modelTopology)) as object, modelJSON.weightsManifest[0]!.weights as tf.io.WeightsManifestEntry[], weightData),
+    );
+    const x = randomNormal([4, 2]);
+    expect(maxAbsDiff(m.predict(x).dataSync(), tfPredict(tm, x))).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+/** Random weights so the comparison does not depend on either side's initializers. */
+function randomizeWeights(model: tf.LayersModel): void {
+  let seed = 1;
+  model.setWeights(
+    model.weights.map((w) =>
+      w.name.includes('moving_variance') ? tf.randomUniform(w.shape, 0.5, 1.5, 'float32', seed++) : tf.randomNormal(w.shape, 0, 0.5, 'float32', seed++),
+    ),
+  );
+}
+
+async function fromTfjs(model: tf.LayersModel): Promise<Sequential> {
+  let artifacts: tf.io.ModelArtifacts | null = null;
+  await model.save(
+    tf.io.withSaveHandler((a) => {
+      artifacts = a;
+      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
+    }),
+  );
+  return loadModel(fromMemory(artifacts! as unknown as ModelArtifacts));
+}
+
+describe('TF.js-built models load in Descent and predict the same', () => {
+  const cases: [string, () => tf.Sequential, number[]][] = [
+    ['Dense', () => tf.sequential({ layers: [tf.layers.dense({ units: 6, activation: 'relu', inputShape: [4] }), tf.layers.dense({ units: 3, activation: 'softmax' })] }), [5, 4]],
+    [
+      'Conv2D + pooling',
+      () =>
+        tf.sequential({
+          layers: [
+            tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [6, 6, 2] }),
+            tf.layers.maxPooling2d({ poolSize: 2 }),
+            tf.layers.averagePooling2d({ poolSize: 3 }),
+            tf.layers.flatten(),
+            tf.layers.dense({ units: 2 }),
+          ],
+        }),
+      [3, 6, 6, 2],
+    ],
+    [
+      'BatchNormalization',
+      () => tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [3] }), tf.layers.batchNormalization({ epsilon: 0.01 }), tf.layers.dense({ units: 1, activation: 'sigmoid' })] }),
+      [4, 3],
+    ],
+    // TF.js's LSTM/GRU default to the old hard sigmoid as recurrent activation.
+    ['LSTM', () => tf.sequential({ layers: [tf.layers.lstm({ units: 4, inputShape: [5, 3] }), tf.layers.dense({ units: 1 })] }), [3, 5, 3]],
+    ['GRU', () => tf.sequential({ layers: [tf.layers.gru({ units: 4, inputShape: [5, 3], returnSequences: true }), tf.layers.flatten(), tf.layers.dense({ units: 2 })] }), [3, 5, 3]],
+  ];
+
+  for (const [name, build, shape] of cases) {
+    it(name, async () => {
+      const tm = build();
+      randomizeWeights(tm);
+      const m = await fromTfjs(tm);
+      const x = randomUniform(shape, -2, 2);
+      expect(maxAbsDiff(m.predict(x).dataSync(), tfPredict(tm, x))).toBeLessThanOrEqual(1e-5);
+      // And back: saved again by Descent, it reloads in Descent and in TF.js with the same outputs.
+      const { modelJSON, weightData } = m.toJSON();
+      const again = fromJSON(modelJSON, weightData);
+      expect(maxAbsDiff(again.predict(x).dataSync(), tfPredict(tm, x))).toBeLessThanOrEqual(1e-5);
+      expect(maxAbsDiff(tfPredict(await toTfjs(again), x), tfPredict(tm, x))).toBeLessThanOrEqual(1e-5);
+    });
+  }
+});

@@ -38,7 +38,7 @@ export class Bidirectional extends Layer {
     if (typeof mode !== 'string' || !MERGE_MODES.includes(mode)) {
       throw new Error(`Bidirectional: mergeMode must be one of ${MERGE_MODES.map((m) => `'${m}'`).join(', ')} (separate outputs, null, are not supported), got ${JSON.stringify(args.mergeMode)}`);
     }
-    this.mergeMode = mode as MergeMode;
+    this.mergeMode = mode;
     const config = spec.config ?? {};
     const baseName = typeof config['name'] === 'string' ? config['name'] : 'rnn';
     const copy = (prefix: string, flip: boolean): RNN => {

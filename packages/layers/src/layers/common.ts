@@ -29,15 +29,15 @@ export function constraintOf(id: ConstraintOption | undefined): Constraint | nul
 }
 
 export function initializerConfig(x: Initializer): Record<string, unknown> {
-  return serializeInitializer(x) as unknown as Record<string, unknown>;
+  return serializeInitializer(x);
 }
 
 export function regularizerConfig(x: Regularizer | null): Record<string, unknown> | null {
-  return x === null ? null : (serializeRegularizer(x) as unknown as Record<string, unknown>);
+  return x === null ? null : (serializeRegularizer(x));
 }
 
 export function constraintConfig(x: Constraint | null): Record<string, unknown> | null {
-  return x === null ? null : (serializeConstraint(x) as unknown as Record<string, unknown>);
+  return x === null ? null : (serializeConstraint(x));
 }
 
 /** A positive integer option, or a clear error naming the layer and option. */

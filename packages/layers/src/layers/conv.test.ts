@@ -16,7 +16,9 @@ function padBefore(len: number, k: number, s: number, d: number, padding: string
 }
 
 /** Direct NHWC convolution, written from the definition. */
-function refConv2d(x: number[], [n, h, w, c]: number[], k: number[], [kh, kw, , o]: number[], s: number[], d: number[], padding: string, bias: number[]) {
+type Shape4 = readonly [number, number, number, number];
+
+function refConv2d(x: number[], [n, h, w, c]: Shape4, k: number[], [kh, kw, , o]: Shape4, s: readonly number[], d: readonly number[], padding: string, bias: number[]) {
   const dkh = (kh - 1) * d[0]! + 1;
   const dkw = (kw - 1) * d[1]! + 1;
   const oh = padding === 'same' ? Math.ceil(h / s[0]!) : Math.floor((h - dkh) / s[0]!) + 1;
@@ -68,7 +70,7 @@ describe('Conv2D', () => {
   for (const [label, strides, dil, padding] of cases) {
     it(`matches the direct convolution: ${label}`, () => {
       const conv = new Conv2D({ filters: 2, kernelSize: [3, 2], strides, dilationRate: dil, padding });
-      const xShape = [2, 6, 5, 3];
+      const xShape = [2, 6, 5, 3] as const;
       const x = pseudoTensor(xShape, 11);
       conv.apply(x);
       setPseudoWeights(conv);
@@ -97,7 +99,7 @@ describe('Conv2D', () => {
 });
 
 describe('Conv1D', () => {
-  const ref1d = (x: number[], [n, w, c]: number[], k: number[], ks: number, o: number, s: number, d: number, padding: string, bias: number[]) => {
+  const ref1d = (x: number[], [n, w, c]: readonly [number, number, number], k: number[], ks: number, o: number, s: number, d: number, padding: string, bias: number[]) => {
     const r = padding === 'causal'
       ? (() => {
           const left = (ks - 1) * d;
@@ -144,7 +146,7 @@ describe('Conv1D', () => {
 
 describe('Conv2DTranspose', () => {
   /** Scatter form of the transposed convolution: each input pixel adds kernel·x to the output. */
-  function refTranspose(x: number[], [n, h, w, c]: number[], k: number[], [kh, kw, o]: number[], s: number[], padding: string, bias: number[]) {
+  function refTranspose(x: number[], [n, h, w, c]: Shape4, k: number[], [kh, kw, o]: readonly [number, number, number], s: readonly number[], padding: string, bias: number[]) {
     const oh = padding === 'same' ? h * s[0]! : h * s[0]! + Math.max(kh - s[0]!, 0);
     const ow = padding === 'same' ? w * s[1]! : w * s[1]! + Math.max(kw - s[1]!, 0);
     const pt = padding === 'same' ? Math.floor(Math.max((h - 1) * s[0]! + kh - oh, 0) / 2) : 0;

@@ -112,7 +112,7 @@ export abstract class BaseConv extends Layer {
 
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     const spatial = inputShape.slice(1, 1 + this.rank).map((len, i) =>
-      convOutputLength(len, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!),
+      convOutputLength(len, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]),
     );
     return [inputShape[0] ?? null, ...spatial, this.filters];
   }

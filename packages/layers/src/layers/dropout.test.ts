@@ -1,8 +1,7 @@
 import { valueAndGrad } from '@descent/autograd';
-import { ones, setSeed, sum, tensor } from '@descent/tensor';
+import { ones, setSeed, tensor } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
 import { Dropout, SpatialDropout1D, SpatialDropout2D } from './dropout.js';
-import { GaussianNoise } from './gaussian_noise.js';
 import { expectTensor } from './test-helpers.js';
 
 describe('Dropout', () => {
@@ -15,10 +14,12 @@ describe('Dropout', () => {
   it('in training zeroes about `rate` of the inputs and scales the rest by 1/(1 − rate)', () => {
     const y = new Dropout({ rate: 0.25, seed: 1 }).apply(ones([100, 100]), { training: true }).dataSync();
     let zeros = 0;
+    let others = 0;
     for (const v of y) {
       if (v === 0) zeros++;
-      else expect(v).toBeCloseTo(1 / 0.75, 6);
+      else if (Math.abs(v - 1 / 0.75) > 1e-6) others++;
     }
+    expect(others).toBe(0);
     // 10 000 Bernoulli(0.25) draws: mean 2500, sd ≈ 43
     expect(Math.abs(zeros - 2500)).toBeLessThan(250);
   });
@@ -70,25 +71,5 @@ describe('SpatialDropout1D / 2D', () => {
     const y2 = new SpatialDropout2D({ rate: 0.5, seed: 2 }).apply(ones([4, 3, 3, 5]), { training: true }).toArray() as number[][][][];
     for (const sample of y2) for (let c = 0; c < 5; c++) expect(new Set(sample.flat().map((px) => px[c])).size).toBe(1);
     expect(() => new SpatialDropout2D({ rate: 0.5 }).apply(ones([2, 2]), { training: true })).toThrow(/SpatialDropout2D: expected input of rank 4/);
-  });
-});
-
-describe('GaussianNoise', () => {
-  it('adds N(0, stddev²) noise in training only', () => {
-    const x = ones([200, 50]);
-    expectTensor(new GaussianNoise({ stddev: 0.5 }).apply(tensor([1, 2])), [2], [1, 2]);
-    const y = new GaussianNoise({ stddev: 0.5, seed: 4 }).apply(x, { training: true });
-    const v = y.dataSync();
-    let m = 0;
-    for (const a of v) m += a;
-    m /= v.length;
-    let s = 0;
-    for (const a of v) s += (a - m) ** 2;
-    s /= v.length;
-    // 10 000 samples: mean error sd ≈ 0.005, variance error sd ≈ 0.0035
-    expect(Math.abs(m - 1)).toBeLessThan(0.03);
-    expect(Math.abs(s - 0.25)).toBeLessThan(0.02);
-    const { grad } = valueAndGrad((t) => sum(new GaussianNoise({ stddev: 0.5, seed: 4 }).apply(t, { training: true })))(tensor([1, 2]));
-    expectTensor(grad, [2], [1, 1]);
   });
 });

@@ -67,7 +67,7 @@ export class MaxPooling1D extends BasePooling {
     super(1, args);
   }
   protected pool(x: Tensor): Tensor {
-    return maxPool1d(x, this.poolSize[0]!, this.strides[0]!, this.padding);
+    return maxPool1d(x, this.poolSize[0]!, this.strides[0], this.padding);
   }
 }
 
@@ -78,7 +78,7 @@ export class AveragePooling1D extends BasePooling {
     super(1, args);
   }
   protected pool(x: Tensor): Tensor {
-    return avgPool1d(x, this.poolSize[0]!, this.strides[0]!, this.padding);
+    return avgPool1d(x, this.poolSize[0]!, this.strides[0], this.padding);
   }
 }
 

@@ -7,6 +7,10 @@ import type { SymbolicShape } from '../engine/shape_utils.js';
 import { checkDataFormat, formatSymbolic, symbolicSize } from '../engine/shape_utils.js';
 import { positiveInt } from './common.js';
 
+function isIntList(v: unknown): v is readonly number[] {
+  return Array.isArray(v) && v.every((x) => Number.isInteger(x));
+}
+
 export interface FlattenArgs extends LayerArgs {
   dataFormat?: string;
 }
@@ -41,8 +45,8 @@ export class Reshape extends Layer {
   readonly targetShape: number[];
   constructor(args: ReshapeArgs) {
     super(args);
-    const t = args.targetShape;
-    if (!Array.isArray(t) || !t.every((d) => Number.isInteger(d) && (d > 0 || d === -1)) || t.filter((d) => d === -1).length > 1) {
+    const t: unknown = args.targetShape;
+    if (!isIntList(t) || !t.every((d) => Number.isInteger(d) && (d > 0 || d === -1)) || t.filter((d) => d === -1).length > 1) {
       throw new Error(`Reshape: targetShape must be positive integers with at most one -1, got ${JSON.stringify(t)}`);
     }
     this.targetShape = [...t];
@@ -80,9 +84,9 @@ export class Permute extends Layer {
   readonly dims: number[];
   constructor(args: PermuteArgs) {
     super(args);
-    const d = args.dims;
-    const sorted = Array.isArray(d) ? [...d].sort((a, b) => a - b) : [];
-    if (!Array.isArray(d) || d.length === 0 || !sorted.every((v, i) => v === i + 1)) {
+    const d: unknown = args.dims;
+    const sorted = isIntList(d) ? [...d].sort((a, b) => a - b) : [];
+    if (!isIntList(d) || d.length === 0 || !sorted.every((v, i) => v === i + 1)) {
       throw new Error(`Permute: dims must be a permutation of 1..n (the batch axis 0 is not included), got ${JSON.stringify(d)}`);
     }
     this.dims = [...d];

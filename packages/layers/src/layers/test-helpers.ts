@@ -4,6 +4,7 @@ import type { NestedArray, Tensor } from '@descent/tensor';
 import { mul, sum, tensor } from '@descent/tensor';
 import { expect } from 'vitest';
 import type { CallKwargs, Layer } from '../engine/layer.js';
+import type { RNN } from './rnn.js';
 
 /** Flatten nested arrays of numbers. */
 export function flat(x: NestedArray): number[] {
@@ -14,7 +15,7 @@ export function flat(x: NestedArray): number[] {
 export function expectTensor(actual: Tensor, shape: readonly number[], expected: NestedArray | readonly number[], tol = 1e-5): void {
   expect([...actual.shape]).toEqual([...shape]);
   const got = Array.from(actual.dataSync());
-  const want = flat(expected as NestedArray);
+  const want = flat(expected);
   expect(got.length).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
     if (!(Math.abs(got[i]! - want[i]!) <= tol * Math.max(1, Math.abs(want[i]!)))) {
@@ -101,4 +102,25 @@ export function checkLayerGrads(layer: Layer, x: Tensor, opts: GradOptions = {})
       }
     }
   }
+}
+
+// --- plain-array math for the recurrent reference implementations ---
+
+export type Mat = number[][];
+export const sig = (v: number): number => 1 / (1 + Math.exp(-v));
+
+export function mat(t: Tensor): Mat {
+  return t.toArray() as Mat;
+}
+/** Row vector times matrix, columns [from, from + n). */
+export function vm(v: number[], m: Mat, from: number, n: number): number[] {
+  const out = new Array<number>(n).fill(0);
+  for (let i = 0; i < v.length; i++) for (let j = 0; j < n; j++) out[j]! += v[i]! * m[i]![from + j]!;
+  return out;
+}
+export function addv(...vs: number[][]): number[] {
+  return vs[0]!.map((_, i) => vs.reduce((s, v) => s + v[i]!, 0));
+}
+export function rnnWeights(layer: RNN): { W: Mat; U: Mat; b: number[] | Mat } {
+  return { W: mat(layer.kernel!), U: mat(layer.recurrentKernel!), b: layer.bias!.toArray() as number[] | Mat };
 }

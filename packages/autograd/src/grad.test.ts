@@ -1,5 +1,6 @@
 import type { Tensor } from '@descent/tensor';
-import { argMax, logSoftmax, matMul, mul, oneHot, scalar, sigmoid, square, sum, tanh, tensor } from '@descent/tensor';
+import type { KernelRecord } from '@descent/tensor';
+import { argMax, logSoftmax, matMul, mul, oneHot, scalar, setKernelHook, sigmoid, square, sum, tanh, tensor } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
 import { customGrad } from './custom-grad.js';
 import { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './grad.js';
@@ -158,6 +159,22 @@ describe('noGrad, stopGradient, customGrad', () => {
     expectClose(gb!, [2, 3]);
     // d/dx of d/dx (x·x) = 2
     expectClose(grad((x) => sum(grad((y) => sum(prod(y, y)))(x)))([4]), [2]);
+  });
+
+  it('a kernel hook installed by someone else keeps seeing every kernel, during and after a gradient call', () => {
+    const seen: string[] = [];
+    const mine = (r: KernelRecord): void => void seen.push(r.kernel);
+    const before = setKernelHook(mine);
+    try {
+      grad((x) => sum(square(x)))([1, 2]);
+      expect(seen).toContain('Square'); // forward, recorded by the tape too
+      expect(seen).toContain('Mul'); // the backward rule's kernels
+      seen.length = 0;
+      square(tensor([3]));
+      expect(seen).toEqual(['Square']);
+    } finally {
+      expect(setKernelHook(before)).toBe(mine);
+    }
   });
 
   it('recording happens only inside a gradient call', () => {

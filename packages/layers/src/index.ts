@@ -6,3 +6,6 @@ export * from './regularizers/index.js';
 export * from './constraints/index.js';
 export * from './losses/index.js';
 export * from './metrics/index.js';
+// `Activation` is the Keras layer; the activation-function interface is exported as `ActivationFunction`.
+export { Activation } from './layers/index.js';
+export type { Activation as ActivationFunction } from './activations/index.js';

@@ -1,4 +1,4 @@
-import type { Activation } from '@descent/layers';
+import type { ActivationFunction } from '@descent/layers';
 import type { Tensor } from '@descent/tensor';
 import { add, clipByValue, mul } from '@descent/tensor';
 import type { JsonObject, JsonValue } from './case.js';
@@ -11,7 +11,7 @@ import type { JsonObject, JsonValue } from './case.js';
  */
 export const TFJS_HARD_SIGMOID = 'hard_sigmoid_tfjs';
 
-export const tfjsHardSigmoid: Activation = {
+export const tfjsHardSigmoid: ActivationFunction = {
   name: TFJS_HARD_SIGMOID,
   apply: (x: Tensor) => clipByValue(add(mul(x, 0.2), 0.5), 0, 1),
 };

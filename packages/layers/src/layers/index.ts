@@ -36,3 +36,5 @@ export type { UpSampling2DArgs, ZeroPadding2DArgs } from './spatial_2d.js';
 export { UpSampling2D, ZeroPadding2D } from './spatial_2d.js';
 export type { TimeDistributedArgs } from './time_distributed.js';
 export { TimeDistributed } from './time_distributed.js';
+export type { DepthwiseConv2DArgs, SeparableConv2DArgs } from './depthwise_conv.js';
+export { DepthwiseConv2D, SeparableConv2D } from './depthwise_conv.js';

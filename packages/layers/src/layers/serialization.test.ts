@@ -27,6 +27,8 @@ const cases: Record<string, [() => Layer, () => Tensor]> = {
   Conv1D: [() => new L.Conv1D({ filters: 2, kernelSize: 2, padding: 'causal', dilationRate: 2, activation: 'relu' }), seq],
   Conv2D: [() => new L.Conv2D({ filters: 2, kernelSize: [3, 2], strides: [2, 1], padding: 'same', kernelConstraint: { className: 'MaxNorm', config: { maxValue: 2, axis: 0 } } }), img],
   Conv2DTranspose: [() => new L.Conv2DTranspose({ filters: 3, kernelSize: 2, strides: 2, useBias: false }), img],
+  DepthwiseConv2D: [() => new L.DepthwiseConv2D({ kernelSize: 2, depthMultiplier: 2, padding: 'same', depthwiseRegularizer: 'l1' }), img],
+  SeparableConv2D: [() => new L.SeparableConv2D({ filters: 3, kernelSize: [2, 3], strides: 2, pointwiseConstraint: 'unitNorm' }), img],
   MaxPooling1D: [() => new L.MaxPooling1D({ poolSize: 3, strides: 1, padding: 'same' }), seq],
   AveragePooling1D: [() => new L.AveragePooling1D({ poolSize: 2 }), seq],
   MaxPooling2D: [() => new L.MaxPooling2D({ poolSize: [2, 3], padding: 'same' }), img],

@@ -1,0 +1,221 @@
+import type { Variable } from '@descent/autograd';
+import type { Tensor } from '@descent/tensor';
+import { add, conv2d, eye, mul, reshape } from '@descent/tensor';
+import type { Activation } from '../activations/index.js';
+import type { Constraint } from '../constraints/index.js';
+import type { Initializer } from '../initializers/index.js';
+import type { Regularizer } from '../regularizers/index.js';
+import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import { Layer } from '../engine/layer.js';
+import { registerLayer } from '../engine/registry.js';
+import type { SymbolicShape } from '../engine/shape_utils.js';
+import { assertRank, checkDataFormat, checkPadding, convOutputLength, formatSymbolic, knownDim, normalizeTuple } from '../engine/shape_utils.js';
+import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
+import {
+  activationOf, constraintConfig, constraintOf, initializerConfig, initializerOf, positiveInt, regularizerConfig, regularizerOf,
+} from './common.js';
+
+export interface DepthwiseConv2DArgs extends LayerArgs {
+  kernelSize: number | readonly number[];
+  strides?: number | readonly number[];
+  padding?: string;
+  dilationRate?: number | readonly number[];
+  /** Output channels per input channel (default 1). */
+  depthMultiplier?: number;
+  activation?: ActivationId;
+  useBias?: boolean;
+  depthwiseInitializer?: InitializerId;
+  biasInitializer?: InitializerId;
+  depthwiseRegularizer?: RegularizerOption;
+  biasRegularizer?: RegularizerOption;
+  depthwiseConstraint?: ConstraintOption;
+  biasConstraint?: ConstraintOption;
+  dataFormat?: string;
+}
+
+/**
+ * The depthwise kernel `[kh, kw, C, M]` spread into the block-diagonal full kernel
+ * `[kh, kw, C, C·M]` (zero between different channels), so one Conv2D computes every channel's
+ * own filters and output channel `c·M + m` comes out in Keras order. Built from ops, so the
+ * gradient reaches the depthwise kernel through autograd.
+ */
+function blockDiagonal(depthwise: Tensor): Tensor {
+  const [kh, kw, c, m] = depthwise.shape as [number, number, number, number];
+  if (c === 1) return depthwise;
+  const spread = mul(reshape(depthwise, [kh, kw, c, 1, m]), reshape(eye(c), [1, 1, c, c, 1]));
+  return reshape(spread, [kh, kw, c, c * m]);
+}
+
+/** Options and checks shared by DepthwiseConv2D and SeparableConv2D. */
+abstract class DepthwiseBase extends Layer {
+  readonly kernelSize: number[];
+  readonly strides: number[];
+  readonly padding: 'valid' | 'same';
+  readonly dilationRate: number[];
+  readonly depthMultiplier: number;
+  readonly activation: Activation;
+  readonly useBias: boolean;
+  readonly depthwiseInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly depthwiseRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  readonly depthwiseConstraint: Constraint | null;
+  readonly biasConstraint: Constraint | null;
+  depthwiseKernel: Variable | null = null;
+  bias: Variable | null = null;
+
+  constructor(args: DepthwiseConv2DArgs) {
+    super(args);
+    const cls = this.className;
+    this.kernelSize = normalizeTuple(cls, 'kernelSize', args.kernelSize, 2);
+    this.strides = normalizeTuple(cls, 'strides', args.strides ?? 1, 2);
+    const padding = args.padding ?? 'valid';
+    checkPadding(cls, padding);
+    this.padding = padding as 'valid' | 'same';
+    this.dilationRate = normalizeTuple(cls, 'dilationRate', args.dilationRate ?? 1, 2);
+    if (this.strides.some((s) => s > 1) && this.dilationRate.some((d) => d > 1)) {
+      throw new Error(`${cls}: strides > 1 cannot be combined with dilationRate > 1, got strides ${JSON.stringify(this.strides)} and dilationRate ${JSON.stringify(this.dilationRate)}`);
+    }
+    this.depthMultiplier = positiveInt(cls, 'depthMultiplier', args.depthMultiplier ?? 1);
+    checkDataFormat(cls, args.dataFormat);
+    this.activation = activationOf(args.activation);
+    this.useBias = args.useBias ?? true;
+    this.depthwiseInitializer = initializerOf(args.depthwiseInitializer, 'glorotUniform');
+    this.biasInitializer = initializerOf(args.biasInitializer, 'zeros');
+    this.depthwiseRegularizer = regularizerOf(args.depthwiseRegularizer);
+    this.biasRegularizer = regularizerOf(args.biasRegularizer);
+    this.depthwiseConstraint = constraintOf(args.depthwiseConstraint);
+    this.biasConstraint = constraintOf(args.biasConstraint);
+  }
+
+  protected buildDepthwise(inputShape: SymbolicShape): number {
+    assertRank(this.className, inputShape, 4, '[batch, height, width, channels]');
+    const c = knownDim(this.className, inputShape, -1);
+    this.depthwiseKernel = this.addWeight('depthwise_kernel', [...this.kernelSize, c, this.depthMultiplier], {
+      initializer: this.depthwiseInitializer, regularizer: this.depthwiseRegularizer, constraint: this.depthwiseConstraint,
+    });
+    return c;
+  }
+
+  protected buildBias(size: number): void {
+    if (this.useBias) {
+      this.bias = this.addWeight('bias', [size], { initializer: this.biasInitializer, regularizer: this.biasRegularizer, constraint: this.biasConstraint });
+    }
+  }
+
+  protected depthwise(inputs: Tensor): Tensor {
+    if (inputs.rank !== 4) {
+      throw new Error(`${this.className}: expected input of rank 4 ([batch, height, width, channels]), got shape ${formatSymbolic(inputs.shape)}`);
+    }
+    const s: [number, number] = [this.strides[0]!, this.strides[1]!];
+    const d: [number, number] = [this.dilationRate[0]!, this.dilationRate[1]!];
+    return conv2d(inputs, blockDiagonal(this.depthwiseKernel!), s, this.padding, d);
+  }
+
+  protected finish(y: Tensor): Tensor {
+    return this.activation.apply(this.bias ? add(y, this.bias) : y);
+  }
+
+  protected spatialOut(inputShape: SymbolicShape): (number | null)[] {
+    return [1, 2].map((axis, i) => convOutputLength(inputShape[axis] ?? null, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!));
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      kernelSize: [...this.kernelSize],
+      strides: [...this.strides],
+      padding: this.padding,
+      dataFormat: 'channelsLast',
+      dilationRate: [...this.dilationRate],
+      depthMultiplier: this.depthMultiplier,
+      activation: this.activation.name,
+      useBias: this.useBias,
+      depthwiseInitializer: initializerConfig(this.depthwiseInitializer),
+      biasInitializer: initializerConfig(this.biasInitializer),
+      depthwiseRegularizer: regularizerConfig(this.depthwiseRegularizer),
+      biasRegularizer: regularizerConfig(this.biasRegularizer),
+      activityRegularizer: regularizerConfig(this.activityRegularizer),
+      depthwiseConstraint: constraintConfig(this.depthwiseConstraint),
+      biasConstraint: constraintConfig(this.biasConstraint),
+    };
+  }
+}
+
+/**
+ * Convolves each input channel with its own `depthMultiplier` filters (no mixing between
+ * channels): depthwise_kernel `[kh, kw, C, M]`, output channels `C·M` (channel c's m-th filter at
+ * `c·M + m`), bias `[C·M]`.
+ */
+export class DepthwiseConv2D extends DepthwiseBase {
+  static override className = 'DepthwiseConv2D';
+  constructor(args: DepthwiseConv2DArgs) {
+    super(args);
+  }
+  override build(inputShape: SymbolicShape): void {
+    const c = this.buildDepthwise(inputShape);
+    this.buildBias(c * this.depthMultiplier);
+    super.build(inputShape);
+  }
+  call(inputs: Tensor, _kwargs: CallKwargs): Tensor {
+    return this.finish(this.depthwise(inputs));
+  }
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    const c = inputShape[3];
+    return [inputShape[0] ?? null, ...this.spatialOut(inputShape), c === null || c === undefined ? null : c * this.depthMultiplier];
+  }
+}
+
+export interface SeparableConv2DArgs extends DepthwiseConv2DArgs {
+  filters: number;
+  pointwiseInitializer?: InitializerId;
+  pointwiseRegularizer?: RegularizerOption;
+  pointwiseConstraint?: ConstraintOption;
+}
+
+/**
+ * A depthwise convolution followed by a 1×1 convolution that mixes channels: depthwise_kernel
+ * `[kh, kw, C, M]`, pointwise_kernel `[1, 1, C·M, filters]`, bias `[filters]` (Keras order).
+ */
+export class SeparableConv2D extends DepthwiseBase {
+  static override className = 'SeparableConv2D';
+  readonly filters: number;
+  readonly pointwiseInitializer: Initializer;
+  readonly pointwiseRegularizer: Regularizer | null;
+  readonly pointwiseConstraint: Constraint | null;
+  pointwiseKernel: Variable | null = null;
+
+  constructor(args: SeparableConv2DArgs) {
+    super(args);
+    this.filters = positiveInt('SeparableConv2D', 'filters', args.filters);
+    this.pointwiseInitializer = initializerOf(args.pointwiseInitializer, 'glorotUniform');
+    this.pointwiseRegularizer = regularizerOf(args.pointwiseRegularizer);
+    this.pointwiseConstraint = constraintOf(args.pointwiseConstraint);
+  }
+  override build(inputShape: SymbolicShape): void {
+    const c = this.buildDepthwise(inputShape);
+    this.pointwiseKernel = this.addWeight('pointwise_kernel', [1, 1, c * this.depthMultiplier, this.filters], {
+      initializer: this.pointwiseInitializer, regularizer: this.pointwiseRegularizer, constraint: this.pointwiseConstraint,
+    });
+    this.buildBias(this.filters);
+    super.build(inputShape);
+  }
+  call(inputs: Tensor, _kwargs: CallKwargs): Tensor {
+    return this.finish(conv2d(this.depthwise(inputs), this.pointwiseKernel!, 1, 'valid'));
+  }
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    return [inputShape[0] ?? null, ...this.spatialOut(inputShape), this.filters];
+  }
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      pointwiseInitializer: initializerConfig(this.pointwiseInitializer),
+      pointwiseRegularizer: regularizerConfig(this.pointwiseRegularizer),
+      pointwiseConstraint: constraintConfig(this.pointwiseConstraint),
+    };
+  }
+}
+
+registerLayer('DepthwiseConv2D', DepthwiseConv2D);
+registerLayer('SeparableConv2D', SeparableConv2D);

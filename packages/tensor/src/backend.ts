@@ -28,7 +28,10 @@ export interface Backend {
   write(values: TypedArray, shape: Shape, dtype: DType): TensorInfo;
   /** A fresh copy of the tensor's values that the caller may keep and mutate. */
   read(info: TensorInfo): TypedArray;
-  /** Release storage early (backends with manual memory); garbage-collected backends may ignore it. */
+  /**
+   * Drop one holder of `dataId` (the engine calls it once per `retainData`); backends with manual
+   * memory free the storage when the last holder goes, garbage-collected backends may ignore it.
+   */
   disposeData?(dataId: object): void;
   /** Tell a manually managed backend that `dataId` is referenced by one more tensor (e.g. a no-copy reshape). */
   retainData?(dataId: object): void;

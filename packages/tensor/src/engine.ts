@@ -87,8 +87,15 @@ function infoOn(t: Tensor, backend: Backend): TensorInfo {
   if (t.backend !== backend) {
     const values = t.backend.read(t);
     const moved = backend.write(values, t.shape, t.dtype);
+    const from = t.backend;
+    const old = t.dataId;
     t.backend = backend;
     t.dataId = moved.dataId;
+    // A counted holder keeps counting on its new backend and lets go on the old one.
+    if (holders.has(t)) {
+      backend.retainData?.(moved.dataId);
+      from.disposeData?.(old);
+    }
   }
   return t;
 }
@@ -101,6 +108,7 @@ export function runKernel<K extends KernelName>(name: K, inputs: KernelInputs<K,
   const impl = backend.kernels[name];
   const info = impl(infos, attrs);
   const output = new Tensor(info, backend);
+  created(output);
   if (hook !== null) hook({ kernel: name, inputs, attrs, output });
   return output;
 }
@@ -108,7 +116,157 @@ export function runKernel<K extends KernelName>(name: K, inputs: KernelInputs<K,
 /** A tensor holding `values` (already of `dtype`, row-major). The engine takes ownership of `values`. */
 export function makeTensor(values: TypedArray, shape: Shape, dtype: DType): Tensor {
   const backend = getBackend();
-  return new Tensor(backend.write(values, shape, dtype), backend);
+  const t = new Tensor(backend.write(values, shape, dtype), backend);
+  created(t);
+  return t;
+}
+
+// --- memory: step scopes, keep, dispose --------------------------------------------------------
+//
+// Backends with manual memory (WASM) count, per storage handle, the tensors that hold it ("holders").
+// Every tensor the engine makes is a holder; so is a Variable (via `holdTensor`/`adoptData`). A scope
+// releases the holders made while it was innermost, except those returned or kept: releasing drops
+// one count, and the backend frees storage when its count reaches zero. Tensors made outside any
+// scope are left to the backend's FinalizationRegistry. On the garbage-collected CPU backend this is
+// bookkeeping only: nothing is freed and nothing changes behaviour.
+
+/** Tensors that count towards their storage's holder count. */
+const holders = new WeakSet<Tensor>();
+/** Tensors that no scope releases (`keep`, Variables). */
+const keptTensors = new WeakSet<Tensor>();
+const scopes: Tensor[][] = [];
+
+function created(t: Tensor): void {
+  holders.add(t);
+  t.backend.retainData?.(t.dataId);
+  const top = scopes[scopes.length - 1];
+  if (top !== undefined) top.push(t);
+}
+
+function hold(t: Tensor): void {
+  if (holders.has(t)) return;
+  holders.add(t);
+  t.backend.retainData?.(t.dataId);
+}
+
+/** Drop `t`'s hold on its storage (once); the backend frees the storage when no holder is left. */
+function releaseHolder(t: Tensor): void {
+  if (!holders.has(t)) return;
+  holders.delete(t);
+  t.backend.disposeData?.(t.dataId);
+}
+
+/**
+ * Exempt `t` from every scope: its storage then lives until `dispose(t)` or garbage collection.
+ * Long-lived state that is not a Variable (optimizer slots, caches) must be kept. Returns `t`.
+ */
+export function keep<T extends Tensor>(t: T): T {
+  hold(t);
+  keptTensors.add(t);
+  return t;
+}
+
+/** The same as `keep`, named for code that builds a `Tensor` around existing storage itself (Variables). */
+export function holdTensor<T extends Tensor>(t: T): T {
+  return keep(t);
+}
+
+/**
+ * Point `holder` (a Variable) at `info`'s storage: the new storage gains a holder before the old one
+ * loses it, so assigning a value to itself never frees it. The holder is kept (no scope releases it).
+ */
+export function adoptData(holder: Tensor, info: { readonly dataId: object; readonly backend: Backend }): void {
+  const tracked = holders.has(holder);
+  info.backend.retainData?.(info.dataId);
+  const oldBackend = holder.backend;
+  const oldData = holder.dataId;
+  holder.dataId = info.dataId;
+  holder.backend = info.backend;
+  if (tracked) oldBackend.disposeData?.(oldData);
+  else holders.add(holder);
+  keptTensors.add(holder);
+}
+
+/**
+ * Release tensors now (a tensor, or arrays, plain objects and Maps of them). Storage shared with
+ * other live tensors (a no-copy reshape, a Variable) stays until its last holder goes. Reading a
+ * tensor whose storage was freed throws on manual-memory backends.
+ */
+export function dispose(x: unknown): void {
+  forEachTensor(x, (t) => {
+    keptTensors.delete(t);
+    releaseHolder(t);
+  });
+}
+
+/** Open a scope: tensors made until the matching `endScope` are released then, unless kept or returned. */
+export function startScope(): void {
+  scopes.push([]);
+}
+
+/**
+ * Close the innermost scope. Tensors found in `result` (a tensor, or arrays, plain objects and Maps
+ * holding tensors) survive and move to the enclosing scope, if any; every other tensor made in the
+ * scope that was not kept is released.
+ */
+export function endScope(result?: unknown): void {
+  const list = scopes.pop();
+  if (list === undefined) throw new Error('endScope: no scope is open (every endScope needs a startScope)');
+  const parent = scopes[scopes.length - 1];
+  const survivors = new Set<Tensor>();
+  forEachTensor(result, (t) => {
+    survivors.add(t);
+    // A result built around existing storage by hand (an alias) must hold it before the rest is released.
+    if (!holders.has(t)) {
+      hold(t);
+      if (parent !== undefined && !keptTensors.has(t)) parent.push(t);
+    }
+  });
+  for (const t of list) {
+    if (keptTensors.has(t)) continue;
+    if (survivors.has(t)) {
+      if (parent !== undefined) parent.push(t);
+      continue;
+    }
+    releaseHolder(t);
+  }
+}
+
+/** Run `fn` in a scope; what it returns survives (see `endScope`). If it throws, everything it made is released. */
+export function withScope<T>(fn: () => T): T {
+  startScope();
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    endScope();
+    throw e;
+  }
+  endScope(result);
+  return result;
+}
+
+/** How many scopes are open (for tests and diagnostics). */
+export function scopeDepth(): number {
+  return scopes.length;
+}
+
+function forEachTensor(x: unknown, visit: (t: Tensor) => void, depth = 0): void {
+  if (x instanceof Tensor) {
+    visit(x);
+    return;
+  }
+  if (depth > 8 || x === null || typeof x !== 'object') return;
+  if (Array.isArray(x)) {
+    for (const v of x as unknown[]) forEachTensor(v, visit, depth + 1);
+  } else if (x instanceof Map) {
+    for (const [k, v] of x as Map<unknown, unknown>) {
+      forEachTensor(k, visit, depth + 1);
+      forEachTensor(v, visit, depth + 1);
+    }
+  } else if (Object.getPrototypeOf(x) === Object.prototype) {
+    for (const v of Object.values(x)) forEachTensor(v, visit, depth + 1);
+  }
 }
 
 registerBackend('cpu', () => new CpuBackend(), 1);

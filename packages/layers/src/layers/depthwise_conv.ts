@@ -117,7 +117,7 @@ abstract class DepthwiseBase extends Layer {
   }
 
   protected spatialOut(inputShape: SymbolicShape): (number | null)[] {
-    return [1, 2].map((axis, i) => convOutputLength(inputShape[axis] ?? null, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!));
+    return [1, 2].map((axis, i) => convOutputLength(inputShape[axis] ?? null, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]));
   }
 
   override getConfig(): Record<string, unknown> {

@@ -1,25 +1,29 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import type { Clock } from './measure.js';
 import type { SuiteResult } from './suite.js';
 import { suites } from './suites/index.js';
 import { formatResult } from './table.js';
 
-const USAGE = `usage: bench [--quick] [--json <file>] [--suite <name>]...
+const USAGE = `usage: bench [--quick] [--cpu-time] [--json <file>] [--suite <name>]...
   --quick         smoke run (fewer sizes and samples, ~20 s)
+  --cpu-time      time by this process's CPU time instead of wall-clock (for a machine shared with other jobs)
   --json <file>   also write the results as JSON
   --suite <name>  run only the named suite(s); available: ${suites.map((s) => s.name).join(', ')}`;
 
 interface Args {
   quick: boolean;
+  clock: Clock;
   json: string | null;
   only: string[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { quick: false, json: null, only: [] };
+  const args: Args = { quick: false, clock: 'wall', json: null, only: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') args.quick = true;
+    else if (a === '--cpu-time') args.clock = 'cpu';
     else if (a === '--json' || a === '--suite') {
       const value = argv[++i];
       if (value === undefined || value.startsWith('--')) throw new Error(`bench: ${a} needs a value\n${USAGE}`);
@@ -41,17 +45,18 @@ async function main(): Promise<void> {
   const selected = args.only.length === 0 ? suites : suites.filter((s) => args.only.includes(s.name));
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}`;
   const started = new Date();
-  console.log(`# Descent benchmarks${args.quick ? ' (quick)' : ''}\n\n${started.toISOString()} — ${machine}\n`);
+  const mode = [args.quick ? 'quick' : '', args.clock === 'cpu' ? 'CPU-time clock' : ''].filter(Boolean).join(', ');
+  console.log(`# Descent benchmarks${mode ? ` (${mode})` : ''}\n\n${started.toISOString()} — ${machine}\n`);
   const results: SuiteResult[] = [];
   for (const suite of selected) {
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
     log(`running ${suite.name}: ${suite.description}`);
-    const result = await suite.run({ quick: args.quick, log });
+    const result = await suite.run({ quick: args.quick, clock: args.clock, log });
     results.push(result);
     console.log(formatResult(result));
   }
   if (args.json !== null) {
-    const report = { date: started.toISOString(), machine, quick: args.quick, suites: results.map(({ suite, title, records }) => ({ suite, title, records })) };
+    const report = { date: started.toISOString(), machine, quick: args.quick, clock: args.clock, suites: results.map(({ suite, title, records }) => ({ suite, title, records })) };
     writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`results written to ${args.json}`);
   }

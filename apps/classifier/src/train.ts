@@ -1,0 +1,91 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { MnistData } from '@descent/datasets';
+import { mnist } from '@descent/datasets';
+import { setSeed, slice } from '@descent/tensor';
+import type { Tensor } from '@descent/tensor';
+import '@descent/models/node';
+import type { ModelKind } from './architectures.js';
+import { buildModel } from './architectures.js';
+import type { CurvePoint } from './chart.js';
+import type { CliOptions } from './cli.js';
+import { chooseOptimizer } from './optimizer-choice.js';
+
+export const DEFAULT_EPOCHS: Readonly<Record<ModelKind, number>> = { mlp: 10, cnn: 4 };
+
+export interface RunResult {
+  optimizer: string;
+  description: string;
+  history: Record<string, number[]>;
+  testLoss: number;
+  testAccuracy: number;
+  secondsPerEpoch: number;
+}
+
+/** Load MNIST in the layout the model needs, optionally keeping only the first `limit` training samples. */
+export async function loadData(opts: Pick<CliOptions, 'dataset' | 'model' | 'limit'>): Promise<MnistData> {
+  const data = await mnist.load({ source: opts.dataset, flatten: opts.model === 'mlp' });
+  if (opts.limit === undefined || opts.limit >= data.train.size) return data;
+  const take = (t: Tensor, n: number): Tensor => slice(t, 0, [n, ...t.shape.slice(1)]);
+  const n = opts.limit;
+  return {
+    ...data,
+    train: { xs: take(data.train.xs, n), ys: take(data.train.ys, n), labels: data.train.labels.subarray(0, n), size: n },
+  };
+}
+
+/**
+ * Train one model with one optimizer. The global seed is set first, so every run with the same
+ * seed starts from the same initial weights and sees the same batches and dropout masks.
+ */
+export async function trainOne(optimizerName: string, opts: CliOptions, data: MnistData): Promise<RunResult & { model: ReturnType<typeof buildModel> }> {
+  const { optimizer, description } = chooseOptimizer(optimizerName, opts);
+  setSeed(opts.seed);
+  const model = buildModel(opts.model);
+  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const epochs = opts.epochs ?? DEFAULT_EPOCHS[opts.model];
+  const started = performance.now();
+  const history = await model.fit(data.train.xs, data.train.ys, {
+    epochs,
+    batchSize: opts.batchSize,
+    validationSplit: opts.validationSplit,
+    shuffle: true,
+    ...(opts.verbose !== undefined ? { verbose: opts.verbose } : {}),
+  });
+  const secondsPerEpoch = (performance.now() - started) / 1000 / epochs;
+  const result = model.evaluate(data.test.xs, data.test.ys, { batchSize: 256 });
+  return {
+    optimizer: optimizerName,
+    description,
+    history: history.history,
+    testLoss: result.loss!,
+    testAccuracy: result.accuracy!,
+    secondsPerEpoch,
+    model,
+  };
+}
+
+/** Curves of one run: train and validation loss/accuracy per epoch. */
+export function runCurves(history: Record<string, number[]>, trainLabel = 'train', valLabel = 'validation'): CurvePoint[] {
+  const points: CurvePoint[] = [];
+  const add = (series: string, metric: 'loss' | 'accuracy', values: number[] | undefined): void => {
+    values?.forEach((value, i) => points.push({ series, epoch: i + 1, metric, value }));
+  };
+  add(trainLabel, 'loss', history.loss);
+  add(trainLabel, 'accuracy', history.accuracy);
+  add(valLabel, 'loss', history.val_loss);
+  add(valLabel, 'accuracy', history.val_accuracy);
+  return points;
+}
+
+export async function ensureOut(dir: string): Promise<string> {
+  const out = resolve(dir);
+  await mkdir(out, { recursive: true });
+  return out;
+}
+
+export async function writeJson(dir: string, name: string, value: unknown): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+  return file;
+}

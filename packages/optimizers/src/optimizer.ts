@@ -249,7 +249,7 @@ export abstract class Optimizer {
         entries.push([pair[0], pair[1]]);
       });
     } else {
-      throw new Error(`${op}: expected a Map of variable → gradient or an array of [gradient, variable] pairs, got ${String(gradsAndVars)}`);
+      throw new Error(`${op}: expected a Map of variable → gradient or an array of [gradient, variable] pairs, got ${typeof gradsAndVars}`);
     }
     const vars: Variable[] = [];
     const grads: Tensor[] = [];
@@ -362,7 +362,7 @@ export abstract class Optimizer {
     for (const v of this.states.keys()) byName.set(v.name, v);
     for (const entry of weights) {
       if (entry === null || typeof entry !== 'object' || typeof entry.name !== 'string' || !isTensor(entry.tensor)) {
-        throw new Error(`${op}: expected { name: string, tensor: Tensor } entries, got ${String(entry)}`);
+        throw new Error(`${op}: expected { name: string, tensor: Tensor } entries, got ${entry === null ? 'null' : typeof entry === 'object' ? `an object with keys ${Object.keys(entry).join(', ')}` : typeof entry}`);
       }
       const { name, tensor } = entry;
       if (name === ITERATIONS) {

@@ -68,7 +68,7 @@ export function get(identifier: OptimizerIdentifier): Optimizer {
     const className = spec.className ?? spec.class_name;
     if (typeof className === 'string') {
       const config = spec.config === undefined || spec.config === null ? {} : spec.config;
-      if (typeof config !== 'object') throw new Error(`get: optimizer config must be an object, got ${String(config)}`);
+      if (typeof config !== 'object') throw new Error(`get: optimizer config must be an object, got ${describe(config)}`);
       return lookup(className).make(optionsFromConfig(config as Record<string, unknown>));
     }
   }
@@ -85,8 +85,18 @@ function lookup(name: string): Entry {
 
 function describe(x: unknown): string {
   if (x === null) return 'null';
-  if (typeof x === 'object') return JSON.stringify(x) ?? 'an object';
-  return `${typeof x} ${String(x)}`;
+  switch (typeof x) {
+    case 'object':
+      return JSON.stringify(x);
+    case 'number':
+      return `number ${x}`;
+    case 'boolean':
+      return `boolean ${x}`;
+    case 'string':
+      return `string ${JSON.stringify(x)}`;
+    default:
+      return typeof x;
+  }
 }
 
 export { get as getOptimizer };

@@ -68,7 +68,10 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
 
   constructor(boundaries: readonly number[], values: readonly number[]) {
     super();
-    if (!Array.isArray(boundaries) || !Array.isArray(values)) {
+    // Checked through `unknown` so that the narrowing does not turn the arrays into any[].
+    const bs: unknown = boundaries;
+    const vs: unknown = values;
+    if (!Array.isArray(bs) || !Array.isArray(vs)) {
       throw new Error(`${this.className}: boundaries and values must be arrays, got ${typeof boundaries} and ${typeof values}`);
     }
     if (values.length !== boundaries.length + 1) {

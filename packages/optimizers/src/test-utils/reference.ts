@@ -9,7 +9,7 @@ import { tensor } from '@descent/tensor';
 import { expect } from 'vitest';
 import type { Optimizer } from '../optimizer.js';
 
-type Vec = Float64Array;
+export type Vec = Float64Array<ArrayBuffer>;
 
 export interface RefContext {
   lr: number;

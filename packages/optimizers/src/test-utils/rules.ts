@@ -12,7 +12,7 @@ export function sgdReference(momentum: number, nesterov: boolean): RefRule {
       const v = s.v!;
       return w.map((x, i) => {
         v[i] = momentum * v[i]! - lr * g[i]!;
-        return nesterov ? x + momentum * v[i]! - lr * g[i]! : x + v[i]!;
+        return nesterov ? x + momentum * v[i] - lr * g[i]! : x + v[i];
       });
     },
   };
@@ -25,7 +25,7 @@ export function adagradReference(init: number, eps: number): RefRule {
       const acc = s.acc!;
       return w.map((x, i) => {
         acc[i] = acc[i]! + g[i]! * g[i]!;
-        return x - (lr * g[i]!) / Math.sqrt(acc[i]! + eps);
+        return x - (lr * g[i]!) / Math.sqrt(acc[i] + eps);
       });
     },
   };
@@ -35,20 +35,20 @@ export function rmspropReference(rho: number, momentum: number, eps: number, cen
   return {
     slots: (w) => ({ v: new Float64Array(w.length), m: new Float64Array(w.length), gbar: new Float64Array(w.length) }),
     update(w, g, s, _shape, { lr }) {
-      const { v, m, gbar } = s as { v: Float64Array; m: Float64Array; gbar: Float64Array };
+      const { v, m, gbar } = s as { v: Float64Array<ArrayBuffer>; m: Float64Array<ArrayBuffer>; gbar: Float64Array<ArrayBuffer> };
       return w.map((x, i) => {
         v[i] = rho * v[i]! + (1 - rho) * g[i]! ** 2;
         let den: number;
         if (centered) {
           gbar[i] = rho * gbar[i]! + (1 - rho) * g[i]!;
-          den = v[i]! - gbar[i]! ** 2 + eps;
+          den = v[i] - gbar[i] ** 2 + eps;
         } else {
-          den = v[i]! + eps;
+          den = v[i] + eps;
         }
         const inc = (lr * g[i]!) / Math.sqrt(den);
         if (momentum === 0) return x - inc;
         m[i] = momentum * m[i]! + inc;
-        return x - m[i]!;
+        return x - m[i];
       });
     },
   };
@@ -58,17 +58,17 @@ export function adamReference(b1: number, b2: number, eps: number, amsgrad: bool
   return {
     slots: (w) => ({ m: new Float64Array(w.length), v: new Float64Array(w.length), vmax: new Float64Array(w.length) }),
     update(w, g, s, _shape, { lr, t }) {
-      const { m, v, vmax } = s as { m: Float64Array; v: Float64Array; vmax: Float64Array };
+      const { m, v, vmax } = s as { m: Float64Array<ArrayBuffer>; v: Float64Array<ArrayBuffer>; vmax: Float64Array<ArrayBuffer> };
       const alpha = (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
       return w.map((x, i) => {
         m[i] = m[i]! + (g[i]! - m[i]!) * (1 - b1);
         v[i] = v[i]! + (g[i]! ** 2 - v[i]!) * (1 - b2);
-        let vv = v[i]!;
+        let vv = v[i];
         if (amsgrad) {
           vmax[i] = Math.max(vmax[i]!, vv);
           vv = vmax[i]!;
         }
-        return x - (alpha * m[i]!) / (Math.sqrt(vv) + eps);
+        return x - (alpha * m[i]) / (Math.sqrt(vv) + eps);
       });
     },
   };
@@ -78,10 +78,10 @@ export function adadeltaReference(rho: number, eps: number): RefRule {
   return {
     slots: (w) => ({ eg: new Float64Array(w.length), edx: new Float64Array(w.length) }),
     update(w, g, s, _shape, { lr }) {
-      const { eg, edx } = s as { eg: Float64Array; edx: Float64Array };
+      const { eg, edx } = s as { eg: Float64Array<ArrayBuffer>; edx: Float64Array<ArrayBuffer> };
       return w.map((x, i) => {
         eg[i] = rho * eg[i]! + (1 - rho) * g[i]! ** 2;
-        const delta = (-Math.sqrt(edx[i]! + eps) / Math.sqrt(eg[i]! + eps)) * g[i]!;
+        const delta = (-Math.sqrt(edx[i]! + eps) / Math.sqrt(eg[i] + eps)) * g[i]!;
         edx[i] = rho * edx[i]! + (1 - rho) * delta ** 2;
         return x + lr * delta;
       });
@@ -93,11 +93,11 @@ export function adamaxReference(b1: number, b2: number, eps: number): RefRule {
   return {
     slots: (w) => ({ m: new Float64Array(w.length), u: new Float64Array(w.length) }),
     update(w, g, s, _shape, { lr, t }) {
-      const { m, u } = s as { m: Float64Array; u: Float64Array };
+      const { m, u } = s as { m: Float64Array<ArrayBuffer>; u: Float64Array<ArrayBuffer> };
       return w.map((x, i) => {
         m[i] = b1 * m[i]! + (1 - b1) * g[i]!;
         u[i] = Math.max(b2 * u[i]!, Math.abs(g[i]!));
-        return x - (lr * m[i]!) / ((1 - b1 ** t) * (u[i]! + eps));
+        return x - (lr * m[i]) / ((1 - b1 ** t) * (u[i] + eps));
       });
     },
   };
@@ -112,15 +112,15 @@ export function nadamReference(b1: number, b2: number, eps: number): RefRule {
       globals.uProduct = globals.uProduct! * mu(t);
     },
     update(w, g, s, _shape, { lr, t, globals }) {
-      const { m, v } = s as { m: Float64Array; v: Float64Array };
+      const { m, v } = s as { m: Float64Array<ArrayBuffer>; v: Float64Array<ArrayBuffer> };
       const ut = mu(t);
       const ut1 = mu(t + 1);
       const up = globals.uProduct!;
       return w.map((x, i) => {
         m[i] = b1 * m[i]! + (1 - b1) * g[i]!;
         v[i] = b2 * v[i]! + (1 - b2) * g[i]! ** 2;
-        const mHat = (ut1 * m[i]!) / (1 - up * ut1) + ((1 - ut) * g[i]!) / (1 - up);
-        const vHat = v[i]! / (1 - b2 ** t);
+        const mHat = (ut1 * m[i]) / (1 - up * ut1) + ((1 - ut) * g[i]!) / (1 - up);
+        const vHat = v[i] / (1 - b2 ** t);
         return x - (lr * mHat) / (Math.sqrt(vHat) + eps);
       });
     },
@@ -155,7 +155,7 @@ export function ftrlReference(h: FtrlRef): RefRule {
   return {
     slots: (w) => ({ n: new Float64Array(w.length).fill(h.init), z: new Float64Array(w.length) }),
     update(w, g, s, _shape, { lr }) {
-      const { n, z } = s as { n: Float64Array; z: Float64Array };
+      const { n, z } = s as { n: Float64Array<ArrayBuffer>; z: Float64Array<ArrayBuffer> };
       const lambda2 = h.l2 + h.beta / (2 * lr);
       return w.map((x, i) => {
         const gt = g[i]! + 2 * h.l2Shrinkage * x;
@@ -163,8 +163,8 @@ export function ftrlReference(h: FtrlRef): RefRule {
         z[i] = z[i]! + gt - ((n1 ** p - n[i]! ** p) / lr) * x;
         const q = n1 ** p / lr + 2 * lambda2;
         n[i] = n1;
-        const clipped = Math.min(h.l1, Math.max(-h.l1, z[i]!));
-        return (clipped - z[i]!) / q;
+        const clipped = Math.min(h.l1, Math.max(-h.l1, z[i]));
+        return (clipped - z[i]) / q;
       });
     },
   };
@@ -197,7 +197,7 @@ export function adafactorReference(h: AdafactorRef): RefRule {
       const v = s.v!;
       if (shape.length >= 2) {
         const [rows, cols] = [shape[0]!, shape[1]!];
-        const { r, c } = s as { r: Float64Array; c: Float64Array };
+        const { r, c } = s as { r: Float64Array<ArrayBuffer>; c: Float64Array<ArrayBuffer> };
         for (let i = 0; i < rows; i++) {
           let mean = 0;
           for (let j = 0; j < cols; j++) mean += g2[i * cols + j]! / cols;

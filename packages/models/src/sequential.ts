@@ -5,7 +5,7 @@ import { getLoss, getMetric } from '@descent/layers';
 import type { Optimizer } from '@descent/optimizers';
 import { get as getOptimizer } from '@descent/optimizers';
 import type { Tensor, TensorLike } from '@descent/tensor';
-import { concat, formatShape, makeTensor, toTensor } from '@descent/tensor';
+import { concat, formatShape, makeTensor } from '@descent/tensor';
 import type { Callback, Logs } from './callbacks/callback.js';
 import { CallbackList } from './callbacks/callback.js';
 import type { History } from './callbacks/history.js';
@@ -54,6 +54,11 @@ function defaultName(): string {
   const name = sequentialCount === 0 ? 'sequential' : `sequential_${sequentialCount}`;
   sequentialCount++;
   return name;
+}
+
+/** A non-narrowing array check, for arguments from untyped JavaScript callers. */
+function isArrayValue(v: unknown): boolean {
+  return Array.isArray(v);
 }
 
 function isLayer(v: unknown): v is Layer {
@@ -281,7 +286,7 @@ export class Sequential {
     if (args.optimizer === undefined) throw new Error("compile: 'optimizer' is required (a name such as 'adam', a config object or an Optimizer)");
     if (args.loss === undefined) throw new Error("compile: 'loss' is required (a name such as 'categoricalCrossentropy', a Loss or a function)");
     const metrics = args.metrics ?? [];
-    if (!Array.isArray(metrics)) throw new Error(`compile: metrics must be an array, got ${typeof metrics}`);
+    if (!isArrayValue(metrics)) throw new Error(`compile: metrics must be an array, got ${typeof metrics}`);
     const optimizer = getOptimizer(args.optimizer);
     const loss = getLoss(args.loss);
     this.optimizer = optimizer;

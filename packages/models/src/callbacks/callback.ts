@@ -62,6 +62,12 @@ function isPromise(v: unknown): v is Promise<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
+/** Call hook `hook` as a method of `cb` (run hooks take logs only, the others an index and logs). */
+function invoke(cb: Callback, hook: HookName, a: number | Logs, b: Logs | undefined): MaybePromise {
+  const hooks = cb as unknown as Record<HookName, (x: number | Logs, y?: Logs) => MaybePromise>;
+  return b === undefined ? hooks[hook](a) : hooks[hook](a, b);
+}
+
 /** Runs one hook on every callback in order. */
 export class CallbackList {
   readonly callbacks: Callback[];
@@ -79,8 +85,7 @@ export class CallbackList {
   async run(hook: EpochHook | BatchHook, index: number, logs: Logs): Promise<void>;
   async run(hook: HookName, a: number | Logs, b?: Logs): Promise<void> {
     for (const cb of this.callbacks) {
-      const fn = cb[hook] as (this: Callback, x: number | Logs, y?: Logs) => MaybePromise;
-      const r = fn.call(cb, a, b);
+      const r = invoke(cb, hook, a, b);
       if (isPromise(r)) await r;
     }
   }
@@ -93,8 +98,7 @@ export class CallbackList {
   runSync(op: string, hook: BatchHook, index: number, logs: Logs): void;
   runSync(op: string, hook: HookName, a: number | Logs, b?: Logs): void {
     for (const cb of this.callbacks) {
-      const fn = cb[hook] as (this: Callback, x: number | Logs, y?: Logs) => MaybePromise;
-      const r = fn.call(cb, a, b);
+      const r = invoke(cb, hook, a, b);
       if (isPromise(r)) {
         r.catch(() => undefined);
         throw new Error(

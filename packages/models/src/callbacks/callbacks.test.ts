@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ModelArtifacts } from '../io/artifacts.js';
 import { registerIORouter, withSaveHandler } from '../io/router.js';
 import { resetSequentialNames, Sequential } from '../sequential.js';
-import type { CallbackParams, Logs } from './callback.js';
+import type { Callback, CallbackParams, Logs } from './callback.js';
 import { CSVLogger } from './csv-logger.js';
 import { EarlyStopping } from './early-stopping.js';
 import { LambdaCallback } from './lambda-callback.js';
@@ -31,7 +31,11 @@ const withVal: CallbackParams = { epochs: 10, steps: 1, verbose: 0, metrics: ['l
 const quiet = { log: () => {} };
 
 /** Feed `values` of `key` as epoch logs; returns the epoch at which the model was told to stop, or null. */
-async function drive(cb: EarlyStopping | ReduceLROnPlateau, m: Sequential, key: string, values: number[], params = withVal): Promise<number | null> {
+/** Hooks through the base type, which may return promises (so awaiting them is meaningful). */
+const hooks = (cb: Callback): Callback => cb;
+
+async function drive(callback: EarlyStopping | ReduceLROnPlateau, m: Sequential, key: string, values: number[], params = withVal): Promise<number | null> {
+  const cb = hooks(callback);
   cb.setModel(m);
   cb.setParams(params);
   m.stopTraining = false;
@@ -87,15 +91,15 @@ describe('EarlyStopping', () => {
     const cb = new EarlyStopping({ restoreBestWeights: true, patience: 1 });
     cb.setModel(m);
     cb.setParams(withVal);
-    await cb.onTrainBegin({});
+    await hooks(cb).onTrainBegin({});
     const kernels = [1, 2, 3];
     const losses = [0.7, 0.5, 0.6];
     for (let e = 0; e < 3; e++) {
       m.setWeights([tensor([[kernels[e]!]]), tensor([0])]);
-      await cb.onEpochEnd(e, { loss: 0, val_loss: losses[e]! });
+      await hooks(cb).onEpochEnd(e, { loss: 0, val_loss: losses[e]! });
     }
     expect(m.stopTraining).toBe(true);
-    await cb.onTrainEnd({});
+    await hooks(cb).onTrainEnd({});
     expect(m.getWeights()[0]!.dataSync()[0]).toBe(2);
 
     // Without stopping (patience not exhausted), the best weights still come back at the end.
@@ -103,13 +107,13 @@ describe('EarlyStopping', () => {
     m.stopTraining = false;
     cb2.setModel(m);
     cb2.setParams(withVal);
-    await cb2.onTrainBegin({});
+    await hooks(cb2).onTrainBegin({});
     for (let e = 0; e < 3; e++) {
       m.setWeights([tensor([[kernels[e]!]]), tensor([0])]);
-      await cb2.onEpochEnd(e, { loss: 0, val_loss: losses[e]! });
+      await hooks(cb2).onEpochEnd(e, { loss: 0, val_loss: losses[e]! });
     }
     expect(m.stopTraining).toBe(false);
-    await cb2.onTrainEnd({});
+    await hooks(cb2).onTrainEnd({});
     expect(m.getWeights()[0]!.dataSync()[0]).toBe(2);
   });
 
@@ -130,7 +134,7 @@ describe('EarlyStopping', () => {
 });
 
 describe('ReduceLROnPlateau', () => {
-  it('multiplies the rate by factor after patience epochs, then waits out the cooldown', async () => {
+  it('multiplies the rate by factor after patience epochs, then waits out the cooldown', () => {
     const m = model(1);
     const rates: number[] = [];
     const logged: number[] = [];
@@ -148,7 +152,7 @@ describe('ReduceLROnPlateau', () => {
     expect(logged).toEqual([1, 1, 0.5, 0.5, 0.25]);
   });
 
-  it('never goes below minLr, and improvements reset the wait', async () => {
+  it('never goes below minLr, and improvements reset the wait', () => {
     const m = model(1);
     const cb = new ReduceLROnPlateau({ factor: 0.1, patience: 2, minLr: 0.05 });
     cb.setModel(m);

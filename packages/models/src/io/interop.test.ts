@@ -101,7 +101,7 @@ function randomizeWeights(model: tf.LayersModel): void {
   let seed = 1;
   model.setWeights(
     model.weights.map((w) =>
-      w.name.includes('moving_variance') ? tf.randomUniform(w.shape, 0.5, 1.5, 'float32', seed++) : tf.randomNormal(w.shape, 0, 0.5, 'float32', seed++),
+      w.name.includes('moving_variance') ? tf.randomUniform(w.shape as number[], 0.5, 1.5, 'float32', seed++) : tf.randomNormal(w.shape as number[], 0, 0.5, 'float32', seed++),
     ),
   );
 }

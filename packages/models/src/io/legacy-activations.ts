@@ -55,7 +55,8 @@ export function writeLegacyForTfjs(topology: JsonObject): JsonObject {
   collectActivations(topology.config ?? null, found);
   if (!found.has(TFJS_HARD_SIGMOID) || found.has('hard_sigmoid')) return topology;
   const out = renameActivation(topology, TFJS_HARD_SIGMOID, 'hard_sigmoid') as JsonObject;
-  out.keras_version = `${String(topology.keras_version)} ${LEGACY_MARK}`;
+  const version = typeof topology.keras_version === 'string' ? topology.keras_version : 'descent';
+  out.keras_version = `${version} ${LEGACY_MARK}`;
   return out;
 }
 

@@ -149,9 +149,14 @@ function deserializeEntry(entry: LayerConfigEntry, index: number, source: string
   }
 }
 
+/** A non-narrowing array check: the data came from JSON, whatever its declared type says. */
+function isArrayValue(v: unknown): boolean {
+  return Array.isArray(v);
+}
+
 /** A Sequential from `{ name, layers: [{ className, config }] }` (camelCase, as `getConfig` returns). */
 export function sequentialFromConfig(config: { name?: string; layers: readonly LayerConfigEntry[] }, source = 'Sequential.fromConfig'): Sequential {
-  if (typeof config !== 'object' || config === null || !Array.isArray(config.layers)) {
+  if (typeof config !== 'object' || config === null || !isArrayValue(config.layers)) {
     throw new Error(`${source}: expected { name?, layers: [{ className, config }] }`);
   }
   const layers = config.layers.map((entry, i) => {
@@ -262,7 +267,7 @@ function restoreLoss(saved: JsonValue | undefined, source: string): string | Los
 }
 
 function compileFromTrainingConfig(model: Sequential, tc: TrainingConfig, source: string): void {
-  if (!isJsonObject(tc.optimizer_config as unknown) || typeof tc.optimizer_config.class_name !== 'string') {
+  if (!isJsonObject(tc.optimizer_config) || typeof tc.optimizer_config.class_name !== 'string') {
     throw new Error(`${source}: trainingConfig.optimizer_config must be { class_name, config }`);
   }
   const optimizer = { className: tc.optimizer_config.class_name, config: fromPythonic(tc.optimizer_config.config ?? {}) as Record<string, unknown> };

@@ -5,9 +5,10 @@ import { formatShape, makeTensor, sizeFromShape } from '@descent/tensor';
 export interface WeightSpec {
   name: string;
   shape: number[];
-  dtype: 'float32' | 'int32' | 'bool' | string;
+  /** 'float32', 'int32' or 'bool' (other dtypes are rejected when decoding). */
+  dtype: string;
   /** `'model'` (default) or `'optimizer'` for optimizer state saved with `includeOptimizer`. */
-  group?: 'model' | 'optimizer' | string;
+  group?: string;
   quantization?: { dtype: 'uint8' | 'uint16' | 'float16'; scale?: number; min?: number; original_dtype?: string };
 }
 

@@ -1,6 +1,7 @@
 import { Dense, resetLayerNames } from '@descent/layers';
 import { tensor } from '@descent/tensor';
 import * as fsp from 'node:fs/promises';
+import type * as FsPromises from 'node:fs/promises';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import './index.js';
 // middle of a save (after weights.bin was written).
 let failModelJson = false;
 vi.mock('node:fs/promises', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('node:fs/promises')>();
+  const actual = await importOriginal<typeof FsPromises>();
   return {
     ...actual,
     open: (path: Parameters<typeof actual.open>[0], flags?: Parameters<typeof actual.open>[1], mode?: Parameters<typeof actual.open>[2]) => {

@@ -348,6 +348,7 @@ describe('fit with datasets', () => {
   it('accepts async iterables and validation datasets with validationSteps', async () => {
     const m = linearModel(1, 0, 0);
     async function* data() {
+      await Promise.resolve();
       yield { xs: [[1]], ys: [[0]] };
       yield { xs: [[2]], ys: [[0]] };
     }
@@ -406,7 +407,7 @@ describe('evaluate, trainOnBatch, testOnBatch', () => {
 
   it('evaluate refuses async callbacks, which it cannot await', () => {
     const m = linearModel(1, 0, 0);
-    const cb = new LambdaCallback({ onTestEnd: async () => {} });
+    const cb = new LambdaCallback({ onTestEnd: () => Promise.resolve() });
     expect(() => m.evaluate(tensor([[1]]), tensor([[1]]), { callbacks: [cb] })).toThrow(/returned a Promise, but evaluate\(\) runs callbacks synchronously/);
   });
 });

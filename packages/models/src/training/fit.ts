@@ -261,7 +261,7 @@ async function runFit(
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
   const user = [...(opts.callbacks ?? [])];
   for (const cb of user) {
-    if (typeof cb !== 'object' || cb === null || typeof (cb as Callback).onEpochEnd !== 'function') {
+    if (typeof cb !== 'object' || cb === null || typeof cb.onEpochEnd !== 'function') {
       throw new Error('fit: every entry of callbacks must be a Callback (e.g. new EarlyStopping(...) or new LambdaCallback({...}))');
     }
   }

@@ -56,6 +56,7 @@ describe('Optimizer base', () => {
     opt.minimize(() => w.sum().add(v.sum()), [v]);
     expectClose(w.dataSync(), [2, 2.5], 'w not listed');
     expectClose(v.dataSync(), [-0.25], 'v');
+    expect(() => opt.minimize(() => frozen.sum())).toThrow(/SGD\.minimize: the loss uses no trainable variable/);
   });
 
   it('learningRate: readable, settable mid-training, a schedule or a function', () => {

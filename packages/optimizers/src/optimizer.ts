@@ -223,6 +223,9 @@ export abstract class Optimizer {
   /** Compute the gradients of `loss` (w.r.t. `vars`, or every trainable variable it touches), apply them, and return the loss. */
   minimize(loss: () => Tensor, vars?: Variable[]): Tensor {
     const { value, grads } = vars === undefined ? variableGrads(loss) : variableGrads(loss, vars);
+    if (grads.size === 0) {
+      throw new Error(`${this.className}.minimize: the loss uses no trainable variable; make some variables trainable or pass the ones to optimize`);
+    }
     this.applyGradients(grads);
     return value;
   }

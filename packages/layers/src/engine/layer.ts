@@ -87,10 +87,11 @@ export abstract class Layer {
     this.name = args.name ?? uniqueLayerName(toSnakeCase(cls));
     this.weightScope = this.name;
     this.trainableFlag = args.trainable ?? true;
-    if (args.dtype !== undefined && !isDType(args.dtype)) {
+    const dtype = dtypeName(args.dtype);
+    if (dtype !== undefined && !isDType(dtype)) {
       throw new Error(`${cls}: dtype must be 'float32', 'int32' or 'bool', got ${JSON.stringify(args.dtype)}`);
     }
-    this.dtype = args.dtype ?? 'float32';
+    this.dtype = dtype ?? 'float32';
     this.batchInputShape = resolveBatchInputShape(cls, args);
     this.activityRegularizer = args.activityRegularizer ? getRegularizer(args.activityRegularizer) : null;
   }
@@ -248,6 +249,15 @@ export abstract class Layer {
     if (this.activityRegularizer !== null) config['activityRegularizer'] = serializeRegularizer(this.activityRegularizer);
     return config;
   }
+}
+
+/** Keras 3 writes dtype as a policy object (`{ className: 'DTypePolicy', config: { name: 'float32' } }`). */
+function dtypeName(dtype: unknown): unknown {
+  if (dtype !== null && typeof dtype === 'object') {
+    const name = (dtype as { config?: { name?: unknown } }).config?.name;
+    if (name !== undefined) return name;
+  }
+  return dtype ?? undefined;
 }
 
 function resolveBatchInputShape(cls: string, args: LayerArgs): SymbolicShape | null {

@@ -6,6 +6,8 @@ import { registerLayer } from '../engine/registry.js';
 export interface InputLayerArgs extends Pick<LayerArgs, 'name' | 'inputShape' | 'batchInputShape' | 'batchSize' | 'dtype'> {
   /** Keras/TF.js write `sparse: false`; sparse inputs do not exist in Descent. */
   sparse?: boolean;
+  /** Keras 3's name for `batchInputShape`. */
+  batchShape?: readonly (number | null)[];
 }
 
 /** Declares the model's input shape; passes its input through unchanged. */
@@ -13,11 +15,12 @@ export class InputLayer extends Layer {
   static override className = 'InputLayer';
 
   constructor(args: InputLayerArgs) {
-    if (args.inputShape === undefined && args.batchInputShape === undefined) {
+    const withShape: InputLayerArgs = args.batchShape !== undefined && args.batchInputShape === undefined ? { ...args, batchInputShape: args.batchShape } : args;
+    if (withShape.inputShape === undefined && withShape.batchInputShape === undefined) {
       throw new Error('InputLayer: give inputShape or batchInputShape');
     }
     if (args.sparse === true) throw new Error('InputLayer: sparse inputs are not supported (sparse must be false)');
-    super(args);
+    super(withShape);
     this.built = true;
   }
 

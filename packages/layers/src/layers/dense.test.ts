@@ -1,4 +1,5 @@
-import { tensor } from '@descent/tensor';
+import { variableGrads } from '@descent/autograd';
+import { mean, mul, norm, square, tensor } from '@descent/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetLayerNames } from '../engine/naming.js';
 import { Dense } from './dense.js';
@@ -43,5 +44,26 @@ describe('Dense', () => {
     d.apply(x);
     setPseudoWeights(d);
     checkLayerGrads(d, x);
+  });
+
+  it('an l2 kernel regularizer ends training with a larger data loss and a smaller kernel norm', () => {
+    const x = tensor([[1, 2], [2, 1], [3, 3], [-1, 0]]);
+    const y = tensor([[3], [3], [6], [-1]]);
+    const train = (reg: 'l2' | null): { dataLoss: number; kernelNorm: number } => {
+      const d = new Dense({ units: 1, kernelInitializer: 'zeros', kernelRegularizer: reg === null ? null : { className: 'L2', config: { l2: 0.5 } } });
+      const dataLoss = () => mean(square(d.apply(x).sub(y)));
+      const total = () => d.regularizationLosses().reduce((l, p) => l.add(p), dataLoss());
+      for (let i = 0; i < 300; i++) {
+        const { grads } = variableGrads(total, d.trainableWeights);
+        for (const [v, g] of grads) v.assign(v.sub(mul(g!, 0.05)));
+      }
+      return { dataLoss: dataLoss().item(), kernelNorm: norm(d.kernel!).item() };
+    };
+    const plain = train(null);
+    const l2 = train('l2');
+    // y = x0 + x1 exactly, so the unregularized fit is near perfect
+    expect(plain.dataLoss).toBeLessThan(1e-3);
+    expect(l2.dataLoss).toBeGreaterThan(plain.dataLoss + 0.01);
+    expect(l2.kernelNorm).toBeLessThan(plain.kernelNorm - 0.05);
   });
 });

@@ -2,6 +2,7 @@ import type { Tensor } from '@descent/tensor';
 import { tensor } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
 import type { Layer } from '../engine/layer.js';
+import type { SymbolicShape } from '../engine/shape_utils.js';
 import { deserializeLayer, listLayers, serializeLayer } from '../engine/registry.js';
 import * as L from './index.js';
 import { expectTensor, flat, pseudoTensor, setPseudoWeights } from './test-helpers.js';
@@ -94,3 +95,23 @@ describe('fromConfig(getConfig()) round trip', () => {
     expect(() => deserializeLayer({ className: 'Embedding', config: { inputDim: 3, outputDim: 1, maskZero: true } })).toThrow(/maskZero is not supported/);
   });
 });
+
+describe('symbolic build and computeOutputShape (what Sequential.build does)', () => {
+  for (const [className, [make, input]] of Object.entries(cases)) {
+    it(className, () => {
+      const layer = make();
+      const x = input();
+      const symbolic: SymbolicShape = [null, ...x.shape.slice(1)];
+      if (!layer.built) {
+        layer.build(symbolic);
+        layer.built = true;
+      }
+      const predicted = layer.computeOutputShape(symbolic);
+      const names = layer.getWeightNames();
+      const y = layer.apply(x);
+      expect(layer.getWeightNames()).toEqual(names);
+      expect(predicted).toEqual([null, ...y.shape.slice(1)]);
+    });
+  }
+});
+

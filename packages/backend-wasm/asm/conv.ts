@@ -1,0 +1,184 @@
+// im2col / col2im for NHWC convolution (the product itself is the packed matmul), and pooling.
+
+/**
+ * Patch rows p0 … p0+rows-1 of the flattened (b, oy, ox) output positions:
+ * col[r, (ky*kw + kx)*c + ch] = x[b, oy*sh - pt + ky*dh, ox*sw - pl + kx*dw, ch], zero outside the
+ * image. Its product with a [kh*kw*c, outC] filter is the convolution of those positions.
+ */
+export function im2col(
+  x: usize, col: usize, p0: i32, rows: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, oh: i32, ow: i32,
+): void {
+  const run = <usize>c << 2;
+  const plane = oh * ow;
+  for (let p = p0; p < p0 + rows; p++) {
+    const b = p / plane;
+    const rem = p - b * plane;
+    const oy = rem / ow;
+    const ox = rem - oy * ow;
+    for (let ky = 0; ky < kh; ky++) {
+      const iy = oy * sh - pt + ky * dh;
+      for (let kx = 0; kx < kw; kx++) {
+        const ix = ox * sw - pl + kx * dw;
+        if (iy < 0 || iy >= h || ix < 0 || ix >= w) memory.fill(col, 0, run);
+        else memory.copy(col, x + (<usize>(((b * h + iy) * w + ix) * c) << 2), run);
+        col += run;
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col for rows p0 … p0+rows-1: dx += each patch row scattered back to its pixels. */
+export function col2im(
+  col: usize, dx: usize, p0: i32, rows: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, oh: i32, ow: i32,
+): void {
+  const plane = oh * ow;
+  for (let p = p0; p < p0 + rows; p++) {
+    const b = p / plane;
+    const rem = p - b * plane;
+    const oy = rem / ow;
+    const ox = rem - oy * ow;
+    for (let ky = 0; ky < kh; ky++) {
+      const iy = oy * sh - pt + ky * dh;
+      for (let kx = 0; kx < kw; kx++) {
+        const ix = ox * sw - pl + kx * dw;
+        if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+          const dst = dx + (<usize>(((b * h + iy) * w + ix) * c) << 2);
+          let k = 0;
+          for (; k + 4 <= c; k += 4) {
+            const q = <usize>k << 2;
+            v128.store(dst + q, f32x4.add(v128.load(dst + q), v128.load(col + q)));
+          }
+          for (; k < c; k++) {
+            const q = <usize>k << 2;
+            store<f32>(dst + q, load<f32>(dst + q) + load<f32>(col + q));
+          }
+        }
+        col += <usize>c << 2;
+      }
+    }
+  }
+}
+
+/** Max or average pooling over in-bounds window elements (padding never counts). */
+export function pool(
+  x: usize, out: usize, n: i32, h: i32, w: i32, c: i32, fh: i32, fw: i32,
+  sh: i32, sw: i32, pt: i32, pl: i32, oh: i32, ow: i32, isMax: bool,
+): void {
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * sh - pt;
+      const yLo = max(0, y0);
+      const yHi = min(h, y0 + fh);
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * sw - pl;
+        const xLo = max(0, x0);
+        const xHi = min(w, x0 + fw);
+        if (isMax) {
+          for (let ch = 0; ch < c; ch++) store<f32>(out + (<usize>ch << 2), -Infinity);
+          for (let iy = yLo; iy < yHi; iy++) {
+            for (let ix = xLo; ix < xHi; ix++) {
+              const s = x + (<usize>(((b * h + iy) * w + ix) * c) << 2);
+              for (let ch = 0; ch < c; ch++) {
+                const q = <usize>ch << 2;
+                const v = load<f32>(s + q);
+                if (v > load<f32>(out + q) || v != v) store<f32>(out + q, v);
+              }
+            }
+          }
+        } else {
+          // Sum in f64 per channel, as the CPU backend does, so long windows keep their precision.
+          const count = (yHi - yLo) * (xHi - xLo);
+          const scale: f64 = count > 0 ? 1 / <f64>count : 0;
+          for (let ch = 0; ch < c; ch++) {
+            let acc: f64 = 0;
+            for (let iy = yLo; iy < yHi; iy++) {
+              for (let ix = xLo; ix < xHi; ix++) {
+                acc += <f64>load<f32>(x + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2));
+              }
+            }
+            store<f32>(out + (<usize>ch << 2), <f32>(acc * scale));
+          }
+        }
+        out += <usize>c << 2;
+      }
+    }
+  }
+}
+
+/** Routes dy to the first maximum of each window of x; dx zeroed here. `best`/`where` are c-sized scratch. */
+export function maxPoolGrad(
+  dy: usize, x: usize, dx: usize, best: usize, where: usize, n: i32, h: i32, w: i32, c: i32, fh: i32, fw: i32,
+  sh: i32, sw: i32, pt: i32, pl: i32, oh: i32, ow: i32,
+): void {
+  memory.fill(dx, 0, <usize>(n * h * w * c) << 2);
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * sh - pt;
+      const yLo = max(0, y0);
+      const yHi = min(h, y0 + fh);
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * sw - pl;
+        const xLo = max(0, x0);
+        const xHi = min(w, x0 + fw);
+        for (let ch = 0; ch < c; ch++) {
+          store<f32>(best + (<usize>ch << 2), -Infinity);
+          store<i32>(where + (<usize>ch << 2), -1);
+        }
+        for (let iy = yLo; iy < yHi; iy++) {
+          for (let ix = xLo; ix < xHi; ix++) {
+            const s = ((b * h + iy) * w + ix) * c;
+            for (let ch = 0; ch < c; ch++) {
+              const q = <usize>ch << 2;
+              const v = load<f32>(x + (<usize>(s + ch) << 2));
+              if (v > load<f32>(best + q) || load<i32>(where + q) == -1) {
+                store<f32>(best + q, v);
+                store<i32>(where + q, s + ch);
+              }
+            }
+          }
+        }
+        for (let ch = 0; ch < c; ch++) {
+          const at = load<i32>(where + (<usize>ch << 2));
+          if (at >= 0) {
+            const p = dx + (<usize>at << 2);
+            store<f32>(p, load<f32>(p) + load<f32>(dy));
+          }
+          dy += 4;
+        }
+      }
+    }
+  }
+}
+
+export function avgPoolGrad(
+  dy: usize, dx: usize, n: i32, h: i32, w: i32, c: i32, fh: i32, fw: i32,
+  sh: i32, sw: i32, pt: i32, pl: i32, oh: i32, ow: i32,
+): void {
+  memory.fill(dx, 0, <usize>(n * h * w * c) << 2);
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * sh - pt;
+      const yLo = max(0, y0);
+      const yHi = min(h, y0 + fh);
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * sw - pl;
+        const xLo = max(0, x0);
+        const xHi = min(w, x0 + fw);
+        const count = (yHi - yLo) * (xHi - xLo);
+        const scale: f64 = count > 0 ? 1 / <f64>count : 0;
+        for (let iy = yLo; iy < yHi; iy++) {
+          for (let ix = xLo; ix < xHi; ix++) {
+            const s = dx + (<usize>(((b * h + iy) * w + ix) * c) << 2);
+            for (let ch = 0; ch < c; ch++) {
+              const q = <usize>ch << 2;
+              store<f32>(s + q, <f32>(<f64>load<f32>(s + q) + <f64>load<f32>(dy + q) * scale));
+            }
+          }
+        }
+        dy += <usize>c << 2;
+      }
+    }
+  }
+}

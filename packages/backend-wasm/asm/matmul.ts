@@ -1,0 +1,219 @@
+// Packed, blocked float32 GEMM: C[rowStart:rowEnd, :] (+)= op(A)·op(B).
+// Transposes are strides read while packing; `accumulate` adds into C instead of overwriting.
+
+/** Depth of one packed block (fits an A panel and a B panel in L1/L2). */
+const KC: i32 = 256;
+/** Rows of A packed at a time; a multiple of both tile heights (5 and 6). */
+const MC: i32 = 120;
+/** Columns of B packed at a time (KC × NC floats ≈ 512 KiB, half of L2). */
+const NC: i32 = 512;
+/** Tile height: 6×8 with FMA (12 accumulators), 5×8 with mul+add (needs a temporary per multiply). */
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
+
+export function matmulTileRows(): i32 {
+  return MR;
+}
+
+/** Scratch bytes one matmul call (one thread) needs: packed A, packed B and an edge tile. */
+export function matmulWorkBytes(): i32 {
+  return (MC * KC + KC * NC + 64) << 2;
+}
+
+function packA(a: usize, sam: i32, sak: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+  for (let ip = 0; ip < mc; ip += MR) {
+    const rows = min(MR, mc - ip);
+    for (let r = 0; r < MR; r++) {
+      let d = dst + (<usize>r << 2);
+      if (r < rows) {
+        let src = a + (<usize>((i0 + ip + r) * sam + p0 * sak) << 2);
+        const step = <usize>sak << 2;
+        for (let p = 0; p < kc; p++) {
+          store<f32>(d, load<f32>(src));
+          src += step;
+          d += <usize>MR << 2;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          store<f32>(d, 0);
+          d += <usize>MR << 2;
+        }
+      }
+    }
+    dst += <usize>(MR * kc) << 2;
+  }
+}
+
+function packB(b: usize, sbk: i32, sbn: i32, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+  for (let jp = 0; jp < nc; jp += 8) {
+    const cols = min(8, nc - jp);
+    if (cols == 8 && sbn == 1) {
+      let src = b + (<usize>(p0 * sbk + j0 + jp) << 2);
+      const step = <usize>sbk << 2;
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        src += step;
+        dst += 32;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let c = 0; c < 8; c++) {
+          let v: f32 = 0;
+          if (c < cols) v = load<f32>(b + (<usize>((p0 + p) * sbk + (j0 + jp + c) * sbn) << 2));
+          store<f32>(dst, v);
+          dst += 4;
+        }
+      }
+    }
+  }
+}
+
+// One k-step per iteration: unrolling k made V8 hoist loads and spill (PERFORMANCE.md).
+function tile5x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 16);
+    c40 = f32x4.add(c40, f32x4.mul(a, b0));
+    c41 = f32x4.add(c41, f32x4.mul(a, b1));
+    ap += 20;
+    bp += 32;
+  }
+  const ld = <usize>ldc << 2;
+  if (acc) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + ld)); c11 = f32x4.add(c11, v128.load(c + ld, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * ld)); c21 = f32x4.add(c21, v128.load(c + 2 * ld, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * ld)); c31 = f32x4.add(c31, v128.load(c + 3 * ld, 16));
+    c40 = f32x4.add(c40, v128.load(c + 4 * ld)); c41 = f32x4.add(c41, v128.load(c + 4 * ld, 16));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ld, c10); v128.store(c + ld, c11, 16);
+  v128.store(c + 2 * ld, c20); v128.store(c + 2 * ld, c21, 16);
+  v128.store(c + 3 * ld, c30); v128.store(c + 3 * ld, c31, 16);
+  v128.store(c + 4 * ld, c40); v128.store(c + 4 * ld, c41, 16);
+}
+
+function tile6x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = f32x4.relaxed_madd(a, b0, c00);
+    c01 = f32x4.relaxed_madd(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.relaxed_madd(a, b0, c10);
+    c11 = f32x4.relaxed_madd(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.relaxed_madd(a, b0, c20);
+    c21 = f32x4.relaxed_madd(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.relaxed_madd(a, b0, c30);
+    c31 = f32x4.relaxed_madd(a, b1, c31);
+    a = v128.load32_splat(ap, 16);
+    c40 = f32x4.relaxed_madd(a, b0, c40);
+    c41 = f32x4.relaxed_madd(a, b1, c41);
+    a = v128.load32_splat(ap, 20);
+    c50 = f32x4.relaxed_madd(a, b0, c50);
+    c51 = f32x4.relaxed_madd(a, b1, c51);
+    ap += 24;
+    bp += 32;
+  }
+  const ld = <usize>ldc << 2;
+  if (acc) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + ld)); c11 = f32x4.add(c11, v128.load(c + ld, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * ld)); c21 = f32x4.add(c21, v128.load(c + 2 * ld, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * ld)); c31 = f32x4.add(c31, v128.load(c + 3 * ld, 16));
+    c40 = f32x4.add(c40, v128.load(c + 4 * ld)); c41 = f32x4.add(c41, v128.load(c + 4 * ld, 16));
+    c50 = f32x4.add(c50, v128.load(c + 5 * ld)); c51 = f32x4.add(c51, v128.load(c + 5 * ld, 16));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ld, c10); v128.store(c + ld, c11, 16);
+  v128.store(c + 2 * ld, c20); v128.store(c + 2 * ld, c21, 16);
+  v128.store(c + 3 * ld, c30); v128.store(c + 3 * ld, c31, 16);
+  v128.store(c + 4 * ld, c40); v128.store(c + 4 * ld, c41, 16);
+  v128.store(c + 5 * ld, c50); v128.store(c + 5 * ld, c51, 16);
+}
+
+function tile(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): void {
+  if (ASC_FEATURE_RELAXED_SIMD) tile6x8(ap, bp, kc, c, ldc, acc);
+  else tile5x8(ap, bp, kc, c, ldc, acc);
+}
+
+/**
+ * Rows [rowStart, rowEnd) of C (m×n, row-major) = A·B, A element (i,p) at a[i*sam + p*sak],
+ * B element (p,j) at b[p*sbk + j*sbn]. `work` holds matmulWorkBytes() of scratch owned by the caller
+ * (one per thread, so threads splitting rows never share it).
+ */
+export function matmul(
+  a: usize, b: usize, c: usize, n: i32, k: i32,
+  sam: i32, sak: i32, sbk: i32, sbn: i32, accumulate: bool, rowStart: i32, rowEnd: i32, work: usize,
+): void {
+  const wA = work;
+  const wB = work + (<usize>(MC * KC) << 2);
+  const edge = wB + (<usize>(KC * NC) << 2);
+  if (k == 0) {
+    if (!accumulate) memory.fill(c + (<usize>(rowStart * n) << 2), 0, <usize>((rowEnd - rowStart) * n) << 2);
+    return;
+  }
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB(b, sbk, sbn, pc, kc, jc, nc, wB);
+      const acc = accumulate || pc > 0;
+      for (let ic = rowStart; ic < rowEnd; ic += MC) {
+        const mc = min(MC, rowEnd - ic);
+        packA(a, sam, sak, ic, mc, pc, kc, wA);
+        for (let jr = 0; jr < nc; jr += 8) {
+          const cols = min(8, nc - jr);
+          const bp = wB + (<usize>(jr * kc) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const rows = min(MR, mc - ir);
+            const ap = wA + (<usize>(ir * kc) << 2);
+            const cp = c + (<usize>((ic + ir) * n + jc + jr) << 2);
+            if (rows == MR && cols == 8) {
+              tile(ap, bp, kc, cp, n, acc);
+            } else {
+              tile(ap, bp, kc, edge, 8, false);
+              for (let r = 0; r < rows; r++) {
+                const dst = cp + (<usize>(r * n) << 2);
+                const src = edge + (<usize>(r * 8) << 2);
+                for (let q = 0; q < cols; q++) {
+                  const o = <usize>q << 2;
+                  let v = load<f32>(src + o);
+                  if (acc) v += load<f32>(dst + o);
+                  store<f32>(dst + o, v);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+// Shared by the build script and the on-demand loader: one AssemblyScript source, two builds.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const buildDir = join(packageRoot, 'build');
+
+/** Build flavours: plain SIMD (5×8 mul+add tile) and relaxed SIMD (6×8 FMA tile). */
+export const FLAVOURS = {
+  simd: ['--enable', 'simd'],
+  relaxed: ['--enable', 'simd', '--enable', 'relaxed-simd'],
+};
+
+/** Pages of the shared memory's maximum (2 GiB): shared memories must declare one. */
+export const MAX_PAGES = 32768;
+
+export function wasmPath(flavour) {
+  return join(buildDir, `kernels-${flavour}.wasm`);
+}
+
+/** Compile both flavours with the asc JS API; write them atomically (rename) so concurrent builds never see half a file. */
+export async function compileKernels() {
+  const asc = (await import('assemblyscript/asc')).default;
+  mkdirSync(buildDir, { recursive: true });
+  const written = [];
+  for (const [flavour, features] of Object.entries(FLAVOURS)) {
+    const outFile = wasmPath(flavour);
+    let binary = null;
+    const stderr = [];
+    const { error } = await asc.main(
+      [
+        join(packageRoot, 'asm', 'index.ts'),
+        '--outFile', 'out.wasm',
+        '--runtime', 'stub',
+        '-O3', '--noAssert',
+        '--importMemory', '--sharedMemory', '--enable', 'threads',
+        '--initialMemory', '17', '--maximumMemory', String(MAX_PAGES),
+        ...features,
+      ],
+      {
+        readFile: (name, baseDir) => {
+          try {
+            return readFileSync(join(baseDir, name), 'utf8');
+          } catch {
+            return null;
+          }
+        },
+        writeFile: (name, contents) => {
+          if (name.endsWith('.wasm')) binary = contents;
+        },
+        listFiles: () => [],
+        stdout: { write: () => true },
+        stderr: { write: (s) => { stderr.push(String(s)); return true; } },
+      },
+    );
+    if (error || binary === null) throw new Error(`backend-wasm: compiling asm/ (${flavour}) failed: ${error?.message ?? 'no output'}\n${stderr.join('')}`);
+    const tmp = `${outFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, binary);
+    renameSync(tmp, outFile);
+    written.push(`build/kernels-${flavour}.wasm (${binary.length} B)`);
+  }
+  return written;
+}

@@ -1,0 +1,142 @@
+import type { Backend, DType, KernelTable, Shape, TensorInfo, TypedArray } from '@descent/tensor';
+import { Context } from './context.js';
+import type { WasmData } from './data.js';
+import { ptrOf } from './data.js';
+import type { KernelExports } from './exports.js';
+import { Fallback } from './fallback.js';
+import { Heap } from './heap.js';
+import { elementwiseKernels } from './kernels/elementwise.js';
+import { linalgKernels } from './kernels/linalg.js';
+import { movementKernels } from './kernels/movement.js';
+import { poolKernels } from './kernels/pool.js';
+import { reduceKernels } from './kernels/reduce.js';
+import type { SpawnWorker } from './threads.js';
+import { ThreadPool } from './threads.js';
+
+/** What loading the kernel module produced: the compiled module, which build, and the memory limit. */
+export interface KernelModule {
+  readonly module: WebAssembly.Module;
+  readonly flavour: 'simd' | 'relaxed';
+  readonly maxPages: number;
+}
+
+/** Memory figures of the wasm backend (bytes). */
+export interface WasmMemoryInfo {
+  /** Bytes of tensor storage and scratch currently allocated. */
+  readonly bytesInUse: number;
+  readonly blocksInUse: number;
+  /** High-water mark of the allocator (never shrinks). */
+  readonly bytesReserved: number;
+  /** Size of the WebAssembly.Memory. */
+  readonly memoryBytes: number;
+  /** Blocks freed by the FinalizationRegistry (tensors dropped without a scope). */
+  readonly collectedByGc: number;
+}
+
+/**
+ * Tensors live in one shared WebAssembly.Memory; kernels are AssemblyScript compiled to SIMD (or
+ * relaxed SIMD) wasm. Data crosses between JS and wasm only in `write` and `read`.
+ */
+export class WasmBackend implements Backend {
+  readonly name = 'wasm';
+  readonly kernels: KernelTable;
+  readonly flavour: 'simd' | 'relaxed';
+  readonly fallback: Fallback;
+  private readonly ctx: Context;
+
+  constructor(loaded: KernelModule, spawn: SpawnWorker | null, threads: number) {
+    const memory = new WebAssembly.Memory({ initial: 17, maximum: loaded.maxPages, shared: true });
+    const instance = new WebAssembly.Instance(loaded.module, {
+      env: {
+        memory,
+        abort: () => {
+          throw new Error('wasm backend: kernel aborted');
+        },
+      },
+    });
+    const k = instance.exports as unknown as KernelExports;
+    const heap = new Heap(memory, k, loaded.maxPages);
+    const pool = new ThreadPool(k, heap, loaded.module, spawn);
+    this.ctx = new Context(k, heap, pool);
+    this.flavour = loaded.flavour;
+    this.fallback = new Fallback(this);
+    const fb = this.fallback;
+    this.kernels = {
+      ...elementwiseKernels(this.ctx, fb),
+      Where: fb.entry('Where'),
+      IsNaN: fb.entry('IsNaN'),
+      IsFinite: fb.entry('IsFinite'),
+      LogicalNot: fb.entry('LogicalNot'),
+      LogicalAnd: fb.entry('LogicalAnd'),
+      LogicalOr: fb.entry('LogicalOr'),
+      ...reduceKernels(this.ctx, fb),
+      ...movementKernels(this.ctx, fb),
+      ...linalgKernels(this.ctx, fb),
+      ...poolKernels(this.ctx, fb),
+    };
+    pool.setThreads(threads);
+  }
+
+  write(values: TypedArray, shape: Shape, dtype: DType): TensorInfo {
+    const { info, ptr } = this.ctx.output(shape, dtype);
+    const heap = this.ctx.heap;
+    if (dtype === 'bool') heap.u8.set(values, ptr);
+    else if (dtype === 'int32') heap.i32.set(values as Int32Array, ptr >> 2);
+    else heap.f32.set(values, ptr >> 2);
+    return info;
+  }
+
+  read(info: TensorInfo): TypedArray {
+    const ptr = ptrOf(info.dataId);
+    const size = (info.dataId as WasmData).size;
+    const heap = this.ctx.heap;
+    heap.refresh();
+    if (info.dtype === 'bool') return heap.u8.slice(ptr, ptr + size);
+    if (info.dtype === 'int32') return heap.i32.slice(ptr >> 2, (ptr >> 2) + size);
+    return heap.f32.slice(ptr >> 2, (ptr >> 2) + size);
+  }
+
+  retainData(dataId: object): void {
+    (dataId as WasmData).holders++;
+  }
+
+  disposeData(dataId: object): void {
+    const d = dataId as WasmData;
+    d.holders--;
+    if (d.holders <= 0) this.ctx.storage.release(d.block);
+  }
+
+  /** Threads large matMul/conv products use (the calling thread included). */
+  get numThreads(): number {
+    return this.ctx.pool.size;
+  }
+
+  setNumThreads(n: number): void {
+    this.ctx.pool.setThreads(n);
+  }
+
+  /** Multiply-adds below which a product stays on one thread. */
+  set threadMinWork(v: number) {
+    this.ctx.pool.minWork = v;
+  }
+
+  get threadMinWork(): number {
+    return this.ctx.pool.minWork;
+  }
+
+  memoryInfo(): WasmMemoryInfo {
+    const h = this.ctx.heap;
+    return {
+      bytesInUse: h.bytesInUse,
+      blocksInUse: h.blocksInUse,
+      bytesReserved: h.bytesReserved,
+      memoryBytes: h.memory.buffer.byteLength,
+      collectedByGc: this.ctx.storage.collected,
+    };
+  }
+
+  /** Stop worker threads (they are unref'd, so a process exits without this). */
+  close(): void {
+    this.ctx.pool.close();
+  }
+}

@@ -1,0 +1,56 @@
+/** The functions asm/index.ts exports (pointers and sizes are plain numbers; bools are 0/1). */
+export interface KernelExports {
+  heapBase(): number;
+  matmulWorkBytes(): number;
+  matmulTileRows(): number;
+  matmul(
+    a: number, b: number, c: number, n: number, k: number,
+    sam: number, sak: number, sbk: number, sbn: number, accumulate: number, rowStart: number, rowEnd: number, work: number,
+  ): void;
+  unaryF32(op: number, x: number, y: number, n: number, p: number, q: number): void;
+  binaryF32(op: number, a: number, b: number, out: number, rank: number, meta: number): void;
+  addF32(a: number, b: number, out: number, n: number): void;
+  castF32ToI32(x: number, y: number, n: number): void;
+  castI32ToF32(x: number, y: number, n: number): void;
+  reduceRows(op: number, x: number, out: number, rows: number, n: number): void;
+  reduceMiddle(op: number, x: number, out: number, outer: number, r: number, inner: number): void;
+  argReduceRows(x: number, out: number, rows: number, n: number, isMin: number): void;
+  softmaxRows(x: number, out: number, rows: number, n: number, log: number): void;
+  stridedCopy(src: number, dst: number, rank: number, meta: number, bytes: number): void;
+  gather(x: number, idx: number, out: number, outer: number, axisLen: number, count: number, inner: number, bytes: number): void;
+  scatterAddF32(upd: number, idx: number, out: number, outer: number, size: number, count: number, inner: number): void;
+  im2col(
+    x: number, col: number, p0: number, rows: number, h: number, w: number, c: number, kh: number, kw: number,
+    sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, oh: number, ow: number,
+  ): void;
+  col2im(
+    col: number, dx: number, p0: number, rows: number, h: number, w: number, c: number, kh: number, kw: number,
+    sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, oh: number, ow: number,
+  ): void;
+  pool(
+    x: number, out: number, n: number, h: number, w: number, c: number, fh: number, fw: number,
+    sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, isMax: number,
+  ): void;
+  maxPoolGrad(
+    dy: number, x: number, dx: number, best: number, where: number, n: number, h: number, w: number, c: number,
+    fh: number, fw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number,
+  ): void;
+  avgPoolGrad(
+    dy: number, dx: number, n: number, h: number, w: number, c: number, fh: number, fw: number,
+    sh: number, sw: number, pt: number, pl: number, oh: number, ow: number,
+  ): void;
+}
+
+/** Op codes shared with asm/elementwise.ts and asm/reduce.ts. */
+export const UNARY = {
+  Neg: 0, Abs: 1, Sign: 2, Exp: 3, Log: 4, Log1p: 5, Expm1: 6, Sqrt: 7, Rsqrt: 8, Square: 9, Reciprocal: 10,
+  Sin: 11, Cos: 12, Tanh: 13, Sigmoid: 14, Softplus: 15, Relu: 16, Erf: 17, Floor: 18, Ceil: 19, Round: 20,
+  LeakyRelu: 21, Elu: 22, ClipByValue: 23,
+} as const;
+
+export const BINARY = {
+  Add: 0, Sub: 1, Mul: 2, Div: 3, Pow: 4, Maximum: 5, Minimum: 6, Mod: 7, FloorDiv: 8, SquaredDifference: 9,
+  Equal: 10, NotEqual: 11, Greater: 12, GreaterEqual: 13, Less: 14, LessEqual: 15,
+} as const;
+
+export const REDUCE = { Sum: 0, Prod: 1, Max: 2, Min: 3 } as const;

@@ -1,0 +1,85 @@
+import type { KernelTable, TensorInfo } from '@descent/tensor';
+import type { Context } from '../context.js';
+import { BINARY, UNARY } from '../exports.js';
+import type { Fallback } from '../fallback.js';
+import { broadcastWalk } from './broadcast.js';
+
+type UnaryName = keyof typeof UNARY;
+type BinaryName = keyof typeof BINARY;
+
+// Kernels whose CPU version keeps int32 as int32; for float32 input every listed unary kernel outputs float32.
+function unary(ctx: Context, fb: Fallback, name: UnaryName) {
+  const op = UNARY[name];
+  const cpu = fb.kernel(name);
+  return (inputs: readonly [TensorInfo], attrs: { alpha?: number; min?: number; max?: number }): TensorInfo => {
+    const [x] = inputs;
+    if (x.dtype !== 'float32') return cpu(inputs, attrs);
+    let p = attrs.alpha ?? 0;
+    let q = 0;
+    if (name === 'ClipByValue') {
+      p = attrs.min!;
+      q = attrs.max!;
+      if (!(p <= q)) return cpu(inputs, attrs);
+      // The kernel compares in float32: bounds rounded the way the CPU backend's output rounds them.
+      p = Math.fround(p);
+      q = Math.fround(q);
+    }
+    const { info, ptr } = ctx.output(x.shape, 'float32');
+    ctx.k.unaryF32(op, ctx.ptr(x), ptr, ctx.data(info).size, p, q);
+    return info;
+  };
+}
+
+function binary(ctx: Context, fb: Fallback, name: BinaryName) {
+  const op = BINARY[name];
+  const cpu = fb.kernel(name);
+  const compare = op >= BINARY.Equal;
+  return (inputs: readonly [TensorInfo, TensorInfo]): TensorInfo => {
+    const [a, b] = inputs;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return cpu(inputs, {});
+    const walk = broadcastWalk(name, [a.shape, b.shape]);
+    const { info, ptr } = ctx.output(walk.outShape, compare ? 'bool' : 'float32');
+    const pa = ctx.ptr(a);
+    const pb = ctx.ptr(b);
+    const size = ctx.data(info).size;
+    if (size === 0) return info;
+    if (op === BINARY.Add && walk.dims.length === 1 && walk.strides[0]![0] === 1 && walk.strides[1]![0] === 1) {
+      ctx.k.addF32(pa, pb, ptr, size);
+      return info;
+    }
+    const meta = ctx.meta([walk.dims, walk.strides[0]!, walk.strides[1]!], walk.dims.length);
+    ctx.k.binaryF32(op, pa, pb, ptr, walk.dims.length, meta);
+    return info;
+  };
+}
+
+function cast(ctx: Context, fb: Fallback) {
+  const cpu = fb.kernel('Cast');
+  return (inputs: readonly [TensorInfo], attrs: KernelTableAttrs<'Cast'>): TensorInfo => {
+    const [x] = inputs;
+    const to = attrs.dtype;
+    if (to === x.dtype) return ctx.share(x, x.shape);
+    if (x.dtype === 'float32' && to === 'int32') {
+      const { info, ptr } = ctx.output(x.shape, 'int32');
+      ctx.k.castF32ToI32(ctx.ptr(x), ptr, ctx.data(info).size);
+      return info;
+    }
+    if (x.dtype === 'int32' && to === 'float32') {
+      const { info, ptr } = ctx.output(x.shape, 'float32');
+      ctx.k.castI32ToF32(ctx.ptr(x), ptr, ctx.data(info).size);
+      return info;
+    }
+    return cpu(inputs, attrs);
+  };
+}
+
+type KernelTableAttrs<K extends keyof KernelTable> = Parameters<KernelTable[K]>[1];
+
+export function elementwiseKernels(ctx: Context, fb: Fallback) {
+  const table = {
+    Cast: cast(ctx, fb),
+  } as Record<string, unknown>;
+  for (const name of Object.keys(UNARY) as UnaryName[]) table[name] = unary(ctx, fb, name);
+  for (const name of Object.keys(BINARY) as BinaryName[]) table[name] = binary(ctx, fb, name);
+  return table as Pick<KernelTable, UnaryName | BinaryName | 'Cast'>;
+}

@@ -1,0 +1,63 @@
+import type { KernelTable, PoolAttrs, TensorInfo } from '@descent/tensor';
+import type { Context } from '../context.js';
+import type { Fallback } from '../fallback.js';
+
+interface Geometry {
+  n: number; h: number; w: number; c: number; fh: number; fw: number;
+  sh: number; sw: number; pt: number; pl: number; oh: number; ow: number;
+}
+
+function geometry(shape: readonly number[], attrs: PoolAttrs): Geometry | null {
+  if (shape.length !== 4) return null;
+  const [n, h, w, c] = shape as [number, number, number, number];
+  const [fh, fw] = attrs.filterSize;
+  const [sh, sw] = attrs.strides;
+  const [pt, pb, pl, pr] = attrs.pad;
+  const oh = Math.floor((h + pt + pb - fh) / sh) + 1;
+  const ow = Math.floor((w + pl + pr - fw) / sw) + 1;
+  if (oh < 0 || ow < 0) return null;
+  return { n, h, w, c, fh, fw, sh, sw, pt, pl, oh, ow };
+}
+
+function dyMatches(dy: TensorInfo, g: Geometry): boolean {
+  const s = dy.shape;
+  return dy.dtype === 'float32' && s.length === 4 && s[0] === g.n && s[1] === g.oh && s[2] === g.ow && s[3] === g.c;
+}
+
+export function poolKernels(ctx: Context, fb: Fallback) {
+  const pool = (isMax: boolean) => {
+    const cpu = fb.kernel(isMax ? 'MaxPool' : 'AvgPool');
+    return (inputs: readonly [TensorInfo], attrs: PoolAttrs): TensorInfo => {
+      const [x] = inputs;
+      const g = x.dtype === 'float32' ? geometry(x.shape, attrs) : null;
+      if (g === null) return cpu(inputs, attrs);
+      const { info, ptr } = ctx.output([g.n, g.oh, g.ow, g.c], 'float32');
+      ctx.k.pool(ctx.ptr(x), ptr, g.n, g.h, g.w, g.c, g.fh, g.fw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow, isMax ? 1 : 0);
+      return info;
+    };
+  };
+  const maxGradCpu = fb.kernel('MaxPoolGrad');
+  const avgGradCpu = fb.kernel('AvgPoolGrad');
+  return {
+    MaxPool: pool(true),
+    AvgPool: pool(false),
+    MaxPoolGrad: (inputs, attrs) => {
+      const [dy, x] = inputs;
+      const g = x.dtype === 'float32' ? geometry(x.shape, attrs) : null;
+      if (g === null || !dyMatches(dy, g)) return maxGradCpu(inputs, attrs);
+      const { info, ptr } = ctx.output(x.shape, 'float32');
+      const scratch = ctx.scratch(g.c * 8);
+      ctx.k.maxPoolGrad(ctx.ptr(dy), ctx.ptr(x), ptr, scratch.ptr, scratch.ptr + g.c * 4, g.n, g.h, g.w, g.c, g.fh, g.fw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow);
+      ctx.free(scratch);
+      return info;
+    },
+    AvgPoolGrad: (inputs, attrs) => {
+      const [dy] = inputs;
+      const g = geometry(attrs.inputShape, attrs);
+      if (g === null || !dyMatches(dy, g)) return avgGradCpu(inputs, attrs);
+      const { info, ptr } = ctx.output([...attrs.inputShape], 'float32');
+      ctx.k.avgPoolGrad(ctx.ptr(dy), ptr, g.n, g.h, g.w, g.c, g.fh, g.fw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow);
+      return info;
+    },
+  } satisfies Partial<KernelTable>;
+}

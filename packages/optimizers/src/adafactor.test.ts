@@ -1,3 +1,5 @@
+import { variable } from '@descent/autograd';
+import { tensor } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
 import { Adafactor } from './adafactor.js';
 import { ExponentialDecay } from './schedules.js';
@@ -19,6 +21,18 @@ describe('Adafactor', () => {
     descentRun(opt, TWO_VARS, gradientSteps(1));
     const shapes = Object.fromEntries(opt.getWeights().map((w) => [w.name, w.tensor.shape]));
     expect(shapes).toEqual({ iterations: [], 'v0/r': [2], 'v0/c': [3], 'v0/v': [2, 3], 'v1/v': [3] });
+  });
+
+  it('factors the last two axes of higher-rank variables', () => {
+    const w = variable(tensor(Array.from({ length: 24 }, (_, i) => Math.sin(i)), [2, 3, 4]), { name: 'k' });
+    const opt = new Adafactor({ learningRate: 0.5 });
+    opt.minimize(() => w.square().sum());
+    const shapes = Object.fromEntries(opt.getWeights().map((x) => [x.name, x.tensor.shape]));
+    expect(shapes).toEqual({ iterations: [], 'k/r': [2, 3], 'k/c': [2, 4], 'k/v': [2, 3, 4] });
+    // Row i of batch b: r = mean over the last axis of g² + ε1 (β2 at t = 1 is 0, so r is exactly that mean).
+    const g2 = Array.from({ length: 24 }, (_, i) => (2 * Math.sin(i)) ** 2 + 1e-30);
+    const r = opt.getWeights().find((x) => x.name === 'k/r')!.tensor.dataSync();
+    for (let row = 0; row < 6; row++) expect(r[row]).toBeCloseTo((g2[row * 4]! + g2[row * 4 + 1]! + g2[row * 4 + 2]! + g2[row * 4 + 3]!) / 4, 5);
   });
 
   it('first steps match the float64 reference with every option', () => {

@@ -18,7 +18,7 @@ export type { LionOptions } from './lion.js';
 export { Nadam } from './nadam.js';
 export type { NadamOptions } from './nadam.js';
 export { Optimizer } from './optimizer.js';
-export type { GradsAndVars, NamedTensor, OptimizerOptions, StepContext, UpdateRule } from './optimizer.js';
+export type { BaseDefaults, GradsAndVars, NamedTensor, OptimizerOptions, StepContext, UpdateRule } from './optimizer.js';
 export { get, getOptimizer, list, register } from './registry.js';
 export type { OptimizerFactory, OptimizerIdentifier } from './registry.js';
 export { RMSprop } from './rmsprop.js';

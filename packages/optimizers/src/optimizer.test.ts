@@ -195,3 +195,28 @@ describe('Optimizer base', () => {
     expect(() => new Adam({ learning_rate: 0.1 } as never)).toThrow(/Adam: unknown option 'learning_rate'\. Did you mean 'learningRate'\?/);
   });
 });
+
+describe('a user-defined optimizer', () => {
+  it('supplies only its rule and options; the base adds everything else', async () => {
+    const { Optimizer } = await import('./optimizer.js');
+    const { get, register } = await import('./registry.js');
+    const { mul, sign, sub } = await import('@descent/tensor');
+    // signSGD: w −= η·sign(g).
+    class SignSGD extends Optimizer {
+      constructor(options: Record<string, unknown> = {}) {
+        super('SignSGD', options, [], { learningRate: 0.1, name: 'signsgd' }, {
+          initSlots: () => ({}),
+          update: (w, grad, _slots, { learningRate }) => sub(w, mul(sign(grad), learningRate)),
+        });
+      }
+    }
+    register('signSgd', (o) => new SignSGD(o));
+    const w = variable([1, 1], { name: 'w' });
+    const opt = get({ className: 'sign_sgd', config: { weightDecay: 0.5, learningRate: 0.2 } });
+    opt.applyGradients([[g([-3, 0.01]), w]]);
+    // Decay: 1 − 1·0.5·0.2 = 0.9, then ∓0.2.
+    expectClose(w.dataSync(), [1.1, 0.7], 'w');
+    expect(opt.getConfig()).toMatchObject({ name: 'signsgd', learningRate: 0.2, weightDecay: 0.5 });
+    expect(() => new SignSGD({ beta1: 0.9 })).toThrow(/SignSGD: unknown option 'beta1'/);
+  });
+});

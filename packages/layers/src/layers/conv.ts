@@ -34,6 +34,8 @@ export interface ConvArgs extends LayerArgs {
   biasConstraint?: ConstraintOption;
   /** Only channels-last data is supported. */
   dataFormat?: string;
+  /** Keras writes `groups: 1`; grouped convolution is not implemented, so other values are refused. */
+  groups?: number;
 }
 
 /** Shared options, weights and config of Conv1D, Conv2D and Conv2DTranspose (NHWC / NWC data). */
@@ -69,6 +71,9 @@ export abstract class BaseConv extends Layer {
       throw new Error(`${cls}: strides > 1 cannot be combined with dilationRate > 1, got strides ${JSON.stringify(this.strides)} and dilationRate ${JSON.stringify(this.dilationRate)}`);
     }
     checkDataFormat(cls, args.dataFormat);
+    if (args.groups !== undefined && args.groups !== null && args.groups !== 1) {
+      throw new Error(`${cls}: groups must be 1 (grouped convolution is not supported), got ${JSON.stringify(args.groups)}`);
+    }
     this.activation = activationOf(args.activation);
     this.useBias = args.useBias ?? true;
     this.kernelInitializer = initializerOf(args.kernelInitializer, 'glorotUniform');
@@ -169,7 +174,10 @@ export class Conv2D extends BaseConv {
   }
 }
 
-export type Conv2DTransposeArgs = ConvArgs;
+export interface Conv2DTransposeArgs extends ConvArgs {
+  /** Keras writes `outputPadding: null`; explicit output padding is not supported. */
+  outputPadding?: null;
+}
 
 /**
  * Transposed 2-D convolution (the gradient of Conv2D with respect to its input), for upsampling.
@@ -182,6 +190,9 @@ export class Conv2DTranspose extends BaseConv {
     super(2, args);
     if (this.dilationRate.some((d) => d !== 1)) {
       throw new Error(`Conv2DTranspose: dilationRate must be 1 (dilated transposed convolution is not supported), got ${JSON.stringify(this.dilationRate)}`);
+    }
+    if (args.outputPadding !== undefined && args.outputPadding !== null) {
+      throw new Error(`Conv2DTranspose: outputPadding must be null (the output size follows from padding and strides), got ${JSON.stringify(args.outputPadding)}`);
     }
   }
   protected override kernelShape(inChannels: number): number[] {

@@ -372,7 +372,7 @@ export abstract class Optimizer {
         const value = tensor.item();
         if (!Number.isInteger(value) || value < 0) throw new Error(`${op}: iterations must be a non-negative integer, got ${value}`);
         this.iters = value;
-      } else if (name in this.globals) {
+      } else if (Object.hasOwn(this.globals, name)) {
         this.globals[name] = tensor.item();
       } else {
         const cut = name.lastIndexOf('/');

@@ -1,5 +1,6 @@
 import type { Suite } from '../suite.js';
+import { convSuite } from './conv.js';
 import { matmulSuite } from './matmul.js';
 
 /** Every suite, in the order `bench` runs them. Add a new suite file and list it here. */
-export const suites: readonly Suite[] = [matmulSuite];
+export const suites: readonly Suite[] = [matmulSuite, convSuite];

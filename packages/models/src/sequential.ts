@@ -5,7 +5,7 @@ import { getLoss, getMetric } from '@descent/layers';
 import type { Optimizer } from '@descent/optimizers';
 import { get as getOptimizer } from '@descent/optimizers';
 import type { Tensor, TensorLike } from '@descent/tensor';
-import { concat, formatShape, makeTensor } from '@descent/tensor';
+import { concat, formatShape, makeTensor, withScope } from '@descent/tensor';
 import type { Callback, Logs } from './callbacks/callback.js';
 import { CallbackList } from './callbacks/callback.js';
 import type { History } from './callbacks/history.js';
@@ -308,8 +308,16 @@ export class Sequential {
     return total;
   }
 
-  /** @internal One optimizer step on a batch; updates the compiled metrics; returns the batch loss. */
+  /**
+   * @internal One optimizer step on a batch; updates the compiled metrics; returns the batch loss.
+   * It runs in a step scope: on backends with manual memory every intermediate tensor of the step
+   * is released when it ends (Variables and kept state survive), so users never call dispose.
+   */
   trainStep(x: Tensor, y: Tensor, sampleWeight: Tensor | null): number {
+    return withScope(() => this.trainStepInScope(x, y, sampleWeight));
+  }
+
+  private trainStepInScope(x: Tensor, y: Tensor, sampleWeight: Tensor | null): number {
     const { optimizer, loss } = this.requireCompiled('fit');
     this.ensureBuilt(x);
     const vars = this.trainableWeights;
@@ -339,13 +347,13 @@ export class Sequential {
   testStep(x: Tensor, y: Tensor, sampleWeight: Tensor | null): number {
     const { loss } = this.requireCompiled('evaluate');
     this.ensureBuilt(x);
-    return noGrad(() => {
+    return withScope(() => noGrad(() => {
       const yPred = this.call(x, false);
       const value = this.totalLoss(loss, y, yPred, sampleWeight).item();
       for (const m of this.metrics) if (sampleWeight === null) m.update(y, yPred);
       else m.update(y, yPred, sampleWeight);
       return value;
-    });
+    }));
   }
 
   /**
@@ -361,11 +369,13 @@ export class Sequential {
     const ys = new Rows(y).take(0, n);
     try {
       this.ensureBuilt(xs);
-      noGrad(() => {
-        const yPred = this.call(xs, false);
-        loss.apply(ys, yPred);
-        for (const m of this.metrics) m.update(ys, yPred);
-      });
+      withScope(() =>
+        noGrad(() => {
+          const yPred = this.call(xs, false);
+          loss.apply(ys, yPred);
+          for (const m of this.metrics) m.update(ys, yPred);
+        }),
+      );
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       throw new Error(`${op}: the data does not fit model '${this.name}' compiled with loss '${loss.name}': ${message}`, { cause: err });
@@ -411,8 +421,8 @@ export class Sequential {
     const outs: Tensor[] = [];
     for (let b = 0; b < steps; b++) {
       callbacks.runSync(op, 'onPredictBatchBegin', b, {});
-      const xb = steps === 1 ? xt : rows.take(b * batchSize, Math.min(n, (b + 1) * batchSize));
-      outs.push(this.predictOnBatch(xb));
+      // The batch copy is released with the step scope; the output survives it.
+      outs.push(withScope(() => this.predictOnBatch(steps === 1 ? xt : rows.take(b * batchSize, Math.min(n, (b + 1) * batchSize)))));
       callbacks.runSync(op, 'onPredictBatchEnd', b, {});
     }
     callbacks.runSync(op, 'onPredictEnd', {});
@@ -429,7 +439,7 @@ export class Sequential {
     const xt = asBatchTensor('predictOnBatch', x, 'x');
     this.checkInput('predictOnBatch', xt);
     this.ensureBuilt(xt);
-    return noGrad(() => this.call(xt, false));
+    return withScope(() => noGrad(() => this.call(xt, false)));
   }
 
   private batchInputs(op: string, x: TensorLike, y: TensorLike, options: { sampleWeight?: TensorLike; classWeight?: ClassWeight }) {

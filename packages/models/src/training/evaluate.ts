@@ -1,4 +1,5 @@
 import type { Tensor, TensorLike } from '@descent/tensor';
+import { endScope, startScope, withScope } from '@descent/tensor';
 import type { Callback, Logs } from '../callbacks/callback.js';
 import { CallbackList } from '../callbacks/callback.js';
 import type { Sequential } from '../sequential.js';
@@ -77,9 +78,16 @@ export function evaluateTensors(model: Sequential, xIn: TensorLike, yIn: TensorL
   callbacks.runSync(op, 'onTestBegin', {});
   const totals = new Totals(model);
   let step = 0;
-  for (const batch of tensorBatches(x, y, sw, batchSize)) {
-    callbacks.runSync(op, 'onTestBatchBegin', step, {});
-    totals.add(batch);
+  const batches = tensorBatches(x, y, sw, batchSize);
+  for (;;) {
+    const done = withScope(() => {
+      const r = batches.next();
+      if (r.done === true) return true;
+      callbacks.runSync(op, 'onTestBatchBegin', step, {});
+      totals.add(r.value);
+      return false;
+    });
+    if (done) break;
     callbacks.runSync(op, 'onTestBatchEnd', step, totals.logs());
     step++;
   }
@@ -92,9 +100,21 @@ async function evaluateBatches(model: Sequential, next: () => Promise<BatchTenso
   await callbacks.run('onTestBegin', {});
   const totals = new Totals(model);
   let step = 0;
-  for (let batch = await next(); batch !== null; batch = await next()) {
-    await callbacks.run('onTestBatchBegin', step, {});
-    totals.add(batch);
+  for (;;) {
+    // A step scope per batch, as in fit.
+    startScope();
+    let done = false;
+    try {
+      const batch = await next();
+      if (batch === null) done = true;
+      else {
+        await callbacks.run('onTestBatchBegin', step, {});
+        totals.add(batch);
+      }
+    } finally {
+      endScope();
+    }
+    if (done) break;
     await callbacks.run('onTestBatchEnd', step, totals.logs());
     step++;
   }

@@ -1,5 +1,5 @@
 import type { Tensor, TensorLike } from '@descent/tensor';
-import { permutation } from '@descent/tensor';
+import { endScope, permutation, startScope, withScope } from '@descent/tensor';
 import type { Callback, Logs } from '../callbacks/callback.js';
 import { CallbackList } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
@@ -174,7 +174,7 @@ export async function fitTensors(model: Sequential, xIn: TensorLike, yIn: Tensor
     exhausted: false,
     startEpoch() {
       step = 0;
-      order = shuffle ? (permutation(n).dataSync() as Int32Array) : null;
+      order = shuffle ? withScope(() => permutation(n).dataSync() as Int32Array) : null;
     },
     next() {
       if (step >= steps) return null;
@@ -283,10 +283,24 @@ async function runFit(
     let lossSum = 0;
     let seen = 0;
     let step = 0;
-    for (let batch = await source.next(); batch !== null; batch = await source.next()) {
-      await callbacks.run('onBatchBegin', step, {});
-      const size = batch.x.shape[0]!;
-      const lossValue = model.trainStep(batch.x, batch.y, batch.sampleWeight);
+    for (;;) {
+      // One step scope per batch, around fetching it and the step: on backends with manual memory
+      // the batch and every intermediate are released at its end, so memory stays flat. Tensors
+      // that onBatchBegin hooks create live in it too (keep() what must outlive the batch).
+      startScope();
+      let size = 0;
+      let lossValue = NaN;
+      try {
+        const batch = await source.next();
+        if (batch !== null) {
+          await callbacks.run('onBatchBegin', step, {});
+          size = batch.x.shape[0]!;
+          lossValue = model.trainStep(batch.x, batch.y, batch.sampleWeight);
+        }
+      } finally {
+        endScope();
+      }
+      if (size === 0) break;
       lossSum += lossValue * size;
       seen += size;
       const logs: Logs = { loss: lossSum / seen };

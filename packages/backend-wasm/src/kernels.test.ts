@@ -1,0 +1,191 @@
+import type { KernelName } from '@descent/tensor';
+import { KERNEL_NAMES } from '@descent/tensor';
+import { describe, expect, it } from 'vitest';
+import { getWasmBackend } from './index.js';
+import type { KernelCase } from './test-utils/compare.js';
+import { mismatch, runBoth } from './test-utils/compare.js';
+
+const UNARY_ANY: KernelName[] = ['Neg', 'Abs', 'Sign', 'Square', 'Relu', 'Floor', 'Ceil', 'Round', 'Exp', 'Expm1', 'Sin', 'Cos', 'Tanh', 'Sigmoid', 'Softplus', 'Erf', 'Reciprocal'];
+const UNARY_POSITIVE: KernelName[] = ['Log', 'Log1p', 'Sqrt', 'Rsqrt'];
+const BINARY_ARITH: KernelName[] = ['Add', 'Sub', 'Mul', 'Div', 'Maximum', 'Minimum', 'SquaredDifference'];
+const COMPARE: KernelName[] = ['Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual'];
+/** Shape pairs covering same-shape, row and column broadcast, scalars, and odd sizes (SIMD tails). */
+const PAIRS: [number[], number[]][] = [
+  [[4, 5], [4, 5]],
+  [[4, 5], [5]],
+  [[3, 1, 5], [4, 1]],
+  [[], [2, 3]],
+  [[2, 3], []],
+  [[7, 9, 11], [9, 1]],
+  [[1, 13], [6, 1]],
+  [[37], [37]],
+];
+const SPECIALS = [0, -0, 0.5, 1.5, 2.5, -0.5, -1.5, -2.5, NaN, Infinity, -Infinity, 3.7, -3.7, 1e-30, -1e30, 7];
+
+const cases: KernelCase[] = [];
+for (const kernel of UNARY_ANY) {
+  cases.push({ kernel, inputs: [{ shape: [3, 5, 7], range: [-3, 3] }] });
+  cases.push({ kernel, inputs: [{ shape: [16], values: SPECIALS }], label: 'special values' });
+}
+for (const kernel of UNARY_POSITIVE) cases.push({ kernel, inputs: [{ shape: [3, 5, 7], range: [0.01, 5] }] });
+for (const kernel of ['Neg', 'Abs', 'Sign', 'Square', 'Relu', 'Floor', 'Round'] as KernelName[]) {
+  cases.push({ kernel, inputs: [{ shape: [4, 6], dtype: 'int32', range: [-50, 50] }], label: 'int32' });
+}
+cases.push(
+  { kernel: 'IsNaN', inputs: [{ shape: [16], values: SPECIALS }] },
+  { kernel: 'IsFinite', inputs: [{ shape: [16], values: SPECIALS }] },
+  { kernel: 'LogicalNot', inputs: [{ shape: [3, 4], dtype: 'bool' }] },
+  { kernel: 'LeakyRelu', inputs: [{ shape: [5, 9], range: [-2, 2] }], attrs: { alpha: 0.2 } },
+  { kernel: 'LeakyRelu', inputs: [{ shape: [16], values: SPECIALS }], attrs: { alpha: 0.01 } },
+  { kernel: 'Elu', inputs: [{ shape: [5, 9], range: [-2, 2] }], attrs: { alpha: 1.3 } },
+  { kernel: 'ClipByValue', inputs: [{ shape: [5, 9], range: [-2, 2] }], attrs: { min: -0.5, max: 0.7 } },
+  { kernel: 'ClipByValue', inputs: [{ shape: [16], values: SPECIALS }], attrs: { min: -1, max: 1 } },
+  { kernel: 'ClipByValue', inputs: [{ shape: [4], dtype: 'int32', range: [-9, 9] }], attrs: { min: -2, max: 3 } },
+  { kernel: 'Cast', inputs: [{ shape: [16], values: SPECIALS }], attrs: { dtype: 'int32' } },
+  { kernel: 'Cast', inputs: [{ shape: [3], values: [3e9, -3e9, 2147483647.5] }], attrs: { dtype: 'int32' }, label: 'wrapping' },
+  { kernel: 'Cast', inputs: [{ shape: [16], values: SPECIALS }], attrs: { dtype: 'bool' } },
+  { kernel: 'Cast', inputs: [{ shape: [3, 4], dtype: 'int32', range: [-100, 100] }], attrs: { dtype: 'float32' } },
+  { kernel: 'Cast', inputs: [{ shape: [3, 4], dtype: 'bool' }], attrs: { dtype: 'float32' } },
+  { kernel: 'Cast', inputs: [{ shape: [3, 4] }], attrs: { dtype: 'float32' } },
+);
+for (const kernel of [...BINARY_ARITH, ...COMPARE]) {
+  for (const [a, b] of PAIRS) cases.push({ kernel, inputs: [{ shape: a, range: [-2, 2] }, { shape: b, range: [-2, 2] }] });
+}
+cases.push(
+  { kernel: 'Equal', inputs: [{ shape: [4, 4], range: [-2, 2] }, { shape: [4, 4], range: [-2, 2] }], label: 'int-valued floats' },
+  { kernel: 'Pow', inputs: [{ shape: [4, 5], range: [0.1, 3] }, { shape: [5], range: [-2, 2] }] },
+  { kernel: 'Pow', inputs: [{ shape: [6], values: [-2, -2, 0, 2, NaN, 1] }, { shape: [6], values: [3, 0.5, 0, -1, 0, NaN] }], label: 'edge' },
+  { kernel: 'Mod', inputs: [{ shape: [4, 5], range: [-9, 9] }, { shape: [5], values: [2, -3, 1.5, -0.75, 4] }] },
+  { kernel: 'FloorDiv', inputs: [{ shape: [4, 5], range: [-9, 9] }, { shape: [5], values: [2, -3, 1.5, -0.75, 4] }] },
+  { kernel: 'Add', inputs: [{ shape: [4, 5], dtype: 'int32', range: [-9, 9] }, { shape: [5], dtype: 'int32', range: [-9, 9] }], label: 'int32' },
+  { kernel: 'Mul', inputs: [{ shape: [3, 3], dtype: 'int32', range: [-9, 9] }, { shape: [3, 3], dtype: 'int32', range: [-9, 9] }], label: 'int32' },
+  { kernel: 'Greater', inputs: [{ shape: [3, 3], dtype: 'int32', range: [-9, 9] }, { shape: [3], dtype: 'int32', range: [-9, 9] }], label: 'int32' },
+  { kernel: 'Add', inputs: [{ shape: [0, 3] }, { shape: [3] }], label: 'empty' },
+  { kernel: 'LogicalAnd', inputs: [{ shape: [3, 4], dtype: 'bool' }, { shape: [4], dtype: 'bool' }] },
+  { kernel: 'LogicalOr', inputs: [{ shape: [3, 4], dtype: 'bool' }, { shape: [3, 1], dtype: 'bool' }] },
+  { kernel: 'Where', inputs: [{ shape: [4, 1], dtype: 'bool' }, { shape: [4, 5] }, { shape: [5] }] },
+);
+
+for (const kernel of ['Sum', 'Max', 'Min'] as KernelName[]) {
+  for (const axes of [[], [0], [1], [2], [0, 1], [1, 2], [0, 2], [0, 1, 2]]) {
+    cases.push({ kernel, inputs: [{ shape: [3, 4, 37], range: [-2, 2] }], attrs: { axes }, label: `axes [${axes.join(',')}]`, rtol: 1e-5, atol: 1e-5 });
+  }
+  cases.push({ kernel, inputs: [{ shape: [2, 3] , dtype: 'int32', range: [-9, 9] }], attrs: { axes: [1] }, label: 'int32' });
+  cases.push({ kernel, inputs: [{ shape: [16], values: SPECIALS }], attrs: { axes: [0] }, label: 'special values' });
+}
+cases.push(
+  { kernel: 'Sum', inputs: [{ shape: [100003] }], attrs: { axes: [0] }, rtol: 1e-4, atol: 1e-3, label: 'long run' },
+  { kernel: 'Sum', inputs: [{ shape: [0, 3] }], attrs: { axes: [0] }, label: 'empty' },
+  { kernel: 'Max', inputs: [{ shape: [2, 0] }], attrs: { axes: [1] }, label: 'empty' },
+  { kernel: 'Prod', inputs: [{ shape: [3, 4, 9], range: [0.5, 1.5] }], attrs: { axes: [2] }, rtol: 1e-5 },
+  { kernel: 'Prod', inputs: [{ shape: [3, 4, 9], range: [0.5, 1.5] }], attrs: { axes: [0, 2] }, rtol: 1e-5 },
+  { kernel: 'All', inputs: [{ shape: [3, 4], dtype: 'bool' }], attrs: { axes: [1] } },
+  { kernel: 'Any', inputs: [{ shape: [3, 4], dtype: 'bool' }], attrs: { axes: [0] } },
+);
+for (const kernel of ['ArgMax', 'ArgMin'] as KernelName[]) {
+  for (const axis of [0, 1, 2]) cases.push({ kernel, inputs: [{ shape: [3, 4, 5] }], attrs: { axis } });
+  cases.push({ kernel, inputs: [{ shape: [2, 4], values: [1, 3, 3, 0, 2, NaN, 5, NaN] }], attrs: { axis: 1 }, label: 'ties and NaN' });
+}
+for (const kernel of ['Softmax', 'LogSoftmax'] as KernelName[]) {
+  cases.push({ kernel, inputs: [{ shape: [6, 10], range: [-5, 5] }], attrs: { axis: 1 } });
+  cases.push({ kernel, inputs: [{ shape: [2, 3, 7], range: [-50, 50] }], attrs: { axis: 2 } });
+  cases.push({ kernel, inputs: [{ shape: [3, 4] }], attrs: { axis: 0 }, label: 'inner axis' });
+}
+
+const mm = (a: number[], b: number[], transposeA = false, transposeB = false): KernelCase => {
+  const k = transposeA ? a[a.length - 2]! : a[a.length - 1]!;
+  return { kernel: 'MatMul', inputs: [{ shape: a }, { shape: b }], attrs: { transposeA, transposeB }, rtol: 1e-5, atol: 2e-6 * k, label: `[${a}]·[${b}] tA=${transposeA} tB=${transposeB}` };
+};
+cases.push(
+  mm([5, 7], [7, 9]), mm([7, 5], [7, 9], true), mm([5, 7], [9, 7], false, true), mm([7, 5], [9, 7], true, true),
+  mm([1, 1], [1, 1]), mm([6, 8], [8, 16]), mm([67, 131], [131, 45]), mm([130, 300], [300, 17]), mm([9, 20], [20, 600]),
+  mm([300, 130], [17, 300], true, true), mm([2, 3, 4], [4, 5]), mm([2, 1, 3, 4], [3, 4, 6]), mm([4, 3], [2, 4, 5], true),
+  mm([3, 0], [0, 4]), mm([0, 3], [3, 4]),
+  { kernel: 'MatMul', inputs: [{ shape: [3, 4], dtype: 'int32', range: [-5, 5] }, { shape: [4, 2], dtype: 'int32', range: [-5, 5] }], attrs: { transposeA: false, transposeB: false }, label: 'int32' },
+);
+
+const convGeometries = [
+  { x: [2, 9, 8, 3], f: [3, 3, 3, 4], strides: [1, 1], pad: [1, 1, 1, 1], dilations: [1, 1] },
+  { x: [2, 9, 8, 3], f: [3, 3, 3, 5], strides: [2, 2], pad: [0, 0, 0, 0], dilations: [1, 1] },
+  { x: [1, 10, 11, 2], f: [3, 2, 2, 3], strides: [1, 2], pad: [2, 1, 0, 1], dilations: [2, 1] },
+  { x: [2, 5, 6, 7], f: [1, 1, 7, 9], strides: [1, 1], pad: [0, 0, 0, 0], dilations: [1, 1] },
+  { x: [3, 6, 6, 1], f: [5, 5, 1, 8], strides: [1, 1], pad: [2, 2, 2, 2], dilations: [1, 1] },
+];
+const convOut = (g: (typeof convGeometries)[number]): number[] => {
+  const [n, h, w] = g.x as [number, number, number, number];
+  const [kh, kw, , o] = g.f as [number, number, number, number];
+  const oh = Math.floor((h + g.pad[0]! + g.pad[1]! - ((kh - 1) * g.dilations[0]! + 1)) / g.strides[0]!) + 1;
+  const ow = Math.floor((w + g.pad[2]! + g.pad[3]! - ((kw - 1) * g.dilations[1]! + 1)) / g.strides[1]!) + 1;
+  return [n, oh, ow, o];
+};
+for (const g of convGeometries) {
+  const attrs = { strides: g.strides, pad: g.pad, dilations: g.dilations };
+  const label = `x [${g.x}] f [${g.f}] s [${g.strides}] p [${g.pad}] d [${g.dilations}]`;
+  cases.push(
+    { kernel: 'Conv2D', inputs: [{ shape: g.x }, { shape: g.f }], attrs, rtol: 1e-5, atol: 1e-5, label },
+    { kernel: 'Conv2DBackpropInput', inputs: [{ shape: convOut(g) }, { shape: g.f }], attrs: { ...attrs, inputShape: g.x }, rtol: 1e-5, atol: 1e-5, label },
+    { kernel: 'Conv2DBackpropFilter', inputs: [{ shape: g.x }, { shape: convOut(g) }], attrs: { ...attrs, filterShape: g.f }, rtol: 1e-5, atol: 1e-4, label },
+  );
+}
+
+const poolGeometries = [
+  { x: [2, 7, 9, 3], filterSize: [3, 3], strides: [2, 2], pad: [1, 1, 1, 1] },
+  { x: [2, 8, 8, 5], filterSize: [2, 2], strides: [2, 2], pad: [0, 0, 0, 0] },
+  { x: [1, 6, 5, 2], filterSize: [3, 2], strides: [1, 1], pad: [1, 1, 0, 1] },
+];
+for (const g of poolGeometries) {
+  const attrs = { filterSize: g.filterSize, strides: g.strides, pad: g.pad };
+  const [n, h, w, c] = g.x as [number, number, number, number];
+  const oh = Math.floor((h + g.pad[0]! + g.pad[1]! - g.filterSize[0]!) / g.strides[0]!) + 1;
+  const ow = Math.floor((w + g.pad[2]! + g.pad[3]! - g.filterSize[1]!) / g.strides[1]!) + 1;
+  const label = `x [${g.x}] f [${g.filterSize}] s [${g.strides}] p [${g.pad}]`;
+  cases.push(
+    { kernel: 'MaxPool', inputs: [{ shape: g.x }], attrs, label },
+    { kernel: 'AvgPool', inputs: [{ shape: g.x }], attrs, label },
+    { kernel: 'MaxPoolGrad', inputs: [{ shape: [n, oh, ow, c] }, { shape: g.x }], attrs, label },
+    { kernel: 'AvgPoolGrad', inputs: [{ shape: [n, oh, ow, c] }], attrs: { ...attrs, inputShape: g.x }, label },
+  );
+}
+cases.push({ kernel: 'MaxPool', inputs: [{ shape: [1, 2, 2, 4], values: [1, NaN, 3, 4, 5, 6, NaN, 8, 2, 2, 2, 2, 0, 0, 0, 9] }], attrs: { filterSize: [2, 2], strides: [1, 1], pad: [0, 0, 0, 0] }, label: 'NaN and ties' });
+cases.push({ kernel: 'MaxPoolGrad', inputs: [{ shape: [1, 1, 1, 2] }, { shape: [1, 2, 2, 2], values: [1, 5, 3, 5, 3, 2, 0, 5] }], attrs: { filterSize: [2, 2], strides: [1, 1], pad: [0, 0, 0, 0] }, label: 'ties: first maximum' });
+
+for (const dtype of ['float32', 'int32', 'bool'] as const) {
+  const r: [number, number] = dtype === 'int32' ? [-50, 50] : [-1, 1];
+  cases.push(
+    { kernel: 'Reshape', inputs: [{ shape: [3, 4], dtype, range: r }], attrs: { shape: [2, 6] }, label: dtype },
+    { kernel: 'Transpose', inputs: [{ shape: [3, 4, 5], dtype, range: r }], attrs: { perm: [2, 0, 1] }, label: dtype },
+    { kernel: 'Transpose', inputs: [{ shape: [33, 65], dtype, range: r }], attrs: { perm: [1, 0] }, label: dtype },
+    { kernel: 'Concat', inputs: [{ shape: [2, 3, 4], dtype, range: r }, { shape: [2, 1, 4], dtype, range: r }, { shape: [2, 5, 4], dtype, range: r }], attrs: { axis: 1 }, label: dtype },
+    { kernel: 'Concat', inputs: [{ shape: [2, 3], dtype, range: r }, { shape: [4, 3], dtype, range: r }], attrs: { axis: 0 }, label: dtype },
+    { kernel: 'Concat', inputs: [{ shape: [2, 3], dtype, range: r }, { shape: [2, 2], dtype, range: r }], attrs: { axis: 1 }, label: dtype },
+    { kernel: 'Slice', inputs: [{ shape: [5, 6, 7], dtype, range: r }], attrs: { begin: [1, 0, 2], size: [3, 6, 4] }, label: dtype },
+    { kernel: 'Pad', inputs: [{ shape: [3, 4], dtype, range: r }], attrs: { paddings: [[1, 2], [0, 3]], constantValue: 0 }, label: dtype },
+    { kernel: 'Pad', inputs: [{ shape: [2, 2, 3], dtype, range: r }], attrs: { paddings: [[0, 1], [2, 0], [1, 1]], constantValue: 5 }, label: `${dtype} constant 5` },
+    { kernel: 'Tile', inputs: [{ shape: [2, 3], dtype, range: r }], attrs: { reps: [3, 2] }, label: dtype },
+    { kernel: 'Reverse', inputs: [{ shape: [3, 4, 5], dtype, range: r }], attrs: { axes: [0, 2] }, label: dtype },
+    { kernel: 'BroadcastTo', inputs: [{ shape: [3, 1], dtype, range: r }], attrs: { shape: [2, 3, 4] }, label: dtype },
+    { kernel: 'Gather', inputs: [{ shape: [5, 3], dtype, range: r }, { shape: [2, 2], dtype: 'int32', values: [4, 0, 0, 2] }], attrs: { axis: 0 }, label: dtype },
+    { kernel: 'Gather', inputs: [{ shape: [2, 5, 3], dtype, range: r }, { shape: [3], dtype: 'int32', values: [1, 4, 1] }], attrs: { axis: 1 }, label: dtype },
+  );
+}
+cases.push(
+  { kernel: 'ScatterAdd', inputs: [{ shape: [4, 3] }, { shape: [4], dtype: 'int32', values: [2, 0, 2, 4] }], attrs: { axis: 0, size: 5 } },
+  { kernel: 'ScatterAdd', inputs: [{ shape: [2, 2, 3, 6] }, { shape: [2, 3], dtype: 'int32', values: [0, 1, 1, 3, 0, 0] }], attrs: { axis: 1, size: 4 } },
+  { kernel: 'ScatterAdd', inputs: [{ shape: [3, 2], dtype: 'int32', range: [-9, 9] }, { shape: [3], dtype: 'int32', values: [1, 1, 0] }], attrs: { axis: 0, size: 2 }, label: 'int32' },
+);
+
+describe('every kernel matches the CPU backend', () => {
+  const wasm = getWasmBackend();
+
+  it('has cases for every kernel of kernels.ts', () => {
+    const covered = new Set(cases.map((c) => c.kernel));
+    expect(KERNEL_NAMES.filter((k) => !covered.has(k))).toEqual([]);
+  });
+
+  for (const [i, c] of cases.entries()) {
+    it(`${c.kernel}${c.label !== undefined ? ` (${c.label})` : ''} #${i}`, () => {
+      const outcome = runBoth(wasm, c, 1000 + i);
+      expect(mismatch(outcome, c.rtol ?? 2e-6, c.atol ?? 1e-6)).toBeNull();
+    });
+  }
+});

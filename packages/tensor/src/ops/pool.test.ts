@@ -136,6 +136,10 @@ describe('maxPool1d and avgPool1d', () => {
     expect(() => avgPool1d(zeros([1, 4, 1]), 2.5)).toThrow('avgPool1d: poolSize must be a positive integer, got 2.5');
     expect(() => maxPool1d(zeros([1, 4, 1]), 2, 0)).toThrow('maxPool1d: stride must be a positive integer, got 0');
     expect(() => maxPool1d(zeros([1, 4, 1]), 2, 1, 'causal' as never)).toThrow("maxPool1d: pad must be 'same', 'valid'");
+    expect(() => avgPool1d(zeros([1, 4, 1]), 2, 1, -1)).toThrow(
+      "avgPool1d: pad must be 'same', 'valid', a non-negative integer or [left, right], got -1",
+    );
+    expect(() => avgPool1d(zeros([1, 4, 1]), 2, 1, 2)).toThrow('avgPool1d: padding must be smaller than the window on every side');
   });
 });
 

@@ -3,7 +3,7 @@ import type { PoolAttrs } from '../kernels.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { toTensor } from './convert.js';
 import type { Pair, Padding } from './window.js';
-import { assertFloat, assertRank, outputExtent, resolvePadding, toPair, toPositiveInt } from './window.js';
+import { assertFloat, assertRank, isIntList, outputExtent, resolvePadding, toPair, toPositiveInt } from './window.js';
 
 /** 1-D pooling padding: `'same'`, `'valid'`, a number of elements per side, or `[left, right]`. */
 export type PoolPadding1D = 'same' | 'valid' | number | readonly [number, number];
@@ -66,11 +66,11 @@ function pool1d(
   const k = toPositiveInt(op, 'poolSize', poolSize);
   const s = toPositiveInt(op, 'stride', stride ?? poolSize);
   let pad2: Padding;
-  if (pad === 'same' || pad === 'valid' || typeof pad === 'number') pad2 = pad;
-  else if (Array.isArray(pad) && pad.length === 2) pad2 = [[0, 0], pad];
-  else throw new Error(`${op}: pad must be 'same', 'valid', a non-negative integer or [left, right], got ${JSON.stringify(pad)}`);
+  if (pad === 'same' || pad === 'valid') pad2 = pad;
   // A numeric pad pads only the width: the height-1 view has nothing to pad.
-  if (typeof pad2 === 'number') pad2 = [[0, 0], [pad2, pad2]];
+  else if (typeof pad === 'number' && Number.isInteger(pad) && pad >= 0) pad2 = [[0, 0], [pad, pad]];
+  else if (isIntList(pad, 2, 0)) pad2 = [[0, 0], pad];
+  else throw new Error(`${op}: pad must be 'same', 'valid', a non-negative integer or [left, right], got ${JSON.stringify(pad)}`);
   const x3 = tx.rank === 2 ? reshape(tx, [1, ...tx.shape]) : tx;
   const [n, width, c] = x3.shape as [number, number, number];
   const x4 = reshape(x3, [n, 1, width, c]);

@@ -3,7 +3,7 @@ import type { Tensor } from '@descent/tensor';
 import { mul, tensor } from '@descent/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Dense } from '../layers/dense.js';
-import { expectTensor } from '../layers/test-helpers.js';
+import { expectTensor } from '../layers/test-utils/helpers.js';
 import type { CallKwargs, LayerArgs } from './layer.js';
 import { Layer } from './layer.js';
 import { resetLayerNames, toSnakeCase } from './naming.js';

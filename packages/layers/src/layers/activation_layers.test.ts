@@ -3,7 +3,7 @@ import { tensor } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
 import { Activation } from './activation.js';
 import { ELU, LeakyReLU, ReLU, Softmax } from './activation_layers.js';
-import { expectTensor } from './test-helpers.js';
+import { expectTensor } from './test-utils/helpers.js';
 
 const x = tensor([[-2, -0.5, 0.5, 3, 7]]);
 

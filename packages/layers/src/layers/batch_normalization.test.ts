@@ -3,7 +3,7 @@ import { mul, sum, tensor } from '@descent/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetLayerNames } from '../engine/naming.js';
 import { BatchNormalization } from './batch_normalization.js';
-import { checkLayerGrads, expectTensor, pseudoTensor, setPseudoWeights } from './test-helpers.js';
+import { checkLayerGrads, expectTensor, pseudoTensor, setPseudoWeights } from './test-utils/helpers.js';
 
 beforeEach(() => resetLayerNames());
 

@@ -7,7 +7,7 @@ import { Dense } from './dense.js';
 import { GRU } from './gru.js';
 import { LSTM } from './lstm.js';
 import { SimpleRNN } from './rnn.js';
-import { checkLayerGrads, expectTensor, flat, pseudoTensor, setPseudoWeights } from './test-helpers.js';
+import { checkLayerGrads, expectTensor, flat, pseudoTensor, setPseudoWeights } from './test-utils/helpers.js';
 
 beforeEach(() => resetLayerNames());
 

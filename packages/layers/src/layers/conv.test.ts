@@ -3,7 +3,7 @@ import { tensor } from '@descent/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetLayerNames } from '../engine/naming.js';
 import { Conv1D, Conv2D, Conv2DTranspose } from './conv.js';
-import { checkLayerGrads, expectTensor, pseudoTensor, setPseudoWeights } from './test-helpers.js';
+import { checkLayerGrads, expectTensor, pseudoTensor, setPseudoWeights } from './test-utils/helpers.js';
 
 beforeEach(() => resetLayerNames());
 

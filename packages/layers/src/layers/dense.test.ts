@@ -3,7 +3,7 @@ import { mean, mul, norm, square, tensor } from '@descent/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetLayerNames } from '../engine/naming.js';
 import { Dense } from './dense.js';
-import { checkLayerGrads, expectTensor, pseudoTensor, setPseudoWeights } from './test-helpers.js';
+import { checkLayerGrads, expectTensor, pseudoTensor, setPseudoWeights } from './test-utils/helpers.js';
 
 beforeEach(() => resetLayerNames());
 

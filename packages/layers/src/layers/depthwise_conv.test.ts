@@ -2,7 +2,7 @@ import { tensor } from '@descent/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetLayerNames } from '../engine/naming.js';
 import { DepthwiseConv2D, SeparableConv2D } from './depthwise_conv.js';
-import { checkLayerGrads, expectTensor, flat, pseudoTensor, setPseudoWeights } from './test-helpers.js';
+import { checkLayerGrads, expectTensor, flat, pseudoTensor, setPseudoWeights } from './test-utils/helpers.js';
 
 beforeEach(() => resetLayerNames());
 

@@ -2,7 +2,7 @@ import { valueAndGrad } from '@descent/autograd';
 import { ones, setSeed, tensor } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
 import { Dropout, SpatialDropout1D, SpatialDropout2D } from './dropout.js';
-import { expectTensor } from './test-helpers.js';
+import { expectTensor } from './test-utils/helpers.js';
 
 describe('Dropout', () => {
   it('is the identity outside training', () => {

@@ -2,7 +2,7 @@ import { gradCheck, variableGrads } from '@descent/autograd';
 import { mul, sum, tensor } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
 import { Embedding } from './embedding.js';
-import { expectTensor } from './test-helpers.js';
+import { expectTensor } from './test-utils/helpers.js';
 
 describe('Embedding', () => {
   it('looks up rows of the embedding matrix', () => {

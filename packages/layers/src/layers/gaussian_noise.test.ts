@@ -2,7 +2,7 @@ import { valueAndGrad } from '@descent/autograd';
 import { ones, sum, tensor } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
 import { GaussianNoise } from './gaussian_noise.js';
-import { expectTensor } from './test-helpers.js';
+import { expectTensor } from './test-utils/helpers.js';
 
 describe('GaussianNoise', () => {
   it('adds N(0, stddev²) noise in training only', () => {

@@ -2,7 +2,7 @@ import { gradCheck } from '@descent/autograd';
 import { tensor } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
 import { GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D } from './global_pooling.js';
-import { expectTensor, pseudoTensor } from './test-helpers.js';
+import { expectTensor, pseudoTensor } from './test-utils/helpers.js';
 
 describe('global pooling', () => {
   it('averages and maxes over every spatial axis', () => {

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetLayerNames } from '../engine/naming.js';
 import { GRU } from './gru.js';
-import type { Mat } from './test-helpers.js';
-import { addv, checkLayerGrads, expectTensor, pseudoTensor, rnnWeights, setPseudoWeights, sig, vm } from './test-helpers.js';
+import type { Mat } from './test-utils/helpers.js';
+import { addv, checkLayerGrads, expectTensor, pseudoTensor, rnnWeights, setPseudoWeights, sig, vm } from './test-utils/helpers.js';
 
 beforeEach(() => resetLayerNames());
 

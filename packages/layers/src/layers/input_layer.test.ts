@@ -4,7 +4,7 @@ import { resetLayerNames } from '../engine/naming.js';
 import { deserializeLayer } from '../engine/registry.js';
 import { Dense } from './dense.js';
 import { InputLayer } from './input_layer.js';
-import { expectTensor } from './test-helpers.js';
+import { expectTensor } from './test-utils/helpers.js';
 
 beforeEach(() => resetLayerNames());
 

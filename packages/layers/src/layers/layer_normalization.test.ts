@@ -2,7 +2,7 @@ import { tensor } from '@descent/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetLayerNames } from '../engine/naming.js';
 import { LayerNormalization } from './layer_normalization.js';
-import { checkLayerGrads, expectTensor, pseudoTensor, setPseudoWeights } from './test-helpers.js';
+import { checkLayerGrads, expectTensor, pseudoTensor, setPseudoWeights } from './test-utils/helpers.js';
 
 beforeEach(() => resetLayerNames());
 

@@ -2,7 +2,7 @@ import { gradCheck } from '@descent/autograd';
 import { tensor } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
 import { AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D } from './pooling.js';
-import { expectTensor, pseudo, pseudoTensor } from './test-helpers.js';
+import { expectTensor, pseudo, pseudoTensor } from './test-utils/helpers.js';
 
 /** Direct pooling from the definition; 'same' windows average over in-bounds values only (Keras). */
 function refPool(x: number[], [n, h, w, c]: readonly [number, number, number, number], [ph, pw]: readonly [number, number], [sh, sw]: readonly [number, number], padding: string, kind: 'max' | 'avg') {

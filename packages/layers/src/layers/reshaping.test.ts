@@ -2,7 +2,7 @@ import { gradCheck } from '@descent/autograd';
 import { tensor } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
 import { Flatten, Permute, RepeatVector, Reshape } from './reshaping.js';
-import { expectTensor, pseudoTensor } from './test-helpers.js';
+import { expectTensor, pseudoTensor } from './test-utils/helpers.js';
 
 describe('Flatten', () => {
   it('keeps the batch axis and flattens the rest in row-major order', () => {

@@ -5,7 +5,7 @@ import type { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { deserializeLayer, listLayers, serializeLayer } from '../engine/registry.js';
 import * as L from './index.js';
-import { expectTensor, flat, pseudoTensor, setPseudoWeights } from './test-helpers.js';
+import { expectTensor, flat, pseudoTensor, setPseudoWeights } from './test-utils/helpers.js';
 
 const seq = (): Tensor => pseudoTensor([2, 4, 3], 3);
 const img = (): Tensor => pseudoTensor([2, 5, 5, 2], 4);

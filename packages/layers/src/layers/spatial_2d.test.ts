@@ -2,7 +2,7 @@ import { gradCheck } from '@descent/autograd';
 import { tensor } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
 import { UpSampling2D, ZeroPadding2D } from './spatial_2d.js';
-import { expectTensor, pseudoTensor } from './test-helpers.js';
+import { expectTensor, pseudoTensor } from './test-utils/helpers.js';
 
 describe('ZeroPadding2D', () => {
   const x = tensor([1, 2, 3, 4], [1, 2, 2, 1]);

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { resetLayerNames } from '../engine/naming.js';
 import { Conv2D } from './conv.js';
 import { Dense } from './dense.js';
-import { checkLayerGrads, expectTensor, pseudoTensor, setPseudoWeights } from './test-helpers.js';
+import { checkLayerGrads, expectTensor, pseudoTensor, setPseudoWeights } from './test-utils/helpers.js';
 import { TimeDistributed } from './time_distributed.js';
 
 beforeEach(() => resetLayerNames());

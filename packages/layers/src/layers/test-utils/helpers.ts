@@ -3,8 +3,8 @@ import { gradCheck, variableGrads } from '@descent/autograd';
 import type { NestedArray, Tensor } from '@descent/tensor';
 import { mul, sum, tensor } from '@descent/tensor';
 import { expect } from 'vitest';
-import type { CallKwargs, Layer } from '../engine/layer.js';
-import type { RNN } from './rnn.js';
+import type { CallKwargs, Layer } from '../../engine/layer.js';
+import type { RNN } from '../rnn.js';
 
 /** Flatten nested arrays of numbers. */
 export function flat(x: NestedArray): number[] {

@@ -45,27 +45,30 @@ describe('DepthwiseConv2D', () => {
     expect(dw.getWeightNames()).toEqual(['depthwise_conv2d/depthwise_kernel']);
   });
 
-  for (const [padding, s, d, m] of [['valid', 1, 1, 1], ['same', 2, 1, 2], ['valid', 1, 2, 3], ['same', 1, 1, 1]] as const) {
-    it(`matches the definition: ${padding}, stride ${s}, dilation ${d}, multiplier ${m}`, () => {
+  // 3 channels take the block-diagonal path, 10 the per-channel one.
+  for (const [padding, s, d, m, c] of [['valid', 1, 1, 1, 3], ['same', 2, 1, 2, 3], ['valid', 1, 2, 3, 3], ['same', 1, 1, 1, 3], ['same', 2, 1, 2, 10], ['valid', 1, 2, 1, 10]] as const) {
+    it(`matches the definition: ${padding}, stride ${s}, dilation ${d}, multiplier ${m}, ${c} channels`, () => {
       const dw = new DepthwiseConv2D({ kernelSize: [3, 2], strides: s, dilationRate: d, depthMultiplier: m, padding });
-      const shape = [2, 6, 5, 3] as const;
+      const shape = [2, 6, 5, c] as const;
       const x = pseudoTensor(shape, 5);
       dw.apply(x);
       setPseudoWeights(dw);
-      expect(dw.depthwiseKernel!.shape).toEqual([3, 2, 3, m]);
-      const ref = refDepthwise(Array.from(x.dataSync()), shape, Array.from(dw.depthwiseKernel!.dataSync()), [3, 2, 3, m], s, d, padding);
+      expect(dw.depthwiseKernel!.shape).toEqual([3, 2, c, m]);
+      const ref = refDepthwise(Array.from(x.dataSync()), shape, Array.from(dw.depthwiseKernel!.dataSync()), [3, 2, c, m], s, d, padding);
       const bias = Array.from(dw.bias!.dataSync());
-      expectTensor(dw.apply(x), ref.shape, ref.values.map((v, i) => v + bias[i % (3 * m)]!), 1e-4);
-      expect(dw.computeOutputShape([null, 6, 5, 3])).toEqual([null, ...ref.shape.slice(1)]);
+      expectTensor(dw.apply(x), ref.shape, ref.values.map((v, i) => v + bias[i % (c * m)]!), 1e-4);
+      expect(dw.computeOutputShape([null, 6, 5, c])).toEqual([null, ...ref.shape.slice(1)]);
     });
   }
 
-  it('passes gradCheck', () => {
-    const dw = new DepthwiseConv2D({ kernelSize: 2, depthMultiplier: 2, padding: 'same' });
-    const x = pseudoTensor([1, 3, 3, 2], 7);
-    dw.apply(x);
-    setPseudoWeights(dw);
-    checkLayerGrads(dw, x);
+  it('passes gradCheck (both paths)', () => {
+    for (const c of [2, 9]) {
+      const dw = new DepthwiseConv2D({ kernelSize: 2, depthMultiplier: 2, padding: 'same' });
+      const x = pseudoTensor([1, 3, 2, c], 7);
+      dw.apply(x);
+      setPseudoWeights(dw);
+      checkLayerGrads(dw, x);
+    }
   });
 });
 

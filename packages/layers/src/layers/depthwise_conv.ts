@@ -1,6 +1,6 @@
 import type { Variable } from '@descent/autograd';
 import type { Tensor } from '@descent/tensor';
-import { add, conv2d, eye, mul, reshape } from '@descent/tensor';
+import { add, concat, conv2d, eye, mul, reshape, split } from '@descent/tensor';
 import type { Activation } from '../activations/index.js';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
@@ -32,6 +32,9 @@ export interface DepthwiseConv2DArgs extends LayerArgs {
   biasConstraint?: ConstraintOption;
   dataFormat?: string;
 }
+
+/** Up to this many channels one Conv2D with a block-diagonal kernel beats C small convolutions. */
+const BLOCK_DIAGONAL_MAX_CHANNELS = 8;
 
 /**
  * The depthwise kernel `[kh, kw, C, M]` spread into the block-diagonal full kernel
@@ -109,7 +112,14 @@ abstract class DepthwiseBase extends Layer {
     }
     const s: [number, number] = [this.strides[0]!, this.strides[1]!];
     const d: [number, number] = [this.dilationRate[0]!, this.dilationRate[1]!];
-    return conv2d(inputs, blockDiagonal(this.depthwiseKernel!), s, this.padding, d);
+    const kernel = this.depthwiseKernel!;
+    const c = inputs.shape[3]!;
+    if (c <= BLOCK_DIAGONAL_MAX_CHANNELS) return conv2d(inputs, blockDiagonal(kernel), s, this.padding, d);
+    // Many channels: the block-diagonal kernel would cost C times the work, so convolve each
+    // channel with its own filters and concatenate (channel c's outputs land at c·M … c·M + M − 1).
+    const xs = split(inputs, c, 3);
+    const ks = split(kernel, c, 2);
+    return concat(xs.map((xc, i) => conv2d(xc, ks[i]!, s, this.padding, d)), 3);
   }
 
   protected finish(y: Tensor): Tensor {

@@ -78,9 +78,11 @@ function trainingConfigOf(model: Sequential): TrainingConfig {
   const ids = model.compileIds!;
   // A Loss object may carry options (fromLogits, labelSmoothing …) that a bare name would lose, so
   // it is saved as { class_name, config } like Keras does; functions can only be saved by name.
+  // Strings are saved by the loss's canonical Keras name ('mean_squared_error' for 'mse'), which
+  // Keras and TF.js both know.
   const lossJson: JsonValue =
     typeof ids.loss === 'string'
-      ? toSnakeCase(ids.loss)
+      ? loss.name
       : typeof ids.loss === 'function'
         ? loss.name
         : { class_name: loss.constructor.name, config: toPythonic(loss.getConfig()) };

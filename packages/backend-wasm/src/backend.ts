@@ -13,6 +13,20 @@ import { reduceKernels } from './kernels/reduce.js';
 import type { SpawnWorker } from './threads.js';
 import { ThreadPool } from './threads.js';
 
+type AnyKernel = (inputs: readonly TensorInfo[], attrs: object) => TensorInfo;
+
+/** Every kernel first checks that its inputs' storage is live, so a released input fails before any output is allocated. */
+function checkedInputs(table: KernelTable): KernelTable {
+  const out: Record<string, AnyKernel> = {};
+  for (const [name, impl] of Object.entries(table) as [string, AnyKernel][]) {
+    out[name] = (inputs, attrs) => {
+      for (let i = 0; i < inputs.length; i++) ptrOf(inputs[i]!.dataId);
+      return impl(inputs, attrs);
+    };
+  }
+  return out as unknown as KernelTable;
+}
+
 /** What loading the kernel module produced: the compiled module, which build, and the memory limit. */
 export interface KernelModule {
   readonly module: WebAssembly.Module;
@@ -61,7 +75,7 @@ export class WasmBackend implements Backend {
     this.flavour = loaded.flavour;
     this.fallback = new Fallback(this);
     const fb = this.fallback;
-    this.kernels = {
+    const table: KernelTable = {
       ...elementwiseKernels(this.ctx, fb),
       Where: fb.entry('Where'),
       IsNaN: fb.entry('IsNaN'),
@@ -74,6 +88,7 @@ export class WasmBackend implements Backend {
       ...linalgKernels(this.ctx, fb),
       ...poolKernels(this.ctx, fb),
     };
+    this.kernels = checkedInputs(table);
     pool.setThreads(threads);
   }
 
@@ -81,7 +96,7 @@ export class WasmBackend implements Backend {
     const { info, ptr } = this.ctx.output(shape, dtype);
     const heap = this.ctx.heap;
     if (dtype === 'bool') heap.u8.set(values, ptr);
-    else if (dtype === 'int32') heap.i32.set(values as Int32Array, ptr >> 2);
+    else if (dtype === 'int32') heap.i32.set(values, ptr >> 2);
     else heap.f32.set(values, ptr >> 2);
     return info;
   }
@@ -122,6 +137,11 @@ export class WasmBackend implements Backend {
 
   get threadMinWork(): number {
     return this.ctx.pool.minWork;
+  }
+
+  /** Row ranges run by worker threads so far. */
+  get threadJobs(): number {
+    return this.ctx.pool.jobsPosted;
   }
 
   memoryInfo(): WasmMemoryInfo {

@@ -26,6 +26,6 @@ export class Fallback {
 
   /** A whole-kernel fallback typed as the table entry. */
   entry<K extends KernelName>(name: K): KernelTable[K] {
-    return this.kernel(name) as unknown as KernelTable[K];
+    return this.kernel(name);
   }
 }

@@ -94,7 +94,7 @@ for (const kernel of ['Softmax', 'LogSoftmax'] as KernelName[]) {
 
 const mm = (a: number[], b: number[], transposeA = false, transposeB = false): KernelCase => {
   const k = transposeA ? a[a.length - 2]! : a[a.length - 1]!;
-  return { kernel: 'MatMul', inputs: [{ shape: a }, { shape: b }], attrs: { transposeA, transposeB }, rtol: 1e-5, atol: 2e-6 * k, label: `[${a}]·[${b}] tA=${transposeA} tB=${transposeB}` };
+  return { kernel: 'MatMul', inputs: [{ shape: a }, { shape: b }], attrs: { transposeA, transposeB }, rtol: 1e-5, atol: 2e-6 * k, label: `[${a.join(',')}]·[${b.join(',')}] tA=${transposeA} tB=${transposeB}` };
 };
 cases.push(
   mm([5, 7], [7, 9]), mm([7, 5], [7, 9], true), mm([5, 7], [9, 7], false, true), mm([7, 5], [9, 7], true, true),
@@ -120,7 +120,7 @@ const convOut = (g: (typeof convGeometries)[number]): number[] => {
 };
 for (const g of convGeometries) {
   const attrs = { strides: g.strides, pad: g.pad, dilations: g.dilations };
-  const label = `x [${g.x}] f [${g.f}] s [${g.strides}] p [${g.pad}] d [${g.dilations}]`;
+  const label = `x [${g.x.join(',')}] f [${g.f.join(',')}] s [${g.strides.join(',')}] p [${g.pad.join(',')}] d [${g.dilations.join(',')}]`;
   cases.push(
     { kernel: 'Conv2D', inputs: [{ shape: g.x }, { shape: g.f }], attrs, rtol: 1e-5, atol: 1e-5, label },
     { kernel: 'Conv2DBackpropInput', inputs: [{ shape: convOut(g) }, { shape: g.f }], attrs: { ...attrs, inputShape: g.x }, rtol: 1e-5, atol: 1e-5, label },
@@ -138,7 +138,7 @@ for (const g of poolGeometries) {
   const [n, h, w, c] = g.x as [number, number, number, number];
   const oh = Math.floor((h + g.pad[0]! + g.pad[1]! - g.filterSize[0]!) / g.strides[0]!) + 1;
   const ow = Math.floor((w + g.pad[2]! + g.pad[3]! - g.filterSize[1]!) / g.strides[1]!) + 1;
-  const label = `x [${g.x}] f [${g.filterSize}] s [${g.strides}] p [${g.pad}]`;
+  const label = `x [${g.x.join(',')}] f [${g.filterSize.join(',')}] s [${g.strides.join(',')}] p [${g.pad.join(',')}]`;
   cases.push(
     { kernel: 'MaxPool', inputs: [{ shape: g.x }], attrs, label },
     { kernel: 'AvgPool', inputs: [{ shape: g.x }], attrs, label },

@@ -28,6 +28,8 @@ export class ThreadPool {
   private workers: { controlPtr: number; workPtr: number; handle: { terminate(): void } }[] = [];
   /** Multiply-adds below which a matmul stays on one thread (~100 µs of work). */
   minWork = 2_000_000;
+  /** Row ranges handed to workers so far (a diagnostic: shows threads really ran). */
+  jobsPosted = 0;
 
   constructor(
     private readonly k: KernelExports,
@@ -93,6 +95,7 @@ export class ThreadPool {
       const args = [a, b, c, n, k, sam, sak, sbk, sbn, accumulate, lo, hi, ready[w]!.workPtr];
       for (let i = 0; i < args.length; i++) i32[base + ARGS + i] = args[i]!;
       Atomics.store(i32, base + STATE, POSTED);
+      this.jobsPosted++;
       Atomics.notify(i32, base + STATE);
     }
     this.k.matmul(a, b, c, n, k, sam, sak, sbk, sbn, accumulate, 0, bounds[1]!, work);

@@ -34,7 +34,7 @@ function reduce(ctx: Context, fb: Fallback, name: ReduceName) {
     const r = product(axes.map((a) => x.shape[a]!));
     const contiguous = axes.length === 0 || axes[axes.length - 1]! - axes[0]! === axes.length - 1;
     if (contiguous && axes.length > 0) {
-      const outer = product(x.shape, 0, axes[0]!);
+      const outer = product(x.shape, 0, axes[0]);
       const inner = product(x.shape, axes[axes.length - 1]! + 1);
       if (inner === 1) ctx.k.reduceRows(op, ctx.ptr(x), ptr, outer, r);
       else ctx.k.reduceMiddle(op, ctx.ptr(x), ptr, outer, r, inner);

@@ -1,0 +1,63 @@
+import { conv2d, matMul, randomNormal } from '@descent/tensor';
+import { afterAll, describe, expect, it } from 'vitest';
+import { getWasmBackend } from './index.js';
+
+describe('thread pool', () => {
+  const backend = getWasmBackend();
+  const saved = { threads: backend.numThreads, minWork: backend.threadMinWork };
+  afterAll(() => {
+    backend.setNumThreads(saved.threads);
+    backend.threadMinWork = saved.minWork;
+  });
+
+  const products: [number[], number[], boolean, boolean][] = [
+    [[64, 48], [48, 40], false, false],
+    [[131, 67], [67, 45], false, false],
+    [[300, 130], [17, 300], true, true],
+    [[97, 260], [260, 33], false, false],
+    [[2, 61, 20], [20, 30], false, false],
+    [[11, 9], [9, 7], false, false],
+  ];
+
+  async function untilWorkersReady(): Promise<void> {
+    // Workers start asynchronously; until one is up the calling thread does all rows (also correct).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+
+  it('splits rows across threads with results identical to one thread', async () => {
+    backend.threadMinWork = 0;
+    const jobs = backend.threadJobs;
+    for (const [sa, sb, ta, tb] of products) {
+      const a = randomNormal(sa, 0, 1, 'float32', 1);
+      const b = randomNormal(sb, 0, 1, 'float32', 2);
+      backend.setNumThreads(1);
+      const single = matMul(a, b, ta, tb).dataSync();
+      for (const n of [2, 3]) {
+        backend.setNumThreads(n);
+        expect(backend.numThreads).toBe(n);
+        await untilWorkersReady();
+        // Each thread runs the same kernel on whole tiles of rows: bit-identical output.
+        expect(matMul(a, b, ta, tb).dataSync()).toEqual(single);
+      }
+    }
+    expect(backend.threadJobs).toBeGreaterThan(jobs + products.length);
+  });
+
+  it('runs convolutions (im2col + matmul) on threads', async () => {
+    backend.threadMinWork = 0;
+    const x = randomNormal([2, 12, 12, 3], 0, 1, 'float32', 3);
+    const f = randomNormal([3, 3, 3, 16], 0, 1, 'float32', 4);
+    backend.setNumThreads(1);
+    const single = conv2d(x, f, 1, 'same').dataSync();
+    backend.setNumThreads(2);
+    await untilWorkersReady();
+    const jobs = backend.threadJobs;
+    for (let i = 0; i < 20; i++) expect(conv2d(x, f, 1, 'same').dataSync()).toEqual(single);
+    expect(backend.threadJobs).toBeGreaterThanOrEqual(jobs + 20);
+  });
+
+  it('rejects a thread count that is not a positive integer', () => {
+    expect(() => backend.setNumThreads(0)).toThrow('setNumThreads: expected a positive integer, got 0');
+    expect(() => backend.setNumThreads(1.5)).toThrow(/positive integer/);
+  });
+});

@@ -1,4 +1,9 @@
-import { AveragePooling2D, BatchNormalization, Conv2D, Dense, Flatten, LSTM, MaxPooling2D, resetLayerNames } from '@descent/layers';
+import type { Layer } from '@descent/layers';
+import {
+  Activation, AveragePooling1D, AveragePooling2D, BatchNormalization, Bidirectional, Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, Dense, Dropout, ELU,
+  Embedding, Flatten, GaussianNoise, GlobalAveragePooling1D, GlobalMaxPooling2D, GRU, LayerNormalization, LeakyReLU, LSTM, MaxPooling1D, MaxPooling2D,
+  Permute, ReLU, RepeatVector, resetLayerNames, Reshape, SeparableConv2D, SimpleRNN, Softmax, SpatialDropout1D, TimeDistributed, UpSampling2D, ZeroPadding2D,
+} from '@descent/layers';
 import type { Tensor } from '@descent/tensor';
 import { oneHot, randomNormal, randomUniform, setSeed, tensor } from '@descent/tensor';
 import * as tf from '@tensorflow/tfjs';
@@ -156,6 +161,42 @@ describe('TF.js-built models load in Descent and predict the same', () => {
       const again = fromJSON(modelJSON, weightData);
       expect(maxAbsDiff(again.predict(x).dataSync(), tfPredict(tm, x))).toBeLessThanOrEqual(1e-5);
       expect(maxAbsDiff(tfPredict(await toTfjs(again), x), tfPredict(tm, x))).toBeLessThanOrEqual(1e-5);
+    });
+  }
+});
+
+describe('the other layers travel both ways with their configs', () => {
+  // Keras 3's GRU default resetAfter: true is missing: TF.js's GRU only implements resetAfter: false.
+  const cases: [string, () => Layer[], number[]][] = [
+    ['Dropout, Activation', () => [new Dense({ units: 3, inputShape: [4] }), new Dropout({ rate: 0.3 }), new Activation({ activation: 'tanh' })], [2, 4]],
+    ['ReLU, LeakyReLU, ELU, Softmax', () => [new Dense({ units: 3, inputShape: [4] }), new LeakyReLU({}), new ELU({}), new ReLU({}), new Softmax({})], [2, 4]],
+    ['Embedding', () => [new Embedding({ inputDim: 10, outputDim: 3, inputShape: [5] }), new Flatten()], [2, 5]],
+    ['Conv1D, 1-D pooling', () => [new Conv1D({ filters: 2, kernelSize: 3, inputShape: [8, 2] }), new MaxPooling1D({ poolSize: 2 }), new AveragePooling1D({ poolSize: 1 }), new GlobalAveragePooling1D({})], [2, 8, 2]],
+    [
+      'Conv2DTranspose, UpSampling2D, ZeroPadding2D, GlobalMaxPooling2D',
+      () => [new Conv2DTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'same', inputShape: [4, 4, 1] }), new UpSampling2D({ size: 2 }), new ZeroPadding2D({ padding: 1 }), new GlobalMaxPooling2D({})],
+      [2, 4, 4, 1],
+    ],
+    ['Reshape, Permute, RepeatVector', () => [new Reshape({ targetShape: [3, 2], inputShape: [6] }), new Permute({ dims: [2, 1] }), new Flatten(), new RepeatVector({ n: 2 })], [2, 6]],
+    ['SimpleRNN', () => [new SimpleRNN({ units: 3, inputShape: [4, 2] })], [2, 4, 2]],
+    ['Bidirectional(LSTM)', () => [new Bidirectional({ layer: new LSTM({ units: 3, returnSequences: true }), inputShape: [4, 2] })], [2, 4, 2]],
+    ['TimeDistributed(Dense)', () => [new TimeDistributed({ layer: new Dense({ units: 2 }), inputShape: [3, 4] })], [2, 3, 4]],
+    ['LayerNormalization', () => [new Dense({ units: 4, inputShape: [3] }), new LayerNormalization({})], [2, 3]],
+    ['GRU with resetAfter: false', () => [new GRU({ units: 3, inputShape: [4, 2], resetAfter: false })], [2, 4, 2]],
+    ['DepthwiseConv2D, SeparableConv2D', () => [new DepthwiseConv2D({ kernelSize: 3, inputShape: [5, 5, 2] }), new SeparableConv2D({ filters: 3, kernelSize: 2 })], [2, 5, 5, 2]],
+    ['SpatialDropout1D, GaussianNoise', () => [new SpatialDropout1D({ rate: 0.2, inputShape: [4, 2] }), new GaussianNoise({ stddev: 0.1 })], [2, 4, 2]],
+  ];
+
+  for (const [name, layers, shape] of cases) {
+    it(name, async () => {
+      const m = new Sequential(layers());
+      const x = name === 'Embedding' ? tensor([[1, 2, 3, 4, 5], [0, 9, 8, 7, 6]]) : randomUniform(shape, -1, 1);
+      const tm = await toTfjs(m);
+      const ours = m.predict(x).dataSync();
+      expect(maxAbsDiff(ours, tfPredict(tm, x))).toBeLessThanOrEqual(1e-5);
+      randomizeWeights(tm);
+      const back = await fromTfjs(tm);
+      expect(maxAbsDiff(back.predict(x).dataSync(), tfPredict(tm, x))).toBeLessThanOrEqual(1e-5);
     });
   }
 });

@@ -1,4 +1,5 @@
 import { normalizeName, unknownNameError } from '@descent/tensor';
+import { builtinLayers } from '../layers/builtins.js';
 import type { Layer } from './layer.js';
 
 /** A serialized layer: its Keras class name and its `getConfig()`. */
@@ -13,16 +14,30 @@ export interface LayerClass {
   fromConfig?: (config: Record<string, unknown>) => Layer;
 }
 
-const registry = new Map<string, { className: string; cls: LayerClass }>();
-
-/** Make `cls` deserializable under `className` (user-defined layers register themselves the same way). */
-export function registerLayer(className: string, cls: LayerClass): void {
-  registry.set(normalizeName(className), { className, cls });
+interface Entry {
+  className: string;
+  cls: LayerClass;
 }
 
-/** Every registered layer class name. */
+/** Layers registered at run time (user-defined ones, or built-ins replaced by the user). */
+const registered = new Map<string, Entry>();
+
+/** Make `cls` deserializable under `className`: how user-defined layers join the built-in ones. */
+export function registerLayer(className: string, cls: LayerClass): void {
+  registered.set(normalizeName(className), { className, cls });
+}
+
+/** Built-in layers, then registered ones (which win on a name clash), keyed by normalized name. */
+function allLayers(): Map<string, Entry> {
+  const all = new Map<string, Entry>();
+  for (const [className, cls] of Object.entries(builtinLayers())) all.set(normalizeName(className), { className, cls });
+  for (const [key, entry] of registered) all.set(key, entry);
+  return all;
+}
+
+/** Every deserializable layer class name. */
 export function listLayers(): string[] {
-  return [...registry.values()].map((e) => e.className).sort();
+  return [...allLayers().values()].map((e) => e.className).sort();
 }
 
 /** Rebuild a layer from `{ className, config }` (the inverse of `{ className: l.className, config: l.getConfig() }`). */
@@ -30,7 +45,7 @@ export function deserializeLayer(spec: LayerSpec): Layer {
   if (spec === null || typeof spec !== 'object' || typeof spec.className !== 'string') {
     throw new Error(`deserializeLayer: expected { className: string, config?: object }, got ${JSON.stringify(spec)}`);
   }
-  const entry = registry.get(normalizeName(spec.className));
+  const entry = registered.get(normalizeName(spec.className)) ?? allLayers().get(normalizeName(spec.className));
   if (!entry) throw unknownNameError('layer class', spec.className, listLayers());
   const config = { ...(spec.config ?? {}) };
   const { cls } = entry;

@@ -2,7 +2,6 @@ import type { Tensor } from '@descent/tensor';
 import type { Activation as ActivationFn } from '../activations/index.js';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import { registerLayer } from '../engine/registry.js';
 import type { ActivationId } from './common.js';
 import { activationOf } from './common.js';
 
@@ -29,4 +28,3 @@ export class Activation extends Layer {
     return { ...super.getConfig(), activation: this.activation.name };
   }
 }
-registerLayer('Activation', Activation);

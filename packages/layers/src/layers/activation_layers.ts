@@ -2,7 +2,6 @@ import type { Tensor } from '@descent/tensor';
 import { elu, greaterEqual, leakyRelu, minimum, mul, relu, softmax, sub, where } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import { registerLayer } from '../engine/registry.js';
 
 function finiteNumber(layer: string, option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${layer}: ${option} must be a finite number, got ${JSON.stringify(value)}`);
@@ -108,8 +107,3 @@ export class Softmax extends Layer {
     return { ...super.getConfig(), axis: this.axis };
   }
 }
-
-registerLayer('ReLU', ReLU);
-registerLayer('LeakyReLU', LeakyReLU);
-registerLayer('ELU', ELU);
-registerLayer('Softmax', Softmax);

@@ -7,7 +7,6 @@ import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import { registerLayer } from '../engine/registry.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { formatSymbolic, knownDim } from '../engine/shape_utils.js';
 import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
@@ -151,4 +150,3 @@ export class BatchNormalization extends Layer {
     };
   }
 }
-registerLayer('BatchNormalization', BatchNormalization);

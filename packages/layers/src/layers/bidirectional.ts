@@ -3,7 +3,7 @@ import { add, concat, mul, reverse } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { LayerSpec } from '../engine/registry.js';
-import { deserializeLayer, registerLayer, serializeLayer } from '../engine/registry.js';
+import { deserializeLayer, serializeLayer } from '../engine/registry.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { RNN } from './rnn.js';
 
@@ -96,4 +96,3 @@ export class Bidirectional extends Layer {
     return { ...super.getConfig(), layer: { className: this.spec.className, config: { ...this.spec.config } }, mergeMode: this.mergeMode };
   }
 }
-registerLayer('Bidirectional', Bidirectional);

@@ -7,7 +7,6 @@ import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import { registerLayer } from '../engine/registry.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import {
   assertRank, checkDataFormat, checkPadding, convOutputLength, deconvOutputLength, formatSymbolic, knownDim, normalizeTuple,
@@ -209,7 +208,3 @@ export class Conv2DTranspose extends BaseConv {
     return [inputShape[0] ?? null, ...spatial, this.filters];
   }
 }
-
-registerLayer('Conv1D', Conv1D);
-registerLayer('Conv2D', Conv2D);
-registerLayer('Conv2DTranspose', Conv2DTranspose);

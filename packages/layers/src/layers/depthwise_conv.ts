@@ -7,7 +7,6 @@ import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import { registerLayer } from '../engine/registry.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { assertRank, checkDataFormat, checkPadding, convOutputLength, formatSymbolic, knownDim, normalizeTuple } from '../engine/shape_utils.js';
 import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
@@ -226,6 +225,3 @@ export class SeparableConv2D extends DepthwiseBase {
     };
   }
 }
-
-registerLayer('DepthwiseConv2D', DepthwiseConv2D);
-registerLayer('SeparableConv2D', SeparableConv2D);

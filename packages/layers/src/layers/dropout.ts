@@ -2,7 +2,6 @@ import type { Tensor } from '@descent/tensor';
 import { Generator, bernoulli, mul } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import { registerLayer } from '../engine/registry.js';
 import { formatSymbolic } from '../engine/shape_utils.js';
 import { rateIn01 } from './common.js';
 
@@ -104,7 +103,3 @@ export class SpatialDropout2D extends Dropout {
     return rest;
   }
 }
-
-registerLayer('Dropout', Dropout);
-registerLayer('SpatialDropout1D', SpatialDropout1D);
-registerLayer('SpatialDropout2D', SpatialDropout2D);

@@ -2,7 +2,6 @@ import type { Tensor } from '@descent/tensor';
 import { add, randomNormal } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import { registerLayer } from '../engine/registry.js';
 import { SeedStream } from './dropout.js';
 
 export interface GaussianNoiseArgs extends LayerArgs {
@@ -34,4 +33,3 @@ export class GaussianNoise extends Layer {
     return { ...super.getConfig(), stddev: this.stddev, seed: this.seeds.seed };
   }
 }
-registerLayer('GaussianNoise', GaussianNoise);

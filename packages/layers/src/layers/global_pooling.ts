@@ -2,7 +2,6 @@ import type { Tensor } from '@descent/tensor';
 import { max, mean } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import { registerLayer } from '../engine/registry.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { checkDataFormat, formatSymbolic } from '../engine/shape_utils.js';
 
@@ -72,8 +71,3 @@ export class GlobalMaxPooling2D extends BaseGlobalPooling {
     return max(x, axes);
   }
 }
-
-registerLayer('GlobalAveragePooling1D', GlobalAveragePooling1D);
-registerLayer('GlobalAveragePooling2D', GlobalAveragePooling2D);
-registerLayer('GlobalMaxPooling1D', GlobalMaxPooling1D);
-registerLayer('GlobalMaxPooling2D', GlobalMaxPooling2D);

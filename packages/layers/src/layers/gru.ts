@@ -2,7 +2,6 @@ import type { Tensor } from '@descent/tensor';
 import { add, matMul, mul, reshape, slice, split, sub } from '@descent/tensor';
 import type { Activation } from '../activations/index.js';
 import type { Initializer } from '../initializers/index.js';
-import { registerLayer } from '../engine/registry.js';
 import type { ActivationId } from './common.js';
 import { activationOf } from './common.js';
 import type { RNNArgs } from './rnn.js';
@@ -87,4 +86,3 @@ export class GRU extends RNN {
     return { ...super.getConfig(), recurrentActivation: this.recurrentActivation.name, resetAfter: this.resetAfter };
   }
 }
-registerLayer('GRU', GRU);

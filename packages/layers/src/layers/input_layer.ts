@@ -1,7 +1,6 @@
 import type { Tensor } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import { registerLayer } from '../engine/registry.js';
 
 export interface InputLayerArgs extends Pick<LayerArgs, 'name' | 'inputShape' | 'batchInputShape' | 'batchSize' | 'dtype'> {
   /** Keras/TF.js write `sparse: false`; sparse inputs do not exist in Descent. */
@@ -32,4 +31,3 @@ export class InputLayer extends Layer {
     return { batchInputShape: this.batchInputShape, dtype: this.dtype, sparse: false, name: this.name };
   }
 }
-registerLayer('InputLayer', InputLayer);

@@ -6,7 +6,6 @@ import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import { registerLayer } from '../engine/registry.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { knownDim } from '../engine/shape_utils.js';
 import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
@@ -106,4 +105,3 @@ export class LayerNormalization extends Layer {
     };
   }
 }
-registerLayer('LayerNormalization', LayerNormalization);

@@ -2,7 +2,6 @@ import type { DType, Tensor } from '@descent/tensor';
 import { add, concat, matMul, mul, ones, split } from '@descent/tensor';
 import type { Activation } from '../activations/index.js';
 import type { Initializer } from '../initializers/index.js';
-import { registerLayer } from '../engine/registry.js';
 import type { ActivationId } from './common.js';
 import { activationOf } from './common.js';
 import type { RNNArgs } from './rnn.js';
@@ -63,4 +62,3 @@ export class LSTM extends RNN {
     return { ...super.getConfig(), recurrentActivation: this.recurrentActivation.name, unitForgetBias: this.unitForgetBias };
   }
 }
-registerLayer('LSTM', LSTM);

@@ -2,7 +2,6 @@ import type { Tensor } from '@descent/tensor';
 import { avgPool, avgPool1d, maxPool, maxPool1d } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import { registerLayer } from '../engine/registry.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { checkDataFormat, checkPadding, convOutputLength, formatSymbolic, normalizeTuple } from '../engine/shape_utils.js';
 
@@ -103,8 +102,3 @@ export class AveragePooling2D extends BasePooling {
     return avgPool(x, [this.poolSize[0]!, this.poolSize[1]!], [this.strides[0]!, this.strides[1]!], this.padding);
   }
 }
-
-registerLayer('MaxPooling1D', MaxPooling1D);
-registerLayer('AveragePooling1D', AveragePooling1D);
-registerLayer('MaxPooling2D', MaxPooling2D);
-registerLayer('AveragePooling2D', AveragePooling2D);

@@ -2,7 +2,6 @@ import type { Tensor } from '@descent/tensor';
 import { expandDims, reshape, tile, transpose } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import { registerLayer } from '../engine/registry.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { checkDataFormat, formatSymbolic, symbolicSize } from '../engine/shape_utils.js';
 import { positiveInt } from './common.js';
@@ -128,8 +127,3 @@ export class RepeatVector extends Layer {
     return { ...super.getConfig(), n: this.n };
   }
 }
-
-registerLayer('Flatten', Flatten);
-registerLayer('Reshape', Reshape);
-registerLayer('Permute', Permute);
-registerLayer('RepeatVector', RepeatVector);

@@ -2,7 +2,6 @@ import type { Tensor } from '@descent/tensor';
 import { pad, reshape, tile } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import { registerLayer } from '../engine/registry.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { checkDataFormat, formatSymbolic, normalizeTuple } from '../engine/shape_utils.js';
 
@@ -96,6 +95,3 @@ export class UpSampling2D extends Layer {
     return { ...super.getConfig(), size: [...this.size], interpolation: 'nearest', dataFormat: 'channelsLast' };
   }
 }
-
-registerLayer('ZeroPadding2D', ZeroPadding2D);
-registerLayer('UpSampling2D', UpSampling2D);

@@ -3,7 +3,7 @@ import { reshape } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { LayerSpec } from '../engine/registry.js';
-import { deserializeLayer, registerLayer, serializeLayer } from '../engine/registry.js';
+import { deserializeLayer, serializeLayer } from '../engine/registry.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { formatSymbolic } from '../engine/shape_utils.js';
 
@@ -65,4 +65,3 @@ export class TimeDistributed extends Layer {
     return { ...super.getConfig(), layer: serializeLayer(this.layer) };
   }
 }
-registerLayer('TimeDistributed', TimeDistributed);

@@ -1,0 +1,69 @@
+import type { LayerClass } from '../engine/registry.js';
+import { Activation } from './activation.js';
+import { ELU, LeakyReLU, ReLU, Softmax } from './activation_layers.js';
+import { BatchNormalization } from './batch_normalization.js';
+import { Bidirectional } from './bidirectional.js';
+import { Conv1D, Conv2D, Conv2DTranspose } from './conv.js';
+import { Dense } from './dense.js';
+import { DepthwiseConv2D, SeparableConv2D } from './depthwise_conv.js';
+import { Dropout, SpatialDropout1D, SpatialDropout2D } from './dropout.js';
+import { Embedding } from './embedding.js';
+import { GaussianNoise } from './gaussian_noise.js';
+import { GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D } from './global_pooling.js';
+import { GRU } from './gru.js';
+import { InputLayer } from './input_layer.js';
+import { LayerNormalization } from './layer_normalization.js';
+import { LSTM } from './lstm.js';
+import { AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D } from './pooling.js';
+import { Flatten, Permute, RepeatVector, Reshape } from './reshaping.js';
+import { SimpleRNN } from './rnn.js';
+import { UpSampling2D, ZeroPadding2D } from './spatial_2d.js';
+import { TimeDistributed } from './time_distributed.js';
+
+/**
+ * The built-in layer classes by Keras class name. A function, not a module-level registration,
+ * so deserialization finds every built-in layer even when a bundler drops modules whose
+ * exports the program never names (the package is `sideEffects: false`).
+ */
+export function builtinLayers(): Readonly<Record<string, LayerClass>> {
+  return {
+    Activation,
+    AveragePooling1D,
+    AveragePooling2D,
+    BatchNormalization,
+    Bidirectional,
+    Conv1D,
+    Conv2D,
+    Conv2DTranspose,
+    Dense,
+    DepthwiseConv2D,
+    Dropout,
+    ELU,
+    Embedding,
+    Flatten,
+    GRU,
+    GaussianNoise,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    InputLayer,
+    LSTM,
+    LayerNormalization,
+    LeakyReLU,
+    MaxPooling1D,
+    MaxPooling2D,
+    Permute,
+    ReLU,
+    RepeatVector,
+    Reshape,
+    SeparableConv2D,
+    SimpleRNN,
+    Softmax,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    TimeDistributed,
+    UpSampling2D,
+    ZeroPadding2D,
+  };
+}

@@ -345,6 +345,21 @@ describe('fit with datasets', () => {
     expect(rec.seen).toEqual([[0], [1], [2], [3], [4], [5]]);
   });
 
+  it('with stepsPerEpoch, restarts a re-iterable dataset and stops when a one-shot one runs out', async () => {
+    const rec = new Recorder();
+    const m = linearModel(1, 0, 0, { recorder: rec });
+    await m.fit(batches, { epochs: 2, stepsPerEpoch: 3, verbose: 0 });
+    expect(rec.seen).toEqual([[0, 1], [2, 3], [0, 1], [2, 3], [0, 1], [2, 3]]);
+
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    function* three() {
+      for (let i = 0; i < 3; i++) yield { xs: [[i]], ys: [[0]] };
+    }
+    const h = await m.fit(three(), { epochs: 5, stepsPerEpoch: 2, verbose: 0 });
+    expect(h.epoch).toEqual([0, 1]);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/ran out of data after 1 batches in epoch 2; stopping training/));
+  });
+
   it('accepts async iterables and validation datasets with validationSteps', async () => {
     const m = linearModel(1, 0, 0);
     async function* data() {
@@ -403,6 +418,24 @@ describe('evaluate, trainOnBatch, testOnBatch', () => {
     expect(b).toBeCloseTo(0.4, 6);
     expect(m.testOnBatch(tensor([[1]]), tensor([[3]])).loss).toBeCloseTo((1.8 - 3) ** 2, 5);
     expect(m.optimizer!.iterations).toBe(1);
+  });
+
+  it('evaluate and predict run their test/predict hooks per batch', () => {
+    const m = linearModel(1, 0, 0);
+    const events: string[] = [];
+    const cb = new LambdaCallback({
+      onTestBegin: () => void events.push('testBegin'),
+      onTestBatchEnd: (b, logs) => void events.push(`testBatch ${b} loss=${logs.loss}`),
+      onTestEnd: (logs) => void events.push(`testEnd loss=${logs.loss}`),
+      onPredictBegin: () => void events.push('predictBegin'),
+      onPredictBatchBegin: (b) => void events.push(`predictBatch ${b}`),
+      onPredictEnd: () => void events.push('predictEnd'),
+    });
+    const x = tensor([[1], [2], [3]]);
+    m.evaluate(x, tensor([[0], [0], [0]]), { batchSize: 2, callbacks: [cb] });
+    m.predict(x, { batchSize: 2, callbacks: [cb] });
+    // Running loss after batch 0: (1 + 4) / 2; after batch 1 over all three: 14 / 3.
+    expect(events).toEqual(['testBegin', 'testBatch 0 loss=2.5', `testBatch 1 loss=${14 / 3}`, `testEnd loss=${14 / 3}`, 'predictBegin', 'predictBatch 0', 'predictBatch 1', 'predictEnd']);
   });
 
   it('evaluate refuses async callbacks, which it cannot await', () => {

@@ -181,6 +181,19 @@ describe('fit', () => {
     // Default: not a TTY under the test runner, so one line per epoch.
     await m.fit(x, y, { epochs: 1, batchSize: 4 });
     expect(writes.join('')).toMatch(/^Epoch 1\/1\n2\/2 - /);
+    // On a terminal the default is the bar, redrawn in place.
+    writes.length = 0;
+    const had = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
+    Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true });
+    try {
+      await m.fit(x, y, { epochs: 1, batchSize: 4 });
+    } finally {
+      if (had) Object.defineProperty(process.stdout, 'isTTY', had);
+      else delete (process.stdout as { isTTY?: boolean }).isTTY;
+    }
+    expect(writes[0]).toBe('Epoch 1/1\n');
+    expect(writes[1]).toMatch(/^\r1\/2 \[=+>\.+\] - ETA: /);
+    expect(writes[writes.length - 1]).toMatch(/^\r2\/2 \[={30}\] - .*\n$/);
   });
 
   it('runs hooks in Keras order and awaits async hooks', async () => {

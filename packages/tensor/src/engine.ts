@@ -92,7 +92,7 @@ function infoOn(t: Tensor, backend: Backend): TensorInfo {
     t.backend = backend;
     t.dataId = moved.dataId;
     // A counted holder keeps counting on its new backend and lets go on the old one.
-    if (holders.has(t)) {
+    if (holdState(t) !== FREE) {
       backend.retainData?.(moved.dataId);
       from.disposeData?.(old);
     }
@@ -130,29 +130,45 @@ export function makeTensor(values: TypedArray, shape: Shape, dtype: DType): Tens
 // scope are left to the backend's FinalizationRegistry. On the garbage-collected CPU backend this is
 // bookkeeping only: nothing is freed and nothing changes behaviour.
 
-/** Tensors that count towards their storage's holder count. */
-const holders = new WeakSet<Tensor>();
-/** Tensors that no scope releases (`keep`, Variables). */
-const keptTensors = new WeakSet<Tensor>();
+// Per-tensor memory state, kept on the tensor itself (a WeakSet lookup per op cost more than the op).
+const HOLD = Symbol('descent.hold');
+/** Not counted towards its storage (made outside the engine, or released). */
+const FREE = 0;
+/** Counted: a scope may release it. */
+const HELD = 1;
+/** Counted and exempt from scopes (`keep`, Variables). */
+const KEPT = 2;
+type Tracked = Tensor & { [HOLD]?: number };
+
 const scopes: Tensor[][] = [];
 
+function holdState(t: Tensor): number {
+  return (t as Tracked)[HOLD] ?? FREE;
+}
+
+function setHold(t: Tensor, state: number): void {
+  // Non-enumerable, so equality checks and spreads of tensors never see it.
+  if (HOLD in t) (t as Tracked)[HOLD] = state;
+  else Object.defineProperty(t, HOLD, { value: state, writable: true, enumerable: false, configurable: false });
+}
+
 function created(t: Tensor): void {
-  holders.add(t);
+  setHold(t, HELD);
   t.backend.retainData?.(t.dataId);
   const top = scopes[scopes.length - 1];
   if (top !== undefined) top.push(t);
 }
 
 function hold(t: Tensor): void {
-  if (holders.has(t)) return;
-  holders.add(t);
+  if (holdState(t) !== FREE) return;
+  setHold(t, HELD);
   t.backend.retainData?.(t.dataId);
 }
 
 /** Drop `t`'s hold on its storage (once); the backend frees the storage when no holder is left. */
 function releaseHolder(t: Tensor): void {
-  if (!holders.has(t)) return;
-  holders.delete(t);
+  if (holdState(t) === FREE) return;
+  setHold(t, FREE);
   t.backend.disposeData?.(t.dataId);
 }
 
@@ -162,7 +178,7 @@ function releaseHolder(t: Tensor): void {
  */
 export function keep<T extends Tensor>(t: T): T {
   hold(t);
-  keptTensors.add(t);
+  setHold(t, KEPT);
   return t;
 }
 
@@ -176,15 +192,14 @@ export function holdTensor<T extends Tensor>(t: T): T {
  * loses it, so assigning a value to itself never frees it. The holder is kept (no scope releases it).
  */
 export function adoptData(holder: Tensor, info: { readonly dataId: object; readonly backend: Backend }): void {
-  const tracked = holders.has(holder);
+  const tracked = holdState(holder) !== FREE;
   info.backend.retainData?.(info.dataId);
   const oldBackend = holder.backend;
   const oldData = holder.dataId;
   holder.dataId = info.dataId;
   holder.backend = info.backend;
   if (tracked) oldBackend.disposeData?.(oldData);
-  else holders.add(holder);
-  keptTensors.add(holder);
+  setHold(holder, KEPT);
 }
 
 /**
@@ -193,10 +208,7 @@ export function adoptData(holder: Tensor, info: { readonly dataId: object; reado
  * tensor whose storage was freed throws on manual-memory backends.
  */
 export function dispose(x: unknown): void {
-  forEachTensor(x, (t) => {
-    keptTensors.delete(t);
-    releaseHolder(t);
-  });
+  forEachTensor(x, releaseHolder);
 }
 
 /** Open a scope: tensors made until the matching `endScope` are released then, unless kept or returned. */
@@ -217,13 +229,13 @@ export function endScope(result?: unknown): void {
   forEachTensor(result, (t) => {
     survivors.add(t);
     // A result built around existing storage by hand (an alias) must hold it before the rest is released.
-    if (!holders.has(t)) {
+    if (holdState(t) === FREE) {
       hold(t);
-      if (parent !== undefined && !keptTensors.has(t)) parent.push(t);
+      if (parent !== undefined) parent.push(t);
     }
   });
   for (const t of list) {
-    if (keptTensors.has(t)) continue;
+    if (holdState(t) !== HELD) continue;
     if (survivors.has(t)) {
       if (parent !== undefined) parent.push(t);
       continue;

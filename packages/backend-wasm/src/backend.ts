@@ -11,6 +11,8 @@ import { movementKernels } from './kernels/movement.js';
 import { poolKernels } from './kernels/pool.js';
 import { reduceKernels } from './kernels/reduce.js';
 import type { SpawnWorker } from './threads.js';
+import type { WasmModule } from './wasm-api.js';
+import { wasmApi } from './wasm-api.js';
 import { ThreadPool } from './threads.js';
 
 type AnyKernel = (inputs: readonly TensorInfo[], attrs: object) => TensorInfo;
@@ -29,7 +31,7 @@ function checkedInputs(table: KernelTable): KernelTable {
 
 /** What loading the kernel module produced: the compiled module, which build, and the memory limit. */
 export interface KernelModule {
-  readonly module: WebAssembly.Module;
+  readonly module: WasmModule;
   readonly flavour: 'simd' | 'relaxed';
   readonly maxPages: number;
 }
@@ -59,8 +61,9 @@ export class WasmBackend implements Backend {
   private readonly ctx: Context;
 
   constructor(loaded: KernelModule, spawn: SpawnWorker | null, threads: number) {
-    const memory = new WebAssembly.Memory({ initial: 17, maximum: loaded.maxPages, shared: true });
-    const instance = new WebAssembly.Instance(loaded.module, {
+    const api = wasmApi()!;
+    const memory = new api.Memory({ initial: 17, maximum: loaded.maxPages, shared: true });
+    const instance = new api.Instance(loaded.module, {
       env: {
         memory,
         abort: () => {

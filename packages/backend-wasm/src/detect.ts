@@ -1,3 +1,5 @@
+import { wasmApi } from './wasm-api.js';
+
 /** A minimal module whose one function runs `f32x4.relaxed_madd` on three constants. */
 const RELAXED_PROBE = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
@@ -27,16 +29,19 @@ const SIMD_PROBE = new Uint8Array([
 
 /** Which kernel build this engine runs: relaxed SIMD (FMA), plain SIMD, or none (stay on the CPU backend). */
 export function detectFlavour(): 'relaxed' | 'simd' | null {
-  if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return null;
-  if (WebAssembly.validate(RELAXED_PROBE)) return 'relaxed';
-  if (WebAssembly.validate(SIMD_PROBE)) return 'simd';
+  const api = wasmApi();
+  if (api === null || typeof api.validate !== 'function') return null;
+  if (api.validate(RELAXED_PROBE)) return 'relaxed';
+  if (api.validate(SIMD_PROBE)) return 'simd';
   return null;
 }
 
 /** Shared memory (for worker threads) needs SharedArrayBuffer, which browsers gate behind cross-origin isolation. */
 export function sharedMemoryAvailable(): boolean {
   try {
-    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const api = wasmApi();
+    if (api === null) return false;
+    new api.Memory({ initial: 1, maximum: 1, shared: true });
     return true;
   } catch {
     return false;

@@ -1,4 +1,5 @@
 import type { KernelExports } from './exports.js';
+import type { WasmMemory } from './wasm-api.js';
 
 const PAGE = 65536;
 
@@ -28,7 +29,7 @@ export class Heap {
   blocksInUse = 0;
 
   constructor(
-    readonly memory: WebAssembly.Memory,
+    readonly memory: WasmMemory,
     readonly k: KernelExports,
     private readonly maxPages: number,
   ) {

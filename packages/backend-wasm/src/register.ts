@@ -3,6 +3,7 @@ import type { KernelModule, WasmMemoryInfo } from './backend.js';
 import { WasmBackend } from './backend.js';
 import { detectFlavour, sharedMemoryAvailable } from './detect.js';
 import type { SpawnWorker } from './threads.js';
+import { wasmApi } from './wasm-api.js';
 
 const MAX_PAGES = 32768;
 
@@ -30,7 +31,7 @@ async function load(): Promise<{ loaded: KernelModule; plat: Platform } | null> 
   const flavour = detectFlavour();
   if (flavour === null || !sharedMemoryAvailable()) return null;
   const plat = await platform();
-  const module = await WebAssembly.compile(await plat.bytes(flavour));
+  const module = await wasmApi()!.compile(await plat.bytes(flavour));
   return { loaded: { module, flavour, maxPages: MAX_PAGES }, plat };
 }
 

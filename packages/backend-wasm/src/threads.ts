@@ -1,9 +1,10 @@
 import type { KernelExports } from './exports.js';
 import type { Heap } from './heap.js';
+import type { WasmMemory, WasmModule } from './wasm-api.js';
 import { sizeClass } from './heap.js';
 
 /** Starts one worker thread that runs `workerLoop` (see worker-source.ts) over the shared memory. */
-export type SpawnWorker = (module: WebAssembly.Module, memory: WebAssembly.Memory, controlPtr: number) => { terminate(): void };
+export type SpawnWorker = (module: WasmModule, memory: WasmMemory, controlPtr: number) => { terminate(): void };
 
 /** Control block of one worker, in shared memory (int32 words). */
 const STATE = 0; // 0 idle, 1 job posted, 2 job done, 3 quit
@@ -34,7 +35,7 @@ export class ThreadPool {
   constructor(
     private readonly k: KernelExports,
     private readonly heap: Heap,
-    private readonly module: WebAssembly.Module,
+    private readonly module: WasmModule,
     private readonly spawn: SpawnWorker | null,
   ) {}
 

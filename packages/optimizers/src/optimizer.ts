@@ -1,7 +1,7 @@
 import type { Variable } from '@descent/autograd';
 import { noGrad, variableGrads } from '@descent/autograd';
 import type { Tensor } from '@descent/tensor';
-import { add, cast, div, formatShape, isTensor, mul, scalar, shapesEqual, zerosLike } from '@descent/tensor';
+import { add, cast, dispose, div, formatShape, isTensor, keep, mul, scalar, shapesEqual, zerosLike } from '@descent/tensor';
 import { optionsFromConfig } from './config.js';
 import type { LearningRate } from './schedules.js';
 import { LearningRateSchedule, serializeSchedule } from './schedules.js';
@@ -82,6 +82,27 @@ interface VariableState {
   slots: Record<string, Tensor>;
   accumulator: Tensor | null;
   average: Tensor | null;
+}
+
+/**
+ * Optimizer state outlives the step scope it was computed in (`fit` runs each batch in a scope), so
+ * on manual-memory backends a new state tensor is kept and the one it replaces is freed at once:
+ * memory stays flat without waiting for garbage collection.
+ */
+function replaced(next: Tensor, prev: Tensor | null | undefined): Tensor {
+  if (next !== prev) {
+    keep(next);
+    if (prev) dispose(prev);
+  }
+  return next;
+}
+
+function snapshotSlots(state: VariableState): Record<string, Tensor> {
+  return { ...state.slots };
+}
+
+function retainSlots(state: VariableState, before: Record<string, Tensor>): void {
+  for (const key of Object.keys(state.slots)) replaced(state.slots[key]!, before[key]);
 }
 
 const ITERATIONS = 'iterations';
@@ -285,10 +306,11 @@ export abstract class Optimizer {
     if (state) return state;
     state = {
       slots: this.rule.initSlots(v),
-      accumulator: this.gradientAccumulationSteps !== null ? zerosLike(v) : null,
+      accumulator: this.gradientAccumulationSteps !== null ? keep(zerosLike(v)) : null,
       // A snapshot of the current value; the first average step overwrites it anyway.
-      average: this.useEma ? mul(v, 1) : null,
+      average: this.useEma ? keep(mul(v, 1)) : null,
     };
+    for (const slot of Object.values(state.slots)) keep(slot);
     this.states.set(v, state);
     this.restorePending(v, state);
     return state;
@@ -302,11 +324,11 @@ export abstract class Optimizer {
     const n = this.gradientAccumulationSteps;
     if (n !== null) {
       if (t % n !== 0) {
-        states.forEach((s, i) => (s.accumulator = add(s.accumulator!, grads[i]!)));
+        states.forEach((s, i) => (s.accumulator = replaced(add(s.accumulator!, grads[i]!), s.accumulator)));
         update = false;
       } else {
         grads = grads.map((g, i) => div(add(g, states[i]!.accumulator!), n));
-        states.forEach((s, i) => (s.accumulator = zerosLike(vars[i]!)));
+        states.forEach((s, i) => (s.accumulator = replaced(zerosLike(vars[i]!), s.accumulator)));
       }
     }
     if (update) {
@@ -318,14 +340,19 @@ export abstract class Optimizer {
       }
       const ctx: StepContext = { learningRate: lr, step: t, constantLearningRate: typeof this.lr === 'number', globals: this.globals };
       this.rule.beginStep?.(ctx);
-      vars.forEach((v, i) => v.assign(this.rule.update(v, grads[i]!, states[i]!.slots, ctx)));
+      vars.forEach((v, i) => {
+        const state = states[i]!;
+        const before = snapshotSlots(state);
+        v.assign(this.rule.update(v, grads[i]!, state.slots, ctx));
+        retainSlots(state, before);
+      });
     }
     if (this.useEma) {
       const momentum = this.iters === 0 ? 0 : this.emaMomentum;
       const overwrite = this.emaOverwriteFrequency !== null && t % this.emaOverwriteFrequency === 0;
       vars.forEach((v, i) => {
         const s = states[i]!;
-        s.average = movingAverage(s.average!, v, momentum);
+        s.average = replaced(movingAverage(s.average!, v, momentum), s.average);
         if (overwrite) v.assign(s.average);
       });
     }
@@ -407,7 +434,8 @@ export abstract class Optimizer {
     if (!shapesEqual(current.shape, tensor.shape)) {
       throw new Error(`${op}: state '${v.name}/${slot}' has shape ${formatShape(current.shape)}, got ${formatShape(tensor.shape)}`);
     }
-    const value = tensor.dtype === 'float32' ? tensor : cast(tensor, 'float32');
+    // A copy: the caller keeps its tensor, and the state may be freed when the next step replaces it.
+    const value = replaced(tensor.dtype === 'float32' ? mul(tensor, 1) : cast(tensor, 'float32'), current);
     if (slot === ACCUMULATOR) state.accumulator = value;
     else if (slot === AVERAGE) state.average = value;
     else state.slots[slot] = value;

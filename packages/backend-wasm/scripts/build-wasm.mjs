@@ -1,7 +1,12 @@
 // Compile asm/ (AssemblyScript) into build/kernels-simd.wasm and build/kernels-relaxed.wasm.
-// Run by `build` and `test`; src/node/load.ts does the same on first use when build/ is missing.
-import { compileKernels } from './compile.mjs';
+// `build` always compiles; `test` passes --if-stale so an up-to-date build is reused. The loader
+// (src/node/load.ts) does the same on first use when build/ is missing, so src/ works without this.
+import { compileKernels, isStale } from './compile.mjs';
 
-const started = Date.now();
-const written = await compileKernels();
-console.log(`backend-wasm: built ${written.join(', ')} in ${Date.now() - started} ms`);
+if (process.argv.includes('--if-stale') && !isStale()) {
+  console.log('backend-wasm: build/ is up to date');
+} else {
+  const started = Date.now();
+  const written = await compileKernels();
+  console.log(`backend-wasm: built ${written.join(', ')} in ${Date.now() - started} ms`);
+}

@@ -1,5 +1,5 @@
 // Shared by the build script and the on-demand loader: one AssemblyScript source, two builds.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +17,14 @@ export const MAX_PAGES = 32768;
 
 export function wasmPath(flavour) {
   return join(buildDir, `kernels-${flavour}.wasm`);
+}
+
+/** Whether a build output is missing or older than a file of asm/. */
+export function isStale() {
+  const asmDir = join(packageRoot, 'asm');
+  let newest = 0;
+  for (const name of readdirSync(asmDir)) newest = Math.max(newest, statSync(join(asmDir, name)).mtimeMs);
+  return Object.keys(FLAVOURS).some((f) => !existsSync(wasmPath(f)) || statSync(wasmPath(f)).mtimeMs < newest);
 }
 
 /** Compile both flavours with the asc JS API; write them atomically (rename) so concurrent builds never see half a file. */

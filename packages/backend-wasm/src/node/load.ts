@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -10,10 +10,9 @@ const WORKER_SPIN_MS = 0.2;
 
 const root = new URL('../../', import.meta.url);
 
-function newestMtime(dir: URL): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) newest = Math.max(newest, statSync(new URL(name, dir)).mtimeMs);
-  return newest;
+interface CompileScript {
+  isStale: () => boolean;
+  compileKernels: () => Promise<string[]>;
 }
 
 /**
@@ -22,13 +21,8 @@ function newestMtime(dir: URL): number {
  */
 export async function loadKernelBytes(flavour: 'simd' | 'relaxed'): Promise<Uint8Array> {
   const file = new URL(`build/kernels-${flavour}.wasm`, root);
-  const asm = new URL('asm/', root);
-  const stale = !existsSync(file) || (existsSync(asm) && newestMtime(asm) > statSync(file).mtimeMs);
-  if (stale) {
-    const script = new URL('scripts/compile.mjs', root).href;
-    const { compileKernels } = (await import(script)) as { compileKernels: () => Promise<string[]> };
-    await compileKernels();
-  }
+  const script = (await import(new URL('scripts/compile.mjs', root).href)) as CompileScript;
+  if (script.isStale()) await script.compileKernels();
   return readFileSync(fileURLToPath(file));
 }
 

@@ -1,5 +1,6 @@
 import { getBackend, listBackends, setBackend } from '@descent/tensor';
 import * as tf from '@tensorflow/tfjs';
+import type * as DescentWasm from '@descent/backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 
@@ -8,7 +9,7 @@ import { dirname } from 'node:path';
  * whichever Descent backend was active afterwards so the other suites in this process are unaffected.
  */
 export interface WasmSetup {
-  readonly descent: typeof import('@descent/backend-wasm');
+  readonly descent: typeof DescentWasm;
   readonly tfjsWasmInfo: string;
   readonly descentInfo: string;
   restore(): void;

@@ -182,6 +182,17 @@ export function keep<T extends Tensor>(t: T): T {
   return t;
 }
 
+/**
+ * Register a tensor that was built with `new Tensor(info, backend)` around existing storage (an
+ * alias such as stopGradient's): it then counts towards that storage and belongs to the current
+ * scope like any op output. Without this, such an alias stays valid only while a counted holder of
+ * the same storage lives. Returns `t`.
+ */
+export function trackTensor<T extends Tensor>(t: T): T {
+  if (holdState(t) === FREE) created(t);
+  return t;
+}
+
 /** The same as `keep`, named for code that builds a `Tensor` around existing storage itself (Variables). */
 export function holdTensor<T extends Tensor>(t: T): T {
   return keep(t);

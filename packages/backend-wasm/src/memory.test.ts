@@ -1,6 +1,6 @@
-import { variable, variableGrads } from '@descent/autograd';
+import { stopGradient, variable, variableGrads } from '@descent/autograd';
 import type { Tensor } from '@descent/tensor';
-import { add, dispose, endScope, keep, logSoftmax, matMul, mean, mul, randomNormal, relu, scopeDepth, startScope, sub, sum, tensor, withScope } from '@descent/tensor';
+import { Tensor as TensorClass, add, dispose, endScope, keep, trackTensor, logSoftmax, matMul, mean, mul, randomNormal, relu, scopeDepth, startScope, sub, sum, tensor, withScope } from '@descent/tensor';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +103,25 @@ describe('step scopes', () => {
     // Assigning a variable's own value to it must not free it.
     v.assign(v);
     expect(v.dataSync()).toEqual(new Float32Array([22, 24, 26]));
+  });
+
+  it('aliases built around existing storage survive when returned or tracked', () => {
+    const base = inUse();
+    // stopGradient builds a second Tensor on the same storage; returning it makes the scope count it.
+    const alias = withScope(() => stopGradient(mul(tensor([1, 2, 3]), 2)));
+    expect(alias.dataSync()).toEqual(new Float32Array([2, 4, 6]));
+    dispose(alias);
+    expect(inUse()).toBe(base);
+    // A tracked alias belongs to the scope and holds the storage by itself.
+    const kept = withScope(() => {
+      const src = mul(tensor([1, 2]), 3);
+      const view = trackTensor(new TensorClass(src, src.backend));
+      dispose(src);
+      return keep(view);
+    });
+    expect(kept.dataSync()).toEqual(new Float32Array([3, 6]));
+    dispose(kept);
+    expect(inUse()).toBe(base);
   });
 
   it('a scope whose function throws releases what it made', () => {

@@ -59,11 +59,43 @@ export const R_SUM = 0, R_PROD = 1, R_MAX = 2, R_MIN = 3;
   }
 }
 
+// Sums and products accumulate in f64, as the CPU backend does: a float32 running sum of 1e6 terms
+// drifts by ~1%. Two f64x2 lanes per float32 vector, four accumulators for independent adds.
+function sumRows64(x: usize, out: usize, rows: i32, n: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const base = x + (<usize>(r * n) << 2);
+    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+    let i = 0;
+    for (; i + 8 <= n; i += 8) {
+      const p = base + (<usize>i << 2);
+      const v0 = v128.load(p);
+      const v1 = v128.load(p, 16);
+      a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v0));
+      a1 = f64x2.add(a1, f64x2.promote_low_f32x4(i8x16.shuffle(v0, v0, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)));
+      a2 = f64x2.add(a2, f64x2.promote_low_f32x4(v1));
+      a3 = f64x2.add(a3, f64x2.promote_low_f32x4(i8x16.shuffle(v1, v1, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)));
+    }
+    const t = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
+    let acc = f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
+    for (; i < n; i++) acc += <f64>load<f32>(base + (<usize>i << 2));
+    store<f32>(out + (<usize>r << 2), <f32>acc);
+  }
+}
+
+function prodRows64(x: usize, out: usize, rows: i32, n: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const base = x + (<usize>(r * n) << 2);
+    let acc: f64 = 1;
+    for (let i = 0; i < n; i++) acc *= <f64>load<f32>(base + (<usize>i << 2));
+    store<f32>(out + (<usize>r << 2), <f32>acc);
+  }
+}
+
 /** out[r] = reduce(x[r, 0:n]) for r < rows. */
 export function reduceRows(op: i32, x: usize, out: usize, rows: i32, n: i32): void {
   switch (op) {
-    case R_SUM: rowsLoop(R_SUM, x, out, rows, n); break;
-    case R_PROD: rowsLoop(R_PROD, x, out, rows, n); break;
+    case R_SUM: sumRows64(x, out, rows, n); break;
+    case R_PROD: prodRows64(x, out, rows, n); break;
     case R_MAX: rowsLoop(R_MAX, x, out, rows, n); break;
     case R_MIN: rowsLoop(R_MIN, x, out, rows, n); break;
   }
@@ -90,11 +122,37 @@ export function reduceRows(op: i32, x: usize, out: usize, rows: i32, n: i32): vo
   }
 }
 
-/** x viewed as [outer, r, inner]: out[o, j] = reduce over k of x[o, k, j]. */
-export function reduceMiddle(op: i32, x: usize, out: usize, outer: i32, r: i32, inner: i32): void {
+// Column sums/products into an f64 row of `inner` accumulators (`acc`, scratch from the caller).
+@inline function cols64(isProd: bool, x: usize, out: usize, outer: i32, r: i32, inner: i32, acc: usize): void {
+  for (let o = 0; o < outer; o++) {
+    const src = x + (<usize>(o * r * inner) << 2);
+    const init = isProd ? f64x2.splat(1) : f64x2.splat(0);
+    for (let j = 0; j + 2 <= inner; j += 2) v128.store(acc + (<usize>j << 3), init);
+    if (inner & 1) store<f64>(acc + (<usize>(inner - 1) << 3), isProd ? 1 : 0);
+    for (let k = 0; k < r; k++) {
+      const row = src + (<usize>(k * inner) << 2);
+      let j = 0;
+      for (; j + 2 <= inner; j += 2) {
+        const q = acc + (<usize>j << 3);
+        const v = f64x2.promote_low_f32x4(v128.load64_zero(row + (<usize>j << 2)));
+        v128.store(q, isProd ? f64x2.mul(v128.load(q), v) : f64x2.add(v128.load(q), v));
+      }
+      if (j < inner) {
+        const q = acc + (<usize>j << 3);
+        const v = <f64>load<f32>(row + (<usize>j << 2));
+        store<f64>(q, isProd ? load<f64>(q) * v : load<f64>(q) + v);
+      }
+    }
+    const dst = out + (<usize>(o * inner) << 2);
+    for (let j = 0; j < inner; j++) store<f32>(dst + (<usize>j << 2), <f32>load<f64>(acc + (<usize>j << 3)));
+  }
+}
+
+/** x viewed as [outer, r, inner]: out[o, j] = reduce over k of x[o, k, j]. `acc` holds inner f64s of scratch. */
+export function reduceMiddle(op: i32, x: usize, out: usize, outer: i32, r: i32, inner: i32, acc: usize): void {
   switch (op) {
-    case R_SUM: colsLoop(R_SUM, x, out, outer, r, inner); break;
-    case R_PROD: colsLoop(R_PROD, x, out, outer, r, inner); break;
+    case R_SUM: cols64(false, x, out, outer, r, inner, acc); break;
+    case R_PROD: cols64(true, x, out, outer, r, inner, acc); break;
     case R_MAX: colsLoop(R_MAX, x, out, outer, r, inner); break;
     case R_MIN: colsLoop(R_MIN, x, out, outer, r, inner); break;
   }

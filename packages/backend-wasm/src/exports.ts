@@ -13,7 +13,7 @@ export interface KernelExports {
   castF32ToI32(x: number, y: number, n: number): void;
   castI32ToF32(x: number, y: number, n: number): void;
   reduceRows(op: number, x: number, out: number, rows: number, n: number): void;
-  reduceMiddle(op: number, x: number, out: number, outer: number, r: number, inner: number): void;
+  reduceMiddle(op: number, x: number, out: number, outer: number, r: number, inner: number, acc: number): void;
   argReduceRows(x: number, out: number, rows: number, n: number, isMin: number): void;
   softmaxRows(x: number, out: number, rows: number, n: number, log: number): void;
   stridedCopy(src: number, dst: number, rank: number, meta: number, bytes: number): void;

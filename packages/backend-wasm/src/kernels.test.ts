@@ -74,7 +74,8 @@ for (const kernel of ['Sum', 'Max', 'Min'] as KernelName[]) {
   cases.push({ kernel, inputs: [{ shape: [16], values: SPECIALS }], attrs: { axes: [0] }, label: 'special values' });
 }
 cases.push(
-  { kernel: 'Sum', inputs: [{ shape: [100003] }], attrs: { axes: [0] }, rtol: 1e-4, atol: 1e-3, label: 'long run' },
+  { kernel: 'Sum', inputs: [{ shape: [100003] }], attrs: { axes: [0] }, rtol: 1e-6, atol: 1e-6, label: 'long run (float64 accumulation)' },
+  { kernel: 'Sum', inputs: [{ shape: [20001, 3] }], attrs: { axes: [0] }, rtol: 1e-6, atol: 1e-6, label: 'long column run (float64 accumulation)' },
   { kernel: 'Sum', inputs: [{ shape: [0, 3] }], attrs: { axes: [0] }, label: 'empty' },
   { kernel: 'Max', inputs: [{ shape: [2, 0] }], attrs: { axes: [1] }, label: 'empty' },
   { kernel: 'Prod', inputs: [{ shape: [3, 4, 9], range: [0.5, 1.5] }], attrs: { axes: [2] }, rtol: 1e-5 },

@@ -37,7 +37,11 @@ function reduce(ctx: Context, fb: Fallback, name: ReduceName) {
       const outer = product(x.shape, 0, axes[0]);
       const inner = product(x.shape, axes[axes.length - 1]! + 1);
       if (inner === 1) ctx.k.reduceRows(op, ctx.ptr(x), ptr, outer, r);
-      else ctx.k.reduceMiddle(op, ctx.ptr(x), ptr, outer, r, inner);
+      else {
+        const acc = ctx.scratch(inner * 8);
+        ctx.k.reduceMiddle(op, ctx.ptr(x), ptr, outer, r, inner, acc.ptr);
+        ctx.free(acc);
+      }
     } else if (axes.length === 0) {
       ctx.k.reduceRows(op, ctx.ptr(x), ptr, outSize, 1);
     } else {

@@ -121,7 +121,7 @@ export class WasmBackend implements Backend {
   disposeData(dataId: object): void {
     const d = dataId as WasmData;
     d.holders--;
-    if (d.holders <= 0) this.ctx.storage.release(d.block);
+    if (d.holders <= 0) this.ctx.storage.releaseNow(d.block);
   }
 
   /** Threads large matMul/conv products use (the calling thread included). */

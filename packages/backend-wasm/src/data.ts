@@ -45,7 +45,7 @@ export class Storage {
     const cls = sizeClass(size * bytesPerElement(dtype));
     const block: Block = { ptr: this.heap.alloc(cls), cls, freed: false };
     const data = new WasmData(block, dtype, size);
-    this.registry.register(data, block);
+    this.registry.register(data, block, block);
     return data;
   }
 
@@ -53,6 +53,13 @@ export class Storage {
     if (block.freed) return;
     block.freed = true;
     this.heap.free(block.ptr, block.cls);
+  }
+
+  /** Free now (scope end, dispose): also drop the registry entry so no finalizer work is left behind. */
+  releaseNow(block: Block): void {
+    if (block.freed) return;
+    this.registry.unregister(block);
+    this.release(block);
   }
 }
 

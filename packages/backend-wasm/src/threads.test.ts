@@ -36,11 +36,12 @@ describe('thread pool', () => {
         backend.setNumThreads(n);
         expect(backend.numThreads).toBe(n);
         await untilWorkersReady();
-        // Each thread runs the same kernel on whole tiles of rows: bit-identical output.
-        expect(matMul(a, b, ta, tb).dataSync()).toEqual(single);
+        // Each thread runs the same kernel on whole tiles of rows: bit-identical output, every time.
+        for (let rep = 0; rep < 5; rep++) expect(matMul(a, b, ta, tb).dataSync()).toEqual(single);
       }
     }
-    expect(backend.threadJobs).toBeGreaterThan(jobs + products.length);
+    // Chunks are claimed dynamically, so how many a worker gets varies; some must have run there.
+    expect(backend.threadJobs).toBeGreaterThan(jobs);
   });
 
   it('runs convolutions (im2col + matmul) on threads', async () => {
@@ -53,7 +54,7 @@ describe('thread pool', () => {
     await untilWorkersReady();
     const jobs = backend.threadJobs;
     for (let i = 0; i < 20; i++) expect(conv2d(x, f, 1, 'same').dataSync()).toEqual(single);
-    expect(backend.threadJobs).toBeGreaterThanOrEqual(jobs + 20);
+    expect(backend.threadJobs).toBeGreaterThan(jobs);
   });
 
   it('rejects a thread count that is not a positive integer', () => {

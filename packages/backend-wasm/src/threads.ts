@@ -1,35 +1,49 @@
 import type { KernelExports } from './exports.js';
 import type { Heap } from './heap.js';
-import type { WasmMemory, WasmModule } from './wasm-api.js';
 import { sizeClass } from './heap.js';
+import type { WasmMemory, WasmModule } from './wasm-api.js';
 
-/** Starts one worker thread that runs `workerLoop` (see worker-source.ts) over the shared memory. */
+/** Starts one worker thread that runs the loop of worker-source.ts over the shared memory. */
 export type SpawnWorker = (module: WasmModule, memory: WasmMemory, controlPtr: number) => { terminate(): void };
 
-/** Control block of one worker, in shared memory (int32 words). */
-const STATE = 0; // 0 idle, 1 job posted, 2 job done, 3 quit
+/**
+ * Control block of one worker, in shared memory (int32 words). The job's row chunks are claimed from
+ * a counter shared by all threads, so a worker the OS has not scheduled yet costs nothing: the others
+ * take its chunks, and the caller cancels it if it never started.
+ */
+const STATE = 0;
 const READY = 1; // set to 1 by the worker once its instance exists
-const ARGS = 2; // matmul arguments follow
-const WORDS = 16;
+const JOB = 2; // address of the job block (below)
+const WORDS = 8;
 
 const IDLE = 0;
 const POSTED = 1;
-const DONE = 2;
-const QUIT = 3;
+const RUNNING = 2;
+const DONE = 3;
+const QUIT = 4;
 
-/** How long the main thread spins for a worker's result before sleeping (ms). */
+/** Job block: the matmul arguments, then chunking and the shared chunk counter. */
+const J_ARGS = 0; // a, b, c, n, k, sam, sak, sbk, sbn, accumulate (10 words)
+const J_M = 10;
+const J_CHUNK = 11; // rows per chunk
+const J_CHUNKS = 12;
+const J_NEXT = 13; // next unclaimed chunk (Atomics.add)
+const J_WORDS = 16;
+
+/** How long the calling thread spins for a running worker before sleeping (ms). */
 const SPIN_MS = 2;
 
 /**
- * Runs large matmuls on the calling thread plus `size - 1` workers sharing the wasm memory; rows are
- * split in multiples of the kernel's tile height. Below `minWork` multiply-adds one thread does it all
- * (waking a sleeping worker costs 25–50 µs).
+ * Runs large matmuls on the calling thread plus `size - 1` workers sharing the wasm memory. Rows are
+ * cut into chunks of whole tiles that every thread claims from a shared counter until none is left.
+ * Below `minWork` multiply-adds one thread does it all (waking a sleeping worker costs 25–50 µs).
  */
 export class ThreadPool {
   private workers: { controlPtr: number; workPtr: number; handle: { terminate(): void } }[] = [];
+  private readonly jobPtr: number;
   /** Multiply-adds below which a matmul stays on one thread (~100 µs of work). */
   minWork = 2_000_000;
-  /** Row ranges handed to workers so far (a diagnostic: shows threads really ran). */
+  /** Chunks run by worker threads so far (a diagnostic: shows threads really ran). */
   jobsPosted = 0;
 
   constructor(
@@ -37,16 +51,13 @@ export class ThreadPool {
     private readonly heap: Heap,
     private readonly module: WasmModule,
     private readonly spawn: SpawnWorker | null,
-  ) {}
+  ) {
+    this.jobPtr = heap.alloc(J_WORDS * 4);
+  }
 
   /** Threads a large matmul uses, the calling one included. */
   get size(): number {
     return this.workers.length + 1;
-  }
-
-  /** Whether worker threads can be started at all on this platform. */
-  get canSpawn(): boolean {
-    return this.spawn !== null;
   }
 
   setThreads(n: number): void {
@@ -58,20 +69,21 @@ export class ThreadPool {
       Atomics.store(i32, (w.controlPtr >> 2) + STATE, QUIT);
       Atomics.notify(i32, (w.controlPtr >> 2) + STATE);
       w.handle.terminate();
-      // The blocks stay reserved: a terminated worker might still be touching them.
+      // The blocks stay reserved: a terminating worker might still touch them.
     }
     while (this.workers.length < want) {
-      const controlPtr = this.heap.alloc(WORDS * 4);
+      const controlPtr = this.heap.alloc(64);
       const workPtr = this.heap.alloc(sizeClass(this.k.matmulWorkBytes()));
-      this.heap.i32.fill(0, controlPtr >> 2, (controlPtr >> 2) + WORDS);
+      const base = controlPtr >> 2;
+      this.heap.i32.fill(0, base, base + WORDS);
+      this.heap.i32[base + JOB] = this.jobPtr;
+      this.heap.i32[base + JOB + 1] = workPtr;
       const handle = this.spawn!(this.module, this.heap.memory, controlPtr);
       this.workers.push({ controlPtr, workPtr, handle });
     }
   }
 
-  /**
-   * C (m×n) = A·B with the given strides (see asm/matmul.ts); `work` is the calling thread's scratch.
-   */
+  /** C (m×n) = A·B with the given strides (see asm/matmul.ts); `work` is the calling thread's scratch. */
   matmul(
     a: number, b: number, c: number, m: number, n: number, k: number,
     sam: number, sak: number, sbk: number, sbn: number, accumulate: number, work: number,
@@ -79,32 +91,37 @@ export class ThreadPool {
     const tile = this.k.matmulTileRows();
     const i32 = this.heap.i32;
     const ready = this.workers.filter((w) => Atomics.load(i32, (w.controlPtr >> 2) + READY) === 1);
-    const parts = ready.length + 1;
-    if (parts === 1 || m * n * k < this.minWork || m < 2 * tile) {
+    if (ready.length === 0 || m * n * k < this.minWork || m < 2 * tile) {
       this.k.matmul(a, b, c, n, k, sam, sak, sbk, sbn, accumulate, 0, m, work);
       return;
     }
-    // Split rows into `parts` chunks of whole tiles; the calling thread takes the first.
-    const tiles = Math.ceil(m / tile);
-    const per = Math.ceil(tiles / parts);
-    const bounds: number[] = [];
-    for (let p = 0; p <= parts; p++) bounds.push(Math.min(m, p * per * tile));
-    for (let w = 0; w < ready.length; w++) {
-      const base = ready[w]!.controlPtr >> 2;
-      const lo = bounds[w + 1]!;
-      const hi = bounds[w + 2]!;
-      const args = [a, b, c, n, k, sam, sak, sbk, sbn, accumulate, lo, hi, ready[w]!.workPtr];
-      for (let i = 0; i < args.length; i++) i32[base + ARGS + i] = args[i]!;
-      Atomics.store(i32, base + STATE, POSTED);
-      this.jobsPosted++;
-      Atomics.notify(i32, base + STATE);
-    }
-    this.k.matmul(a, b, c, n, k, sam, sak, sbk, sbn, accumulate, 0, bounds[1]!, work);
+    // About three chunks per thread: small enough to rebalance, large enough that re-packing B per chunk stays cheap.
+    const parts = ready.length + 1;
+    const chunk = Math.ceil(Math.ceil(m / (3 * parts)) / tile) * tile;
+    const chunks = Math.ceil(m / chunk);
+    const job = this.jobPtr >> 2;
+    const args = [a, b, c, n, k, sam, sak, sbk, sbn, accumulate];
+    for (let i = 0; i < args.length; i++) i32[job + J_ARGS + i] = args[i]!;
+    i32[job + J_M] = m;
+    i32[job + J_CHUNK] = chunk;
+    i32[job + J_CHUNKS] = chunks;
+    Atomics.store(i32, job + J_NEXT, 0);
     for (const w of ready) {
       const at = (w.controlPtr >> 2) + STATE;
+      Atomics.store(i32, at, POSTED);
+      Atomics.notify(i32, at);
+    }
+    for (let q = Atomics.add(i32, job + J_NEXT, 1); q < chunks; q = Atomics.add(i32, job + J_NEXT, 1)) {
+      this.k.matmul(a, b, c, n, k, sam, sak, sbk, sbn, accumulate, q * chunk, Math.min(m, (q + 1) * chunk), work);
+    }
+    for (const w of ready) {
+      const at = (w.controlPtr >> 2) + STATE;
+      // A worker that has not started yet is called off; one that is running finishes its chunk first.
+      if (Atomics.compareExchange(i32, at, POSTED, IDLE) === POSTED) continue;
       const until = performance.now() + SPIN_MS;
-      while (Atomics.load(i32, at) === POSTED && performance.now() < until);
-      while (Atomics.load(i32, at) === POSTED) Atomics.wait(i32, at, POSTED, 1000);
+      while (Atomics.load(i32, at) === RUNNING && performance.now() < until);
+      while (Atomics.load(i32, at) === RUNNING) Atomics.wait(i32, at, RUNNING, 1000);
+      this.jobsPosted += i32[(w.controlPtr >> 2) + JOB + 2]!;
       Atomics.store(i32, at, IDLE);
     }
   }
@@ -114,4 +131,4 @@ export class ThreadPool {
   }
 }
 
-export const CONTROL = { STATE, READY, ARGS, IDLE, POSTED, DONE, QUIT } as const;
+export const CONTROL = { STATE, READY, JOB, IDLE, POSTED, RUNNING, DONE, QUIT, J_ARGS, J_M, J_CHUNK, J_CHUNKS, J_NEXT } as const;

@@ -2,11 +2,12 @@ import { CONTROL } from './threads.js';
 
 /**
  * The body of a matmul worker, as source text so it runs from `src/` and `dist/` alike (no separate
- * worker file to locate). It gets `{ module, memory, controlPtr }` and serves matmul row ranges posted
- * in its control block; after a job it spins briefly (a sleeping thread takes 25–50 µs to wake).
+ * worker file to locate). It gets `{ module, memory, controlPtr }`, waits for a job, claims row chunks
+ * from the shared counter until none is left, and reports how many it ran. After a job it spins
+ * briefly (a sleeping thread takes 25–50 µs to wake).
  */
 export function workerSource(spinMs: number): string {
-  const { STATE, READY, ARGS, POSTED, DONE, QUIT } = CONTROL;
+  const { STATE, READY, JOB, POSTED, RUNNING, DONE, QUIT, J_ARGS, J_M, J_CHUNK, J_CHUNKS, J_NEXT } = CONTROL;
   return `
 const { workerData } = require('node:worker_threads');
 const { module, memory, controlPtr } = workerData;
@@ -14,6 +15,8 @@ const instance = new WebAssembly.Instance(module, { env: { memory, abort() { thr
 const matmul = instance.exports.matmul;
 const i32 = new Int32Array(memory.buffer);
 const base = controlPtr >> 2;
+const job = i32[base + ${JOB}] >> 2;
+const work = i32[base + ${JOB} + 1];
 Atomics.store(i32, base + ${READY}, 1);
 for (;;) {
   let state = Atomics.load(i32, base + ${STATE});
@@ -24,8 +27,17 @@ for (;;) {
     state = Atomics.load(i32, base + ${STATE});
   }
   if (state === ${QUIT}) break;
-  const a = base + ${ARGS};
-  matmul(i32[a], i32[a + 1], i32[a + 2], i32[a + 3], i32[a + 4], i32[a + 5], i32[a + 6], i32[a + 7], i32[a + 8], i32[a + 9], i32[a + 10], i32[a + 11], i32[a + 12]);
+  // The caller may have called this job off meanwhile: only a successful claim runs it.
+  if (Atomics.compareExchange(i32, base + ${STATE}, ${POSTED}, ${RUNNING}) !== ${POSTED}) continue;
+  const a = job + ${J_ARGS};
+  const m = i32[job + ${J_M}], chunk = i32[job + ${J_CHUNK}], chunks = i32[job + ${J_CHUNKS}];
+  let ran = 0;
+  for (let q = Atomics.add(i32, job + ${J_NEXT}, 1); q < chunks; q = Atomics.add(i32, job + ${J_NEXT}, 1)) {
+    matmul(i32[a], i32[a + 1], i32[a + 2], i32[a + 3], i32[a + 4], i32[a + 5], i32[a + 6], i32[a + 7], i32[a + 8], i32[a + 9],
+      q * chunk, Math.min(m, (q + 1) * chunk), work);
+    ran++;
+  }
+  i32[base + ${JOB} + 2] = ran;
   Atomics.store(i32, base + ${STATE}, ${DONE});
   Atomics.notify(i32, base + ${STATE});
 }

@@ -39,7 +39,8 @@ function erf64(x: f64): f64 {
     case U_NEG: return -v;
     case U_ABS: return Mathf.abs(v);
     case U_SIGN: return v > 0 ? 1 : v < 0 ? -1 : v;
-    case U_EXP: return <f32>Math.exp(<f64>v);
+    // musl expf: within 1 ulp of the correctly rounded value the CPU backend produces, 2–3× faster than f64 exp.
+    case U_EXP: return Mathf.exp(v);
     case U_LOG: return <f32>Math.log(<f64>v);
     case U_LOG1P: return <f32>Math.log1p(<f64>v);
     case U_EXPM1: return <f32>Math.expm1(<f64>v);

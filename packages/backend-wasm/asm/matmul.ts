@@ -3,12 +3,16 @@
 
 /** Depth of one packed block (fits an A panel and a B panel in L1/L2). */
 const KC: i32 = 256;
-/** Rows of A packed at a time; a multiple of both tile heights (5 and 6). */
+/** Rows of A packed at a time; a multiple of the tile height. */
 const MC: i32 = 120;
 /** Columns of B packed at a time (KC × NC floats ≈ 512 KiB, half of L2). */
 const NC: i32 = 512;
-/** Tile height: 6×8 with FMA (12 accumulators), 5×8 with mul+add (needs a temporary per multiply). */
-const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
+/**
+ * Tile height. PERFORMANCE.md found 6×8 (FMA) and 5×8 (mul+add) fastest; on this repo's machine
+ * (Node 20, V8 11.3) the 4×8 tile measured faster for both builds in the same process
+ * (FMA 46 vs 33 GFLOP/s for 6×8, mul+add 34 vs 31 for 5×8, L1-resident panels), so 4×8 is used.
+ */
+const MR: i32 = 4;
 
 export function matmulTileRows(): i32 {
   return MR;
@@ -69,77 +73,33 @@ function packB(b: usize, sbk: i32, sbn: i32, p0: i32, kc: i32, j0: i32, nc: i32,
 }
 
 // One k-step per iteration: unrolling k made V8 hoist loads and spill (PERFORMANCE.md).
-function tile5x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    let a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 16);
-    c40 = f32x4.add(c40, f32x4.mul(a, b0));
-    c41 = f32x4.add(c41, f32x4.mul(a, b1));
-    ap += 20;
-    bp += 32;
-  }
-  const ld = <usize>ldc << 2;
-  if (acc) {
-    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(c + ld)); c11 = f32x4.add(c11, v128.load(c + ld, 16));
-    c20 = f32x4.add(c20, v128.load(c + 2 * ld)); c21 = f32x4.add(c21, v128.load(c + 2 * ld, 16));
-    c30 = f32x4.add(c30, v128.load(c + 3 * ld)); c31 = f32x4.add(c31, v128.load(c + 3 * ld, 16));
-    c40 = f32x4.add(c40, v128.load(c + 4 * ld)); c41 = f32x4.add(c41, v128.load(c + 4 * ld, 16));
-  }
-  v128.store(c, c00); v128.store(c, c01, 16);
-  v128.store(c + ld, c10); v128.store(c + ld, c11, 16);
-  v128.store(c + 2 * ld, c20); v128.store(c + 2 * ld, c21, 16);
-  v128.store(c + 3 * ld, c30); v128.store(c + 3 * ld, c31, 16);
-  v128.store(c + 4 * ld, c40); v128.store(c + 4 * ld, c41, 16);
+// c += a·b, fused (one rounding) in the relaxed build.
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
 }
 
-function tile6x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): void {
+function tile4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let a = v128.load32_splat(ap);
-    c00 = f32x4.relaxed_madd(a, b0, c00);
-    c01 = f32x4.relaxed_madd(a, b1, c01);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(ap, 4);
-    c10 = f32x4.relaxed_madd(a, b0, c10);
-    c11 = f32x4.relaxed_madd(a, b1, c11);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(ap, 8);
-    c20 = f32x4.relaxed_madd(a, b0, c20);
-    c21 = f32x4.relaxed_madd(a, b1, c21);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(ap, 12);
-    c30 = f32x4.relaxed_madd(a, b0, c30);
-    c31 = f32x4.relaxed_madd(a, b1, c31);
-    a = v128.load32_splat(ap, 16);
-    c40 = f32x4.relaxed_madd(a, b0, c40);
-    c41 = f32x4.relaxed_madd(a, b1, c41);
-    a = v128.load32_splat(ap, 20);
-    c50 = f32x4.relaxed_madd(a, b0, c50);
-    c51 = f32x4.relaxed_madd(a, b1, c51);
-    ap += 24;
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    ap += 16;
     bp += 32;
   }
   const ld = <usize>ldc << 2;
@@ -148,20 +108,15 @@ function tile6x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): 
     c10 = f32x4.add(c10, v128.load(c + ld)); c11 = f32x4.add(c11, v128.load(c + ld, 16));
     c20 = f32x4.add(c20, v128.load(c + 2 * ld)); c21 = f32x4.add(c21, v128.load(c + 2 * ld, 16));
     c30 = f32x4.add(c30, v128.load(c + 3 * ld)); c31 = f32x4.add(c31, v128.load(c + 3 * ld, 16));
-    c40 = f32x4.add(c40, v128.load(c + 4 * ld)); c41 = f32x4.add(c41, v128.load(c + 4 * ld, 16));
-    c50 = f32x4.add(c50, v128.load(c + 5 * ld)); c51 = f32x4.add(c51, v128.load(c + 5 * ld, 16));
   }
   v128.store(c, c00); v128.store(c, c01, 16);
   v128.store(c + ld, c10); v128.store(c + ld, c11, 16);
   v128.store(c + 2 * ld, c20); v128.store(c + 2 * ld, c21, 16);
   v128.store(c + 3 * ld, c30); v128.store(c + 3 * ld, c31, 16);
-  v128.store(c + 4 * ld, c40); v128.store(c + 4 * ld, c41, 16);
-  v128.store(c + 5 * ld, c50); v128.store(c + 5 * ld, c51, 16);
 }
 
 function tile(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): void {
-  if (ASC_FEATURE_RELAXED_SIMD) tile6x8(ap, bp, kc, c, ldc, acc);
-  else tile5x8(ap, bp, kc, c, ldc, acc);
+  tile4x8(ap, bp, kc, c, ldc, acc);
 }
 
 /**

@@ -1,0 +1,98 @@
+"""PyTorch contender of the bench's mlp-train / cnn-train suites.
+
+Reads the data and initial weights the TypeScript suite wrote (raw float32 files and a JSON spec),
+trains the same model on the same batches, and prints one JSON line with the timings.
+"""
+import json
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+
+def read_floats(path, shape):
+    with open(path, 'rb') as f:
+        buf = bytearray(f.read())
+    return torch.frombuffer(buf, dtype=torch.float32).reshape(shape).clone()
+
+
+class Mlp(torch.nn.Module):
+    def __init__(self, w):
+        super().__init__()
+        # Keras kernels are [in, out]; torch.nn.Linear keeps [out, in].
+        self.fc1 = torch.nn.Linear(784, 128)
+        self.fc2 = torch.nn.Linear(128, 10)
+        with torch.no_grad():
+            self.fc1.weight.copy_(w[0].t())
+            self.fc1.bias.copy_(w[1])
+            self.fc2.weight.copy_(w[2].t())
+            self.fc2.bias.copy_(w[3])
+
+    def forward(self, x):
+        return self.fc2(F.relu(self.fc1(x)))
+
+
+class Cnn(torch.nn.Module):
+    def __init__(self, w):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(1, 32, 3)
+        self.conv2 = torch.nn.Conv2d(32, 64, 3)
+        self.fc = torch.nn.Linear(1600, 10)
+        with torch.no_grad():
+            # Keras conv kernels are [kh, kw, in, out]; torch wants [out, in, kh, kw].
+            self.conv1.weight.copy_(w[0].permute(3, 2, 0, 1))
+            self.conv1.bias.copy_(w[1])
+            self.conv2.weight.copy_(w[2].permute(3, 2, 0, 1))
+            self.conv2.bias.copy_(w[3])
+            self.fc.weight.copy_(w[4].t())
+            self.fc.bias.copy_(w[5])
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        # Flatten in NHWC order, as Keras's Flatten does, so the dense kernel lines up.
+        return self.fc(x.permute(0, 2, 3, 1).flatten(1))
+
+
+def main():
+    spec = json.load(open(sys.argv[1]))
+    kind = spec['kind']
+    n = spec['trainSize']
+    x = read_floats(spec['x'], [n, 784] if kind == 'mlp' else [n, 28, 28, 1])
+    if kind == 'cnn':
+        x = x.permute(0, 3, 1, 2).contiguous()
+    y = read_floats(spec['y'], [n, 10])
+    weights = [read_floats(p, s) for p, s in zip(spec['weights'], spec['shapes'])]
+    model = Mlp(weights) if kind == 'mlp' else Cnn(weights)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
+    batch = spec['batch']
+
+    def run(batches):
+        total = 0.0
+        for b in range(batches):
+            xb = x[b * batch:(b + 1) * batch]
+            yb = y[b * batch:(b + 1) * batch]
+            opt.zero_grad()
+            loss = -(yb * F.log_softmax(model(xb), dim=1)).sum(1).mean()
+            loss.backward()
+            opt.step()
+            total += loss.item()
+        return total / batches
+
+    check = spec['checkBatches']
+    loss = run(check)
+    t0 = time.perf_counter()
+    run(check)
+    per_batch = (time.perf_counter() - t0) * 1000 / check
+    batches = max(check, min(spec['maxBatches'], round(spec['budgetMs'] / per_batch)))
+    times = []
+    for _ in range(spec['rounds']):
+        t0 = time.perf_counter()
+        run(batches)
+        times.append((time.perf_counter() - t0) * 1000 / batches)
+    print(json.dumps({'version': torch.__version__, 'threads': torch.get_num_threads(), 'batches': batches, 'loss': loss, 'times': times}))
+
+
+if __name__ == '__main__':
+    main()

@@ -3,27 +3,37 @@ import { cpus } from 'node:os';
 import type { Clock } from './measure.js';
 import type { SuiteResult } from './suite.js';
 import { suites } from './suites/index.js';
+import { soakSuite } from './suites/soak.js';
 import { formatResult } from './table.js';
 
-const USAGE = `usage: bench [--quick] [--cpu-time] [--json <file>] [--suite <name>]...
+const USAGE = `usage: bench [--quick] [--cpu-time] [--json <file>] [--suite <name>]... | bench --soak [--steps <n>]
   --quick         smoke run (fewer sizes and samples, ~20 s)
   --cpu-time      time by this process's CPU time instead of wall-clock (for a machine shared with other jobs)
   --json <file>   also write the results as JSON
-  --suite <name>  run only the named suite(s); available: ${suites.map((s) => s.name).join(', ')}`;
+  --suite <name>  run only the named suite(s); available: ${suites.map((s) => s.name).join(', ')}
+  --soak          instead of the suites, train the MLP for 10,000 steps sampling heap and wasm memory (--steps <n> for another count)`;
 
 interface Args {
   quick: boolean;
   clock: Clock;
   json: string | null;
   only: string[];
+  soakSteps: number | null;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { quick: false, clock: 'wall', json: null, only: [] };
+  const args: Args = { quick: false, clock: 'wall', json: null, only: [], soakSteps: null };
+  let steps: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') args.quick = true;
     else if (a === '--cpu-time') args.clock = 'cpu';
+    else if (a === '--soak') args.soakSteps ??= 10_000;
+    else if (a === '--steps') {
+      const value = Number(argv[++i]);
+      if (!Number.isInteger(value) || value < 1) throw new Error(`bench: --steps needs a positive integer, got '${argv[i]}'\n${USAGE}`);
+      steps = value;
+    }
     else if (a === '--json' || a === '--suite') {
       const value = argv[++i];
       if (value === undefined || value.startsWith('--')) throw new Error(`bench: ${a} needs a value\n${USAGE}`);
@@ -34,6 +44,10 @@ function parseArgs(argv: readonly string[]): Args {
       process.exit(0);
     } else if (a !== '--') throw new Error(`bench: unknown argument '${a}'\n${USAGE}`);
   }
+  if (steps !== null) {
+    if (args.soakSteps === null) throw new Error(`bench: --steps only applies to --soak\n${USAGE}`);
+    args.soakSteps = steps;
+  }
   for (const name of args.only) {
     if (!suites.some((s) => s.name === name)) throw new Error(`bench: unknown suite '${name}'\n${USAGE}`);
   }
@@ -42,7 +56,7 @@ function parseArgs(argv: readonly string[]): Args {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const selected = args.only.length === 0 ? suites : suites.filter((s) => args.only.includes(s.name));
+  const selected = args.soakSteps !== null ? [soakSuite(args.soakSteps)] : args.only.length === 0 ? suites : suites.filter((s) => args.only.includes(s.name));
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}`;
   const started = new Date();
   const mode = [args.quick ? 'quick' : '', args.clock === 'cpu' ? 'CPU-time clock' : ''].filter(Boolean).join(', ');

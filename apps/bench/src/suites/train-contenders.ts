@@ -265,7 +265,7 @@ async function checkLentConvFilter(): Promise<void> {
   const run = (): Float32Array => {
     const x = tf.tensor(xv, [2, 7, 6, 3]);
     const dy = tf.tensor(dyv, [2, 5, 4, 4]);
-    const out = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor;
+    const out = tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x, dy }, attrs as never);
     const values = out.dataSync() as Float32Array;
     tf.dispose([x, dy, out]);
     return values;

@@ -1,5 +1,6 @@
 import type { Tensor } from '@descent/tensor';
 import { add, div, maximum, mul, sqrt, square, sub, zerosLike } from '@descent/tensor';
+import { fusedAdamStep } from './fused-adam.js';
 import type { OptimizerOptions, UpdateRule } from './optimizer.js';
 import { Optimizer } from './optimizer.js';
 import { checkBoolean, checkNumber } from './validate.js';
@@ -27,6 +28,14 @@ export function adamRule(beta1: number, beta2: number, epsilon: number, amsgrad:
     },
     update(w, g, slots, { learningRate: lr, step: t }) {
       const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
+      if (!amsgrad) {
+        const fused = fusedAdamStep(w, g, slots.momentum!, slots.velocity!, beta1, beta2, epsilon, alpha);
+        if (fused !== null) {
+          slots.momentum = fused.m;
+          slots.velocity = fused.v;
+          return fused.w;
+        }
+      }
       const m = add(slots.momentum!, mul(sub(g, slots.momentum!), 1 - beta1));
       let v = add(slots.velocity!, mul(sub(square(g), slots.velocity!), 1 - beta2));
       slots.momentum = m;

@@ -1,5 +1,6 @@
 export type { Backend, KernelImpl, KernelTable, TensorInfo } from './backend.js';
 export { CpuBackend } from './cpu/backend.js';
+export { cpuFloatsOf } from './cpu/direct.js';
 export type { DType, TypedArray } from './dtype.js';
 export { DTYPES, isDType, upcastType } from './dtype.js';
 export type { KernelHook, KernelRecord } from './engine.js';

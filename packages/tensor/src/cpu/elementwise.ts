@@ -3,6 +3,7 @@ import type { DType, TypedArray } from '../dtype.js';
 import { allocArray, isDType } from '../dtype.js';
 import type { BroadcastPlan } from './broadcast.js';
 import { broadcastPlan } from './broadcast.js';
+import { floatSameShape, floatWithScalar, isFastBinaryOp } from './float-binary.js';
 import { output, valuesOf } from './storage.js';
 
 type UnaryOp =
@@ -349,6 +350,19 @@ function binaryKernel(op: BinaryOp, kind: OutKind) {
     const plan = broadcastPlan(op, [a.shape, b.shape]);
     const dtype: DType = kind === 'same' ? a.dtype : kind;
     const out = allocArray(dtype, plan.size);
+    if (a.dtype === 'float32' && plan.rows === 1 && isFastBinaryOp(op)) {
+      const av = valuesOf(a) as Float32Array;
+      const bv = valuesOf(b) as Float32Array;
+      const sa = plan.steps[0]!;
+      const sb = plan.steps[1]!;
+      const n = plan.size;
+      // One run: each operand either walks it (step 1) or is a single broadcast value (step 0).
+      if (sa === 1 && sb === 1) floatSameShape(op, av, bv, out as Float32Array, n);
+      else if (sa === 1 && sb === 0) floatWithScalar(op, av, bv[plan.offsets[1]![0]!]!, false, out as Float32Array, n);
+      else if (sa === 0 && sb === 1) floatWithScalar(op, bv, av[plan.offsets[0]![0]!]!, true, out as Float32Array, n);
+      else mapBinary(op, false, av, bv, out, plan);
+      return output(out, plan.outShape, dtype);
+    }
     mapBinary(op, a.dtype !== 'float32', valuesOf(a), valuesOf(b), out, plan);
     return output(out, plan.outShape, dtype);
   };

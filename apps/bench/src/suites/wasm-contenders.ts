@@ -15,6 +15,13 @@ export interface WasmSetup {
   restore(): void;
 }
 
+/** A note line naming every kernel that ran on the CPU fallback since the suite started (or 'none'). */
+export function fallbackNote(setup: WasmSetup): string {
+  const counts = Object.entries(setup.descent.fallbackCounts());
+  const list = counts.length === 0 ? 'none' : counts.map(([k, n]) => `${k} ×${n}`).join(', ');
+  return `Descent wasm kernels that fell back to the CPU backend during this suite: ${list}.`;
+}
+
 let tfWasmLoaded = false;
 
 export async function loadWasmContenders(): Promise<WasmSetup> {
@@ -32,6 +39,7 @@ export async function loadWasmContenders(): Promise<WasmSetup> {
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
   const wasm = descent.getWasmBackend();
+  descent.resetFallbackCounts();
   return {
     descent,
     tfjsWasmInfo: `TF.js wasm: SIMD ${simd ? 'on' : 'off'}, multithread ${threads ? 'on' : 'off'}`,

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Timing } from '../measure.js';
 import { measure, seededFloats } from '../measure.js';
 import type { Suite, SuiteOptions, SuiteResult } from '../suite.js';
-import { loadWasmContenders, useTf } from './wasm-contenders.js';
+import { fallbackNote, loadWasmContenders, useTf } from './wasm-contenders.js';
 
 const FULL_SIZES = [64, 128, 256, 512, 1024];
 const QUICK_SIZES = [64, 256];
@@ -119,6 +119,7 @@ export const wasmMatmulSuite: Suite = {
       records,
       notes: [
         `${setup.descentInfo}. ${setup.tfjsWasmInfo}.`,
+        fallbackNote(setup),
         `Median of ${opts.samples} samples after ${opts.warmup} warm-up call(s), each sample ≥ ${opts.minSampleMs} ms; clock: ${clock}` +
           `${clock === 'cpu' ? ' (2-thread runs on the wall clock)' : ''}. All contenders multiply the same seeded data and agree before timing. ` +
           'TF.js cpu is skipped above n=256 (it takes seconds per product).',

@@ -3,7 +3,7 @@ import { add, dispose, exp, setBackend, sum, tensor } from '@descent/tensor';
 import * as tf from '@tensorflow/tfjs';
 import { measure, seededFloats } from '../measure.js';
 import type { Suite, SuiteOptions, SuiteResult } from '../suite.js';
-import { loadWasmContenders, useTf } from './wasm-contenders.js';
+import { fallbackNote, loadWasmContenders, useTf } from './wasm-contenders.js';
 
 type OpName = 'add' | 'exp' | 'sum';
 const OPS: readonly OpName[] = ['add', 'exp', 'sum'];
@@ -99,6 +99,7 @@ export const wasmOpsSuite: Suite = {
       records,
       notes: [
         `${setup.descentInfo}. ${setup.tfjsWasmInfo}.`,
+        fallbackNote(setup),
         `Median of ${opts.samples} samples after ${opts.warmup} warm-up calls, each sample ≥ ${opts.minSampleMs} ms; clock: ${clock}. ` +
           'Each call creates its result and frees it (Descent: dispose, TF.js: dispose), no read-back. "speed-up" = TF.js wasm time / Descent wasm time.',
       ],

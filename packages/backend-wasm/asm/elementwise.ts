@@ -319,3 +319,59 @@ export function castI32ToF32(x: usize, y: usize, n: i32): void {
     store<f32>(y + o, <f32>load<i32>(x + o));
   }
 }
+
+/** bool (u8) → float32/int32 (0 or 1), and float32/int32 → bool (nonzero; NaN counts as nonzero, as `!== 0` does). */
+export function castBoolTo32(x: usize, y: usize, n: i32, toFloat: bool): void {
+  if (toFloat) for (let i = 0; i < n; i++) store<f32>(y + (<usize>i << 2), <f32>load<u8>(x + <usize>i));
+  else for (let i = 0; i < n; i++) store<i32>(y + (<usize>i << 2), <i32>load<u8>(x + <usize>i));
+}
+
+export function cast32ToBool(x: usize, y: usize, n: i32, fromFloat: bool): void {
+  if (fromFloat) for (let i = 0; i < n; i++) store<u8>(y + <usize>i, <u8>(load<f32>(x + (<usize>i << 2)) != 0));
+  else for (let i = 0; i < n; i++) store<u8>(y + <usize>i, <u8>(load<i32>(x + (<usize>i << 2)) != 0));
+}
+
+/**
+ * out = cond ? a : b over 4-byte elements, all three broadcast: `meta` holds dims[rank], then the
+ * element strides of cond, a and b (rank each), then rank counters.
+ */
+export function where32(cond: usize, a: usize, b: usize, out: usize, rank: i32, meta: usize): void {
+  const last = rank - 1;
+  const inner = load<i32>(meta + (<usize>last << 2));
+  const sc = load<i32>(meta + (<usize>(rank + last) << 2));
+  const sa = load<i32>(meta + (<usize>(2 * rank + last) << 2));
+  const sb = load<i32>(meta + (<usize>(3 * rank + last) << 2));
+  const counters = meta + (<usize>(4 * rank) << 2);
+  let rows = 1;
+  for (let d = 0; d < last; d++) {
+    rows *= load<i32>(meta + (<usize>d << 2));
+    store<i32>(counters + (<usize>d << 2), 0);
+  }
+  let offC = 0, offA = 0, offB = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < inner; j++) {
+      const pick = load<u8>(cond + <usize>(offC + j * sc)) != 0;
+      const v = pick ? load<u32>(a + (<usize>(offA + j * sa) << 2)) : load<u32>(b + (<usize>(offB + j * sb) << 2));
+      store<u32>(out, v);
+      out += 4;
+    }
+    for (let d = last - 1; d >= 0; d--) {
+      const cp = counters + (<usize>d << 2);
+      const c = load<i32>(cp) + 1;
+      const dc = load<i32>(meta + (<usize>(rank + d) << 2));
+      const da = load<i32>(meta + (<usize>(2 * rank + d) << 2));
+      const db = load<i32>(meta + (<usize>(3 * rank + d) << 2));
+      if (c < load<i32>(meta + (<usize>d << 2))) {
+        store<i32>(cp, c);
+        offC += dc;
+        offA += da;
+        offB += db;
+        break;
+      }
+      store<i32>(cp, 0);
+      offC -= dc * (c - 1);
+      offA -= da * (c - 1);
+      offB -= db * (c - 1);
+    }
+  }
+}

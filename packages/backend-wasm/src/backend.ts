@@ -80,7 +80,6 @@ export class WasmBackend implements Backend {
     const fb = this.fallback;
     const table: KernelTable = {
       ...elementwiseKernels(this.ctx, fb),
-      Where: fb.entry('Where'),
       IsNaN: fb.entry('IsNaN'),
       IsFinite: fb.entry('IsFinite'),
       LogicalNot: fb.entry('LogicalNot'),

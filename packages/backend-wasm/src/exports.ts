@@ -12,6 +12,9 @@ export interface KernelExports {
   addF32(a: number, b: number, out: number, n: number): void;
   castF32ToI32(x: number, y: number, n: number): void;
   castI32ToF32(x: number, y: number, n: number): void;
+  castBoolTo32(x: number, y: number, n: number, toFloat: number): void;
+  cast32ToBool(x: number, y: number, n: number, fromFloat: number): void;
+  where32(cond: number, a: number, b: number, out: number, rank: number, meta: number): void;
   reduceRows(op: number, x: number, out: number, rows: number, n: number): void;
   reduceMiddle(op: number, x: number, out: number, outer: number, r: number, inner: number, acc: number): void;
   argReduceRows(x: number, out: number, rows: number, n: number, isMin: number): void;

@@ -1,4 +1,5 @@
-import { add, cast, conv2d, matMul, maxPool, randomNormal, relu, softmax, sum, tensor, where } from '@descent/tensor';
+import { add, cast, conv2d, logicalAnd, matMul, maxPool, randomNormal, relu, softmax, sum, tensor } from '@descent/tensor';
+import { variable, variableGrads } from '@descent/autograd';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fallbackCounts, resetFallbackCounts } from './index.js';
 
@@ -11,14 +12,22 @@ describe('fallback counter', () => {
     const h = maxPool(relu(conv2d(x, f, 1, 'same')), 2, 2, 'valid');
     const logits = matMul(h.reshape([2, 64]), randomNormal([64, 10], 0, 1, 'float32', 3));
     sum(softmax(add(logits, tensor([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))), 1).dataSync();
+    // The backward pass of a small CNN as well (ReLU, pooling and conv gradients, broadcast sums).
+    const filter = variable(f);
+    const dense = variable(randomNormal([64, 10], 0, 1, 'float32', 3));
+    const { grads } = variableGrads(() => {
+      const z = maxPool(relu(conv2d(x, filter, 1, 'same')), 2, 2, 'valid');
+      return sum(softmax(matMul(z.reshape([2, 64]), dense)).log().neg());
+    });
+    expect(grads.size).toBe(2);
     expect(fallbackCounts()).toEqual({});
   });
 
   it('counts each CPU fallback by kernel', () => {
     add(tensor([1, 2, 3], [3], 'int32'), tensor([4, 5, 6], [3], 'int32'));
     add(tensor([1], [1], 'int32'), tensor([4], [1], 'int32'));
-    where(tensor([true, false]), tensor([1, 2]), tensor([3, 4]));
-    expect(fallbackCounts()).toEqual({ Add: 2, Where: 1 });
+    logicalAnd(tensor([true, false]), tensor([true, true]));
+    expect(fallbackCounts()).toEqual({ Add: 2, LogicalAnd: 1 });
     // A fallback's result is a wasm tensor like any other.
     expect(cast(add(tensor([1, 2], [2], 'int32'), 1), 'float32').dataSync()).toEqual(new Float32Array([2, 3]));
   });

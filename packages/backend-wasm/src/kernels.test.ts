@@ -46,6 +46,8 @@ cases.push(
   { kernel: 'Cast', inputs: [{ shape: [16], values: SPECIALS }], attrs: { dtype: 'bool' } },
   { kernel: 'Cast', inputs: [{ shape: [3, 4], dtype: 'int32', range: [-100, 100] }], attrs: { dtype: 'float32' } },
   { kernel: 'Cast', inputs: [{ shape: [3, 4], dtype: 'bool' }], attrs: { dtype: 'float32' } },
+  { kernel: 'Cast', inputs: [{ shape: [3, 4], dtype: 'bool' }], attrs: { dtype: 'int32' } },
+  { kernel: 'Cast', inputs: [{ shape: [3, 4], dtype: 'int32', range: [-2, 2] }], attrs: { dtype: 'bool' } },
   { kernel: 'Cast', inputs: [{ shape: [3, 4] }], attrs: { dtype: 'float32' } },
 );
 for (const kernel of [...BINARY_ARITH, ...COMPARE]) {
@@ -64,6 +66,9 @@ cases.push(
   { kernel: 'LogicalAnd', inputs: [{ shape: [3, 4], dtype: 'bool' }, { shape: [4], dtype: 'bool' }] },
   { kernel: 'LogicalOr', inputs: [{ shape: [3, 4], dtype: 'bool' }, { shape: [3, 1], dtype: 'bool' }] },
   { kernel: 'Where', inputs: [{ shape: [4, 1], dtype: 'bool' }, { shape: [4, 5] }, { shape: [5] }] },
+  { kernel: 'Where', inputs: [{ shape: [], dtype: 'bool', values: [1] }, { shape: [2, 3] }, { shape: [2, 1] }], label: 'scalar condition' },
+  { kernel: 'Where', inputs: [{ shape: [3, 7], dtype: 'bool' }, { shape: [3, 7], dtype: 'int32', range: [-9, 9] }, { shape: [], dtype: 'int32', values: [5] }], label: 'int32' },
+  { kernel: 'Where', inputs: [{ shape: [2, 3], dtype: 'bool' }, { shape: [2, 3], dtype: 'bool' }, { shape: [3], dtype: 'bool' }], label: 'bool branches' },
 );
 
 for (const kernel of ['Sum', 'Max', 'Min'] as KernelName[]) {

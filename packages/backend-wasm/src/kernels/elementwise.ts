@@ -69,7 +69,31 @@ function cast(ctx: Context, fb: Fallback) {
       ctx.k.castI32ToF32(ctx.ptr(x), ptr, ctx.data(info).size);
       return info;
     }
+    if (x.dtype === 'bool') {
+      const { info, ptr } = ctx.output(x.shape, to);
+      ctx.k.castBoolTo32(ctx.ptr(x), ptr, ctx.data(info).size, to === 'float32' ? 1 : 0);
+      return info;
+    }
+    if (to === 'bool') {
+      const { info, ptr } = ctx.output(x.shape, 'bool');
+      ctx.k.cast32ToBool(ctx.ptr(x), ptr, ctx.data(info).size, x.dtype === 'float32' ? 1 : 0);
+      return info;
+    }
     return cpu(inputs, attrs);
+  };
+}
+
+function where(ctx: Context, fb: Fallback) {
+  const cpu = fb.kernel('Where');
+  return (inputs: readonly [TensorInfo, TensorInfo, TensorInfo]): TensorInfo => {
+    const [cond, a, b] = inputs;
+    if (cond.dtype !== 'bool' || a.dtype !== b.dtype || a.dtype === 'bool') return cpu(inputs, {});
+    const walk = broadcastWalk('Where', [cond.shape, a.shape, b.shape]);
+    const { info, ptr } = ctx.output(walk.outShape, a.dtype);
+    if (ctx.data(info).size === 0) return info;
+    const meta = ctx.meta([walk.dims, walk.strides[0]!, walk.strides[1]!, walk.strides[2]!], walk.dims.length);
+    ctx.k.where32(ctx.ptr(cond), ctx.ptr(a), ctx.ptr(b), ptr, walk.dims.length, meta);
+    return info;
   };
 }
 
@@ -78,8 +102,9 @@ type KernelTableAttrs<K extends keyof KernelTable> = Parameters<KernelTable[K]>[
 export function elementwiseKernels(ctx: Context, fb: Fallback) {
   const table = {
     Cast: cast(ctx, fb),
+    Where: where(ctx, fb),
   } as Record<string, unknown>;
   for (const name of Object.keys(UNARY) as UnaryName[]) table[name] = unary(ctx, fb, name);
   for (const name of Object.keys(BINARY) as BinaryName[]) table[name] = binary(ctx, fb, name);
-  return table as Pick<KernelTable, UnaryName | BinaryName | 'Cast'>;
+  return table as Pick<KernelTable, UnaryName | BinaryName | 'Cast' | 'Where'>;
 }

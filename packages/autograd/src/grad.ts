@@ -1,7 +1,7 @@
 import type { TensorLike } from '@descent/tensor';
-import { Tensor, cast, formatShape, ones, shapesEqual, toTensor, zeros } from '@descent/tensor';
+import { Tensor, cast, formatShape, ones, shapesEqual, toTensor, withScope, zeros } from '@descent/tensor';
 import { add } from './kernel-ops.js';
-import { Tape, alias, popTape, pushTape } from './tape.js';
+import { Tape, alias, isRecording, popTape, pushTape } from './tape.js';
 import { Variable } from './variable.js';
 
 function describe(value: unknown): string {
@@ -49,6 +49,15 @@ function source(op: string, x: TensorLike, index: number): Tensor {
   return t;
 }
 
+/**
+ * Run a gradient computation in a step scope, so a backend with manual memory frees every
+ * intermediate as soon as the call returns (what it returns survives). Nested inside another
+ * gradient computation no scope is opened: the outer tape still needs those intermediates.
+ */
+function scoped<T>(run: () => T): T {
+  return isRecording() ? run() : withScope(run);
+}
+
 /** Run `f` on aliases of `xs` under a new tape, then walk it back from the output. */
 function differentiate(op: string, f: (...xs: Tensor[]) => unknown, xs: readonly TensorLike[], dy: TensorLike | undefined): {
   value: Tensor;
@@ -83,28 +92,29 @@ function differentiate(op: string, f: (...xs: Tensor[]) => unknown, xs: readonly
 /** `grad(f)(x, dy?)`: the gradient of `f` at `x` (vector-Jacobian product with `dy` for a non-scalar output). */
 export function grad(f: (x: Tensor) => Tensor): (x: TensorLike, dy?: TensorLike) => Tensor {
   checkFunction('grad', f);
-  return (x, dy) => differentiate('grad', f, [x], dy).grads[0]!;
+  return (x, dy) => scoped(() => differentiate('grad', f, [x], dy).grads[0]!);
 }
 
 /** `grads(f)(xs, dy?)`: the gradient with respect to each argument. */
 export function grads(f: (...xs: Tensor[]) => Tensor): (xs: readonly TensorLike[], dy?: TensorLike) => Tensor[] {
   checkFunction('grads', f);
-  return (xs, dy) => differentiate('grads', f, checkList('grads', xs), dy).grads;
+  return (xs, dy) => scoped(() => differentiate('grads', f, checkList('grads', xs), dy).grads);
 }
 
 export function valueAndGrad(f: (x: Tensor) => Tensor): (x: TensorLike, dy?: TensorLike) => { value: Tensor; grad: Tensor } {
   checkFunction('valueAndGrad', f);
-  return (x, dy) => {
-    const r = differentiate('valueAndGrad', f, [x], dy);
-    return { value: r.value, grad: r.grads[0]! };
-  };
+  return (x, dy) =>
+    scoped(() => {
+      const r = differentiate('valueAndGrad', f, [x], dy);
+      return { value: r.value, grad: r.grads[0]! };
+    });
 }
 
 export function valueAndGrads(
   f: (...xs: Tensor[]) => Tensor,
 ): (xs: readonly TensorLike[], dy?: TensorLike) => { value: Tensor; grads: Tensor[] } {
   checkFunction('valueAndGrads', f);
-  return (xs, dy) => differentiate('valueAndGrads', f, checkList('valueAndGrads', xs), dy);
+  return (xs, dy) => scoped(() => differentiate('valueAndGrads', f, checkList('valueAndGrads', xs), dy));
 }
 
 /**
@@ -115,6 +125,10 @@ export function valueAndGrads(
  *   does not depend on gets null.
  */
 export function variableGrads(f: () => Tensor, vars?: readonly Variable[]): { value: Tensor; grads: Map<Variable, Tensor | null> } {
+  return scoped(() => variableGradsUnscoped(f, vars));
+}
+
+function variableGradsUnscoped(f: () => Tensor, vars?: readonly Variable[]): { value: Tensor; grads: Map<Variable, Tensor | null> } {
   const op = 'variableGrads';
   checkFunction(op, f);
   const tape = new Tape();

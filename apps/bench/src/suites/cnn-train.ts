@@ -15,6 +15,7 @@ export const cnnTrainSuite: Suite = {
         maxBatches: 60,
         budgetMs: 3000,
         singleRun: ['tfjs-cpu'],
+        warmupBatches: 1,
       },
       options,
     ),

@@ -16,7 +16,7 @@ export const inferenceSuite: Suite = {
   description: 'predict throughput (samples/s) of the MLP and the CNN, batch 256: Descent vs TF.js',
   async run({ quick, clock = 'wall', log }: SuiteOptions): Promise<SuiteResult> {
     const data = await loadDigits();
-    const n = quick ? 32 : 2048;
+    const n = quick ? 32 : data.testSize;
     const opts = quick ? { warmup: 1, samples: 3, minSampleMs: 0, clock } : { warmup: 2, samples: 7, minSampleMs: 500, clock };
     const rows: string[][] = [];
     const records: Record<string, number | string>[] = [];

@@ -18,6 +18,8 @@ export interface TrainingPlan {
    * none in quick mode (TF.js cpu's CNN filter gradient takes tens of seconds per step).
    */
   readonly singleRun?: readonly string[];
+  /** Warm-up batches before calibration (default 3; 1 in quick mode). */
+  readonly warmupBatches?: number;
 }
 
 interface Row {
@@ -48,7 +50,7 @@ export async function runTraining(plan: TrainingPlan, { quick, log }: SuiteOptio
   const single = (c: Contender): boolean => plan.singleRun?.includes(c.id) ?? false;
   const skipped = quick ? loaded.list.filter(single) : [];
   const contenders = { ...loaded, list: loaded.list.filter((c) => !skipped.includes(c)) };
-  const checkBatches = quick ? 1 : 3;
+  const checkBatches = quick ? 1 : (plan.warmupBatches ?? 3);
   const rounds = quick ? 2 : 5;
   const budget = quick ? 0 : plan.budgetMs;
   const perBatchValue = (ms: number): number => (plan.unit === 's/epoch' ? (ms / 1000) * epochBatches : ms);

@@ -1,1 +1,1 @@
-export { default } from '../../vitest.shared.js';
+export { backendMatrix as default } from '../../vitest.shared.js';

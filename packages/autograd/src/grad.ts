@@ -1,5 +1,5 @@
 import type { TensorLike } from '@descent/tensor';
-import { Tensor, cast, formatShape, ones, shapesEqual, toTensor, withScope, zeros } from '@descent/tensor';
+import { Tensor, cast, formatShape, ones, scopeDepth, shapesEqual, toTensor, withScope, zeros } from '@descent/tensor';
 import { add } from './kernel-ops.js';
 import { Tape, alias, isRecording, popTape, pushTape } from './tape.js';
 import { Variable } from './variable.js';
@@ -50,12 +50,14 @@ function source(op: string, x: TensorLike, index: number): Tensor {
 }
 
 /**
- * Run a gradient computation in a step scope, so a backend with manual memory frees every
- * intermediate as soon as the call returns (what it returns survives). Nested inside another
- * gradient computation no scope is opened: the outer tape still needs those intermediates.
+ * Run a gradient computation in a step scope when nobody else manages memory, so a backend with
+ * manual memory frees every intermediate as soon as the call returns (what it returns survives).
+ * No scope is opened inside another gradient computation (the outer tape still needs those
+ * intermediates) nor inside a caller's scope (such as `fit`'s per-batch scope), which then owns
+ * everything `f` made, including tensors the caller captured from inside `f`.
  */
 function scoped<T>(run: () => T): T {
-  return isRecording() ? run() : withScope(run);
+  return isRecording() || scopeDepth() > 0 ? run() : withScope(run);
 }
 
 /** Run `f` on aliases of `xs` under a new tape, then walk it back from the output. */

@@ -1,41 +1,30 @@
-import type { Tensor, TensorLike, TypedArray } from '@descent/tensor';
-import { formatShape, makeTensor, toTensor } from '@descent/tensor';
+import type { Tensor, TensorLike } from '@descent/tensor';
+import { formatShape, gather, makeTensor, slice, toTensor } from '@descent/tensor';
 
 /**
- * Row access to a tensor's first axis, reading its values once: batches are then built by copying
- * rows, so an epoch costs one pass over the data instead of one full read per batch.
+ * Row access to a tensor's first axis. Batches are cut by the backend (`slice`, or `gather` for a
+ * shuffled order), so the data never leaves the backend: reading it all to JS first cost a full
+ * copy out of wasm memory per fit and per shape check.
  */
 export class Rows {
   readonly n: number;
   readonly rowShape: readonly number[];
-  private readonly values: TypedArray;
-  private readonly rowSize: number;
-  private readonly dtype: Tensor['dtype'];
+  private readonly zeros: readonly number[];
 
   constructor(readonly tensor: Tensor) {
     if (tensor.rank === 0) throw new Error('Rows: expected a tensor with a batch axis, got a scalar');
     this.n = tensor.shape[0]!;
     this.rowShape = tensor.shape.slice(1);
-    this.values = tensor.dataSync();
-    this.rowSize = this.n === 0 ? 0 : tensor.size / this.n;
-    this.dtype = tensor.dtype;
+    this.zeros = new Array<number>(tensor.rank - 1).fill(0);
   }
 
   /** Rows `start … end-1`, or, with `order`, rows `order[start] … order[end-1]`. */
   take(start: number, end: number, order: Int32Array | null = null): Tensor {
     const k = end - start;
-    const size = this.rowSize;
-    const ctor = this.values.constructor as new (n: number) => TypedArray;
     if (order === null) {
-      const out = this.values.slice(start * size, end * size);
-      return makeTensor(out, [k, ...this.rowShape], this.dtype);
+      return slice(this.tensor, [start, ...this.zeros], [k, ...this.rowShape]);
     }
-    const out = new ctor(k * size);
-    for (let i = 0; i < k; i++) {
-      const r = order[start + i]!;
-      out.set(this.values.subarray(r * size, (r + 1) * size), i * size);
-    }
-    return makeTensor(out, [k, ...this.rowShape], this.dtype);
+    return gather(this.tensor, makeTensor(order.slice(start, end), [k], 'int32'), 0);
   }
 }
 

@@ -1,3 +1,7 @@
+// Keras-style users get the fast WebAssembly SIMD backend without extra steps: importing it makes it
+// the default wherever the engine supports wasm SIMD (setBackend('cpu') still switches back).
+import '@descent/backend-wasm';
+
 export * from './callbacks/index.js';
 export type { IOHandler, ModelArtifacts, ModelJSON, SaveResult, TrainingConfig, WeightsManifestGroup, WeightSpec } from './io/artifacts.js';
 export { fromPythonic, toCamelCase, toPythonic, toSnakeCase } from './io/case.js';

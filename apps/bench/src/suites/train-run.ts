@@ -51,7 +51,7 @@ export async function runTraining(plan: TrainingPlan, { quick, log }: SuiteOptio
   const skipped = quick ? loaded.list.filter(single) : [];
   const contenders = { ...loaded, list: loaded.list.filter((c) => !skipped.includes(c)) };
   const checkBatches = quick ? 1 : (plan.warmupBatches ?? 3);
-  const rounds = quick ? 2 : 5;
+  const rounds = quick ? 2 : 7;
   const budget = quick ? 0 : plan.budgetMs;
   const perBatchValue = (ms: number): number => (plan.unit === 's/epoch' ? (ms / 1000) * epochBatches : ms);
   const models = new Map<Contender, { model: BenchModel; batches: number; loss: number }>();

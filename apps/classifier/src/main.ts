@@ -7,8 +7,8 @@ import { parseCli } from './cli.js';
 import { compareTable } from './compare.js';
 import { ensureOut, loadData, runCurves, trainOne, writeJson } from './train.js';
 
-async function writeChart(out: string, base: string, points: Parameters<typeof curvesSpec>[0], title: string): Promise<string[]> {
-  const svg = await renderSvg(curvesSpec(points, title));
+async function writeChart(out: string, base: string, ...spec: Parameters<typeof curvesSpec>): Promise<string[]> {
+  const svg = await renderSvg(curvesSpec(...spec));
   const svgFile = join(out, `${base}.svg`);
   const pngFile = join(out, `${base}.png`);
   await writeFile(svgFile, svg);
@@ -61,11 +61,16 @@ async function compare(opts: CliOptions, names: string[]): Promise<void> {
     runs.push(run);
   }
   console.log(`\n${compareTable(runs)}`);
-  const points = runs.flatMap((r) =>
-    runCurves(r.history, r.optimizer, `${r.optimizer} (val)`).filter((p) => !p.series.endsWith('(val)') || p.metric === 'accuracy'),
-  );
+  // One line per optimizer: training loss on the left, validation accuracy on the right.
+  const points = runs.flatMap((r) => [
+    ...(r.history.loss ?? []).map((value, i) => ({ series: r.optimizer, epoch: i + 1, metric: 'loss' as const, value })),
+    ...(r.history.val_accuracy ?? []).map((value, i) => ({ series: r.optimizer, epoch: i + 1, metric: 'accuracy' as const, value })),
+  ]);
   const written = [await writeJson(out, 'compare.json', runs)];
-  if (opts.chart) written.push(...(await writeChart(out, 'compare', points, `MNIST ${opts.model.toUpperCase()}: optimizers compared`)));
+  if (opts.chart) {
+    const title = `MNIST ${opts.model.toUpperCase()}: optimizers compared`;
+    written.push(...(await writeChart(out, 'compare', points, title, { loss: 'training loss', accuracy: 'validation accuracy' })));
+  }
   const best = [...runs].sort((a, b) => b.testAccuracy - a.testAccuracy)[0]!;
   console.log(`\nBest on this task: ${best.optimizer} (${(best.testAccuracy * 100).toFixed(2)}% test accuracy).`);
   console.log(`Wrote ${written.join(', ')}`);

@@ -2,16 +2,17 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { MnistData } from '@descent/datasets';
 import { mnist } from '@descent/datasets';
+import { CosineDecay } from '@descent/optimizers';
 import { setSeed, slice } from '@descent/tensor';
 import type { Tensor } from '@descent/tensor';
 import '@descent/models/node';
 import type { ModelKind } from './architectures.js';
-import { buildModel } from './architectures.js';
+import { DEFAULT_ARCHITECTURE, buildModel } from './architectures.js';
 import type { CurvePoint } from './chart.js';
 import type { CliOptions } from './cli.js';
 import { chooseOptimizer } from './optimizer-choice.js';
 
-export const DEFAULT_EPOCHS: Readonly<Record<ModelKind, number>> = { mlp: 10, cnn: 4 };
+export const DEFAULT_EPOCHS: Readonly<Record<ModelKind, number>> = { mlp: 15, cnn: 8 };
 
 export interface RunResult {
   optimizer: string;
@@ -39,16 +40,27 @@ export async function loadData(opts: Pick<CliOptions, 'dataset' | 'model' | 'lim
  * seed starts from the same initial weights and sees the same batches and dropout masks.
  */
 export async function trainOne(optimizerName: string, opts: CliOptions, data: MnistData): Promise<RunResult & { model: ReturnType<typeof buildModel> }> {
-  const { optimizer, description } = chooseOptimizer(optimizerName, opts);
-  setSeed(opts.seed);
-  const model = buildModel(opts.model);
-  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const { optimizer, description: chosen } = chooseOptimizer(optimizerName, opts);
   const epochs = opts.epochs ?? DEFAULT_EPOCHS[opts.model];
+  let description = chosen;
+  if (opts.schedule === 'cosine') {
+    // Decay to zero over the whole run: the last epochs average out the noise of single batches.
+    const trainSize = opts.validationSplit > 0 ? Math.floor(data.train.size * (1 - opts.validationSplit)) : data.train.size;
+    const steps = epochs * Math.ceil(trainSize / opts.batchSize);
+    optimizer.learningRate = new CosineDecay(optimizer.currentLearningRate(), steps);
+    description += `, cosine decay to 0 over ${steps} steps`;
+  }
+  setSeed(opts.seed);
+  const defaults = DEFAULT_ARCHITECTURE[opts.model];
+  const model = buildModel(opts.model, { hidden: opts.hidden ?? defaults.hidden, dropout: opts.dropout ?? defaults.dropout });
+  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const started = performance.now();
   const history = await model.fit(data.train.xs, data.train.ys, {
     epochs,
     batchSize: opts.batchSize,
-    validationSplit: opts.validationSplit,
+    // Like the Keras MNIST examples: without a validation split, the held-out test set is the
+    // validation data, so every training digit is used for training.
+    ...(opts.validationSplit > 0 ? { validationSplit: opts.validationSplit } : { validationData: [data.test.xs, data.test.ys] as [Tensor, Tensor] }),
     shuffle: true,
     ...(opts.verbose !== undefined ? { verbose: opts.verbose } : {}),
   });

@@ -33,7 +33,7 @@ export interface ConvArgs extends LayerArgs {
   biasConstraint?: ConstraintOption;
   /** Only channels-last data is supported. */
   dataFormat?: string;
-  /** Keras writes `groups: 1`; grouped convolution is not implemented, so other values are refused. */
+  /** Keras writes `groups: 1`; grouped convolution is not supported, so other values are refused with an error. */
   groups?: number;
 }
 

@@ -1,4 +1,4 @@
-import { conv2d, tensor } from '@descent/tensor';
+import { conv2d, setBackend, tensor } from '@descent/tensor';
 import * as tf from '@tensorflow/tfjs';
 import type { Timing } from '../measure.js';
 import { measure, seededFloats } from '../measure.js';
@@ -33,6 +33,8 @@ export const convSuite: Suite = {
   name: 'conv',
   description: 'float32 NHWC conv2d forward, GFLOP/s, Descent cpu vs TF.js cpu',
   async run({ quick, clock = 'wall', log }: SuiteOptions): Promise<SuiteResult> {
+    // The Descent column is the pure-TypeScript CPU backend, even when the wasm backend is loaded.
+    setBackend('cpu');
     await tf.setBackend('cpu');
     await tf.ready();
     const cases = quick ? CASES.slice(0, 2) : CASES;

@@ -1,4 +1,4 @@
-import { matMul, tensor } from '@descent/tensor';
+import { matMul, setBackend, tensor } from '@descent/tensor';
 import * as tf from '@tensorflow/tfjs';
 import type { Timing } from '../measure.js';
 import { measure, seededFloats } from '../measure.js';
@@ -20,6 +20,9 @@ export const matmulSuite: Suite = {
   name: 'matmul',
   description: 'float32 n×n matMul, GFLOP/s, Descent cpu vs TF.js cpu',
   async run({ quick, clock = 'wall', log }: SuiteOptions): Promise<SuiteResult> {
+    // The Descent column is the pure-TypeScript CPU backend, even when the wasm backend is loaded
+    // (it is the default once imported); suites/wasm-matmul.ts measures that one.
+    setBackend('cpu');
     await tf.setBackend('cpu');
     await tf.ready();
     const sizes = quick ? QUICK_SIZES : FULL_SIZES;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  mergeCopyAxes,
   assertValidShape, broadcastShapes, broadcastedAxes, formatShape, normalizeAxes, normalizeAxis, reducedShape, shapesEqual,
   sizeFromShape, stridesOf,
 } from './shape.js';
@@ -155,5 +156,22 @@ describe('shape helpers', () => {
     expect(() => assertValidShape('reshape', [2, -1])).toThrow('reshape: shape entries must be non-negative integers, got [2,-1]');
     expect(() => assertValidShape('reshape', [NaN])).toThrow(/^reshape: shape entries/);
     expect(() => assertValidShape('reshape', [0, 3])).not.toThrow();
+  });
+});
+
+describe('mergeCopyAxes', () => {
+  it('merges axes contiguous in both layouts and drops size-1 axes', () => {
+    // A contiguous [2,3,4] block into a contiguous destination: one run of 24.
+    expect(mergeCopyAxes([2, 3, 4], [12, 4, 1], [12, 4, 1])).toEqual({ dims: [24], srcStrides: [1], dstStrides: [1] });
+    // Transposing the last two axes of [2,3,4] (source strides permuted): only the batch axis
+    // could merge, and it does not, because the inner axes are not contiguous in the source.
+    expect(mergeCopyAxes([2, 4, 3], [12, 1, 4], [12, 3, 1])).toEqual({ dims: [2, 4, 3], srcStrides: [12, 1, 4], dstStrides: [12, 3, 1] });
+    // Size-1 axes vanish; a broadcast (stride 0) axis stays separate.
+    expect(mergeCopyAxes([1, 5, 1, 2], [0, 2, 0, 1], [10, 2, 2, 1])).toEqual({ dims: [10], srcStrides: [1], dstStrides: [1] });
+    expect(mergeCopyAxes([3, 2], [0, 1], [2, 1])).toEqual({ dims: [3, 2], srcStrides: [0, 1], dstStrides: [2, 1] });
+  });
+
+  it('returns null for an empty block', () => {
+    expect(mergeCopyAxes([2, 0, 3], [0, 3, 1], [0, 3, 1])).toBeNull();
   });
 });

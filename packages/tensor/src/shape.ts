@@ -101,3 +101,37 @@ export function assertValidShape(op: string, shape: Shape): void {
     }
   }
 }
+
+/** A strided copy after dropping size-1 axes and merging axes contiguous in both arrays. */
+export interface MergedCopy {
+  dims: number[];
+  srcStrides: number[];
+  dstStrides: number[];
+}
+
+/**
+ * Simplify the copy of a `shape` block between two strided layouts: size-1 axes are dropped and
+ * neighbouring axes that are contiguous in both source and destination merged, so most copies
+ * become a few long runs. Returns null for an empty block (nothing to copy). Backends share it.
+ */
+export function mergeCopyAxes(shape: Shape, srcStrides: readonly number[], dstStrides: readonly number[]): MergedCopy | null {
+  const dims: number[] = [];
+  const ss: number[] = [];
+  const ds: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]!;
+    if (d === 0) return null;
+    if (d === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && ss[last] === srcStrides[i]! * d && ds[last] === dstStrides[i]! * d) {
+      dims[last] = dims[last]! * d;
+      ss[last] = srcStrides[i]!;
+      ds[last] = dstStrides[i]!;
+    } else {
+      dims.push(d);
+      ss.push(srcStrides[i]!);
+      ds.push(dstStrides[i]!);
+    }
+  }
+  return { dims, srcStrides: ss, dstStrides: ds };
+}

@@ -1,4 +1,5 @@
 import type { DType, KernelTable, TensorInfo } from '@descent/tensor';
+import { mergeCopyAxes } from '@descent/tensor';
 import type { Context } from '../context.js';
 import type { Fallback } from '../fallback.js';
 import { contiguousStrides, product } from './broadcast.js';
@@ -12,24 +13,9 @@ export function copyBlock(
   ctx: Context, src: number, srcOff: number, srcStrides: readonly number[],
   dst: number, dstOff: number, dstStrides: readonly number[], shape: readonly number[], bytes: number,
 ): void {
-  const dims: number[] = [];
-  const ss: number[] = [];
-  const ds: number[] = [];
-  for (let i = 0; i < shape.length; i++) {
-    const d = shape[i]!;
-    if (d === 0) return;
-    if (d === 1) continue;
-    const last = dims.length - 1;
-    if (last >= 0 && ss[last] === srcStrides[i]! * d && ds[last] === dstStrides[i]! * d) {
-      dims[last] = dims[last]! * d;
-      ss[last] = srcStrides[i]!;
-      ds[last] = dstStrides[i]!;
-    } else {
-      dims.push(d);
-      ss.push(srcStrides[i]!);
-      ds.push(dstStrides[i]!);
-    }
-  }
+  const merged = mergeCopyAxes(shape, srcStrides, dstStrides);
+  if (merged === null) return;
+  const { dims, srcStrides: ss, dstStrides: ds } = merged;
   const meta = ctx.meta([dims, ss, ds], dims.length);
   ctx.k.stridedCopy(src + srcOff * bytes, dst + dstOff * bytes, dims.length, meta, bytes);
 }

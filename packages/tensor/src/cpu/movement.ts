@@ -2,7 +2,7 @@ import type { KernelTable, TensorInfo } from '../backend.js';
 import type { DType, TypedArray } from '../dtype.js';
 import { allocArray } from '../dtype.js';
 import type { Shape } from '../shape.js';
-import { sizeFromShape, stridesOf } from '../shape.js';
+import { mergeCopyAxes, sizeFromShape, stridesOf } from '../shape.js';
 import { output, valuesOf } from './storage.js';
 
 /** Below this many elements a plain loop beats creating a subarray view for `set`. */
@@ -28,24 +28,9 @@ function copyBlock(
   dstStrides: readonly number[],
   shape: Shape,
 ): void {
-  const dims: number[] = [];
-  const ss: number[] = [];
-  const ds: number[] = [];
-  for (let i = 0; i < shape.length; i++) {
-    const d = shape[i]!;
-    if (d === 0) return;
-    if (d === 1) continue;
-    const last = dims.length - 1;
-    if (last >= 0 && ss[last] === srcStrides[i]! * d && ds[last] === dstStrides[i]! * d) {
-      dims[last] = dims[last]! * d;
-      ss[last] = srcStrides[i]!;
-      ds[last] = dstStrides[i]!;
-    } else {
-      dims.push(d);
-      ss.push(srcStrides[i]!);
-      ds.push(dstStrides[i]!);
-    }
-  }
+  const merged = mergeCopyAxes(shape, srcStrides, dstStrides);
+  if (merged === null) return;
+  const { dims, srcStrides: ss, dstStrides: ds } = merged;
   const k = dims.length;
   if (k === 0) {
     dst[dstOff] = src[srcOff]!;

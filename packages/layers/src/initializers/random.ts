@@ -8,43 +8,41 @@ export interface RandomNormalArgs {
   seed?: number | null;
 }
 
-/** Normal samples; Keras defaults mean 0, stddev 0.05. A given seed gives the same tensor on every call. */
-export class RandomNormal extends Initializer {
-  readonly className = 'RandomNormal';
+/** What RandomNormal and TruncatedNormal share: mean/stddev/seed options, validation and config. */
+abstract class NormalInitializer extends Initializer {
   readonly mean: number;
   readonly stddev: number;
   readonly seed: number | null;
-  constructor(args: RandomNormalArgs = {}) {
+  constructor(className: string, args: RandomNormalArgs) {
     super();
-    this.mean = checkNumber(this.className, 'mean', args.mean ?? 0);
-    this.stddev = checkNumber(this.className, 'stddev', args.stddev ?? 0.05, 'nonNegative');
-    this.seed = checkSeed(this.className, args.seed);
-  }
-  apply(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-    return randomNormal(shape, this.mean, this.stddev, dtype, this.seed ?? undefined);
+    this.mean = checkNumber(className, 'mean', args.mean ?? 0);
+    this.stddev = checkNumber(className, 'stddev', args.stddev ?? 0.05, 'nonNegative');
+    this.seed = checkSeed(className, args.seed);
   }
   override getConfig(): Record<string, unknown> {
     return { mean: this.mean, stddev: this.stddev, seed: this.seed };
   }
 }
 
-/** Normal samples redrawn when beyond two standard deviations; Keras defaults mean 0, stddev 0.05. */
-export class TruncatedNormal extends Initializer {
-  readonly className = 'TruncatedNormal';
-  readonly mean: number;
-  readonly stddev: number;
-  readonly seed: number | null;
+/** Normal samples; Keras defaults mean 0, stddev 0.05. A given seed gives the same tensor on every call. */
+export class RandomNormal extends NormalInitializer {
+  readonly className = 'RandomNormal';
   constructor(args: RandomNormalArgs = {}) {
-    super();
-    this.mean = checkNumber(this.className, 'mean', args.mean ?? 0);
-    this.stddev = checkNumber(this.className, 'stddev', args.stddev ?? 0.05, 'nonNegative');
-    this.seed = checkSeed(this.className, args.seed);
+    super('RandomNormal', args);
+  }
+  apply(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+    return randomNormal(shape, this.mean, this.stddev, dtype, this.seed ?? undefined);
+  }
+}
+
+/** Normal samples redrawn when beyond two standard deviations; Keras defaults mean 0, stddev 0.05. */
+export class TruncatedNormal extends NormalInitializer {
+  readonly className = 'TruncatedNormal';
+  constructor(args: RandomNormalArgs = {}) {
+    super('TruncatedNormal', args);
   }
   apply(shape: readonly number[], dtype: DType = 'float32'): Tensor {
     return truncatedNormal(shape, this.mean, this.stddev, dtype, this.seed ?? undefined);
-  }
-  override getConfig(): Record<string, unknown> {
-    return { mean: this.mean, stddev: this.stddev, seed: this.seed };
   }
 }
 

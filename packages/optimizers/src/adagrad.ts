@@ -1,4 +1,4 @@
-import { add, div, full, mul, sqrt, square, sub } from '@descent/tensor';
+import { add, div, full, fusedOptimizerStep, mul, sqrt, square, sub } from '@descent/tensor';
 import type { OptimizerOptions, UpdateRule } from './optimizer.js';
 import { Optimizer } from './optimizer.js';
 import { checkNumber } from './validate.js';
@@ -14,6 +14,12 @@ export function adagradRule(initialAccumulatorValue: number, epsilon: number): U
   return {
     initSlots: (w) => ({ accumulator: full(w.shape, initialAccumulatorValue) }),
     update(w, g, slots, { learningRate: lr }) {
+      // One pass on backends that fuse it; the ops below are the reference and the fallback.
+      const fused = fusedOptimizerStep('adagrad', [w, g, slots.accumulator!], { learningRate: lr, epsilon });
+      if (fused !== null) {
+        slots.accumulator = fused[1]!;
+        return fused[0]!;
+      }
       const acc = add(slots.accumulator!, square(g));
       slots.accumulator = acc;
       return sub(w, div(mul(g, lr), sqrt(add(acc, epsilon))));

@@ -1,6 +1,5 @@
 import type { Tensor } from '@descent/tensor';
-import { add, div, maximum, mul, sqrt, square, sub, zerosLike } from '@descent/tensor';
-import { fusedAdamStep } from './fused-adam.js';
+import { add, div, fusedOptimizerStep, maximum, mul, sqrt, square, sub, zerosLike } from '@descent/tensor';
 import type { OptimizerOptions, UpdateRule } from './optimizer.js';
 import { Optimizer } from './optimizer.js';
 import { checkBoolean, checkNumber } from './validate.js';
@@ -29,11 +28,12 @@ export function adamRule(beta1: number, beta2: number, epsilon: number, amsgrad:
     update(w, g, slots, { learningRate: lr, step: t }) {
       const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
       if (!amsgrad) {
-        const fused = fusedAdamStep(w, g, slots.momentum!, slots.velocity!, beta1, beta2, epsilon, alpha);
+        // One pass on backends that fuse it (12 element-wise kernels otherwise); the op path below is the reference.
+        const fused = fusedOptimizerStep('adam', [w, g, slots.momentum!, slots.velocity!], { beta1, beta2, epsilon, alpha });
         if (fused !== null) {
-          slots.momentum = fused.m;
-          slots.velocity = fused.v;
-          return fused.w;
+          slots.momentum = fused[1]!;
+          slots.velocity = fused[2]!;
+          return fused[0]!;
         }
       }
       const m = add(slots.momentum!, mul(sub(g, slots.momentum!), 1 - beta1));

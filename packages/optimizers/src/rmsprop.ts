@@ -1,5 +1,5 @@
 import type { Tensor } from '@descent/tensor';
-import { add, div, mul, sqrt, square, sub, zerosLike } from '@descent/tensor';
+import { add, div, fusedOptimizerStep, mul, sqrt, square, sub, zerosLike } from '@descent/tensor';
 import type { OptimizerOptions, UpdateRule } from './optimizer.js';
 import { Optimizer } from './optimizer.js';
 import { checkBoolean, checkNumber } from './validate.js';
@@ -26,6 +26,18 @@ export function rmspropRule(rho: number, momentum: number, epsilon: number, cent
       return slots;
     },
     update(w, g, slots, { learningRate: lr }) {
+      // One pass on backends that fuse it; the ops below are the reference and the fallback.
+      const inputs = [w, g, slots.velocity!];
+      if (momentum > 0) inputs.push(slots.momentum!);
+      if (centered) inputs.push(slots.averageGradient!);
+      const fused = fusedOptimizerStep('rmsprop', inputs, { learningRate: lr, rho, momentum, epsilon, centered });
+      if (fused !== null) {
+        let k = 1;
+        slots.velocity = fused[k++]!;
+        if (momentum > 0) slots.momentum = fused[k++]!;
+        if (centered) slots.averageGradient = fused[k]!;
+        return fused[0]!;
+      }
       const v = add(mul(slots.velocity!, rho), mul(square(g), 1 - rho));
       slots.velocity = v;
       let den: Tensor;

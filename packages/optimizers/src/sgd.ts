@@ -1,5 +1,5 @@
 import type { Tensor } from '@descent/tensor';
-import { mul, sub, zerosLike } from '@descent/tensor';
+import { fusedOptimizerStep, mul, sub, zerosLike } from '@descent/tensor';
 import type { OptimizerOptions, UpdateRule } from './optimizer.js';
 import { Optimizer } from './optimizer.js';
 import { checkBoolean, checkNumber } from './validate.js';
@@ -15,6 +15,12 @@ export function sgdRule(momentum: number, nesterov: boolean): UpdateRule {
   return {
     initSlots: (w) => (momentum > 0 ? { momentum: zerosLike(w) } : {}),
     update(w, g, slots, { learningRate: lr }): Tensor {
+      // One pass on backends that fuse it; the ops below are the reference and the fallback.
+      const fused = fusedOptimizerStep('sgd', momentum > 0 ? [w, g, slots.momentum!] : [w, g], { learningRate: lr, momentum, nesterov });
+      if (fused !== null) {
+        if (momentum > 0) slots.momentum = fused[1]!;
+        return fused[0]!;
+      }
       if (momentum === 0) return sub(w, mul(g, lr));
       const step = mul(g, lr);
       const v = sub(mul(slots.momentum!, momentum), step);

@@ -1,6 +1,5 @@
-export type { Backend, KernelImpl, KernelTable, TensorInfo } from './backend.js';
+export type { Backend, KernelImpl, KernelTable, OptimizerHyper, OptimizerRule, TensorInfo } from './backend.js';
 export { CpuBackend } from './cpu/backend.js';
-export { cpuFloatsOf } from './cpu/direct.js';
 export type { DType, TypedArray } from './dtype.js';
 export { DTYPES, isDType, upcastType } from './dtype.js';
 export type { KernelHook, KernelRecord } from './engine.js';
@@ -12,6 +11,7 @@ export * from './ops/binary.js';
 export * from './ops/conv.js';
 export { tensor, toTensor } from './ops/convert.js';
 export * from './ops/creation.js';
+export { fusedOptimizerStep, optimizerSlotCount } from './ops/fused-update.js';
 export * from './ops/gather.js';
 export * from './ops/matmul.js';
 export * from './ops/pool.js';

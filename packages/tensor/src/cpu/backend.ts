@@ -4,6 +4,7 @@ import type { Shape } from '../shape.js';
 import { convKernels } from './conv.js';
 import { elementwiseKernels } from './elementwise.js';
 import { matMulKernels } from './matmul.js';
+import { cpuOptimizerStep } from './optimizer.js';
 import { movementKernels } from './movement.js';
 import { poolKernels } from './pool.js';
 import { reduceKernels } from './reduce.js';
@@ -23,6 +24,7 @@ export class CpuBackend implements Backend {
     ...convKernels,
     ...poolKernels,
   };
+  readonly optimizerStep = cpuOptimizerStep;
 
   write(values: TypedArray, shape: Shape, dtype: DType): TensorInfo {
     return output(values, shape, dtype);

@@ -5,6 +5,7 @@ export * from './elementwise';
 export * from './reduce';
 export * from './movement';
 export * from './conv';
+export * from './optimizer';
 
 export function heapBase(): usize {
   return __heap_base;

@@ -8,6 +8,8 @@ import { Heap } from './heap.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
 import { linalgKernels } from './kernels/linalg.js';
 import { movementKernels } from './kernels/movement.js';
+import type { OptimizerStep } from './kernels/optimizer.js';
+import { optimizerStep } from './kernels/optimizer.js';
 import { poolKernels } from './kernels/pool.js';
 import { reduceKernels } from './kernels/reduce.js';
 import type { SpawnWorker } from './threads.js';
@@ -58,6 +60,8 @@ export class WasmBackend implements Backend {
   readonly kernels: KernelTable;
   readonly flavour: 'simd' | 'relaxed';
   readonly fallback: Fallback;
+  /** Fused optimizer updates (Adam, SGD, RMSprop, Adagrad) in one SIMD pass each. */
+  readonly optimizerStep: OptimizerStep;
   private readonly ctx: Context;
 
   constructor(loaded: KernelModule, spawn: SpawnWorker | null, threads: number) {
@@ -91,6 +95,7 @@ export class WasmBackend implements Backend {
       ...poolKernels(this.ctx, fb),
     };
     this.kernels = checkedInputs(table);
+    this.optimizerStep = optimizerStep(this.ctx);
     pool.setThreads(threads);
   }
 

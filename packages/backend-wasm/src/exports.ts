@@ -38,6 +38,13 @@ export interface KernelExports {
     dy: number, x: number, dx: number, best: number, where: number, n: number, h: number, w: number, c: number,
     fh: number, fw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number,
   ): void;
+  adamF32(w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number, c1: number, c2: number, alpha: number, eps: number): void;
+  sgdF32(mode: number, w: number, g: number, v: number, wOut: number, vOut: number, n: number, lr: number, mu: number): void;
+  rmspropF32(
+    hasMomentum: number, centered: number, w: number, g: number, v: number, m: number, a: number,
+    wOut: number, vOut: number, mOut: number, aOut: number, n: number, lr: number, rho: number, c: number, mu: number, eps: number,
+  ): void;
+  adagradF32(w: number, g: number, acc: number, wOut: number, accOut: number, n: number, lr: number, eps: number): void;
   avgPoolGrad(
     dy: number, dx: number, n: number, h: number, w: number, c: number, fh: number, fw: number,
     sh: number, sw: number, pt: number, pl: number, oh: number, ow: number,
@@ -55,5 +62,8 @@ export const BINARY = {
   Add: 0, Sub: 1, Mul: 2, Div: 3, Pow: 4, Maximum: 5, Minimum: 6, Mod: 7, FloorDiv: 8, SquaredDifference: 9,
   Equal: 10, NotEqual: 11, Greater: 12, GreaterEqual: 13, Less: 14, LessEqual: 15,
 } as const;
+
+/** SGD modes of asm/optimizer.ts. */
+export const SGD_MODE = { Plain: 0, Momentum: 1, Nesterov: 2 } as const;
 
 export const REDUCE = { Sum: 0, Prod: 1, Max: 2, Min: 3 } as const;

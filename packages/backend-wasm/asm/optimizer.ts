@@ -1,0 +1,177 @@
+// Fused optimizer updates: one pass over w, g and the slots instead of 3–12 element-wise kernels.
+// Every step is the same float32 operation, in the same order and with the same float32 constants,
+// as the op path (src/kernels/optimizer.ts rounds the constants), so on this backend the fused
+// update equals the op path bit for bit. No FMA, not even in the relaxed build, for that reason.
+// Outputs never alias inputs (fresh blocks), so every loop reads each input once.
+
+export const SGD_PLAIN = 0, SGD_MOMENTUM = 1, SGD_NESTEROV = 2;
+
+/** m' = m + (g−m)·c1; v' = v + (g²−v)·c2; w' = w − (m'·alpha)/(sqrt(v') + eps). */
+export function adamF32(
+  w: usize, g: usize, m: usize, v: usize, wOut: usize, mOut: usize, vOut: usize, n: i32,
+  c1: f32, c2: f32, alpha: f32, eps: f32,
+): void {
+  let i = 0;
+  const c1v = f32x4.splat(c1);
+  const c2v = f32x4.splat(c2);
+  const av = f32x4.splat(alpha);
+  const ev = f32x4.splat(eps);
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const gi = v128.load(g + o);
+    const mi = v128.load(m + o);
+    const vi = v128.load(v + o);
+    const m1 = f32x4.add(mi, f32x4.mul(f32x4.sub(gi, mi), c1v));
+    const v1 = f32x4.add(vi, f32x4.mul(f32x4.sub(f32x4.mul(gi, gi), vi), c2v));
+    v128.store(mOut + o, m1);
+    v128.store(vOut + o, v1);
+    const q = f32x4.div(f32x4.mul(m1, av), f32x4.add(f32x4.sqrt(v1), ev));
+    v128.store(wOut + o, f32x4.sub(v128.load(w + o), q));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    const mi = load<f32>(m + o);
+    const vi = load<f32>(v + o);
+    const m1 = mi + (gi - mi) * c1;
+    const v1 = vi + (gi * gi - vi) * c2;
+    store<f32>(mOut + o, m1);
+    store<f32>(vOut + o, v1);
+    store<f32>(wOut + o, load<f32>(w + o) - (m1 * alpha) / (Mathf.sqrt(v1) + eps));
+  }
+}
+
+@inline function sgdLoop(mode: i32, w: usize, g: usize, v: usize, wOut: usize, vOut: usize, n: i32, lr: f32, mu: f32): void {
+  let i = 0;
+  const lrv = f32x4.splat(lr);
+  const muv = f32x4.splat(mu);
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const step = f32x4.mul(v128.load(g + o), lrv);
+    const wi = v128.load(w + o);
+    if (mode == SGD_PLAIN) {
+      v128.store(wOut + o, f32x4.sub(wi, step));
+    } else {
+      const v1 = f32x4.sub(f32x4.mul(v128.load(v + o), muv), step);
+      v128.store(vOut + o, v1);
+      if (mode == SGD_NESTEROV) v128.store(wOut + o, f32x4.sub(wi, f32x4.sub(step, f32x4.mul(v1, muv))));
+      else v128.store(wOut + o, f32x4.add(wi, v1));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const step = load<f32>(g + o) * lr;
+    const wi = load<f32>(w + o);
+    if (mode == SGD_PLAIN) {
+      store<f32>(wOut + o, wi - step);
+    } else {
+      const v1 = load<f32>(v + o) * mu - step;
+      store<f32>(vOut + o, v1);
+      if (mode == SGD_NESTEROV) store<f32>(wOut + o, wi - (step - v1 * mu));
+      else store<f32>(wOut + o, wi + v1);
+    }
+  }
+}
+
+/** step = g·lr; plain w' = w − step; momentum v' = v·mu − step, w' = w + v'; nesterov w' = w − (step − v'·mu). */
+export function sgdF32(mode: i32, w: usize, g: usize, v: usize, wOut: usize, vOut: usize, n: i32, lr: f32, mu: f32): void {
+  if (mode == SGD_PLAIN) sgdLoop(SGD_PLAIN, w, g, v, wOut, vOut, n, lr, mu);
+  else if (mode == SGD_NESTEROV) sgdLoop(SGD_NESTEROV, w, g, v, wOut, vOut, n, lr, mu);
+  else sgdLoop(SGD_MOMENTUM, w, g, v, wOut, vOut, n, lr, mu);
+}
+
+@inline function rmspropLoop(
+  hasMomentum: bool, centered: bool,
+  w: usize, g: usize, v: usize, m: usize, a: usize, wOut: usize, vOut: usize, mOut: usize, aOut: usize, n: i32,
+  lr: f32, rho: f32, c: f32, mu: f32, eps: f32,
+): void {
+  let i = 0;
+  const lrv = f32x4.splat(lr);
+  const rhov = f32x4.splat(rho);
+  const cv = f32x4.splat(c);
+  const muv = f32x4.splat(mu);
+  const ev = f32x4.splat(eps);
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const gi = v128.load(g + o);
+    const v1 = f32x4.add(f32x4.mul(v128.load(v + o), rhov), f32x4.mul(f32x4.mul(gi, gi), cv));
+    v128.store(vOut + o, v1);
+    let den: v128;
+    if (centered) {
+      const a1 = f32x4.add(f32x4.mul(v128.load(a + o), rhov), f32x4.mul(gi, cv));
+      v128.store(aOut + o, a1);
+      den = f32x4.add(f32x4.sub(v1, f32x4.mul(a1, a1)), ev);
+    } else {
+      den = f32x4.add(v1, ev);
+    }
+    const inc = f32x4.div(f32x4.mul(gi, lrv), f32x4.sqrt(den));
+    if (hasMomentum) {
+      const m1 = f32x4.add(f32x4.mul(v128.load(m + o), muv), inc);
+      v128.store(mOut + o, m1);
+      v128.store(wOut + o, f32x4.sub(v128.load(w + o), m1));
+    } else {
+      v128.store(wOut + o, f32x4.sub(v128.load(w + o), inc));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    const v1 = load<f32>(v + o) * rho + gi * gi * c;
+    store<f32>(vOut + o, v1);
+    let den: f32;
+    if (centered) {
+      const a1 = load<f32>(a + o) * rho + gi * c;
+      store<f32>(aOut + o, a1);
+      den = v1 - a1 * a1 + eps;
+    } else {
+      den = v1 + eps;
+    }
+    const inc = (gi * lr) / Mathf.sqrt(den);
+    if (hasMomentum) {
+      const m1 = load<f32>(m + o) * mu + inc;
+      store<f32>(mOut + o, m1);
+      store<f32>(wOut + o, load<f32>(w + o) - m1);
+    } else {
+      store<f32>(wOut + o, load<f32>(w + o) - inc);
+    }
+  }
+}
+
+/**
+ * v' = v·rho + g²·c; centered a' = a·rho + g·c, den = v' − a'² + eps, else den = v' + eps;
+ * inc = g·lr / sqrt(den); momentum m' = m·mu + inc, w' = w − m', else w' = w − inc.
+ * `m`/`mOut` and `a`/`aOut` are read only when momentum/centered is on.
+ */
+export function rmspropF32(
+  hasMomentum: bool, centered: bool,
+  w: usize, g: usize, v: usize, m: usize, a: usize, wOut: usize, vOut: usize, mOut: usize, aOut: usize, n: i32,
+  lr: f32, rho: f32, c: f32, mu: f32, eps: f32,
+): void {
+  if (hasMomentum) {
+    if (centered) rmspropLoop(true, true, w, g, v, m, a, wOut, vOut, mOut, aOut, n, lr, rho, c, mu, eps);
+    else rmspropLoop(true, false, w, g, v, m, a, wOut, vOut, mOut, aOut, n, lr, rho, c, mu, eps);
+  } else if (centered) rmspropLoop(false, true, w, g, v, m, a, wOut, vOut, mOut, aOut, n, lr, rho, c, mu, eps);
+  else rmspropLoop(false, false, w, g, v, m, a, wOut, vOut, mOut, aOut, n, lr, rho, c, mu, eps);
+}
+
+/** acc' = acc + g²; w' = w − (g·lr)/sqrt(acc' + eps). */
+export function adagradF32(w: usize, g: usize, acc: usize, wOut: usize, accOut: usize, n: i32, lr: f32, eps: f32): void {
+  let i = 0;
+  const lrv = f32x4.splat(lr);
+  const ev = f32x4.splat(eps);
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const gi = v128.load(g + o);
+    const a1 = f32x4.add(v128.load(acc + o), f32x4.mul(gi, gi));
+    v128.store(accOut + o, a1);
+    const q = f32x4.div(f32x4.mul(gi, lrv), f32x4.sqrt(f32x4.add(a1, ev)));
+    v128.store(wOut + o, f32x4.sub(v128.load(w + o), q));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    const a1 = load<f32>(acc + o) + gi * gi;
+    store<f32>(accOut + o, a1);
+    store<f32>(wOut + o, load<f32>(w + o) - (gi * lr) / Mathf.sqrt(a1 + eps));
+  }
+}

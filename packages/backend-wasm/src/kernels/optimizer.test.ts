@@ -1,0 +1,135 @@
+import type { OptimizerHyper, OptimizerRule, Tensor } from '@descent/tensor';
+import { add, dispose, div, fusedOptimizerStep, mul, setBackend, sqrt, square, sub, tensor, withScope } from '@descent/tensor';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { getWasmBackend, wasmMemoryInfo } from '../index.js';
+import { seeded } from '../test-utils/compare.js';
+
+beforeAll(() => setBackend('wasm'));
+
+/**
+ * The op path the optimizers package takes without a fused step, written out from OPTIMIZERS.md:
+ * the same element-wise ops in the same order, so on this backend it is the exact reference.
+ */
+function opPath<R extends OptimizerRule>(rule: R, [w, g, ...s]: Tensor[], hyper: OptimizerHyper[R]): Tensor[] {
+  switch (rule) {
+    case 'adam': {
+      const h = hyper as OptimizerHyper['adam'];
+      const m = add(s[0]!, mul(sub(g!, s[0]!), 1 - h.beta1));
+      const v = add(s[1]!, mul(sub(square(g!), s[1]!), 1 - h.beta2));
+      return [sub(w!, div(mul(m, h.alpha), add(sqrt(v), h.epsilon))), m, v];
+    }
+    case 'sgd': {
+      const h = hyper as OptimizerHyper['sgd'];
+      const step = mul(g!, h.learningRate);
+      if (h.momentum === 0) return [sub(w!, step)];
+      const v = sub(mul(s[0]!, h.momentum), step);
+      return [h.nesterov ? sub(w!, sub(step, mul(v, h.momentum))) : add(w!, v), v];
+    }
+    case 'rmsprop': {
+      const h = hyper as OptimizerHyper['rmsprop'];
+      const v = add(mul(s[0]!, h.rho), mul(square(g!), 1 - h.rho));
+      const out = [v];
+      let den = add(v, h.epsilon);
+      const avgIn = h.centered ? s[h.momentum > 0 ? 2 : 1]! : null;
+      let avg: Tensor | null = null;
+      if (avgIn !== null) {
+        avg = add(mul(avgIn, h.rho), mul(g!, 1 - h.rho));
+        den = add(sub(v, square(avg)), h.epsilon);
+      }
+      const inc = div(mul(g!, h.learningRate), sqrt(den));
+      let next = sub(w!, inc);
+      if (h.momentum > 0) {
+        const m = add(mul(s[1]!, h.momentum), inc);
+        out.push(m);
+        next = sub(w!, m);
+      }
+      if (avg !== null) out.push(avg);
+      return [next, ...out];
+    }
+    case 'adagrad': {
+      const h = hyper as OptimizerHyper['adagrad'];
+      const acc = add(s[0]!, square(g!));
+      return [sub(w!, div(mul(g!, h.learningRate), sqrt(add(acc, h.epsilon)))), acc];
+    }
+  }
+  throw new Error(`unknown rule ${rule}`);
+}
+
+type Case = { [R in OptimizerRule]: { rule: R; hyper: OptimizerHyper[R]; slots: number; label: string } }[OptimizerRule];
+
+const CASES: Case[] = [
+  { rule: 'adam', hyper: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, alpha: 0.01 }, slots: 2, label: 'adam' },
+  { rule: 'sgd', hyper: { learningRate: 0.1, momentum: 0, nesterov: false }, slots: 0, label: 'sgd' },
+  { rule: 'sgd', hyper: { learningRate: 0.1, momentum: 0.9, nesterov: false }, slots: 1, label: 'sgd momentum' },
+  { rule: 'sgd', hyper: { learningRate: 0.1, momentum: 0.9, nesterov: true }, slots: 1, label: 'sgd nesterov' },
+  { rule: 'rmsprop', hyper: { learningRate: 0.01, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false }, slots: 1, label: 'rmsprop' },
+  { rule: 'rmsprop', hyper: { learningRate: 0.01, rho: 0.9, momentum: 0.5, epsilon: 1e-7, centered: false }, slots: 2, label: 'rmsprop momentum' },
+  { rule: 'rmsprop', hyper: { learningRate: 0.01, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: true }, slots: 2, label: 'rmsprop centered' },
+  { rule: 'rmsprop', hyper: { learningRate: 0.01, rho: 0.8, momentum: 0.5, epsilon: 1e-3, centered: true }, slots: 3, label: 'rmsprop momentum centered' },
+  { rule: 'adagrad', hyper: { learningRate: 0.05, epsilon: 1e-7 }, slots: 1, label: 'adagrad' },
+];
+
+// Sizes around the 4-lane main loop: tail only, one vector + tail, several vectors + tail, large.
+const SIZES = [1, 7, 33, 1000];
+
+describe('wasm fused optimizer step', () => {
+  for (const c of CASES) {
+    it(`${c.label}: equals the op path bit for bit over 4 steps (sizes ${SIZES.join(', ')})`, () => {
+      for (const n of SIZES) {
+        let w = tensor(seeded(n, 1, -2, 2));
+        // Slots start positive where a rule takes their square root.
+        let fusedSlots = Array.from({ length: c.slots }, (_, i) => tensor(seeded(n, 10 + i, 0, 0.5)));
+        let refW = w;
+        let refSlots = fusedSlots;
+        for (let step = 0; step < 4; step++) {
+          const g = tensor(seeded(n, 100 + step, -3, 3));
+          const fused = fusedOptimizerStep(c.rule, [w, g, ...fusedSlots], c.hyper as never);
+          expect(fused, `${c.label} n=${n}`).not.toBeNull();
+          const ref = opPath(c.rule, [refW, g, ...refSlots], c.hyper);
+          expect(fused!).toHaveLength(ref.length);
+          fused!.forEach((t, k) => expect(t.dataSync(), `${c.label} n=${n} step ${step + 1} output ${k}`).toEqual(ref[k]!.dataSync()));
+          w = fused![0]!;
+          fusedSlots = fused!.slice(1);
+          refW = ref[0]!;
+          refSlots = ref.slice(1);
+        }
+        // The 4 steps moved w: the comparison was not between two untouched copies.
+        expect(Array.from(w.dataSync())).not.toEqual(Array.from(seeded(n, 1, -2, 2)));
+      }
+    });
+  }
+
+  it('declines what it cannot fuse', () => {
+    const backend = getWasmBackend();
+    const f = tensor([1, 2, 3]);
+    const i = tensor([1, 2, 3], [3], 'int32');
+    const adagrad = { learningRate: 0.1, epsilon: 1e-7 };
+    expect(backend.optimizerStep('adagrad', [f, i, f], adagrad)).toBeNull();
+    expect(backend.optimizerStep('adagrad', [f, f, tensor([1, 2])], adagrad)).toBeNull();
+    expect(backend.optimizerStep('adagrad', [f, f], adagrad)).toBeNull();
+  });
+
+  it('a released input fails with the backend error before any output is allocated', () => {
+    const w = tensor([1, 2, 3]);
+    const g = mul(w, 2);
+    dispose(g);
+    const before = wasmMemoryInfo().bytesInUse;
+    expect(() => fusedOptimizerStep('sgd', [w, g], { learningRate: 0.1, momentum: 0, nesterov: false })).toThrow(/storage was released/);
+    expect(wasmMemoryInfo().bytesInUse).toBe(before);
+  });
+
+  it('outputs are freed with their scope: repeated steps keep memory flat', () => {
+    const w = tensor(seeded(257, 3));
+    const g = tensor(seeded(257, 4));
+    const m = tensor(new Float32Array(257));
+    const v = tensor(new Float32Array(257));
+    const hyper = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, alpha: 0.01 };
+    withScope(() => void fusedOptimizerStep('adam', [w, g, m, v], hyper));
+    const before = wasmMemoryInfo();
+    for (let i = 0; i < 200; i++) withScope(() => void fusedOptimizerStep('adam', [w, g, m, v], hyper));
+    const after = wasmMemoryInfo();
+    expect(after.bytesInUse).toBe(before.bytesInUse);
+    expect(after.blocksInUse).toBe(before.blocksInUse);
+    dispose([w, g, m, v]);
+  });
+});

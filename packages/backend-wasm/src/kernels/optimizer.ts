@@ -1,0 +1,80 @@
+import type { OptimizerHyper, OptimizerRule, TensorInfo } from '@descent/tensor';
+import { optimizerSlotCount, shapesEqual } from '@descent/tensor';
+import type { Context } from '../context.js';
+import { SGD_MODE } from '../exports.js';
+
+export type OptimizerStep = <R extends OptimizerRule>(rule: R, inputs: readonly TensorInfo[], hyper: OptimizerHyper[R]) => TensorInfo[] | null;
+
+/**
+ * The backend's fused optimizer update (asm/optimizer.ts): one pass over `[w, g, ...slots]` into
+ * fresh blocks for the new `w` and slots. Constants are handed over as float32 — the values the op
+ * path's scalar tensors hold — so the result equals the op path's on this backend. Null for anything
+ * but float32 inputs of one shape in the rule's count.
+ */
+export function optimizerStep(ctx: Context): OptimizerStep {
+  return (rule, inputs, hyper) => {
+    if (inputs.length !== 2 + optimizerSlotCount(rule, hyper)) return null;
+    const shape = inputs[0]!.shape;
+    for (const t of inputs) if (t.dtype !== 'float32' || !shapesEqual(t.shape, shape)) return null;
+    // Resolve input pointers first: a released input fails before any output is allocated.
+    const p = inputs.map((t) => ctx.ptr(t));
+    const outs = inputs.slice(1).map(() => ctx.output(shape, 'float32'));
+    const n = ctx.data(outs[0]!.info).size;
+    const o = outs.map((x) => x.ptr);
+    if (n > 0) {
+      const k = ctx.k;
+      switch (rule) {
+        case 'adam': {
+          const h = hyper as OptimizerHyper['adam'];
+          k.adamF32(p[0]!, p[1]!, p[2]!, p[3]!, o[0]!, o[1]!, o[2]!, n, 1 - h.beta1, 1 - h.beta2, h.alpha, h.epsilon);
+          break;
+        }
+        case 'sgd': {
+          const h = hyper as OptimizerHyper['sgd'];
+          const mode = h.momentum > 0 ? (h.nesterov ? SGD_MODE.Nesterov : SGD_MODE.Momentum) : SGD_MODE.Plain;
+          // Plain SGD has no slot: the velocity pointers are never read (w's stand in).
+          k.sgdF32(mode, p[0]!, p[1]!, p[2] ?? p[0]!, o[0]!, o[1] ?? o[0]!, n, h.learningRate, h.momentum);
+          break;
+        }
+        case 'rmsprop': {
+          const h = hyper as OptimizerHyper['rmsprop'];
+          const hasMomentum = h.momentum > 0;
+          // Slots after v: m (momentum), then the average gradient (centered); an absent one is never read or written.
+          const mi = hasMomentum ? 3 : -1;
+          const ai = h.centered ? (hasMomentum ? 4 : 3) : -1;
+          const at = (list: readonly number[], i: number): number => (i < 0 ? 0 : list[i]!);
+          k.rmspropF32(
+            hasMomentum ? 1 : 0,
+            h.centered ? 1 : 0,
+            p[0]!,
+            p[1]!,
+            p[2]!,
+            at(p, mi),
+            at(p, ai),
+            o[0]!,
+            o[1]!,
+            at(o, mi - 1),
+            at(o, ai - 1),
+            n,
+            h.learningRate,
+            h.rho,
+            1 - h.rho,
+            h.momentum,
+            h.epsilon,
+          );
+          break;
+        }
+        case 'adagrad': {
+          const h = hyper as OptimizerHyper['adagrad'];
+          k.adagradF32(p[0]!, p[1]!, p[2]!, o[0]!, o[1]!, n, h.learningRate, h.epsilon);
+          break;
+        }
+        default:
+          // Unreachable for the closed rule set; give the storage back before declining.
+          for (const x of outs) ctx.storage.releaseNow(ctx.data(x.info).block);
+          return null;
+      }
+    }
+    return outs.map((x) => x.info);
+  };
+}

@@ -4,13 +4,14 @@ import type { Tensor } from '@descent/tensor';
 import { add, moments, mul, reshape, rsqrt, sub } from '@descent/tensor';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
+import { getInitializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { formatSymbolic, knownDim } from '../engine/shape_utils.js';
 import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
-import { constraintConfig, constraintOf, initializerConfig, initializerOf, regularizerConfig, regularizerOf } from './common.js';
+import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
 
 export interface BatchNormalizationArgs extends LayerArgs {
   /** The features axis (default -1, channels last). */
@@ -45,14 +46,14 @@ export class BatchNormalization extends Layer {
   readonly epsilon: number;
   readonly center: boolean;
   readonly scale: boolean;
-  readonly betaInitializer: Initializer;
-  readonly gammaInitializer: Initializer;
+  declare readonly betaInitializer: Initializer;
+  declare readonly gammaInitializer: Initializer;
   readonly movingMeanInitializer: Initializer;
   readonly movingVarianceInitializer: Initializer;
-  readonly betaRegularizer: Regularizer | null;
-  readonly gammaRegularizer: Regularizer | null;
-  readonly betaConstraint: Constraint | null;
-  readonly gammaConstraint: Constraint | null;
+  declare readonly betaRegularizer: Regularizer | null;
+  declare readonly gammaRegularizer: Regularizer | null;
+  declare readonly betaConstraint: Constraint | null;
+  declare readonly gammaConstraint: Constraint | null;
   gamma: Variable | null = null;
   beta: Variable | null = null;
   movingMean: Variable | null = null;
@@ -69,14 +70,9 @@ export class BatchNormalization extends Layer {
     if (!(this.epsilon > 0)) throw new Error(`BatchNormalization: epsilon must be positive, got ${this.epsilon}`);
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
-    this.betaInitializer = initializerOf(args.betaInitializer, 'zeros');
-    this.gammaInitializer = initializerOf(args.gammaInitializer, 'ones');
-    this.movingMeanInitializer = initializerOf(args.movingMeanInitializer, 'zeros');
-    this.movingVarianceInitializer = initializerOf(args.movingVarianceInitializer, 'ones');
-    this.betaRegularizer = regularizerOf(args.betaRegularizer);
-    this.gammaRegularizer = regularizerOf(args.gammaRegularizer);
-    this.betaConstraint = constraintOf(args.betaConstraint);
-    this.gammaConstraint = constraintOf(args.gammaConstraint);
+    initWeightOptions(this, args, { beta: 'zeros', gamma: 'ones' });
+    this.movingMeanInitializer = getInitializer(args.movingMeanInitializer ?? 'zeros');
+    this.movingVarianceInitializer = getInitializer(args.movingVarianceInitializer ?? 'ones');
   }
 
   private featureAxis(rank: number): number {
@@ -88,8 +84,8 @@ export class BatchNormalization extends Layer {
   override build(inputShape: SymbolicShape): void {
     const a = this.featureAxis(inputShape.length);
     const c = knownDim('BatchNormalization', inputShape, a);
-    if (this.scale) this.gamma = this.addWeight('gamma', [c], { initializer: this.gammaInitializer, regularizer: this.gammaRegularizer, constraint: this.gammaConstraint });
-    if (this.center) this.beta = this.addWeight('beta', [c], { initializer: this.betaInitializer, regularizer: this.betaRegularizer, constraint: this.betaConstraint });
+    if (this.scale) this.gamma = this.addWeight('gamma', [c], weightOptions(this, 'gamma'));
+    if (this.center) this.beta = this.addWeight('beta', [c], weightOptions(this, 'beta'));
     this.movingMean = this.addWeight('moving_mean', [c], { initializer: this.movingMeanInitializer, trainable: false });
     this.movingVariance = this.addWeight('moving_variance', [c], { initializer: this.movingVarianceInitializer, trainable: false });
     super.build(inputShape);
@@ -139,14 +135,7 @@ export class BatchNormalization extends Layer {
       epsilon: this.epsilon,
       center: this.center,
       scale: this.scale,
-      betaInitializer: initializerConfig(this.betaInitializer),
-      gammaInitializer: initializerConfig(this.gammaInitializer),
-      movingMeanInitializer: initializerConfig(this.movingMeanInitializer),
-      movingVarianceInitializer: initializerConfig(this.movingVarianceInitializer),
-      betaRegularizer: regularizerConfig(this.betaRegularizer),
-      gammaRegularizer: regularizerConfig(this.gammaRegularizer),
-      betaConstraint: constraintConfig(this.betaConstraint),
-      gammaConstraint: constraintConfig(this.gammaConstraint),
+      ...weightOptionsConfig(this, ['beta', 'gamma'], { initializerOnly: ['movingMean', 'movingVariance'] }),
     };
   }
 }

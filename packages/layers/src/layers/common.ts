@@ -1,11 +1,8 @@
 import type { Activation } from '../activations/index.js';
 import { getActivation } from '../activations/index.js';
-import type { Constraint } from '../constraints/index.js';
-import { getConstraint, serializeConstraint } from '../constraints/index.js';
-import type { Initializer } from '../initializers/index.js';
-import { getInitializer, serializeInitializer } from '../initializers/index.js';
-import type { Regularizer } from '../regularizers/index.js';
-import { getRegularizer, serializeRegularizer } from '../regularizers/index.js';
+import type { getConstraint } from '../constraints/index.js';
+import type { getInitializer } from '../initializers/index.js';
+import type { getRegularizer } from '../regularizers/index.js';
 
 export type ActivationId = Parameters<typeof getActivation>[0];
 export type InitializerId = Parameters<typeof getInitializer>[0];
@@ -14,30 +11,6 @@ export type ConstraintOption = Parameters<typeof getConstraint>[0] | null;
 
 export function activationOf(id: ActivationId | undefined): Activation {
   return getActivation(id ?? null);
-}
-
-export function initializerOf(id: InitializerId | undefined, fallback: string): Initializer {
-  return getInitializer(id ?? fallback);
-}
-
-export function regularizerOf(id: RegularizerOption | undefined): Regularizer | null {
-  return id === undefined || id === null ? null : getRegularizer(id);
-}
-
-export function constraintOf(id: ConstraintOption | undefined): Constraint | null {
-  return id === undefined || id === null ? null : getConstraint(id);
-}
-
-export function initializerConfig(x: Initializer): Record<string, unknown> {
-  return serializeInitializer(x);
-}
-
-export function regularizerConfig(x: Regularizer | null): Record<string, unknown> | null {
-  return x === null ? null : (serializeRegularizer(x));
-}
-
-export function constraintConfig(x: Constraint | null): Record<string, unknown> | null {
-  return x === null ? null : (serializeConstraint(x));
 }
 
 /** A positive integer option, or a clear error naming the layer and option. */

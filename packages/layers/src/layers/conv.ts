@@ -12,9 +12,8 @@ import {
   assertRank, checkDataFormat, checkPadding, convOutputLength, deconvOutputLength, formatSymbolic, knownDim, normalizeTuple,
 } from '../engine/shape_utils.js';
 import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
-import {
-  activationOf, constraintConfig, constraintOf, initializerConfig, initializerOf, positiveInt, regularizerConfig, regularizerOf,
-} from './common.js';
+import { activationOf, positiveInt } from './common.js';
+import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
 
 export interface ConvArgs extends LayerArgs {
   filters: number;
@@ -47,12 +46,12 @@ export abstract class BaseConv extends Layer {
   readonly dilationRate: number[];
   readonly activation: Activation;
   readonly useBias: boolean;
-  readonly kernelInitializer: Initializer;
-  readonly biasInitializer: Initializer;
-  readonly kernelRegularizer: Regularizer | null;
-  readonly biasRegularizer: Regularizer | null;
-  readonly kernelConstraint: Constraint | null;
-  readonly biasConstraint: Constraint | null;
+  declare readonly kernelInitializer: Initializer;
+  declare readonly biasInitializer: Initializer;
+  declare readonly kernelRegularizer: Regularizer | null;
+  declare readonly biasRegularizer: Regularizer | null;
+  declare readonly kernelConstraint: Constraint | null;
+  declare readonly biasConstraint: Constraint | null;
   kernel: Variable | null = null;
   bias: Variable | null = null;
 
@@ -75,12 +74,7 @@ export abstract class BaseConv extends Layer {
     }
     this.activation = activationOf(args.activation);
     this.useBias = args.useBias ?? true;
-    this.kernelInitializer = initializerOf(args.kernelInitializer, 'glorotUniform');
-    this.biasInitializer = initializerOf(args.biasInitializer, 'zeros');
-    this.kernelRegularizer = regularizerOf(args.kernelRegularizer);
-    this.biasRegularizer = regularizerOf(args.biasRegularizer);
-    this.kernelConstraint = constraintOf(args.kernelConstraint);
-    this.biasConstraint = constraintOf(args.biasConstraint);
+    initWeightOptions(this, args, { kernel: 'glorotUniform', bias: 'zeros' });
   }
 
   /** Kernel shape for `inChannels` input channels (Keras layout). */
@@ -92,14 +86,8 @@ export abstract class BaseConv extends Layer {
     const what = this.rank === 1 ? '[batch, steps, channels]' : '[batch, height, width, channels]';
     assertRank(this.className, inputShape, this.rank + 2, what);
     const inChannels = knownDim(this.className, inputShape, -1);
-    this.kernel = this.addWeight('kernel', this.kernelShape(inChannels), {
-      initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint,
-    });
-    if (this.useBias) {
-      this.bias = this.addWeight('bias', [this.filters], {
-        initializer: this.biasInitializer, regularizer: this.biasRegularizer, constraint: this.biasConstraint,
-      });
-    }
+    this.kernel = this.addWeight('kernel', this.kernelShape(inChannels), weightOptions(this, 'kernel'));
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], weightOptions(this, 'bias'));
     super.build(inputShape);
   }
 
@@ -132,13 +120,7 @@ export abstract class BaseConv extends Layer {
       dilationRate: [...this.dilationRate],
       activation: this.activation.name,
       useBias: this.useBias,
-      kernelInitializer: initializerConfig(this.kernelInitializer),
-      biasInitializer: initializerConfig(this.biasInitializer),
-      kernelRegularizer: regularizerConfig(this.kernelRegularizer),
-      biasRegularizer: regularizerConfig(this.biasRegularizer),
-      activityRegularizer: regularizerConfig(this.activityRegularizer),
-      kernelConstraint: constraintConfig(this.kernelConstraint),
-      biasConstraint: constraintConfig(this.biasConstraint),
+      ...weightOptionsConfig(this, ['kernel', 'bias'], { activityRegularizer: true }),
     };
   }
 }

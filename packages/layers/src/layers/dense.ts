@@ -10,9 +10,8 @@ import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { formatSymbolic, knownDim } from '../engine/shape_utils.js';
 import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
-import {
-  activationOf, constraintConfig, constraintOf, initializerConfig, initializerOf, positiveInt, regularizerConfig, regularizerOf,
-} from './common.js';
+import { activationOf, positiveInt } from './common.js';
+import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
 
 export interface DenseArgs extends LayerArgs {
   units: number;
@@ -34,12 +33,12 @@ export class Dense extends Layer {
   readonly units: number;
   readonly activation: Activation;
   readonly useBias: boolean;
-  readonly kernelInitializer: Initializer;
-  readonly biasInitializer: Initializer;
-  readonly kernelRegularizer: Regularizer | null;
-  readonly biasRegularizer: Regularizer | null;
-  readonly kernelConstraint: Constraint | null;
-  readonly biasConstraint: Constraint | null;
+  declare readonly kernelInitializer: Initializer;
+  declare readonly biasInitializer: Initializer;
+  declare readonly kernelRegularizer: Regularizer | null;
+  declare readonly biasRegularizer: Regularizer | null;
+  declare readonly kernelConstraint: Constraint | null;
+  declare readonly biasConstraint: Constraint | null;
   kernel: Variable | null = null;
   bias: Variable | null = null;
 
@@ -52,12 +51,7 @@ export class Dense extends Layer {
     this.units = positiveInt('Dense', 'units', args.units);
     this.activation = activationOf(args.activation);
     this.useBias = args.useBias ?? true;
-    this.kernelInitializer = initializerOf(args.kernelInitializer, 'glorotUniform');
-    this.biasInitializer = initializerOf(args.biasInitializer, 'zeros');
-    this.kernelRegularizer = regularizerOf(args.kernelRegularizer);
-    this.biasRegularizer = regularizerOf(args.biasRegularizer);
-    this.kernelConstraint = constraintOf(args.kernelConstraint);
-    this.biasConstraint = constraintOf(args.biasConstraint);
+    initWeightOptions(this, args, { kernel: 'glorotUniform', bias: 'zeros' });
   }
 
   override build(inputShape: SymbolicShape): void {
@@ -65,14 +59,8 @@ export class Dense extends Layer {
       throw new Error(`Dense: expected input of rank ≥ 2 ([batch, ..., features]), got shape ${formatSymbolic(inputShape)}`);
     }
     const inDim = knownDim('Dense', inputShape, -1);
-    this.kernel = this.addWeight('kernel', [inDim, this.units], {
-      initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint,
-    });
-    if (this.useBias) {
-      this.bias = this.addWeight('bias', [this.units], {
-        initializer: this.biasInitializer, regularizer: this.biasRegularizer, constraint: this.biasConstraint,
-      });
-    }
+    this.kernel = this.addWeight('kernel', [inDim, this.units], weightOptions(this, 'kernel'));
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], weightOptions(this, 'bias'));
     super.build(inputShape);
   }
 
@@ -92,13 +80,7 @@ export class Dense extends Layer {
       units: this.units,
       activation: this.activation.name,
       useBias: this.useBias,
-      kernelInitializer: initializerConfig(this.kernelInitializer),
-      biasInitializer: initializerConfig(this.biasInitializer),
-      kernelRegularizer: regularizerConfig(this.kernelRegularizer),
-      biasRegularizer: regularizerConfig(this.biasRegularizer),
-      activityRegularizer: regularizerConfig(this.activityRegularizer),
-      kernelConstraint: constraintConfig(this.kernelConstraint),
-      biasConstraint: constraintConfig(this.biasConstraint),
+      ...weightOptionsConfig(this, ['kernel', 'bias'], { activityRegularizer: true }),
     };
   }
 }

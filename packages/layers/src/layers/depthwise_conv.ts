@@ -10,9 +10,8 @@ import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { assertRank, checkDataFormat, checkPadding, convOutputLength, formatSymbolic, knownDim, normalizeTuple } from '../engine/shape_utils.js';
 import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
-import {
-  activationOf, constraintConfig, constraintOf, initializerConfig, initializerOf, positiveInt, regularizerConfig, regularizerOf,
-} from './common.js';
+import { activationOf, positiveInt } from './common.js';
+import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
 
 export interface DepthwiseConv2DArgs extends LayerArgs {
   kernelSize: number | readonly number[];
@@ -57,12 +56,12 @@ abstract class DepthwiseBase extends Layer {
   readonly depthMultiplier: number;
   readonly activation: Activation;
   readonly useBias: boolean;
-  readonly depthwiseInitializer: Initializer;
-  readonly biasInitializer: Initializer;
-  readonly depthwiseRegularizer: Regularizer | null;
-  readonly biasRegularizer: Regularizer | null;
-  readonly depthwiseConstraint: Constraint | null;
-  readonly biasConstraint: Constraint | null;
+  declare readonly depthwiseInitializer: Initializer;
+  declare readonly biasInitializer: Initializer;
+  declare readonly depthwiseRegularizer: Regularizer | null;
+  declare readonly biasRegularizer: Regularizer | null;
+  declare readonly depthwiseConstraint: Constraint | null;
+  declare readonly biasConstraint: Constraint | null;
   depthwiseKernel: Variable | null = null;
   bias: Variable | null = null;
 
@@ -82,27 +81,18 @@ abstract class DepthwiseBase extends Layer {
     checkDataFormat(cls, args.dataFormat);
     this.activation = activationOf(args.activation);
     this.useBias = args.useBias ?? true;
-    this.depthwiseInitializer = initializerOf(args.depthwiseInitializer, 'glorotUniform');
-    this.biasInitializer = initializerOf(args.biasInitializer, 'zeros');
-    this.depthwiseRegularizer = regularizerOf(args.depthwiseRegularizer);
-    this.biasRegularizer = regularizerOf(args.biasRegularizer);
-    this.depthwiseConstraint = constraintOf(args.depthwiseConstraint);
-    this.biasConstraint = constraintOf(args.biasConstraint);
+    initWeightOptions(this, args, { depthwise: 'glorotUniform', bias: 'zeros' });
   }
 
   protected buildDepthwise(inputShape: SymbolicShape): number {
     assertRank(this.className, inputShape, 4, '[batch, height, width, channels]');
     const c = knownDim(this.className, inputShape, -1);
-    this.depthwiseKernel = this.addWeight('depthwise_kernel', [...this.kernelSize, c, this.depthMultiplier], {
-      initializer: this.depthwiseInitializer, regularizer: this.depthwiseRegularizer, constraint: this.depthwiseConstraint,
-    });
+    this.depthwiseKernel = this.addWeight('depthwise_kernel', [...this.kernelSize, c, this.depthMultiplier], weightOptions(this, 'depthwise'));
     return c;
   }
 
   protected buildBias(size: number): void {
-    if (this.useBias) {
-      this.bias = this.addWeight('bias', [size], { initializer: this.biasInitializer, regularizer: this.biasRegularizer, constraint: this.biasConstraint });
-    }
+    if (this.useBias) this.bias = this.addWeight('bias', [size], weightOptions(this, 'bias'));
   }
 
   protected depthwise(inputs: Tensor): Tensor {
@@ -140,13 +130,7 @@ abstract class DepthwiseBase extends Layer {
       depthMultiplier: this.depthMultiplier,
       activation: this.activation.name,
       useBias: this.useBias,
-      depthwiseInitializer: initializerConfig(this.depthwiseInitializer),
-      biasInitializer: initializerConfig(this.biasInitializer),
-      depthwiseRegularizer: regularizerConfig(this.depthwiseRegularizer),
-      biasRegularizer: regularizerConfig(this.biasRegularizer),
-      activityRegularizer: regularizerConfig(this.activityRegularizer),
-      depthwiseConstraint: constraintConfig(this.depthwiseConstraint),
-      biasConstraint: constraintConfig(this.biasConstraint),
+      ...weightOptionsConfig(this, ['depthwise', 'bias'], { activityRegularizer: true }),
     };
   }
 }
@@ -189,23 +173,19 @@ export interface SeparableConv2DArgs extends DepthwiseConv2DArgs {
 export class SeparableConv2D extends DepthwiseBase {
   static override className = 'SeparableConv2D';
   readonly filters: number;
-  readonly pointwiseInitializer: Initializer;
-  readonly pointwiseRegularizer: Regularizer | null;
-  readonly pointwiseConstraint: Constraint | null;
+  declare readonly pointwiseInitializer: Initializer;
+  declare readonly pointwiseRegularizer: Regularizer | null;
+  declare readonly pointwiseConstraint: Constraint | null;
   pointwiseKernel: Variable | null = null;
 
   constructor(args: SeparableConv2DArgs) {
     super(args);
     this.filters = positiveInt('SeparableConv2D', 'filters', args.filters);
-    this.pointwiseInitializer = initializerOf(args.pointwiseInitializer, 'glorotUniform');
-    this.pointwiseRegularizer = regularizerOf(args.pointwiseRegularizer);
-    this.pointwiseConstraint = constraintOf(args.pointwiseConstraint);
+    initWeightOptions(this, args, { pointwise: 'glorotUniform' });
   }
   override build(inputShape: SymbolicShape): void {
     const c = this.buildDepthwise(inputShape);
-    this.pointwiseKernel = this.addWeight('pointwise_kernel', [1, 1, c * this.depthMultiplier, this.filters], {
-      initializer: this.pointwiseInitializer, regularizer: this.pointwiseRegularizer, constraint: this.pointwiseConstraint,
-    });
+    this.pointwiseKernel = this.addWeight('pointwise_kernel', [1, 1, c * this.depthMultiplier, this.filters], weightOptions(this, 'pointwise'));
     this.buildBias(this.filters);
     super.build(inputShape);
   }
@@ -219,9 +199,7 @@ export class SeparableConv2D extends DepthwiseBase {
     return {
       ...super.getConfig(),
       filters: this.filters,
-      pointwiseInitializer: initializerConfig(this.pointwiseInitializer),
-      pointwiseRegularizer: regularizerConfig(this.pointwiseRegularizer),
-      pointwiseConstraint: constraintConfig(this.pointwiseConstraint),
+      ...weightOptionsConfig(this, ['pointwise']),
     };
   }
 }

@@ -8,7 +8,8 @@ import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
-import { constraintConfig, constraintOf, initializerConfig, initializerOf, positiveInt, regularizerConfig, regularizerOf } from './common.js';
+import { positiveInt } from './common.js';
+import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
 
 export interface EmbeddingArgs extends LayerArgs {
   /** Vocabulary size: indices must lie in `[0, inputDim)`. */
@@ -29,9 +30,9 @@ export class Embedding extends Layer {
   readonly inputDim: number;
   readonly outputDim: number;
   readonly inputLength: number | null;
-  readonly embeddingsInitializer: Initializer;
-  readonly embeddingsRegularizer: Regularizer | null;
-  readonly embeddingsConstraint: Constraint | null;
+  declare readonly embeddingsInitializer: Initializer;
+  declare readonly embeddingsRegularizer: Regularizer | null;
+  declare readonly embeddingsConstraint: Constraint | null;
   embeddings: Variable | null = null;
 
   constructor(args: EmbeddingArgs) {
@@ -43,15 +44,11 @@ export class Embedding extends Layer {
     this.inputDim = positiveInt('Embedding', 'inputDim', args.inputDim);
     this.outputDim = positiveInt('Embedding', 'outputDim', args.outputDim);
     this.inputLength = len;
-    this.embeddingsInitializer = initializerOf(args.embeddingsInitializer, 'randomUniform');
-    this.embeddingsRegularizer = regularizerOf(args.embeddingsRegularizer);
-    this.embeddingsConstraint = constraintOf(args.embeddingsConstraint);
+    initWeightOptions(this, args, { embeddings: 'randomUniform' });
   }
 
   override build(inputShape: SymbolicShape): void {
-    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], {
-      initializer: this.embeddingsInitializer, regularizer: this.embeddingsRegularizer, constraint: this.embeddingsConstraint,
-    });
+    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], weightOptions(this, 'embeddings'));
     super.build(inputShape);
   }
 
@@ -76,10 +73,7 @@ export class Embedding extends Layer {
       ...super.getConfig(),
       inputDim: this.inputDim,
       outputDim: this.outputDim,
-      embeddingsInitializer: initializerConfig(this.embeddingsInitializer),
-      embeddingsRegularizer: regularizerConfig(this.embeddingsRegularizer),
-      activityRegularizer: regularizerConfig(this.activityRegularizer),
-      embeddingsConstraint: constraintConfig(this.embeddingsConstraint),
+      ...weightOptionsConfig(this, ['embeddings'], { activityRegularizer: true }),
       maskZero: false,
       inputLength: this.inputLength,
     };

@@ -9,7 +9,7 @@ import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { knownDim } from '../engine/shape_utils.js';
 import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
-import { constraintConfig, constraintOf, initializerConfig, initializerOf, regularizerConfig, regularizerOf } from './common.js';
+import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
 
 export interface LayerNormalizationArgs extends LayerArgs {
   /** Axis or axes normalized over, per sample (default -1). */
@@ -32,12 +32,12 @@ export class LayerNormalization extends Layer {
   readonly epsilon: number;
   readonly center: boolean;
   readonly scale: boolean;
-  readonly betaInitializer: Initializer;
-  readonly gammaInitializer: Initializer;
-  readonly betaRegularizer: Regularizer | null;
-  readonly gammaRegularizer: Regularizer | null;
-  readonly betaConstraint: Constraint | null;
-  readonly gammaConstraint: Constraint | null;
+  declare readonly betaInitializer: Initializer;
+  declare readonly gammaInitializer: Initializer;
+  declare readonly betaRegularizer: Regularizer | null;
+  declare readonly gammaRegularizer: Regularizer | null;
+  declare readonly betaConstraint: Constraint | null;
+  declare readonly gammaConstraint: Constraint | null;
   gamma: Variable | null = null;
   beta: Variable | null = null;
 
@@ -53,12 +53,7 @@ export class LayerNormalization extends Layer {
     if (!(this.epsilon > 0)) throw new Error(`LayerNormalization: epsilon must be positive, got ${this.epsilon}`);
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
-    this.betaInitializer = initializerOf(args.betaInitializer, 'zeros');
-    this.gammaInitializer = initializerOf(args.gammaInitializer, 'ones');
-    this.betaRegularizer = regularizerOf(args.betaRegularizer);
-    this.gammaRegularizer = regularizerOf(args.gammaRegularizer);
-    this.betaConstraint = constraintOf(args.betaConstraint);
-    this.gammaConstraint = constraintOf(args.gammaConstraint);
+    initWeightOptions(this, args, { beta: 'zeros', gamma: 'ones' });
   }
 
   private axes(rank: number): number[] {
@@ -74,8 +69,8 @@ export class LayerNormalization extends Layer {
   override build(inputShape: SymbolicShape): void {
     const axes = this.axes(inputShape.length);
     const shape = axes.map((a) => knownDim('LayerNormalization', inputShape, a));
-    if (this.scale) this.gamma = this.addWeight('gamma', shape, { initializer: this.gammaInitializer, regularizer: this.gammaRegularizer, constraint: this.gammaConstraint });
-    if (this.center) this.beta = this.addWeight('beta', shape, { initializer: this.betaInitializer, regularizer: this.betaRegularizer, constraint: this.betaConstraint });
+    if (this.scale) this.gamma = this.addWeight('gamma', shape, weightOptions(this, 'gamma'));
+    if (this.center) this.beta = this.addWeight('beta', shape, weightOptions(this, 'beta'));
     super.build(inputShape);
   }
 
@@ -96,12 +91,7 @@ export class LayerNormalization extends Layer {
       epsilon: this.epsilon,
       center: this.center,
       scale: this.scale,
-      betaInitializer: initializerConfig(this.betaInitializer),
-      gammaInitializer: initializerConfig(this.gammaInitializer),
-      betaRegularizer: regularizerConfig(this.betaRegularizer),
-      gammaRegularizer: regularizerConfig(this.gammaRegularizer),
-      betaConstraint: constraintConfig(this.betaConstraint),
-      gammaConstraint: constraintConfig(this.gammaConstraint),
+      ...weightOptionsConfig(this, ['beta', 'gamma']),
     };
   }
 }

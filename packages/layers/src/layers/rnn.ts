@@ -10,10 +10,9 @@ import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { assertRank, formatSymbolic, knownDim } from '../engine/shape_utils.js';
 import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
-import {
-  activationOf, constraintConfig, constraintOf, initializerConfig, initializerOf, positiveInt, rateIn01, regularizerConfig, regularizerOf,
-} from './common.js';
+import { activationOf, positiveInt, rateIn01 } from './common.js';
 import { SeedStream } from './dropout.js';
+import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
 
 export interface RNNArgs extends LayerArgs {
   units: number;
@@ -65,15 +64,15 @@ export abstract class RNN extends Layer {
   readonly units: number;
   readonly activation: Activation;
   readonly useBias: boolean;
-  readonly kernelInitializer: Initializer;
-  readonly recurrentInitializer: Initializer;
-  readonly biasInitializer: Initializer;
-  readonly kernelRegularizer: Regularizer | null;
-  readonly recurrentRegularizer: Regularizer | null;
-  readonly biasRegularizer: Regularizer | null;
-  readonly kernelConstraint: Constraint | null;
-  readonly recurrentConstraint: Constraint | null;
-  readonly biasConstraint: Constraint | null;
+  declare readonly kernelInitializer: Initializer;
+  declare readonly recurrentInitializer: Initializer;
+  declare readonly biasInitializer: Initializer;
+  declare readonly kernelRegularizer: Regularizer | null;
+  declare readonly recurrentRegularizer: Regularizer | null;
+  declare readonly biasRegularizer: Regularizer | null;
+  declare readonly kernelConstraint: Constraint | null;
+  declare readonly recurrentConstraint: Constraint | null;
+  declare readonly biasConstraint: Constraint | null;
   readonly dropout: number;
   readonly recurrentDropout: number;
   readonly returnSequences: boolean;
@@ -96,15 +95,7 @@ export abstract class RNN extends Layer {
     this.units = positiveInt(cls, 'units', args.units);
     this.activation = activationOf(args.activation === undefined ? 'tanh' : args.activation);
     this.useBias = args.useBias ?? true;
-    this.kernelInitializer = initializerOf(args.kernelInitializer, 'glorotUniform');
-    this.recurrentInitializer = initializerOf(args.recurrentInitializer, 'orthogonal');
-    this.biasInitializer = initializerOf(args.biasInitializer, 'zeros');
-    this.kernelRegularizer = regularizerOf(args.kernelRegularizer);
-    this.recurrentRegularizer = regularizerOf(args.recurrentRegularizer);
-    this.biasRegularizer = regularizerOf(args.biasRegularizer);
-    this.kernelConstraint = constraintOf(args.kernelConstraint);
-    this.recurrentConstraint = constraintOf(args.recurrentConstraint);
-    this.biasConstraint = constraintOf(args.biasConstraint);
+    initWeightOptions(this, args, { kernel: 'glorotUniform', recurrent: 'orthogonal', bias: 'zeros' });
     this.dropout = rateIn01(cls, 'dropout', args.dropout ?? 0);
     this.recurrentDropout = rateIn01(cls, 'recurrentDropout', args.recurrentDropout ?? 0);
     this.seeds = new SeedStream(args.seed ?? null);
@@ -122,15 +113,11 @@ export abstract class RNN extends Layer {
     assertRank(this.className, inputShape, 3, '[batch, steps, features]');
     const inDim = knownDim(this.className, inputShape, -1);
     const cols = this.gates * this.units;
-    this.kernel = this.addWeight('kernel', [inDim, cols], {
-      initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint,
-    });
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, cols], {
-      initializer: this.recurrentInitializer, regularizer: this.recurrentRegularizer, constraint: this.recurrentConstraint,
-    });
+    this.kernel = this.addWeight('kernel', [inDim, cols], weightOptions(this, 'kernel'));
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, cols], weightOptions(this, 'recurrent'));
     if (this.useBias) {
       const spec = this.biasSpec();
-      this.bias = this.addWeight('bias', spec.shape, { initializer: spec.initializer, regularizer: this.biasRegularizer, constraint: this.biasConstraint });
+      this.bias = this.addWeight('bias', spec.shape, { ...weightOptions(this, 'bias'), initializer: spec.initializer });
     }
     super.build(inputShape);
   }
@@ -217,16 +204,7 @@ export abstract class RNN extends Layer {
       units: this.units,
       activation: this.activation.name,
       useBias: this.useBias,
-      kernelInitializer: initializerConfig(this.kernelInitializer),
-      recurrentInitializer: initializerConfig(this.recurrentInitializer),
-      biasInitializer: initializerConfig(this.biasInitializer),
-      kernelRegularizer: regularizerConfig(this.kernelRegularizer),
-      recurrentRegularizer: regularizerConfig(this.recurrentRegularizer),
-      biasRegularizer: regularizerConfig(this.biasRegularizer),
-      activityRegularizer: regularizerConfig(this.activityRegularizer),
-      kernelConstraint: constraintConfig(this.kernelConstraint),
-      recurrentConstraint: constraintConfig(this.recurrentConstraint),
-      biasConstraint: constraintConfig(this.biasConstraint),
+      ...weightOptionsConfig(this, ['kernel', 'recurrent', 'bias'], { activityRegularizer: true }),
       dropout: this.dropout,
       recurrentDropout: this.recurrentDropout,
       seed: this.seeds.seed,

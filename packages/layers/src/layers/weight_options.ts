@@ -70,7 +70,7 @@ export interface WeightConfigOptions<I extends string> {
 }
 
 /**
- * `getConfig()` entries for the weights' options in the order Keras writes them: every
+ * `getConfig()` entries for the weights' options in the order TF.js writes them: every
  * initializer, then every regularizer (then the activity regularizer when asked), then every
  * constraint; an absent regularizer or constraint is written as null.
  */

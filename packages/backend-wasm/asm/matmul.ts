@@ -8,11 +8,10 @@ const MC: i32 = 120;
 /** Columns of B packed at a time (KC × NC floats ≈ 512 KiB, half of L2). */
 const NC: i32 = 512;
 /**
- * Tile height. PERFORMANCE.md found 6×8 (FMA) and 5×8 (mul+add) fastest; on this repo's machine
- * (Node 20, V8 11.3) the 4×8 tile measured faster for both builds in the same process
- * (FMA 46 vs 33 GFLOP/s for 6×8, mul+add 34 vs 31 for 5×8, L1-resident panels), so 4×8 is used.
+ * Tile height: 6×8 with FMA (12 accumulators + 2 B vectors + 1 broadcast = V8's 15 usable vector
+ * registers), 5×8 with mul+add (one more register for the product), as PERFORMANCE.md found.
  */
-const MR: i32 = 4;
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
 
 export function matmulTileRows(): i32 {
   return MR;
@@ -79,44 +78,89 @@ function packB(b: usize, sbk: i32, sbn: i32, p0: i32, kc: i32, j0: i32, nc: i32,
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-function tile4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+// The accumulators start from C (when accumulating) instead of C being added after the loop: with
+// loads of C after the loop V8 spilled accumulators inside it (spill at definition), which made the
+// 5×8 and 6×8 tiles slower than 4×8; started from C they run spill-free.
+function tile5x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): void {
+  const ld = <usize>ldc << 2;
+  const z = f32x4.splat(0);
+  let c00 = acc ? v128.load(c) : z, c01 = acc ? v128.load(c, 16) : z;
+  let c10 = acc ? v128.load(c + ld) : z, c11 = acc ? v128.load(c + ld, 16) : z;
+  let c20 = acc ? v128.load(c + 2 * ld) : z, c21 = acc ? v128.load(c + 2 * ld, 16) : z;
+  let c30 = acc ? v128.load(c + 3 * ld) : z, c31 = acc ? v128.load(c + 3 * ld, 16) : z;
+  let c40 = acc ? v128.load(c + 4 * ld) : z, c41 = acc ? v128.load(c + 4 * ld, 16) : z;
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
-    let a = v128.load32_splat(ap);
-    c00 = madd(a, b0, c00);
-    c01 = madd(a, b1, c01);
-    a = v128.load32_splat(ap, 4);
-    c10 = madd(a, b0, c10);
-    c11 = madd(a, b1, c11);
-    a = v128.load32_splat(ap, 8);
-    c20 = madd(a, b0, c20);
-    c21 = madd(a, b1, c21);
-    a = v128.load32_splat(ap, 12);
-    c30 = madd(a, b0, c30);
-    c31 = madd(a, b1, c31);
-    ap += 16;
+    const a0 = v128.load32_splat(ap);
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    const a1 = v128.load32_splat(ap, 4);
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
+    const a2 = v128.load32_splat(ap, 8);
+    c20 = madd(a2, b0, c20);
+    c21 = madd(a2, b1, c21);
+    const a3 = v128.load32_splat(ap, 12);
+    c30 = madd(a3, b0, c30);
+    c31 = madd(a3, b1, c31);
+    const a4 = v128.load32_splat(ap, 16);
+    c40 = madd(a4, b0, c40);
+    c41 = madd(a4, b1, c41);
+    ap += 20;
     bp += 32;
-  }
-  const ld = <usize>ldc << 2;
-  if (acc) {
-    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(c + ld)); c11 = f32x4.add(c11, v128.load(c + ld, 16));
-    c20 = f32x4.add(c20, v128.load(c + 2 * ld)); c21 = f32x4.add(c21, v128.load(c + 2 * ld, 16));
-    c30 = f32x4.add(c30, v128.load(c + 3 * ld)); c31 = f32x4.add(c31, v128.load(c + 3 * ld, 16));
   }
   v128.store(c, c00); v128.store(c, c01, 16);
   v128.store(c + ld, c10); v128.store(c + ld, c11, 16);
   v128.store(c + 2 * ld, c20); v128.store(c + 2 * ld, c21, 16);
   v128.store(c + 3 * ld, c30); v128.store(c + 3 * ld, c31, 16);
+  v128.store(c + 4 * ld, c40); v128.store(c + 4 * ld, c41, 16);
+}
+
+function tile6x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): void {
+  const ld = <usize>ldc << 2;
+  const z = f32x4.splat(0);
+  let c00 = acc ? v128.load(c) : z, c01 = acc ? v128.load(c, 16) : z;
+  let c10 = acc ? v128.load(c + ld) : z, c11 = acc ? v128.load(c + ld, 16) : z;
+  let c20 = acc ? v128.load(c + 2 * ld) : z, c21 = acc ? v128.load(c + 2 * ld, 16) : z;
+  let c30 = acc ? v128.load(c + 3 * ld) : z, c31 = acc ? v128.load(c + 3 * ld, 16) : z;
+  let c40 = acc ? v128.load(c + 4 * ld) : z, c41 = acc ? v128.load(c + 4 * ld, 16) : z;
+  let c50 = acc ? v128.load(c + 5 * ld) : z, c51 = acc ? v128.load(c + 5 * ld, 16) : z;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const a0 = v128.load32_splat(ap);
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    const a1 = v128.load32_splat(ap, 4);
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
+    const a2 = v128.load32_splat(ap, 8);
+    c20 = madd(a2, b0, c20);
+    c21 = madd(a2, b1, c21);
+    const a3 = v128.load32_splat(ap, 12);
+    c30 = madd(a3, b0, c30);
+    c31 = madd(a3, b1, c31);
+    const a4 = v128.load32_splat(ap, 16);
+    c40 = madd(a4, b0, c40);
+    c41 = madd(a4, b1, c41);
+    const a5 = v128.load32_splat(ap, 20);
+    c50 = madd(a5, b0, c50);
+    c51 = madd(a5, b1, c51);
+    ap += 24;
+    bp += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ld, c10); v128.store(c + ld, c11, 16);
+  v128.store(c + 2 * ld, c20); v128.store(c + 2 * ld, c21, 16);
+  v128.store(c + 3 * ld, c30); v128.store(c + 3 * ld, c31, 16);
+  v128.store(c + 4 * ld, c40); v128.store(c + 4 * ld, c41, 16);
+  v128.store(c + 5 * ld, c50); v128.store(c + 5 * ld, c51, 16);
 }
 
 function tile(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): void {
-  tile4x8(ap, bp, kc, c, ldc, acc);
+  if (ASC_FEATURE_RELAXED_SIMD) tile6x8(ap, bp, kc, c, ldc, acc);
+  else tile5x8(ap, bp, kc, c, ldc, acc);
 }
 
 /**

@@ -163,14 +163,40 @@ function tile(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): voi
   else tile5x8(ap, bp, kc, c, ldc, acc);
 }
 
+/** Bytes of B packed whole by packMatrixB (k × n rounded up to the 8-column panels). */
+export function matmulPackedBBytes(n: i32, k: i32): i32 {
+  return (k * ((n + 7) & ~7)) << 2;
+}
+
+/** Where block (jc, pc) of a B packed whole starts: blocks are jc-major, each kc × nc rounded to panels. */
+@inline function packedBlock(packed: usize, k: i32, jc: i32, pc: i32, nc: i32): usize {
+  return packed + (<usize>(jc * k + pc * ((nc + 7) & ~7)) << 2);
+}
+
+/**
+ * Packs all of B (k×n, element (p,j) at b[p*sbk + j*sbn]) into `dst` (matmulPackedBBytes), in the
+ * blocks matmul reads. Threads splitting a matmul's rows then share one packed B instead of each
+ * packing it again for every chunk of rows.
+ */
+export function packMatrixB(b: usize, sbk: i32, sbn: i32, n: i32, k: i32, dst: usize): void {
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      packB(b, sbk, sbn, pc, min(KC, k - pc), jc, nc, packedBlock(dst, k, jc, pc, nc));
+    }
+  }
+}
+
 /**
  * Rows [rowStart, rowEnd) of C (m×n, row-major) = A·B, A element (i,p) at a[i*sam + p*sak],
  * B element (p,j) at b[p*sbk + j*sbn]. `work` holds matmulWorkBytes() of scratch owned by the caller
- * (one per thread, so threads splitting rows never share it).
+ * (one per thread, so threads splitting rows never share it). `packedB`, when not 0, is B already
+ * packed by packMatrixB (then `b`, `sbk` and `sbn` are not read).
  */
 export function matmul(
   a: usize, b: usize, c: usize, n: i32, k: i32,
   sam: i32, sak: i32, sbk: i32, sbn: i32, accumulate: bool, rowStart: i32, rowEnd: i32, work: usize,
+  packedB: usize,
 ): void {
   const wA = work;
   const wB = work + (<usize>(MC * KC) << 2);
@@ -183,14 +209,16 @@ export function matmul(
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      packB(b, sbk, sbn, pc, kc, jc, nc, wB);
+      let pb = wB;
+      if (packedB != 0) pb = packedBlock(packedB, k, jc, pc, nc);
+      else packB(b, sbk, sbn, pc, kc, jc, nc, wB);
       const acc = accumulate || pc > 0;
       for (let ic = rowStart; ic < rowEnd; ic += MC) {
         const mc = min(MC, rowEnd - ic);
         packA(a, sam, sak, ic, mc, pc, kc, wA);
         for (let jr = 0; jr < nc; jr += 8) {
           const cols = min(8, nc - jr);
-          const bp = wB + (<usize>(jr * kc) << 2);
+          const bp = pb + (<usize>(jr * kc) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = min(MR, mc - ir);
             const ap = wA + (<usize>(ir * kc) << 2);

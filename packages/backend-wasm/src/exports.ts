@@ -6,7 +6,10 @@ export interface KernelExports {
   matmul(
     a: number, b: number, c: number, n: number, k: number,
     sam: number, sak: number, sbk: number, sbn: number, accumulate: number, rowStart: number, rowEnd: number, work: number,
+    packedB: number,
   ): void;
+  matmulPackedBBytes(n: number, k: number): number;
+  packMatrixB(b: number, sbk: number, sbn: number, n: number, k: number, dst: number): void;
   unaryF32(op: number, x: number, y: number, n: number, p: number, q: number): void;
   binaryF32(op: number, a: number, b: number, out: number, rank: number, meta: number): void;
   addF32(a: number, b: number, out: number, n: number): void;

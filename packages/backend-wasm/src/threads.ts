@@ -22,12 +22,16 @@ const RUNNING = 2;
 const DONE = 3;
 const QUIT = 4;
 
+/** a, b, c, n, k, sam, sak, sbk, sbn, accumulate: the matmul arguments every chunk shares. */
+type MatmulArgs = readonly [number, number, number, number, number, number, number, number, number, number];
+
 /** Job block: the matmul arguments, then chunking and the shared chunk counter. */
 const J_ARGS = 0; // a, b, c, n, k, sam, sak, sbk, sbn, accumulate (10 words)
 const J_M = 10;
 const J_CHUNK = 11; // rows per chunk
 const J_CHUNKS = 12;
 const J_NEXT = 13; // next unclaimed chunk (Atomics.add)
+const J_PACKED_B = 14; // B packed once by the caller, shared by every thread
 const J_WORDS = 16;
 
 /** How long the calling thread spins for a running worker before sleeping (ms). */
@@ -92,16 +96,30 @@ export class ThreadPool {
     const i32 = this.heap.i32;
     const ready = this.workers.filter((w) => Atomics.load(i32, (w.controlPtr >> 2) + READY) === 1);
     if (ready.length === 0 || m * n * k < this.minWork || m < 2 * tile) {
-      this.k.matmul(a, b, c, n, k, sam, sak, sbk, sbn, accumulate, 0, m, work);
+      this.k.matmul(a, b, c, n, k, sam, sak, sbk, sbn, accumulate, 0, m, work, 0);
       return;
     }
-    // About three chunks per thread: small enough to rebalance, large enough that re-packing B per chunk stays cheap.
+    // Every chunk of rows reads all of B: pack it once here rather than once per chunk.
+    const packedBytes = sizeClass(this.k.matmulPackedBBytes(n, k));
+    const packedB = this.heap.alloc(packedBytes);
+    try {
+      this.k.packMatrixB(b, sbk, sbn, n, k, packedB);
+      this.runChunks(ready, [a, b, c, n, k, sam, sak, sbk, sbn, accumulate], m, tile, packedB, work);
+    } finally {
+      this.heap.free(packedB, packedBytes);
+    }
+  }
+
+  private runChunks(ready: readonly { controlPtr: number }[], args: MatmulArgs, m: number, tile: number, packedB: number, work: number): void {
+    const i32 = this.heap.i32;
+    // About four chunks per thread, so a thread the OS slows down hands work to the others; with B
+    // packed once, a chunk costs only the packing of its own rows of A.
     const parts = ready.length + 1;
-    const chunk = Math.ceil(Math.ceil(m / (3 * parts)) / tile) * tile;
+    const chunk = Math.ceil(Math.ceil(m / (4 * parts)) / tile) * tile;
     const chunks = Math.ceil(m / chunk);
     const job = this.jobPtr >> 2;
-    const args = [a, b, c, n, k, sam, sak, sbk, sbn, accumulate];
     for (let i = 0; i < args.length; i++) i32[job + J_ARGS + i] = args[i]!;
+    i32[job + J_PACKED_B] = packedB;
     i32[job + J_M] = m;
     i32[job + J_CHUNK] = chunk;
     i32[job + J_CHUNKS] = chunks;
@@ -112,7 +130,7 @@ export class ThreadPool {
       Atomics.notify(i32, at);
     }
     for (let q = Atomics.add(i32, job + J_NEXT, 1); q < chunks; q = Atomics.add(i32, job + J_NEXT, 1)) {
-      this.k.matmul(a, b, c, n, k, sam, sak, sbk, sbn, accumulate, q * chunk, Math.min(m, (q + 1) * chunk), work);
+      this.k.matmul(...args, q * chunk, Math.min(m, (q + 1) * chunk), work, packedB);
     }
     for (const w of ready) {
       const at = (w.controlPtr >> 2) + STATE;
@@ -131,4 +149,4 @@ export class ThreadPool {
   }
 }
 
-export const CONTROL = { STATE, READY, JOB, IDLE, POSTED, RUNNING, DONE, QUIT, J_ARGS, J_M, J_CHUNK, J_CHUNKS, J_NEXT } as const;
+export const CONTROL = { STATE, READY, JOB, IDLE, POSTED, RUNNING, DONE, QUIT, J_ARGS, J_M, J_CHUNK, J_CHUNKS, J_NEXT, J_PACKED_B } as const;

@@ -7,7 +7,7 @@ import { CONTROL } from './threads.js';
  * briefly (a sleeping thread takes 25–50 µs to wake).
  */
 export function workerSource(spinMs: number): string {
-  const { STATE, READY, JOB, POSTED, RUNNING, DONE, QUIT, J_ARGS, J_M, J_CHUNK, J_CHUNKS, J_NEXT } = CONTROL;
+  const { STATE, READY, JOB, POSTED, RUNNING, DONE, QUIT, J_ARGS, J_M, J_CHUNK, J_CHUNKS, J_NEXT, J_PACKED_B } = CONTROL;
   return `
 const { workerData } = require('node:worker_threads');
 const { module, memory, controlPtr } = workerData;
@@ -30,11 +30,11 @@ for (;;) {
   // The caller may have called this job off meanwhile: only a successful claim runs it.
   if (Atomics.compareExchange(i32, base + ${STATE}, ${POSTED}, ${RUNNING}) !== ${POSTED}) continue;
   const a = job + ${J_ARGS};
-  const m = i32[job + ${J_M}], chunk = i32[job + ${J_CHUNK}], chunks = i32[job + ${J_CHUNKS}];
+  const m = i32[job + ${J_M}], chunk = i32[job + ${J_CHUNK}], chunks = i32[job + ${J_CHUNKS}], packedB = i32[job + ${J_PACKED_B}];
   let ran = 0;
   for (let q = Atomics.add(i32, job + ${J_NEXT}, 1); q < chunks; q = Atomics.add(i32, job + ${J_NEXT}, 1)) {
     matmul(i32[a], i32[a + 1], i32[a + 2], i32[a + 3], i32[a + 4], i32[a + 5], i32[a + 6], i32[a + 7], i32[a + 8], i32[a + 9],
-      q * chunk, Math.min(m, (q + 1) * chunk), work);
+      q * chunk, Math.min(m, (q + 1) * chunk), work, packedB);
     ran++;
   }
   i32[base + ${JOB} + 2] = ran;

@@ -208,4 +208,9 @@ describe('weight options without a bias', () => {
   it('an unknown initializer name fails with the valid names', () => {
     expect(() => new L.Dense({ units: 2, kernelInitializer: 'glorotUnifrom' })).toThrow(/glorotUniform/);
   });
+
+  it('with several bad options the first reported is still initializers, then regularizers, then constraints', () => {
+    expect(() => new L.Dense({ units: 1, kernelConstraint: 'nope', biasInitializer: 'nope2' })).toThrow("Unknown initializer 'nope2'");
+    expect(() => new L.Dense({ units: 1, kernelConstraint: 'nope', biasRegularizer: 'nope3' })).toThrow("Unknown regularizer 'nope3'");
+  });
 });

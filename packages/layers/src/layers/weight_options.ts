@@ -42,11 +42,15 @@ export function initWeightOptions<W extends string>(
   defaultInitializers: Readonly<Record<W, string>>,
 ): void {
   const given = args as Readonly<Record<string, unknown>>;
+  const weights = Object.keys(defaultInitializers) as W[];
   const fields: Record<string, unknown> = {};
-  for (const w of Object.keys(defaultInitializers) as W[]) {
-    fields[`${w}Initializer`] = getInitializer((given[`${w}Initializer`] as InitializerId | undefined) ?? defaultInitializers[w]);
+  // Kind by kind, as the layers always resolved them, so that the first bad option reported stays the same.
+  for (const w of weights) fields[`${w}Initializer`] = getInitializer((given[`${w}Initializer`] as InitializerId | undefined) ?? defaultInitializers[w]);
+  for (const w of weights) {
     const regularizer = given[`${w}Regularizer`] as RegularizerOption | undefined;
     fields[`${w}Regularizer`] = regularizer === undefined || regularizer === null ? null : getRegularizer(regularizer);
+  }
+  for (const w of weights) {
     const constraint = given[`${w}Constraint`] as ConstraintOption | undefined;
     fields[`${w}Constraint`] = constraint === undefined || constraint === null ? null : getConstraint(constraint);
   }

@@ -43,7 +43,7 @@ export async function loadWasmContenders(): Promise<WasmSetup> {
   return {
     descent,
     tfjsWasmInfo: `TF.js wasm: SIMD ${simd ? 'on' : 'off'}, multithread ${threads ? 'on' : 'off'}`,
-    descentInfo: `Descent wasm: ${descent.wasmFlavour() === 'relaxed' ? 'relaxed SIMD (4×8 FMA tile)' : 'SIMD (4×8 mul+add tile)'}, ${wasm.numThreads} thread(s) by default`,
+    descentInfo: `Descent wasm: ${descent.wasmFlavour() === 'relaxed' ? 'relaxed SIMD (6×8 FMA tile)' : 'SIMD (5×8 mul+add tile)'}, ${wasm.numThreads} thread(s) by default`,
     restore: () => {
       if (before !== null) setBackend(before);
       else setBackend('cpu');

@@ -8,7 +8,11 @@ export const U_NEG = 0, U_ABS = 1, U_SIGN = 2, U_EXP = 3, U_LOG = 4, U_LOG1P = 5
   U_ELU = 22, U_CLIP = 23;
 
 export const B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3, B_POW = 4, B_MAX = 5, B_MIN = 6, B_MOD = 7,
-  B_FLOORDIV = 8, B_SQDIFF = 9, B_EQ = 10, B_NE = 11, B_GT = 12, B_GE = 13, B_LT = 14, B_LE = 15;
+  B_FLOORDIV = 8, B_SQDIFF = 9, B_EQ = 10, B_NE = 11, B_GT = 12, B_GE = 13, B_LT = 14, B_LE = 15,
+  B_AND = 16, B_OR = 17;
+
+// Float32 → bool tests of unaryToBoolF32.
+export const T_ISNAN = 0, T_ISFINITE = 1;
 
 const TWO_OVER_SQRT_PI: f64 = 1.1283791670955126;
 
@@ -140,8 +144,49 @@ export function unaryF32(op: i32, x: usize, y: usize, n: i32, p: f32, q: f32): v
   }
 }
 
+/** Ops whose output is bool (one byte per element). */
 @inline function isCompare(op: i32): bool {
   return op >= B_EQ;
+}
+
+/** Ops whose inputs are bool too: LogicalAnd/LogicalOr (any nonzero byte is true, as the CPU backend's `!== 0`). */
+@inline function isLogical(op: i32): bool {
+  return op >= B_AND;
+}
+
+@inline function logicalScalar(op: i32, a: u8, b: u8): u8 {
+  return op == B_AND ? <u8>((a != 0) & (b != 0)) : <u8>((a | b) != 0);
+}
+
+/** 16 lanes of a logical op on 0x00/0xFF masks. */
+@inline function logicalVector(op: i32, a: v128, b: v128): v128 {
+  return op == B_AND ? v128.and(a, b) : v128.or(a, b);
+}
+
+/** One contiguous run of a logical op over bytes; each input steps by 1 or stays put (0). Output is exactly 0/1. */
+@inline function logicalRun(op: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize, n: i32): void {
+  let i = 0;
+  const zero = i8x16.splat(0);
+  const one = i8x16.splat(1);
+  if (sa == 1 && sb == 1) {
+    for (; i + 16 <= n; i += 16) {
+      const o = <usize>i;
+      const m = logicalVector(op, i8x16.ne(v128.load(a + o), zero), i8x16.ne(v128.load(b + o), zero));
+      v128.store(out + o, v128.and(m, one));
+    }
+  } else if (sa == 1 || sb == 1) {
+    // One side is a single broadcast byte: its mask is all ones or all zeros.
+    const x = sa == 1 ? a : b;
+    const s = sa == 1 ? b : a;
+    const sv = i8x16.splat(load<u8>(s) != 0 ? -1 : 0);
+    for (; i + 16 <= n; i += 16) {
+      const o = <usize>i;
+      v128.store(out + o, v128.and(logicalVector(op, i8x16.ne(v128.load(x + o), zero), sv), one));
+    }
+  }
+  for (; i < n; i++) {
+    store<u8>(out + <usize>i, logicalScalar(op, load<u8>(a + <usize>(i * sa)), load<u8>(b + <usize>(i * sb))));
+  }
 }
 
 @inline function scalarBinary(op: i32, a: f32, b: f32): f32 {
@@ -196,6 +241,10 @@ export function unaryF32(op: i32, x: usize, y: usize, n: i32, p: f32, q: f32): v
 /** One contiguous run of `n` outputs; each input steps by 1 or stays put (0). */
 @inline function binaryRun(op: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize, n: i32): void {
   let i = 0;
+  if (isLogical(op)) {
+    logicalRun(op, a, sa, b, sb, out, n);
+    return;
+  }
   if (isCompare(op)) {
     for (; i < n; i++) {
       store<u8>(out + <usize>i, compare(op, load<f32>(a + (<usize>(i * sa) << 2)), load<f32>(b + (<usize>(i * sb) << 2))));
@@ -229,7 +278,8 @@ export function unaryF32(op: i32, x: usize, y: usize, n: i32, p: f32, q: f32): v
 
 /**
  * Broadcast walk: `meta` holds int32 dims[rank], aStrides[rank], bStrides[rank], then rank
- * counters of scratch. The last axis is the contiguous run (strides 0 or 1 there).
+ * counters of scratch. The last axis is the contiguous run (strides 0 or 1 there). Strides count
+ * elements: 4 bytes each for float32 inputs, 1 for the bool inputs of logical ops.
  */
 @inline function binaryLoop(op: i32, a: usize, b: usize, out: usize, rank: i32, meta: usize): void {
   const last = rank - 1;
@@ -243,10 +293,11 @@ export function unaryF32(op: i32, x: usize, y: usize, n: i32, p: f32, q: f32): v
     store<i32>(counters + (<usize>d << 2), 0);
   }
   const outStep: usize = isCompare(op) ? <usize>inner : <usize>inner << 2;
+  const inShift: usize = isLogical(op) ? 0 : 2;
   let offA = 0;
   let offB = 0;
   for (let r = 0; r < rows; r++) {
-    binaryRun(op, a + (<usize>offA << 2), sa, b + (<usize>offB << 2), sb, out, inner);
+    binaryRun(op, a + (<usize>offA << inShift), sa, b + (<usize>offB << inShift), sb, out, inner);
     out += outStep;
     // Odometer over the outer axes.
     for (let d = last - 1; d >= 0; d--) {
@@ -286,6 +337,56 @@ export function binaryF32(op: i32, a: usize, b: usize, out: usize, rank: i32, me
     case B_LT: binaryLoop(B_LT, a, b, out, rank, meta); break;
     case B_LE: binaryLoop(B_LE, a, b, out, rank, meta); break;
   }
+}
+
+/** LogicalAnd (B_AND) / LogicalOr (B_OR) over bool bytes, broadcast by the same walk as binaryF32. */
+export function logicalBool(op: i32, a: usize, b: usize, out: usize, rank: i32, meta: usize): void {
+  if (op == B_AND) binaryLoop(B_AND, a, b, out, rank, meta);
+  else if (op == B_OR) binaryLoop(B_OR, a, b, out, rank, meta);
+}
+
+/** LogicalNot over n bool bytes: 1 where the byte is zero, else 0. */
+export function logicalNotBool(x: usize, y: usize, n: i32): void {
+  let i = 0;
+  const zero = i8x16.splat(0);
+  const one = i8x16.splat(1);
+  for (; i + 16 <= n; i += 16) {
+    const o = <usize>i;
+    v128.store(y + o, v128.and(i8x16.eq(v128.load(x + o), zero), one));
+  }
+  for (; i < n; i++) store<u8>(y + <usize>i, <u8>(load<u8>(x + <usize>i) == 0));
+}
+
+@inline function testScalar(op: i32, v: f32): u8 {
+  // v != v only for NaN; |v| < Infinity is false for NaN and ±Infinity.
+  return op == T_ISNAN ? <u8>(v != v) : <u8>(Mathf.abs(v) < Infinity);
+}
+
+@inline function testVector(op: i32, v: v128): v128 {
+  return op == T_ISNAN ? f32x4.ne(v, v) : f32x4.lt(f32x4.abs(v), f32x4.splat(Infinity));
+}
+
+@inline function testLoop(op: i32, x: usize, y: usize, n: i32): void {
+  let i = 0;
+  const one = i8x16.splat(1);
+  // 16 floats → four 32-bit lane masks → narrowed (saturating, so -1 stays -1) into 16 bytes.
+  for (; i + 16 <= n; i += 16) {
+    const o = <usize>i << 2;
+    const m0 = testVector(op, v128.load(x + o));
+    const m1 = testVector(op, v128.load(x + o + 16));
+    const m2 = testVector(op, v128.load(x + o + 32));
+    const m3 = testVector(op, v128.load(x + o + 48));
+    const lo = i16x8.narrow_i32x4_s(m0, m1);
+    const hi = i16x8.narrow_i32x4_s(m2, m3);
+    v128.store(y + <usize>i, v128.and(i8x16.narrow_i16x8_s(lo, hi), one));
+  }
+  for (; i < n; i++) store<u8>(y + <usize>i, testScalar(op, load<f32>(x + (<usize>i << 2))));
+}
+
+/** IsNaN (T_ISNAN) / IsFinite (T_ISFINITE): float32 in, bool bytes out. */
+export function unaryToBoolF32(op: i32, x: usize, y: usize, n: i32): void {
+  if (op == T_ISNAN) testLoop(T_ISNAN, x, y, n);
+  else if (op == T_ISFINITE) testLoop(T_ISFINITE, x, y, n);
 }
 
 /** `out = a + b` over n contiguous floats: the fast path the engine's gradient accumulation hits. */

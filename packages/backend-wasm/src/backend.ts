@@ -7,6 +7,7 @@ import { Fallback } from './fallback.js';
 import { Heap } from './heap.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
 import { linalgKernels } from './kernels/linalg.js';
+import { logicalKernels } from './kernels/logical.js';
 import { movementKernels } from './kernels/movement.js';
 import type { OptimizerStep } from './kernels/optimizer.js';
 import { optimizerStep } from './kernels/optimizer.js';
@@ -84,11 +85,7 @@ export class WasmBackend implements Backend {
     const fb = this.fallback;
     const table: KernelTable = {
       ...elementwiseKernels(this.ctx, fb),
-      IsNaN: fb.entry('IsNaN'),
-      IsFinite: fb.entry('IsFinite'),
-      LogicalNot: fb.entry('LogicalNot'),
-      LogicalAnd: fb.entry('LogicalAnd'),
-      LogicalOr: fb.entry('LogicalOr'),
+      ...logicalKernels(this.ctx, fb),
       ...reduceKernels(this.ctx, fb),
       ...movementKernels(this.ctx, fb),
       ...linalgKernels(this.ctx, fb),

@@ -13,6 +13,9 @@ export interface KernelExports {
   unaryF32(op: number, x: number, y: number, n: number, p: number, q: number): void;
   binaryF32(op: number, a: number, b: number, out: number, rank: number, meta: number): void;
   addF32(a: number, b: number, out: number, n: number): void;
+  logicalBool(op: number, a: number, b: number, out: number, rank: number, meta: number): void;
+  logicalNotBool(x: number, y: number, n: number): void;
+  unaryToBoolF32(op: number, x: number, y: number, n: number): void;
   castF32ToI32(x: number, y: number, n: number): void;
   castI32ToF32(x: number, y: number, n: number): void;
   castBoolTo32(x: number, y: number, n: number, toFloat: number): void;
@@ -65,6 +68,12 @@ export const BINARY = {
   Add: 0, Sub: 1, Mul: 2, Div: 3, Pow: 4, Maximum: 5, Minimum: 6, Mod: 7, FloorDiv: 8, SquaredDifference: 9,
   Equal: 10, NotEqual: 11, Greater: 12, GreaterEqual: 13, Less: 14, LessEqual: 15,
 } as const;
+
+/** Op codes of asm/elementwise.ts `logicalBool` (the walk of binaryF32, over bool bytes). */
+export const LOGICAL = { LogicalAnd: 16, LogicalOr: 17 } as const;
+
+/** Tests of asm/elementwise.ts `unaryToBoolF32`. */
+export const FLOAT_TEST = { IsNaN: 0, IsFinite: 1 } as const;
 
 /** SGD modes of asm/optimizer.ts. */
 export const SGD_MODE = { Plain: 0, Momentum: 1, Nesterov: 2 } as const;

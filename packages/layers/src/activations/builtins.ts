@@ -1,6 +1,7 @@
 import type { Tensor } from '@descent/tensor';
 import { abs, add, div, elu, exp, gelu, leakyRelu, logSoftmax, mul, relu, relu6, selu, sigmoid, softmax, softplus, tanh } from '@descent/tensor';
 import type { Activation } from './activation.js';
+import { rememberLogits } from './logits.js';
 
 function define(name: string, apply: (x: Tensor) => Tensor): Activation {
   return Object.freeze({ name, apply });
@@ -10,6 +11,8 @@ function define(name: string, apply: (x: Tensor) => Tensor): Activation {
  * Keras 3 definitions, built from tensor ops so autograd differentiates them. Where Keras 3 and
  * TF.js disagree we follow Keras 3: `hard_sigmoid` is relu6(x + 3) / 6 (TF.js uses
  * clip(0.2x + 0.5, 0, 1)), and `leaky_relu` has slope 0.2 (Keras 3's default negative_slope).
+ * `softmax` (last axis) and `sigmoid` remember their logits, so the cross-entropy losses can
+ * work from them as Keras 3 does (see `logitsOf`).
  */
 export const BUILTIN_ACTIVATIONS: readonly Activation[] = [
   define('linear', (x) => x),
@@ -17,10 +20,10 @@ export const BUILTIN_ACTIVATIONS: readonly Activation[] = [
   define('relu6', (x) => relu6(x)),
   define('elu', (x) => elu(x, 1)),
   define('selu', (x) => selu(x)),
-  define('sigmoid', (x) => sigmoid(x)),
+  define('sigmoid', (x) => rememberLogits(sigmoid(x), x, 'sigmoid')),
   define('hard_sigmoid', (x) => mul(relu6(add(x, 3)), 1 / 6)),
   define('tanh', (x) => tanh(x)),
-  define('softmax', (x) => softmax(x, -1)),
+  define('softmax', (x) => rememberLogits(softmax(x, -1), x, 'softmax')),
   define('log_softmax', (x) => logSoftmax(x, -1)),
   define('softplus', (x) => softplus(x)),
   define('softsign', (x) => div(x, add(abs(x), 1))),

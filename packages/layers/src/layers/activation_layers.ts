@@ -2,6 +2,7 @@ import type { Tensor } from '@descent/tensor';
 import { elu, greaterEqual, leakyRelu, minimum, mul, relu, softmax, sub, where } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
+import { rememberLogits } from '../activations/logits.js';
 
 function finiteNumber(layer: string, option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${layer}: ${option} must be a finite number, got ${JSON.stringify(value)}`);
@@ -101,7 +102,9 @@ export class Softmax extends Layer {
     this.axis = axis;
   }
   call(x: Tensor, _kwargs: CallKwargs): Tensor {
-    return softmax(x, this.axis);
+    const y = softmax(x, this.axis);
+    // Only a last-axis softmax matches what the categorical losses reduce over.
+    return this.axis === -1 || this.axis === x.rank - 1 ? rememberLogits(y, x, 'softmax') : y;
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), axis: this.axis };

@@ -23,6 +23,7 @@ import {
   sum,
   toTensor,
 } from '@descent/tensor';
+import { logitsOf } from '../activations/logits.js';
 import type { LossArgs } from './loss.js';
 import { Loss } from './loss.js';
 import { checkLabelSmoothing, EPSILON, matchShapes, toFloat } from './shapes.js';
@@ -34,33 +35,93 @@ export interface CrossentropyOptions {
   labelSmoothing?: number;
 }
 
+/** max(z, 0) − z·y + log(1 + e^−|z|): binary cross-entropy from logits, which never overflows. */
+function binaryFromLogits(t: Tensor, z: Tensor, absZ: Tensor): Tensor {
+  return add(sub(relu(z), mul(z, t)), softplus(neg(absZ)));
+}
+
 /**
- * Elementwise binary cross-entropy. Logits use max(x, 0) − x·y + log(1 + e^−|x|), which never
- * overflows; probabilities are clipped to [ε, 1 − ε] so p = 0 or 1 gives a large finite loss.
+ * Elementwise binary cross-entropy. Probabilities are clipped to [ε, 1 − ε] so p = 0 or 1 gives a
+ * large finite loss.
  */
 function binaryCrossentropyElements(t: Tensor, p: Tensor, fromLogits: boolean): Tensor {
-  if (fromLogits) return add(sub(relu(p), mul(p, t)), softplus(neg(abs(p))));
+  if (fromLogits) return binaryFromLogits(t, p, abs(p));
   const q = clipByValue(p, EPSILON, 1 - EPSILON);
   return neg(add(mul(t, log(q)), mul(sub(1, t), log(sub(1, q)))));
 }
 
-/** Binary cross-entropy averaged over the last axis (each entry is its own yes/no label). */
+/**
+ * Run the first kernel on logits remembered by an activation. On a backend with manual memory
+ * their storage is released when the scope that made them ends, even though the probabilities
+ * were returned from it (e.g. by `predict`); the kernel then throws before computing anything,
+ * and the caller falls back to the probabilities.
+ */
+function onLiveLogits(first: () => Tensor): Tensor | null {
+  try {
+    return first();
+  } catch {
+    return null;
+  }
+}
+
+/** The logits behind a sigmoid output `yPred`, shaped like `p` (its batched float view), with |z|; or null. */
+function sigmoidLogits(yPred: TensorLike, p: Tensor): [Tensor, Tensor] | null {
+  const found = logitsOf(yPred, 'sigmoid');
+  if (found === null) return null;
+  const z = found.rank === p.rank ? found : reshape(found, p.shape);
+  const absZ = onLiveLogits(() => abs(z));
+  return absZ === null ? null : [z, absZ];
+}
+
+/**
+ * Binary cross-entropy averaged over the last axis (each entry is its own yes/no label).
+ *
+ * With `fromLogits: false`, when `yPred` is the output of the `sigmoid` activation (a layer's
+ * `activation: 'sigmoid'`), the loss is computed from the logits that went into it, as Keras 3
+ * does: the result differs from clipping the probabilities only where they reach the clip bounds
+ * [ε, 1 − ε] (|logit| ≳ 16), where the logit form keeps the exact value and a nonzero gradient.
+ */
 export function binaryCrossentropy(yTrue: TensorLike, yPred: TensorLike, options: CrossentropyOptions = {}): Tensor {
   const op = 'binaryCrossentropy';
   const smoothing = checkLabelSmoothing(op, options.labelSmoothing ?? 0);
+  const fromLogits = options.fromLogits ?? false;
   const [labels, p] = matchShapes(op, yTrue, yPred);
   const t = smoothing > 0 ? add(mul(labels, 1 - smoothing), 0.5 * smoothing) : labels;
-  return mean(binaryCrossentropyElements(t, p, options.fromLogits ?? false), -1);
+  const logits = fromLogits ? null : sigmoidLogits(yPred, p);
+  if (logits !== null) return mean(binaryFromLogits(t, logits[0], logits[1]), -1);
+  return mean(binaryCrossentropyElements(t, p, fromLogits), -1);
 }
 
-/** −Σ y·log(p) over the last axis; probabilities are renormalized to sum 1, then clipped, as Keras does. */
-function categoricalFromTargets(t: Tensor, p: Tensor, fromLogits: boolean): Tensor {
+/** log(softmax) from the logits behind a last-axis softmax output `yPred`, shaped like `p`; or null. */
+function softmaxLogProbs(yPred: TensorLike, p: Tensor): Tensor | null {
+  const z = logitsOf(yPred, 'softmax');
+  if (z === null) return null;
+  const logProbs = onLiveLogits(() => logSoftmax(z, -1));
+  return logProbs === null || logProbs.rank === p.rank ? logProbs : reshape(logProbs, p.shape);
+}
+
+/**
+ * −Σ y·log(p) over the last axis. From log-probabilities when known (logits, or a softmax
+ * output's logits); otherwise probabilities are renormalized to sum 1, then clipped, as Keras does.
+ */
+function categoricalFromTargets(t: Tensor, p: Tensor, fromLogits: boolean, logProbs: Tensor | null): Tensor {
+  if (logProbs !== null) return neg(sum(mul(t, logProbs), -1));
   if (fromLogits) return neg(sum(mul(t, logSoftmax(p, -1)), -1));
   const q = clipByValue(div(p, sum(p, -1, true)), EPSILON, 1 - EPSILON);
   return neg(sum(mul(t, log(q)), -1));
 }
 
-/** Categorical cross-entropy for one-hot (or soft) targets over the last axis. */
+/**
+ * Categorical cross-entropy for one-hot (or soft) targets over the last axis.
+ *
+ * With `fromLogits: false`, when `yPred` is the output of a last-axis softmax (`activation:
+ * 'softmax'`, or a Softmax layer over the last axis), the loss is computed from the logits that
+ * went into it (log-softmax), as Keras 3 does. It differs from the clipped-probability formula
+ * only where a probability reaches the clip bounds [ε, 1 − ε]: for logits [100, 0, 0] and target
+ * class 1 the clipped loss is −log(ε) ≈ 16.12, the logit loss the exact 100 + log(1 + e^−100).
+ * (TF.js always clips.) Other tensors, including slices or copies of a softmax output, take the
+ * clipped path.
+ */
 export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, options: CrossentropyOptions = {}): Tensor {
   const op = 'categoricalCrossentropy';
   const smoothing = checkLabelSmoothing(op, options.labelSmoothing ?? 0);
@@ -84,12 +145,14 @@ export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, op
     );
   }
   if (smoothing > 0) t = add(mul(t, 1 - smoothing), smoothing / p.shape[p.rank - 1]!);
-  return categoricalFromTargets(t, p, options.fromLogits ?? false);
+  const fromLogits = options.fromLogits ?? false;
+  return categoricalFromTargets(t, p, fromLogits, fromLogits ? null : softmaxLogProbs(yPred, p));
 }
 
 /**
  * Categorical cross-entropy for integer class labels: yTrue of shape `yPred.shape[:-1]` (e.g.
- * `[batch]`) or with a trailing 1 (`[batch, 1]`); int32, or float32 holding whole numbers.
+ * `[batch]`) or with a trailing 1 (`[batch, 1]`); int32, or float32 holding whole numbers. A
+ * softmax output is scored from its logits, as in `categoricalCrossentropy`.
  */
 export function sparseCategoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, options: { fromLogits?: boolean } = {}): Tensor {
   const op = 'sparseCategoricalCrossentropy';
@@ -116,7 +179,8 @@ export function sparseCategoricalCrossentropy(yTrue: TensorLike, yPred: TensorLi
     idx[i] = v;
   }
   const targets = oneHot(makeTensor(idx, batch, 'int32'), classes);
-  return categoricalFromTargets(targets, p, options.fromLogits ?? false);
+  const fromLogits = options.fromLogits ?? false;
+  return categoricalFromTargets(targets, p, fromLogits, fromLogits ? null : softmaxLogProbs(yPred, p));
 }
 
 export interface BinaryFocalCrossentropyOptions extends CrossentropyOptions {

@@ -6,7 +6,7 @@ import { getActivation } from '../activations/index.js';
 import { logitsOf } from '../activations/logits.js';
 import { Activation } from '../layers/activation.js';
 import { Softmax } from '../layers/activation_layers.js';
-import { BinaryCrossentropy, binaryCrossentropy, CategoricalCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, SparseCategoricalCrossentropy } from './crossentropy.js';
+import { BinaryCrossentropy, binaryCrossentropy, binaryFocalCrossentropy, CategoricalCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, SparseCategoricalCrossentropy } from './crossentropy.js';
 import { EPSILON } from './shapes.js';
 import { expectClose } from './test-helpers.js';
 
@@ -148,5 +148,23 @@ describe('sigmoid output → binary cross-entropy from the logits', () => {
     expectClose(binaryCrossentropy([[1]], sigmoid(tensor([[-40]]))).item(), -Math.log(EPSILON), 1e-4);
     const f = (z: Tensor): Tensor => new BinaryCrossentropy().apply([[1]], sigmoidAct.apply(z));
     expectClose(grad(f)([[-40]]).dataSync(), [sig(-40) - 1]);
+  });
+
+  it('binaryFocalCrossentropy: the bce factor comes from the logits, the focal factor from the probabilities', () => {
+    const z = [[-40, 2], [0.5, 30]];
+    const y = [[1, 0], [1, 1]];
+    const gamma = 2;
+    const alpha = 0.25;
+    const expected = z.map((row, r) =>
+      row.reduce((acc, v, i) => {
+        const t = y[r]![i]!;
+        const p = sig(v);
+        const pT = t * p + (1 - t) * (1 - p);
+        return acc + (t * alpha + (1 - t) * (1 - alpha)) * (1 - pT) ** gamma * bceLogit(t, v);
+      }, 0) / 2,
+    );
+    expectClose(binaryFocalCrossentropy(y, sigmoidAct.apply(tensor(z)), { gamma, alpha, applyClassBalancing: true }).dataSync(), expected);
+    const f = (x: Tensor): Tensor => binaryFocalCrossentropy(y, sigmoidAct.apply(x), { gamma });
+    gradCheck(f, [tensor([[-1.5, 2], [0.5, 0.75]])]);
   });
 });

@@ -216,6 +216,7 @@ function focalParams(op: string, o: BinaryFocalCrossentropyOptions): FocalParams
 /**
  * Focal loss (Lin et al., 2017) on binary cross-entropy, as Keras: (1 − p_t)^gamma · bce, with
  * p_t = y·p + (1 − y)(1 − p), times y·alpha + (1 − y)(1 − alpha) when class-balancing; averaged over the last axis.
+ * The bce factor of a sigmoid output comes from its logits, as in `binaryCrossentropy`.
  */
 export function binaryFocalCrossentropy(yTrue: TensorLike, yPred: TensorLike, options: BinaryFocalCrossentropyOptions = {}): Tensor {
   const op = 'binaryFocalCrossentropy';
@@ -223,7 +224,9 @@ export function binaryFocalCrossentropy(yTrue: TensorLike, yPred: TensorLike, op
   const [labels, p] = matchShapes(op, yTrue, yPred);
   const t = o.labelSmoothing > 0 ? add(mul(labels, 1 - o.labelSmoothing), 0.5 * o.labelSmoothing) : labels;
   const prob = o.fromLogits ? sigmoid(p) : p;
-  const bce = binaryCrossentropyElements(t, p, o.fromLogits);
+  // Keras 3 takes the cross-entropy factor from a sigmoid output's logits too; (1 − p_t)^gamma uses the probabilities.
+  const logits = o.fromLogits ? null : sigmoidLogits(yPred, p);
+  const bce = logits !== null ? binaryFromLogits(t, logits[0], logits[1]) : binaryCrossentropyElements(t, p, o.fromLogits);
   const pT = add(mul(t, prob), mul(sub(1, t), sub(1, prob)));
   // max(·, 0) keeps a rounding error above 1 in p_t from turning a fractional power into NaN.
   let loss = mul(pow(maximum(sub(1, pT), 0), o.gamma), bce);

@@ -193,6 +193,16 @@ export function trackTensor<T extends Tensor>(t: T): T {
   return t;
 }
 
+/**
+ * Whether `t` was released, by `dispose` or by the scope that made it. On a manual-memory backend its
+ * storage may then be gone, so code holding on to a tensor it did not make (a cache, a side table)
+ * checks this before using it. A tensor the engine never registered (an alias built with
+ * `new Tensor`) is not released: it is valid while a registered holder of its storage lives.
+ */
+export function isReleased(t: Tensor): boolean {
+  return HOLD in t && holdState(t) === FREE;
+}
+
 /** The same as `keep`, named for code that builds a `Tensor` around existing storage itself (Variables). */
 export function holdTensor<T extends Tensor>(t: T): T {
   return keep(t);

@@ -4,7 +4,7 @@ export type { DType, TypedArray } from './dtype.js';
 export { DTYPES, isDType, upcastType } from './dtype.js';
 export type { KernelHook, KernelRecord } from './engine.js';
 export { getBackend, listBackends, makeTensor, registerBackend, removeBackend, runKernel, setBackend, setKernelHook } from './engine.js';
-export { adoptData, dispose, endScope, holdTensor, keep, scopeDepth, startScope, trackTensor, withScope } from './engine.js';
+export { adoptData, dispose, endScope, holdTensor, isReleased, keep, scopeDepth, startScope, trackTensor, withScope } from './engine.js';
 export type { ConvAttrs, KernelAttrs, KernelDefs, KernelInputs, KernelName, PoolAttrs } from './kernels.js';
 export { KERNEL_NAMES } from './kernels.js';
 export * from './ops/binary.js';

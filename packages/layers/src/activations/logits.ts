@@ -1,4 +1,5 @@
 import type { Tensor } from '@descent/tensor';
+import { isReleased } from '@descent/tensor';
 
 /** The activation that turned logits into the probabilities a cross-entropy receives. */
 export type LogitsKind = 'softmax' | 'sigmoid';
@@ -24,10 +25,13 @@ export function rememberLogits(probs: Tensor, logits: Tensor, kind: LogitsKind):
 
 /**
  * The logits `probs` was computed from by the `kind` activation (see `rememberLogits`), or null
- * when `probs` did not come from it (a plain tensor, an array, a slice or copy of an output).
+ * when `probs` did not come from it (a plain tensor, an array, a slice or copy of an output) or
+ * the logits were released since: a scope that returns the probabilities (e.g. `predict`) releases
+ * the logits it made, on every backend alike, so the caller then works from the probabilities.
  */
 export function logitsOf(probs: unknown, kind: LogitsKind): Tensor | null {
   if (typeof probs !== 'object' || probs === null) return null;
   const source = sources.get(probs as Tensor);
-  return source !== undefined && source.kind === kind ? source.logits : null;
+  if (source === undefined || source.kind !== kind || isReleased(source.logits)) return null;
+  return source.logits;
 }

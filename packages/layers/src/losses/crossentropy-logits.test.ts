@@ -111,7 +111,7 @@ describe('softmax output → cross-entropy from the logits', () => {
 
   it('probabilities returned from a scope whose logits were released fall back to the clipped path', () => {
     const z = tensor(Z);
-    // The add's output (the logits) belongs to the scope and is released when it ends on wasm.
+    // The add's output (the logits) belongs to the scope and is released when it ends, on every backend.
     const p = withScope(() => softmaxAct.apply(add(z, 0)));
     expectClose(categoricalCrossentropy(Y, p).dataSync(), Y.map((t, r) => cceRow(t, Z[r]!)));
     expectClose(sparseCategoricalCrossentropy([2, 0, 1], p).dataSync(), Y.map((t, r) => cceRow(t, Z[r]!)));

@@ -50,27 +50,12 @@ function binaryCrossentropyElements(t: Tensor, p: Tensor, fromLogits: boolean): 
   return neg(add(mul(t, log(q)), mul(sub(1, t), log(sub(1, q)))));
 }
 
-/**
- * Run the first kernel on logits remembered by an activation. On a backend with manual memory
- * their storage is released when the scope that made them ends, even though the probabilities
- * were returned from it (e.g. by `predict`); the kernel then throws before computing anything,
- * and the caller falls back to the probabilities.
- */
-function onLiveLogits(first: () => Tensor): Tensor | null {
-  try {
-    return first();
-  } catch {
-    return null;
-  }
-}
-
 /** The logits behind a sigmoid output `yPred`, shaped like `p` (its batched float view), with |z|; or null. */
 function sigmoidLogits(yPred: TensorLike, p: Tensor): [Tensor, Tensor] | null {
   const found = logitsOf(yPred, 'sigmoid');
   if (found === null) return null;
   const z = found.rank === p.rank ? found : reshape(found, p.shape);
-  const absZ = onLiveLogits(() => abs(z));
-  return absZ === null ? null : [z, absZ];
+  return [z, abs(z)];
 }
 
 /**
@@ -96,8 +81,8 @@ export function binaryCrossentropy(yTrue: TensorLike, yPred: TensorLike, options
 function softmaxLogProbs(yPred: TensorLike, p: Tensor): Tensor | null {
   const z = logitsOf(yPred, 'softmax');
   if (z === null) return null;
-  const logProbs = onLiveLogits(() => logSoftmax(z, -1));
-  return logProbs === null || logProbs.rank === p.rank ? logProbs : reshape(logProbs, p.shape);
+  const logProbs = logSoftmax(z, -1);
+  return logProbs.rank === p.rank ? logProbs : reshape(logProbs, p.shape);
 }
 
 /**

@@ -81,86 +81,58 @@ function packB(b: usize, sbk: i32, sbn: i32, p0: i32, kc: i32, j0: i32, nc: i32,
 // The accumulators start from C (when accumulating) instead of C being added after the loop: with
 // loads of C after the loop V8 spilled accumulators inside it (spill at definition), which made the
 // 5×8 and 6×8 tiles slower than 4×8; started from C they run spill-free.
-function tile5x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): void {
-  const ld = <usize>ldc << 2;
-  const z = f32x4.splat(0);
-  let c00 = acc ? v128.load(c) : z, c01 = acc ? v128.load(c, 16) : z;
-  let c10 = acc ? v128.load(c + ld) : z, c11 = acc ? v128.load(c + ld, 16) : z;
-  let c20 = acc ? v128.load(c + 2 * ld) : z, c21 = acc ? v128.load(c + 2 * ld, 16) : z;
-  let c30 = acc ? v128.load(c + 3 * ld) : z, c31 = acc ? v128.load(c + 3 * ld, 16) : z;
-  let c40 = acc ? v128.load(c + 4 * ld) : z, c41 = acc ? v128.load(c + 4 * ld, 16) : z;
-  for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    const a0 = v128.load32_splat(ap);
-    c00 = madd(a0, b0, c00);
-    c01 = madd(a0, b1, c01);
-    const a1 = v128.load32_splat(ap, 4);
-    c10 = madd(a1, b0, c10);
-    c11 = madd(a1, b1, c11);
-    const a2 = v128.load32_splat(ap, 8);
-    c20 = madd(a2, b0, c20);
-    c21 = madd(a2, b1, c21);
-    const a3 = v128.load32_splat(ap, 12);
-    c30 = madd(a3, b0, c30);
-    c31 = madd(a3, b1, c31);
-    const a4 = v128.load32_splat(ap, 16);
-    c40 = madd(a4, b0, c40);
-    c41 = madd(a4, b1, c41);
-    ap += 20;
-    bp += 32;
-  }
-  v128.store(c, c00); v128.store(c, c01, 16);
-  v128.store(c + ld, c10); v128.store(c + ld, c11, 16);
-  v128.store(c + 2 * ld, c20); v128.store(c + 2 * ld, c21, 16);
-  v128.store(c + 3 * ld, c30); v128.store(c + 3 * ld, c31, 16);
-  v128.store(c + 4 * ld, c40); v128.store(c + 4 * ld, c41, 16);
-}
 
-function tile6x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): void {
-  const ld = <usize>ldc << 2;
-  const z = f32x4.splat(0);
-  let c00 = acc ? v128.load(c) : z, c01 = acc ? v128.load(c, 16) : z;
-  let c10 = acc ? v128.load(c + ld) : z, c11 = acc ? v128.load(c + ld, 16) : z;
-  let c20 = acc ? v128.load(c + 2 * ld) : z, c21 = acc ? v128.load(c + 2 * ld, 16) : z;
-  let c30 = acc ? v128.load(c + 3 * ld) : z, c31 = acc ? v128.load(c + 3 * ld, 16) : z;
-  let c40 = acc ? v128.load(c + 4 * ld) : z, c41 = acc ? v128.load(c + 4 * ld, 16) : z;
-  let c50 = acc ? v128.load(c + 5 * ld) : z, c51 = acc ? v128.load(c + 5 * ld, 16) : z;
-  for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    const a0 = v128.load32_splat(ap);
-    c00 = madd(a0, b0, c00);
-    c01 = madd(a0, b1, c01);
-    const a1 = v128.load32_splat(ap, 4);
-    c10 = madd(a1, b0, c10);
-    c11 = madd(a1, b1, c11);
-    const a2 = v128.load32_splat(ap, 8);
-    c20 = madd(a2, b0, c20);
-    c21 = madd(a2, b1, c21);
-    const a3 = v128.load32_splat(ap, 12);
-    c30 = madd(a3, b0, c30);
-    c31 = madd(a3, b1, c31);
-    const a4 = v128.load32_splat(ap, 16);
-    c40 = madd(a4, b0, c40);
-    c41 = madd(a4, b1, c41);
-    const a5 = v128.load32_splat(ap, 20);
-    c50 = madd(a5, b0, c50);
-    c51 = madd(a5, b1, c51);
-    ap += 24;
-    bp += 32;
-  }
-  v128.store(c, c00); v128.store(c, c01, 16);
-  v128.store(c + ld, c10); v128.store(c + ld, c11, 16);
-  v128.store(c + 2 * ld, c20); v128.store(c + 2 * ld, c21, 16);
-  v128.store(c + 3 * ld, c30); v128.store(c + 3 * ld, c31, 16);
-  v128.store(c + 4 * ld, c40); v128.store(c + 4 * ld, c41, 16);
-  v128.store(c + 5 * ld, c50); v128.store(c + 5 * ld, c51, 16);
-}
-
+/**
+ * One MR×8 tile of C over kc steps: rows 0–4 in both builds, row 5 only in the relaxed (FMA) build,
+ * where MR is 6 (the guards are compile-time constants, so each build holds one straight-line loop).
+ */
 function tile(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): void {
-  if (ASC_FEATURE_RELAXED_SIMD) tile6x8(ap, bp, kc, c, ldc, acc);
-  else tile5x8(ap, bp, kc, c, ldc, acc);
+  const ld = <usize>ldc << 2;
+  const z = f32x4.splat(0);
+  let c00 = acc ? v128.load(c) : z, c01 = acc ? v128.load(c, 16) : z;
+  let c10 = acc ? v128.load(c + ld) : z, c11 = acc ? v128.load(c + ld, 16) : z;
+  let c20 = acc ? v128.load(c + 2 * ld) : z, c21 = acc ? v128.load(c + 2 * ld, 16) : z;
+  let c30 = acc ? v128.load(c + 3 * ld) : z, c31 = acc ? v128.load(c + 3 * ld, 16) : z;
+  let c40 = acc ? v128.load(c + 4 * ld) : z, c41 = acc ? v128.load(c + 4 * ld, 16) : z;
+  let c50 = z, c51 = z;
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    c50 = acc ? v128.load(c + 5 * ld) : z;
+    c51 = acc ? v128.load(c + 5 * ld, 16) : z;
+  }
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const a0 = v128.load32_splat(ap);
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    const a1 = v128.load32_splat(ap, 4);
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
+    const a2 = v128.load32_splat(ap, 8);
+    c20 = madd(a2, b0, c20);
+    c21 = madd(a2, b1, c21);
+    const a3 = v128.load32_splat(ap, 12);
+    c30 = madd(a3, b0, c30);
+    c31 = madd(a3, b1, c31);
+    const a4 = v128.load32_splat(ap, 16);
+    c40 = madd(a4, b0, c40);
+    c41 = madd(a4, b1, c41);
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      const a5 = v128.load32_splat(ap, 20);
+      c50 = madd(a5, b0, c50);
+      c51 = madd(a5, b1, c51);
+    }
+    ap += MR << 2;
+    bp += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ld, c10); v128.store(c + ld, c11, 16);
+  v128.store(c + 2 * ld, c20); v128.store(c + 2 * ld, c21, 16);
+  v128.store(c + 3 * ld, c30); v128.store(c + 3 * ld, c31, 16);
+  v128.store(c + 4 * ld, c40); v128.store(c + 4 * ld, c41, 16);
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    v128.store(c + 5 * ld, c50); v128.store(c + 5 * ld, c51, 16);
+  }
 }
 
 /** Bytes of B packed whole by packMatrixB (k × n rounded up to the 8-column panels). */

@@ -1,8 +1,8 @@
 import { mnist } from '@descent/datasets';
 import { Conv2D, Dense, Flatten, MaxPooling2D } from '@descent/layers';
 import { Sequential } from '@descent/models';
-import type { Tensor } from '@descent/tensor';
-import { dispose, listBackends, setBackend, setSeed, tensor } from '@descent/tensor';
+import type { KernelHook, Tensor } from '@descent/tensor';
+import { dispose, listBackends, setBackend, setKernelHook, setSeed, tensor } from '@descent/tensor';
 import * as tf from '@tensorflow/tfjs';
 import { seededFloats } from '../measure.js';
 import { loadWasmContenders, useTf } from './wasm-contenders.js';
@@ -99,6 +99,8 @@ export interface BenchModel {
   train(batches: number): Promise<number>;
   /** Class probabilities of the first `n` test digits, read back to JS. */
   predict(n: number, batchSize: number): Float32Array;
+  /** Kernel calls per training step over `batches` batches of `fit` (Descent only: TF.js has no such hook). */
+  kernelsPerStep?(batches: number): Promise<number>;
 }
 
 export interface Contender {
@@ -140,6 +142,21 @@ class DescentModel implements BenchModel {
     const { x, y } = this.train_!;
     const h = await this.model.fit(x, y, { batchSize: BATCH, epochs: 1, shuffle: false, verbose: 0 });
     return h.history.loss![0]!;
+  }
+
+  async kernelsPerStep(batches: number): Promise<number> {
+    let calls = 0;
+    // Chained, so autograd's recording hook still sees every kernel while this one counts them.
+    const previous: KernelHook | null = setKernelHook((record) => {
+      calls++;
+      previous?.(record);
+    });
+    try {
+      await this.train(batches);
+    } finally {
+      setKernelHook(previous);
+    }
+    return calls / batches;
   }
 
   predict(n: number, batchSize: number): Float32Array {

@@ -56,6 +56,7 @@ export async function runTraining(plan: TrainingPlan, { quick, log }: SuiteOptio
   const perBatchValue = (ms: number): number => (plan.unit === 's/epoch' ? (ms / 1000) * epochBatches : ms);
   const models = new Map<Contender, { model: BenchModel; batches: number; loss: number }>();
   const times = new Map<Contender, number[]>();
+  const kernelCounts: string[] = [];
   try {
     for (const c of contenders.list) {
       await c.activate();
@@ -90,6 +91,13 @@ export async function runTraining(plan: TrainingPlan, { quick, log }: SuiteOptio
         log(`${plan.suite}: ${c.label} run ${r + 1}/${rounds} (${m.batches} batches)…`);
         times.get(c)!.push(perBatchValue((await timeRun(m.model, m.batches)) / m.batches));
       }
+    }
+    for (const c of contenders.list) {
+      const m = models.get(c)!;
+      if (m.model.kernelsPerStep === undefined || single(c)) continue;
+      await c.activate();
+      const n = Math.min(m.batches, 10);
+      kernelCounts.push(`${c.label} ${(await m.model.kernelsPerStep(n)).toFixed(1)} (fit over ${n} batch${n === 1 ? '' : 'es'})`);
     }
   } finally {
     contenders.restore();
@@ -139,6 +147,9 @@ export async function runTraining(plan: TrainingPlan, { quick, log }: SuiteOptio
         : []),
       ...(skipped.length > 0 ? [`Quick mode leaves out ${skipped.map((c) => c.label).join(', ')} (tens of seconds per step).`] : []),
       ...(torchNote ? [torchNote] : []),
+      ...(kernelCounts.length > 0
+        ? [`Kernel calls per training step, counted after the timed runs (forward, backward, metrics and fit's own per-epoch work spread over the batches; a fused optimizer update counts as none): ${kernelCounts.join(', ')}.`]
+        : []),
       '"speed-up" = baseline median / contender median (higher is faster).',
     ],
   };

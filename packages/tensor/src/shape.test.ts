@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  broadcastWalk,
   mergeCopyAxes,
   assertValidShape, broadcastShapes, broadcastedAxes, formatShape, normalizeAxes, normalizeAxis, reducedShape, shapesEqual,
   sizeFromShape, stridesOf,
@@ -173,5 +174,28 @@ describe('mergeCopyAxes', () => {
 
   it('returns null for an empty block', () => {
     expect(mergeCopyAxes([2, 0, 3], [0, 3, 1], [0, 3, 1])).toBeNull();
+  });
+});
+
+describe('broadcastWalk', () => {
+  it('merges same-shape operands into one run', () => {
+    expect(broadcastWalk('add', [[2, 3, 4], [2, 3, 4]])).toEqual({ outShape: [2, 3, 4], dims: [24], strides: [[1], [1]] });
+  });
+
+  it('gives a bias add one run per row, the bias restarting each row', () => {
+    expect(broadcastWalk('add', [[5, 3], [3]])).toEqual({ outShape: [5, 3], dims: [5, 3], strides: [[3, 1], [0, 1]] });
+  });
+
+  it('drops size-1 dims and keeps a column broadcast apart', () => {
+    // [4,1] against [1,6]: a walks rows (stride 1 per row, 0 along columns), b the reverse.
+    expect(broadcastWalk('mul', [[4, 1], [1, 6]])).toEqual({ outShape: [4, 6], dims: [4, 6], strides: [[1, 0], [0, 1]] });
+  });
+
+  it('is one dim of 1 with stride 0 for a size-1 output', () => {
+    expect(broadcastWalk('add', [[], [1, 1]])).toEqual({ outShape: [1, 1], dims: [1], strides: [[0], [0]] });
+  });
+
+  it('names the op when the shapes do not broadcast', () => {
+    expect(() => broadcastWalk('sub', [[2, 3], [4]])).toThrow(/sub/);
   });
 });

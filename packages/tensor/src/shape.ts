@@ -135,3 +135,58 @@ export function mergeCopyAxes(shape: Shape, srcStrides: readonly number[], dstSt
   }
   return { dims, srcStrides: ss, dstStrides: ds };
 }
+
+/**
+ * How to walk inputs broadcast against each other (NumPy rules; errors name `op`): the output
+ * shape, its dims with size-1 dims dropped and adjacent dims that every input treats alike merged,
+ * and per input the element stride along each merged dim (0 where it is broadcast). Same-shape
+ * operands become one run and a bias add one run per row. `dims` is never empty: an output of
+ * size 1 is one dim of 1 with stride 0.
+ */
+export interface BroadcastWalk {
+  readonly outShape: number[];
+  readonly dims: number[];
+  readonly strides: number[][];
+}
+
+export function broadcastWalk(op: string, shapes: readonly Shape[]): BroadcastWalk {
+  let outShape: number[] = [];
+  for (const s of shapes) outShape = broadcastShapes(op, outShape, s);
+  const rank = outShape.length;
+  const full = shapes.map((s) => {
+    const st = new Array<number>(rank).fill(0);
+    let acc = 1;
+    for (let i = s.length - 1; i >= 0; i--) {
+      const d = s[i]!;
+      st[rank - s.length + i] = d === 1 ? 0 : acc;
+      acc *= d;
+    }
+    return st;
+  });
+  const dims: number[] = [];
+  const strides: number[][] = shapes.map(() => []);
+  for (let i = 0; i < rank; i++) {
+    const d = outShape[i]!;
+    if (d === 1) continue;
+    const last = dims.length - 1;
+    // Merge into the previous dim when every input is broadcast along both or contiguous across them.
+    let merge = last >= 0;
+    for (let j = 0; j < shapes.length && merge; j++) {
+      const outer = strides[j]![last]!;
+      const cur = full[j]![i]!;
+      merge = (outer === 0 && cur === 0) || (cur !== 0 && outer === cur * d);
+    }
+    if (merge) {
+      dims[last] = dims[last]! * d;
+      for (let j = 0; j < shapes.length; j++) strides[j]![last] = full[j]![i]!;
+    } else {
+      dims.push(d);
+      for (let j = 0; j < shapes.length; j++) strides[j]!.push(full[j]![i]!);
+    }
+  }
+  if (dims.length === 0) {
+    dims.push(1);
+    for (const st of strides) st.push(0);
+  }
+  return { outShape, dims, strides };
+}

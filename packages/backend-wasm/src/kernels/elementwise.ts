@@ -1,8 +1,8 @@
 import type { KernelTable, TensorInfo } from '@descent/tensor';
+import { broadcastWalk } from '@descent/tensor';
 import type { Context } from '../context.js';
 import { BINARY, UNARY } from '../exports.js';
 import type { Fallback } from '../fallback.js';
-import { broadcastWalk } from './broadcast.js';
 
 type UnaryName = keyof typeof UNARY;
 type BinaryName = keyof typeof BINARY;

@@ -1,8 +1,8 @@
 import type { ConvAttrs, KernelTable, TensorInfo } from '@descent/tensor';
-import { broadcastShapes } from '@descent/tensor';
+import { broadcastShapes, stridesOf } from '@descent/tensor';
 import type { Context } from '../context.js';
 import type { Fallback } from '../fallback.js';
-import { contiguousStrides, product } from './broadcast.js';
+import { product } from './shape.js';
 
 /** Floats of im2col patches made per chunk (16 MiB): bounds scratch memory for large convolutions. */
 const CHUNK_FLOATS = 1 << 22;
@@ -52,8 +52,8 @@ function matMul(ctx: Context, fb: Fallback) {
     }
     // Broadcast batch: walk the output batch index and map it to each input's batch offset.
     const rank = batch.length;
-    const stA = contiguousStrides(batchA);
-    const stB = contiguousStrides(batchB);
+    const stA = stridesOf(batchA);
+    const stB = stridesOf(batchB);
     const idx = new Array<number>(rank).fill(0);
     for (let t = 0; t < count; t++) {
       let offA = 0;

@@ -1,8 +1,8 @@
 import type { KernelTable, TensorInfo } from '@descent/tensor';
+import { broadcastWalk } from '@descent/tensor';
 import type { Context } from '../context.js';
 import { FLOAT_TEST, LOGICAL } from '../exports.js';
 import type { Fallback } from '../fallback.js';
-import { broadcastWalk } from './broadcast.js';
 
 type LogicalName = keyof typeof LOGICAL;
 type TestName = keyof typeof FLOAT_TEST;

@@ -1,8 +1,8 @@
 import type { DType, KernelTable, TensorInfo } from '@descent/tensor';
-import { mergeCopyAxes } from '@descent/tensor';
+import { mergeCopyAxes, stridesOf } from '@descent/tensor';
 import type { Context } from '../context.js';
 import type { Fallback } from '../fallback.js';
-import { contiguousStrides, product } from './broadcast.js';
+import { product } from './shape.js';
 
 /**
  * Copy a strided block (element i goes from src[srcOff + i·srcStrides] to dst[dstOff + i·dstStrides])
@@ -22,14 +22,14 @@ export function copyBlock(
 
 /** dst = x (of `shape`) transposed by `perm`, both contiguous. */
 export function permuteCopy(ctx: Context, src: number, dst: number, shape: readonly number[], perm: readonly number[], bytes: number): void {
-  const st = contiguousStrides(shape);
+  const st = stridesOf(shape);
   const outShape = perm.map((p) => shape[p]!);
-  copyBlock(ctx, src, 0, perm.map((p) => st[p]!), dst, 0, contiguousStrides(outShape), outShape, bytes);
+  copyBlock(ctx, src, 0, perm.map((p) => st[p]!), dst, 0, stridesOf(outShape), outShape, bytes);
 }
 
 function strided(ctx: Context, x: TensorInfo, srcOff: number, srcStrides: readonly number[], shape: readonly number[], outShape = shape): TensorInfo {
   const { info, ptr } = ctx.output(outShape, x.dtype);
-  copyBlock(ctx, ctx.ptr(x), srcOff, srcStrides, ptr, 0, contiguousStrides(shape), shape, ctx.bytes(x.dtype));
+  copyBlock(ctx, ctx.ptr(x), srcOff, srcStrides, ptr, 0, stridesOf(shape), shape, ctx.bytes(x.dtype));
   return info;
 }
 
@@ -63,7 +63,7 @@ export function movementKernels(ctx: Context, fb: Fallback) {
       return ctx.share(x, shape);
     },
     Transpose: ([x], { perm }) => {
-      const st = contiguousStrides(x.shape);
+      const st = stridesOf(x.shape);
       return strided(ctx, x, 0, perm.map((p) => st[p]!), perm.map((p) => x.shape[p]!));
     },
     Concat: (xs, { axis }) => {
@@ -85,7 +85,7 @@ export function movementKernels(ctx: Context, fb: Fallback) {
       return info;
     },
     Slice: ([x], { begin, size }) => {
-      const st = contiguousStrides(x.shape);
+      const st = stridesOf(x.shape);
       let off = 0;
       for (let i = 0; i < begin.length; i++) off += begin[i]! * st[i]!;
       return strided(ctx, x, off, st, size);
@@ -96,15 +96,15 @@ export function movementKernels(ctx: Context, fb: Fallback) {
       const size = product(outShape);
       const bytes = ctx.bytes(x.dtype);
       fillValue(ctx, x.dtype, ptr, size, constantValue);
-      const outStrides = contiguousStrides(outShape);
+      const outStrides = stridesOf(outShape);
       let off = 0;
       for (let i = 0; i < outShape.length; i++) off += paddings[i]![0] * outStrides[i]!;
-      copyBlock(ctx, ctx.ptr(x), 0, contiguousStrides(x.shape), ptr, off, outStrides, x.shape, bytes);
+      copyBlock(ctx, ctx.ptr(x), 0, stridesOf(x.shape), ptr, off, outStrides, x.shape, bytes);
       return info;
     },
     // Tile as a broadcast: [s0, s1] tiled by [r0, r1] is [r0, s0, r1, s1] with zero strides on the repeats.
     Tile: ([x], { reps }) => {
-      const st = contiguousStrides(x.shape);
+      const st = stridesOf(x.shape);
       const shape: number[] = [];
       const strides: number[] = [];
       for (let i = 0; i < x.shape.length; i++) {
@@ -114,7 +114,7 @@ export function movementKernels(ctx: Context, fb: Fallback) {
       return strided(ctx, x, 0, strides, shape, x.shape.map((d, i) => d * reps[i]!));
     },
     Reverse: ([x], { axes }) => {
-      const st = contiguousStrides(x.shape);
+      const st = stridesOf(x.shape);
       let off = 0;
       for (const a of axes) {
         off += (x.shape[a]! - 1) * st[a]!;
@@ -123,7 +123,7 @@ export function movementKernels(ctx: Context, fb: Fallback) {
       return strided(ctx, x, off, st, x.shape);
     },
     BroadcastTo: ([x], { shape }) => {
-      const st = contiguousStrides(x.shape);
+      const st = stridesOf(x.shape);
       const lead = shape.length - x.shape.length;
       const strides = shape.map((_, i) => (i < lead || x.shape[i - lead] === 1 ? 0 : st[i - lead]!));
       return strided(ctx, x, 0, strides, shape);

@@ -2,7 +2,7 @@ import type { KernelTable, TensorInfo } from '@descent/tensor';
 import type { Context } from '../context.js';
 import { REDUCE } from '../exports.js';
 import type { Fallback } from '../fallback.js';
-import { product } from './broadcast.js';
+import { product } from './shape.js';
 import { permuteCopy } from './movement.js';
 
 type ReduceName = keyof typeof REDUCE;

@@ -1,14 +1,14 @@
 import type { Shape } from '../shape.js';
-import { broadcastShapes, formatShape, shapesEqual, sizeFromShape } from '../shape.js';
+import { broadcastWalk, formatShape, shapesEqual, sizeFromShape } from '../shape.js';
 
 /**
  * How to walk several inputs broadcast against each other, computed once per kernel call.
  *
  * The output is seen as `rows` contiguous runs of `inner` elements. Within a run, input `k`
  * advances by `steps[k]` (1 when it varies along the innermost collapsed axis, 0 when it is
- * broadcast along it); `offsets[k][r]` is where input `k` starts for run `r`. Adjacent axes
- * that every input treats alike are merged first, so same-shape and scalar operands become a
- * single run and the common bias-add case becomes one run per row.
+ * broadcast along it); `offsets[k][r]` is where input `k` starts for run `r`. The axes are those
+ * of `broadcastWalk` (merged, so same-shape and scalar operands become a single run and the common
+ * bias-add case becomes one run per row).
  */
 export interface BroadcastPlan {
   readonly outShape: number[];
@@ -21,60 +21,18 @@ export interface BroadcastPlan {
 
 /** Broadcast `shapes` together (NumPy rules; errors name `op`) and plan the walk over them. */
 export function broadcastPlan(op: string, shapes: readonly Shape[]): BroadcastPlan {
-  let outShape: number[] = [];
-  for (const s of shapes) outShape = broadcastShapes(op, outShape, s);
+  const { outShape, dims, strides } = broadcastWalk(op, shapes);
   const size = sizeFromShape(outShape);
   const k = shapes.length;
-  const rank = outShape.length;
-
-  // Per-input strides over the output axes (0 where the input is broadcast), dropping size-1 output axes.
-  const dims: number[] = [];
-  const strides: number[][] = shapes.map(() => []);
-  const full: number[][] = shapes.map((s) => {
-    const st = new Array<number>(rank).fill(0);
-    let acc = 1;
-    for (let i = s.length - 1; i >= 0; i--) {
-      const d = s[i]!;
-      st[rank - s.length + i] = d === 1 ? 0 : acc;
-      acc *= d;
-    }
-    return st;
-  });
-  for (let i = 0; i < rank; i++) {
-    if (outShape[i] === 1) continue;
-    dims.push(outShape[i]!);
-    for (let j = 0; j < k; j++) strides[j]!.push(full[j]![i]!);
-  }
-
-  // Merge axis i into axis i+1 when every input is either broadcast along both or contiguous across them.
-  const mDims: number[] = [];
-  const mStrides: number[][] = shapes.map(() => []);
-  for (let i = 0; i < dims.length; i++) {
-    const last = mDims.length - 1;
-    let mergeable = last >= 0;
-    for (let j = 0; j < k && mergeable; j++) {
-      const outer = mStrides[j]![last]!;
-      const cur = strides[j]![i]!;
-      mergeable = (outer === 0 && cur === 0) || (cur !== 0 && outer === cur * dims[i]!);
-    }
-    if (mergeable) {
-      mDims[last] = mDims[last]! * dims[i]!;
-      for (let j = 0; j < k; j++) mStrides[j]![last] = strides[j]![i]!;
-    } else {
-      mDims.push(dims[i]!);
-      for (let j = 0; j < k; j++) mStrides[j]!.push(strides[j]![i]!);
-    }
-  }
 
   const steps = new Int32Array(k);
   if (size === 0) return { outShape, size, rows: 0, inner: 0, steps, offsets: shapes.map(() => new Int32Array(0)) };
-  if (mDims.length === 0) return { outShape, size, rows: 1, inner: 1, steps, offsets: shapes.map(() => new Int32Array(1)) };
 
-  const n = mDims.length;
-  const inner = mDims[n - 1]!;
+  const n = dims.length;
+  const inner = dims[n - 1]!;
   const rows = size / inner;
-  for (let j = 0; j < k; j++) steps[j] = mStrides[j]![n - 1]!;
-  const offsets = shapes.map((_, j) => rowOffsets(rows, mDims, mStrides[j]!));
+  for (let j = 0; j < k; j++) steps[j] = strides[j]![n - 1]!;
+  const offsets = shapes.map((_, j) => rowOffsets(rows, dims, strides[j]!));
   return { outShape, size, rows, inner, steps, offsets };
 }
 

@@ -104,6 +104,22 @@ function chunkRows(g: Geometry): number {
   return Math.max(1, Math.min(g.p, Math.floor(CHUNK_FLOATS / Math.max(1, g.k))));
 }
 
+/** Whether `dy` has the shape of the convolution's output `[n, oh, ow, o]`. */
+function isOutputOf(dy: TensorInfo, g: Geometry): boolean {
+  return dy.shape.length === 4 && dy.shape[0] === g.n && dy.shape[1] === g.oh && dy.shape[2] === g.ow && dy.shape[3] === g.o;
+}
+
+/** Runs `body` over the output pixels in chunks of chunkRows(g), with one im2col-sized scratch buffer (`col`) for all of them. */
+function eachChunk(ctx: Context, g: Geometry, body: (p0: number, rows: number, col: number) => void): void {
+  const rows = chunkRows(g);
+  const col = ctx.scratch(rows * g.k * 4);
+  try {
+    for (let p0 = 0; p0 < g.p; p0 += rows) body(p0, Math.min(rows, g.p - p0), col.ptr);
+  } finally {
+    ctx.free(col);
+  }
+}
+
 function im2col(ctx: Context, x: number, col: number, g: Geometry, p0: number, rows: number): void {
   ctx.k.im2col(x, col, p0, rows, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow);
 }
@@ -122,14 +138,10 @@ function conv2d(ctx: Context, fb: Fallback) {
       gemm(ctx, px, pf, ptr, g.p, g.o, g.k, g.k, 1, g.o, 1, false);
       return info;
     }
-    const rows = chunkRows(g);
-    const col = ctx.scratch(rows * g.k * 4);
-    for (let p0 = 0; p0 < g.p; p0 += rows) {
-      const r = Math.min(rows, g.p - p0);
-      im2col(ctx, px, col.ptr, g, p0, r);
-      gemm(ctx, col.ptr, pf, ptr + p0 * g.o * 4, r, g.o, g.k, g.k, 1, g.o, 1, false);
-    }
-    ctx.free(col);
+    eachChunk(ctx, g, (p0, r, col) => {
+      im2col(ctx, px, col, g, p0, r);
+      gemm(ctx, col, pf, ptr + p0 * g.o * 4, r, g.o, g.k, g.k, 1, g.o, 1, false);
+    });
     return info;
   };
 }
@@ -139,7 +151,7 @@ function backpropFilter(ctx: Context, fb: Fallback) {
   return (inputs: readonly [TensorInfo, TensorInfo], attrs: ConvAttrs & { filterShape: readonly number[] }): TensorInfo => {
     const [x, dy] = inputs;
     const g = x.dtype === 'float32' && dy.dtype === 'float32' ? geometry(x.shape, attrs.filterShape, attrs) : null;
-    if (g === null || dy.shape.length !== 4 || dy.shape[0] !== g.n || dy.shape[1] !== g.oh || dy.shape[2] !== g.ow || dy.shape[3] !== g.o) {
+    if (g === null || !isOutputOf(dy, g)) {
       return cpu(inputs, attrs);
     }
     const { info, ptr } = ctx.output([...attrs.filterShape], 'float32');
@@ -154,14 +166,10 @@ function backpropFilter(ctx: Context, fb: Fallback) {
       gemm(ctx, px, pdy, ptr, g.k, g.o, g.p, 1, g.k, g.o, 1, false);
       return info;
     }
-    const rows = chunkRows(g);
-    const col = ctx.scratch(rows * g.k * 4);
-    for (let p0 = 0; p0 < g.p; p0 += rows) {
-      const r = Math.min(rows, g.p - p0);
-      im2col(ctx, px, col.ptr, g, p0, r);
-      gemm(ctx, col.ptr, pdy + p0 * g.o * 4, ptr, g.k, g.o, r, 1, g.k, g.o, 1, p0 > 0);
-    }
-    ctx.free(col);
+    eachChunk(ctx, g, (p0, r, col) => {
+      im2col(ctx, px, col, g, p0, r);
+      gemm(ctx, col, pdy + p0 * g.o * 4, ptr, g.k, g.o, r, 1, g.k, g.o, 1, p0 > 0);
+    });
     return info;
   };
 }
@@ -171,7 +179,7 @@ function backpropInput(ctx: Context, fb: Fallback) {
   return (inputs: readonly [TensorInfo, TensorInfo], attrs: ConvAttrs & { inputShape: readonly number[] }): TensorInfo => {
     const [dy, f] = inputs;
     const g = dy.dtype === 'float32' && f.dtype === 'float32' ? geometry(attrs.inputShape, f.shape, attrs) : null;
-    if (g === null || dy.shape.length !== 4 || dy.shape[0] !== g.n || dy.shape[1] !== g.oh || dy.shape[2] !== g.ow || dy.shape[3] !== g.o) {
+    if (g === null || !isOutputOf(dy, g)) {
       return cpu(inputs, attrs);
     }
     const { info, ptr } = ctx.output([...attrs.inputShape], 'float32');
@@ -184,14 +192,10 @@ function backpropInput(ctx: Context, fb: Fallback) {
     }
     ctx.heap.f32.fill(0, ptr >> 2, (ptr >> 2) + product(attrs.inputShape));
     if (g.p === 0) return info;
-    const rows = chunkRows(g);
-    const col = ctx.scratch(rows * g.k * 4);
-    for (let p0 = 0; p0 < g.p; p0 += rows) {
-      const r = Math.min(rows, g.p - p0);
-      gemm(ctx, pdy + p0 * g.o * 4, pf, col.ptr, r, g.k, g.o, g.o, 1, 1, g.o, false);
-      ctx.k.col2im(col.ptr, ptr, p0, r, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow);
-    }
-    ctx.free(col);
+    eachChunk(ctx, g, (p0, r, col) => {
+      gemm(ctx, pdy + p0 * g.o * 4, pf, col, r, g.k, g.o, g.o, 1, 1, g.o, false);
+      ctx.k.col2im(col, ptr, p0, r, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow);
+    });
     return info;
   };
 }

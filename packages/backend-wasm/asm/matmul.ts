@@ -1,17 +1,30 @@
 // Packed, blocked float32 GEMM: C[rowStart:rowEnd, :] (+)= op(A)·op(B).
 // Transposes are strides read while packing; `accumulate` adds into C instead of overwriting.
 
-/** Depth of one packed block (fits an A panel and a B panel in L1/L2). */
-const KC: i32 = 256;
+/**
+ * Largest depth of one packed block: an MR×KC A sliver and a KC×8 B sliver (12 + 16 KiB) share L1,
+ * the MC×KC A block (240 KiB) stays in L2. A product deeper than KC is cut into equal blocks (kcOf).
+ */
+const KC: i32 = 512;
 /** Rows of A packed at a time; a multiple of the tile height. */
 const MC: i32 = 120;
-/** Columns of B packed at a time (KC × NC floats ≈ 512 KiB, half of L2). */
+/** Columns of B packed at a time (a KC × NC block of B, 1 MiB, is read from L3 one 8-column sliver at a time). */
 const NC: i32 = 512;
 /**
  * Tile height: 6×8 with FMA (12 accumulators + 2 B vectors + 1 broadcast = V8's 15 usable vector
  * registers), 5×8 with mul+add (one more register for the product), as PERFORMANCE.md found.
  */
 const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
+
+/**
+ * Depth of the packed blocks of a product of depth k: k itself up to KC, else k cut into equal blocks
+ * of at most KC. Every block's result goes through C (stored, then loaded by the next block), so one
+ * block where possible: at k = 512 one block of 512 ran 5–7% faster than two of 256.
+ */
+@inline function kcOf(k: i32): i32 {
+  const blocks = (k + KC - 1) / KC;
+  return (k + blocks - 1) / blocks;
+}
 
 export function matmulTileRows(): i32 {
   return MR;
@@ -71,56 +84,75 @@ function packB(b: usize, sbk: i32, sbn: i32, p0: i32, kc: i32, j0: i32, nc: i32,
   }
 }
 
-// One k-step per iteration: unrolling k made V8 hoist loads and spill (PERFORMANCE.md).
 // c += a·b, fused (one rounding) in the relaxed build.
 @inline function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-// The accumulators start from C (when accumulating) instead of C being added after the loop: with
-// loads of C after the loop V8 spilled accumulators inside it (spill at definition), which made the
-// 5×8 and 6×8 tiles slower than 4×8; started from C they run spill-free.
-
 /**
  * One MR×8 tile of C over kc steps: rows 0–4 in both builds, row 5 only in the relaxed (FMA) build,
  * where MR is 6 (the guards are compile-time constants, so each build holds one straight-line loop).
+ *
+ * Written for what V8's TurboFan (Node 20–24) makes of it, checked with `--print-wasm-code`:
+ * - The accumulators start from C (or from the first product) rather than adding C after the loop:
+ *   loads of C after the loop made V8 spill accumulators inside it.
+ * - The first k-step is peeled. Its A loads use the same offsets as the loop's, so V8 computes the
+ *   addresses memory+4, +8, … once before the loop; without the peeled step it recomputed each
+ *   (one lea per load per step). The loop runs to an end pointer (no counter).
+ * Result: 33 instructions per 80 flops (5×8 mul+add, was 39) and 26 per 96 (6×8 FMA, was 33), no spills.
+ * One k-step per iteration: unrolling k made V8 hoist loads and spill.
  */
 function tile(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, acc: bool): void {
   const ld = <usize>ldc << 2;
-  const z = f32x4.splat(0);
-  let c00 = acc ? v128.load(c) : z, c01 = acc ? v128.load(c, 16) : z;
-  let c10 = acc ? v128.load(c + ld) : z, c11 = acc ? v128.load(c + ld, 16) : z;
-  let c20 = acc ? v128.load(c + 2 * ld) : z, c21 = acc ? v128.load(c + 2 * ld, 16) : z;
-  let c30 = acc ? v128.load(c + 3 * ld) : z, c31 = acc ? v128.load(c + 3 * ld, 16) : z;
-  let c40 = acc ? v128.load(c + 4 * ld) : z, c41 = acc ? v128.load(c + 4 * ld, 16) : z;
-  let c50 = z, c51 = z;
+  let b0 = v128.load(bp);
+  let b1 = v128.load(bp, 16);
+  let a = v128.load32_splat(ap);
+  let c00 = acc ? madd(a, b0, v128.load(c)) : f32x4.mul(a, b0);
+  let c01 = acc ? madd(a, b1, v128.load(c, 16)) : f32x4.mul(a, b1);
+  a = v128.load32_splat(ap, 4);
+  let c10 = acc ? madd(a, b0, v128.load(c + ld)) : f32x4.mul(a, b0);
+  let c11 = acc ? madd(a, b1, v128.load(c + ld, 16)) : f32x4.mul(a, b1);
+  a = v128.load32_splat(ap, 8);
+  let c20 = acc ? madd(a, b0, v128.load(c + 2 * ld)) : f32x4.mul(a, b0);
+  let c21 = acc ? madd(a, b1, v128.load(c + 2 * ld, 16)) : f32x4.mul(a, b1);
+  a = v128.load32_splat(ap, 12);
+  let c30 = acc ? madd(a, b0, v128.load(c + 3 * ld)) : f32x4.mul(a, b0);
+  let c31 = acc ? madd(a, b1, v128.load(c + 3 * ld, 16)) : f32x4.mul(a, b1);
+  a = v128.load32_splat(ap, 16);
+  let c40 = acc ? madd(a, b0, v128.load(c + 4 * ld)) : f32x4.mul(a, b0);
+  let c41 = acc ? madd(a, b1, v128.load(c + 4 * ld, 16)) : f32x4.mul(a, b1);
+  let c50 = b0, c51 = b1;
   if (ASC_FEATURE_RELAXED_SIMD) {
-    c50 = acc ? v128.load(c + 5 * ld) : z;
-    c51 = acc ? v128.load(c + 5 * ld, 16) : z;
+    a = v128.load32_splat(ap, 20);
+    c50 = acc ? madd(a, b0, v128.load(c + 5 * ld)) : f32x4.mul(a, b0);
+    c51 = acc ? madd(a, b1, v128.load(c + 5 * ld, 16)) : f32x4.mul(a, b1);
   }
-  for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    const a0 = v128.load32_splat(ap);
-    c00 = madd(a0, b0, c00);
-    c01 = madd(a0, b1, c01);
-    const a1 = v128.load32_splat(ap, 4);
-    c10 = madd(a1, b0, c10);
-    c11 = madd(a1, b1, c11);
-    const a2 = v128.load32_splat(ap, 8);
-    c20 = madd(a2, b0, c20);
-    c21 = madd(a2, b1, c21);
-    const a3 = v128.load32_splat(ap, 12);
-    c30 = madd(a3, b0, c30);
-    c31 = madd(a3, b1, c31);
-    const a4 = v128.load32_splat(ap, 16);
-    c40 = madd(a4, b0, c40);
-    c41 = madd(a4, b1, c41);
+  const end = bp + (<usize>kc << 5);
+  ap += MR << 2;
+  bp += 32;
+  while (bp < end) {
+    b0 = v128.load(bp);
+    b1 = v128.load(bp, 16);
+    a = v128.load32_splat(ap);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    a = v128.load32_splat(ap, 16);
+    c40 = madd(a, b0, c40);
+    c41 = madd(a, b1, c41);
     if (ASC_FEATURE_RELAXED_SIMD) {
-      const a5 = v128.load32_splat(ap, 20);
-      c50 = madd(a5, b0, c50);
-      c51 = madd(a5, b1, c51);
+      a = v128.load32_splat(ap, 20);
+      c50 = madd(a, b0, c50);
+      c51 = madd(a, b1, c51);
     }
     ap += MR << 2;
     bp += 32;
@@ -151,10 +183,11 @@ export function matmulPackedBBytes(n: i32, k: i32): i32 {
  * packing it again for every chunk of rows.
  */
 export function packMatrixB(b: usize, sbk: i32, sbn: i32, n: i32, k: i32, dst: usize): void {
+  const kb = kcOf(k);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      packB(b, sbk, sbn, pc, min(KC, k - pc), jc, nc, packedBlock(dst, k, jc, pc, nc));
+    for (let pc = 0; pc < k; pc += kb) {
+      packB(b, sbk, sbn, pc, min(kb, k - pc), jc, nc, packedBlock(dst, k, jc, pc, nc));
     }
   }
 }
@@ -177,10 +210,11 @@ export function matmul(
     if (!accumulate) memory.fill(c + (<usize>(rowStart * n) << 2), 0, <usize>((rowEnd - rowStart) * n) << 2);
     return;
   }
+  const kb = kcOf(k);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
+    for (let pc = 0; pc < k; pc += kb) {
+      const kc = min(kb, k - pc);
       let pb = wB;
       if (packedB != 0) pb = packedBlock(packedB, k, jc, pc, nc);
       else packB(b, sbk, sbn, pc, kc, jc, nc, wB);

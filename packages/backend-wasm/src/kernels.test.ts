@@ -107,6 +107,8 @@ cases.push(
   mm([1, 1], [1, 1]), mm([6, 8], [8, 16]), mm([67, 131], [131, 45]), mm([130, 300], [300, 17]), mm([9, 20], [20, 600]),
   mm([300, 130], [17, 300], true, true), mm([2, 3, 4], [4, 5]), mm([2, 1, 3, 4], [3, 4, 6]), mm([4, 3], [2, 4, 5], true),
   mm([3, 0], [0, 4]), mm([0, 3], [3, 4]),
+  // Depth over 512: cut into equal packed blocks (2 of 257, 3 of 367/367/366), summed through C.
+  mm([13, 514], [514, 21]), mm([1100, 7], [1100, 19], true), mm([8, 1100], [33, 1100], false, true),
   { kernel: 'MatMul', inputs: [{ shape: [3, 4], dtype: 'int32', range: [-5, 5] }, { shape: [4, 2], dtype: 'int32', range: [-5, 5] }], attrs: { transposeA: false, transposeB: false }, label: 'int32' },
 );
 

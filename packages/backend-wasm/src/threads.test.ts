@@ -17,8 +17,8 @@ describe('thread pool', () => {
     [[97, 260], [260, 33], false, false],
     [[2, 61, 20], [20, 30], false, false],
     [[11, 9], [9, 7], false, false],
-    // n > 512 and k > 256: B is packed in several column and depth blocks, shared by the threads.
-    [[40, 300], [530, 300], false, true],
+    // n > 512 and k > 512: B is packed in several column and depth blocks, shared by the threads.
+    [[40, 700], [530, 700], false, true],
   ];
 
   async function untilWorkersReady(): Promise<void> {

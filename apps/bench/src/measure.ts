@@ -6,6 +6,8 @@ export interface Timing {
   readonly samples: number;
   /** Calls per sample (short calls are repeated so a sample is long enough to time). */
   readonly callsPerSample: number;
+  /** Milliseconds per call of each sample, in the order taken (round by round for measureInterleaved). */
+  readonly series: readonly number[];
 }
 
 export interface MeasureOptions {
@@ -31,28 +33,98 @@ function now(clock: Clock): number {
   return (user + system) / 1000;
 }
 
+/** Calls per sample so that one sample lasts at least `minSampleMs` on `clock`. */
+function calibrate(fn: () => void, clock: Clock, minSampleMs: number): number {
+  let calls = 1;
+  for (;;) {
+    const elapsed = timeCalls(fn, calls, clock);
+    if (elapsed >= minSampleMs || calls >= 1 << 20) return calls;
+    calls = Math.max(calls * 2, Math.ceil((calls * minSampleMs) / Math.max(elapsed, 1e-3)));
+  }
+}
+
+/** Milliseconds `calls` calls of `fn` take on `clock`. */
+function timeCalls(fn: () => void, calls: number, clock: Clock): number {
+  const t0 = now(clock);
+  for (let i = 0; i < calls; i++) fn();
+  return now(clock) - t0;
+}
+
+function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function summarize(perCall: number[], calls: number): Timing {
+  return {
+    median: medianOf(perCall),
+    min: Math.min(...perCall),
+    max: Math.max(...perCall),
+    samples: perCall.length,
+    callsPerSample: calls,
+    series: perCall,
+  };
+}
+
+/**
+ * How many times faster `fast` ran than `slow`: the median over rounds of the ratio of their samples
+ * taken in the same round of measureInterleaved. Each round's ratio cancels the machine's speed at
+ * that moment, so this is steadier than the ratio of the two medians.
+ */
+export function pairedSpeedup(fast: Timing, slow: Timing): number {
+  const n = Math.min(fast.series.length, slow.series.length);
+  if (n === 0) throw new Error('pairedSpeedup: both timings need samples');
+  return medianOf(Array.from({ length: n }, (_, i) => slow.series[i]! / fast.series[i]!));
+}
+
 /** Time `fn`: warm up, calibrate calls per sample, then take `samples` samples. */
 export function measure(fn: () => void, options: MeasureOptions): Timing {
   const clock = options.clock ?? 'wall';
   for (let i = 0; i < options.warmup; i++) fn();
-  let calls = 1;
-  for (;;) {
-    const t0 = now(clock);
-    for (let i = 0; i < calls; i++) fn();
-    const elapsed = now(clock) - t0;
-    if (elapsed >= options.minSampleMs || calls >= 1 << 20) break;
-    calls = Math.max(calls * 2, Math.ceil((calls * options.minSampleMs) / Math.max(elapsed, 1e-3)));
-  }
+  const calls = calibrate(fn, clock, options.minSampleMs);
   const perCall: number[] = [];
-  for (let s = 0; s < options.samples; s++) {
-    const t0 = now(clock);
-    for (let i = 0; i < calls; i++) fn();
-    perCall.push((now(clock) - t0) / calls);
+  for (let s = 0; s < options.samples; s++) perCall.push(timeCalls(fn, calls, clock) / calls);
+  return summarize(perCall, calls);
+}
+
+/** One contender of measureInterleaved. */
+export interface Contender {
+  readonly name: string;
+  readonly fn: () => void;
+  /** Runs before each of this contender's samples, untimed (switch the backend, the thread count…). */
+  readonly before?: () => void | Promise<void>;
+  /** Overrides the options' clock (multi-threaded contenders must use the wall clock). */
+  readonly clock?: Clock;
+}
+
+/**
+ * Time several contenders in rounds: each round takes one sample of every contender, back to back, in
+ * an order that rotates from round to round. On a shared machine whose speed drifts over seconds (here
+ * it halves for minutes at a time), timing one contender after the other would credit the drift to
+ * whichever ran in the quiet part; interleaved, every contender sees the same mix of quiet and busy
+ * moments, so the ratios of their medians stay fair.
+ */
+export async function measureInterleaved(contenders: readonly Contender[], options: MeasureOptions): Promise<Record<string, Timing>> {
+  const clockOf = (c: Contender): Clock => c.clock ?? options.clock ?? 'wall';
+  const calls: number[] = [];
+  for (const c of contenders) {
+    await c.before?.();
+    for (let i = 0; i < options.warmup; i++) c.fn();
+    calls.push(calibrate(c.fn, clockOf(c), options.minSampleMs));
   }
-  perCall.sort((a, b) => a - b);
-  const mid = perCall.length >> 1;
-  const median = perCall.length % 2 === 1 ? perCall[mid]! : (perCall[mid - 1]! + perCall[mid]!) / 2;
-  return { median, min: perCall[0]!, max: perCall[perCall.length - 1]!, samples: perCall.length, callsPerSample: calls };
+  const perCall = contenders.map((): number[] => []);
+  for (let s = 0; s < options.samples; s++) {
+    for (let j = 0; j < contenders.length; j++) {
+      const i = (j + s) % contenders.length;
+      const c = contenders[i]!;
+      await c.before?.();
+      perCall[i]!.push(timeCalls(c.fn, calls[i]!, clockOf(c)) / calls[i]!);
+    }
+  }
+  const out: Record<string, Timing> = {};
+  contenders.forEach((c, i) => (out[c.name] = summarize(perCall[i]!, calls[i]!)));
+  return out;
 }
 
 /** Uniform values in [-1, 1) from a fixed-seed generator (mulberry32), so every run times the same data. */

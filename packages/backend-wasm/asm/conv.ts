@@ -9,23 +9,47 @@ export function im2col(
   x: usize, col: usize, p0: i32, rows: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, oh: i32, ow: i32,
 ): void {
-  const run = <usize>c << 2;
+  const run = c * kw;
   const plane = oh * ow;
   for (let p = p0; p < p0 + rows; p++) {
     const b = p / plane;
     const rem = p - b * plane;
     const oy = rem / ow;
     const ox = rem - oy * ow;
+    const ix0 = ox * sw - pl;
+    // Without dilation, a window row that lies inside the image is one contiguous run of kw·c floats.
+    const wholeRows = dw == 1 && ix0 >= 0 && ix0 + kw <= w;
     for (let ky = 0; ky < kh; ky++) {
       const iy = oy * sh - pt + ky * dh;
-      for (let kx = 0; kx < kw; kx++) {
-        const ix = ox * sw - pl + kx * dw;
-        if (iy < 0 || iy >= h || ix < 0 || ix >= w) memory.fill(col, 0, run);
-        else memory.copy(col, x + (<usize>(((b * h + iy) * w + ix) * c) << 2), run);
-        col += run;
+      if (iy < 0 || iy >= h) {
+        fillZero(col, run);
+      } else if (wholeRows) {
+        copyFloats(col, x + (<usize>(((b * h + iy) * w + ix0) * c) << 2), run);
+      } else {
+        for (let kx = 0; kx < kw; kx++) {
+          const ix = ix0 + kx * dw;
+          const dst = col + (<usize>(kx * c) << 2);
+          if (ix < 0 || ix >= w) fillZero(dst, c);
+          else copyFloats(dst, x + (<usize>(((b * h + iy) * w + ix) * c) << 2), c);
+        }
       }
+      col += <usize>run << 2;
     }
   }
+}
+
+// Short runs (a pixel's channels: often 1–64 floats) copied inline: memory.copy/fill cost a call
+// into the engine each, which dominated im2col for few channels.
+@inline function copyFloats(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
+@inline function fillZero(dst: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), f32x4.splat(0));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
 }
 
 /** The adjoint of im2col for rows p0 … p0+rows-1: dx += each patch row scattered back to its pixels. */
@@ -76,16 +100,28 @@ export function pool(
         const xLo = max(0, x0);
         const xHi = min(w, x0 + fw);
         if (isMax) {
-          for (let ch = 0; ch < c; ch++) store<f32>(out + (<usize>ch << 2), -Infinity);
-          for (let iy = yLo; iy < yHi; iy++) {
-            for (let ix = xLo; ix < xHi; ix++) {
-              const s = x + (<usize>(((b * h + iy) * w + ix) * c) << 2);
-              for (let ch = 0; ch < c; ch++) {
-                const q = <usize>ch << 2;
-                const v = load<f32>(s + q);
-                if (v > load<f32>(out + q) || v != v) store<f32>(out + q, v);
+          // Four channels at a time in a register; the first maximum wins and NaN sticks, exactly as
+          // the scalar rule `if (v > best || v != v) best = v` (which the channel tail uses).
+          let ch = 0;
+          for (; ch + 4 <= c; ch += 4) {
+            let best = f32x4.splat(-Infinity);
+            for (let iy = yLo; iy < yHi; iy++) {
+              for (let ix = xLo; ix < xHi; ix++) {
+                const v = v128.load(x + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2));
+                best = v128.bitselect(v, best, v128.or(f32x4.gt(v, best), f32x4.ne(v, v)));
               }
             }
+            v128.store(out + (<usize>ch << 2), best);
+          }
+          for (; ch < c; ch++) {
+            let best: f32 = -Infinity;
+            for (let iy = yLo; iy < yHi; iy++) {
+              for (let ix = xLo; ix < xHi; ix++) {
+                const v = load<f32>(x + (<usize>(((b * h + iy) * w + ix) * c + ch) << 2));
+                if (v > best || v != v) best = v;
+              }
+            }
+            store<f32>(out + (<usize>ch << 2), best);
           }
         } else {
           // Sum in f64 per channel, as the CPU backend does, so long windows keep their precision.

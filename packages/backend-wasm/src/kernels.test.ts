@@ -118,6 +118,8 @@ const convGeometries = [
   { x: [1, 10, 11, 2], f: [3, 2, 2, 3], strides: [1, 2], pad: [2, 1, 0, 1], dilations: [2, 1] },
   { x: [2, 5, 6, 7], f: [1, 1, 7, 9], strides: [1, 1], pad: [0, 0, 0, 0], dilations: [1, 1] },
   { x: [3, 6, 6, 1], f: [5, 5, 1, 8], strides: [1, 1], pad: [2, 2, 2, 2], dilations: [1, 1] },
+  // Channels copied as two vectors and a tail; window rows inside and across the image border.
+  { x: [1, 7, 7, 9], f: [3, 3, 9, 4], strides: [1, 1], pad: [1, 1, 1, 1], dilations: [1, 1] },
 ];
 const convOut = (g: (typeof convGeometries)[number]): number[] => {
   const [n, h, w] = g.x as [number, number, number, number];
@@ -140,6 +142,8 @@ const poolGeometries = [
   { x: [2, 7, 9, 3], filterSize: [3, 3], strides: [2, 2], pad: [1, 1, 1, 1] },
   { x: [2, 8, 8, 5], filterSize: [2, 2], strides: [2, 2], pad: [0, 0, 0, 0] },
   { x: [1, 6, 5, 2], filterSize: [3, 2], strides: [1, 1], pad: [1, 1, 0, 1] },
+  // Two vectors of four channels and a tail of one.
+  { x: [2, 6, 7, 9], filterSize: [2, 3], strides: [2, 1], pad: [1, 0, 1, 1] },
 ];
 for (const g of poolGeometries) {
   const attrs = { filterSize: g.filterSize, strides: g.strides, pad: g.pad };
@@ -155,6 +159,8 @@ for (const g of poolGeometries) {
   );
 }
 cases.push({ kernel: 'MaxPool', inputs: [{ shape: [1, 2, 2, 4], values: [1, NaN, 3, 4, 5, 6, NaN, 8, 2, 2, 2, 2, 0, 0, 0, 9] }], attrs: { filterSize: [2, 2], strides: [1, 1], pad: [0, 0, 0, 0] }, label: 'NaN and ties' });
+// Five channels (one vector, one tail): NaN first, NaN last, zeros, all -Infinity.
+cases.push({ kernel: 'MaxPool', inputs: [{ shape: [1, 1, 2, 5], values: [NaN, 1, -0, -Infinity, NaN, 2, NaN, 0, -Infinity, 3] }], attrs: { filterSize: [1, 2], strides: [1, 1], pad: [0, 0, 0, 0] }, label: 'NaN, zeros, -Infinity across a vector and the tail' });
 cases.push({ kernel: 'MaxPoolGrad', inputs: [{ shape: [1, 1, 1, 2] }, { shape: [1, 2, 2, 2], values: [1, 5, 3, 5, 3, 2, 0, 5] }], attrs: { filterSize: [2, 2], strides: [1, 1], pad: [0, 0, 0, 0] }, label: 'ties: first maximum' });
 
 for (const dtype of ['float32', 'int32', 'bool'] as const) {

@@ -143,12 +143,16 @@ export function pool(
   }
 }
 
-/** Routes dy to the first maximum of each window of x; dx zeroed here. `best`/`where` are c-sized scratch. */
+/**
+ * Routes dy to the first maximum of each window of x (the first element of a window whose values are
+ * all NaN); dx zeroed here. Four channels at a time keep the best value and its index in registers.
+ */
 export function maxPoolGrad(
-  dy: usize, x: usize, dx: usize, best: usize, where: usize, n: i32, h: i32, w: i32, c: i32, fh: i32, fw: i32,
+  dy: usize, x: usize, dx: usize, n: i32, h: i32, w: i32, c: i32, fh: i32, fw: i32,
   sh: i32, sw: i32, pt: i32, pl: i32, oh: i32, ow: i32,
 ): void {
   memory.fill(dx, 0, <usize>(n * h * w * c) << 2);
+  const lanes = i32x4(0, 1, 2, 3);
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < oh; oy++) {
       const y0 = oy * sh - pt;
@@ -158,33 +162,51 @@ export function maxPoolGrad(
         const x0 = ox * sw - pl;
         const xLo = max(0, x0);
         const xHi = min(w, x0 + fw);
-        for (let ch = 0; ch < c; ch++) {
-          store<f32>(best + (<usize>ch << 2), -Infinity);
-          store<i32>(where + (<usize>ch << 2), -1);
+        let ch = 0;
+        for (; ch + 4 <= c; ch += 4) {
+          let best = f32x4.splat(-Infinity);
+          let where = i32x4.splat(-1);
+          for (let iy = yLo; iy < yHi; iy++) {
+            for (let ix = xLo; ix < xHi; ix++) {
+              const s = ((b * h + iy) * w + ix) * c + ch;
+              const v = v128.load(x + (<usize>s << 2));
+              const take = v128.or(f32x4.gt(v, best), i32x4.eq(where, i32x4.splat(-1)));
+              best = v128.bitselect(v, best, take);
+              where = v128.bitselect(i32x4.add(i32x4.splat(s), lanes), where, take);
+            }
+          }
+          const d = dy + (<usize>ch << 2);
+          addAt(dx, i32x4.extract_lane(where, 0), load<f32>(d));
+          addAt(dx, i32x4.extract_lane(where, 1), load<f32>(d, 4));
+          addAt(dx, i32x4.extract_lane(where, 2), load<f32>(d, 8));
+          addAt(dx, i32x4.extract_lane(where, 3), load<f32>(d, 12));
         }
-        for (let iy = yLo; iy < yHi; iy++) {
-          for (let ix = xLo; ix < xHi; ix++) {
-            const s = ((b * h + iy) * w + ix) * c;
-            for (let ch = 0; ch < c; ch++) {
-              const q = <usize>ch << 2;
-              const v = load<f32>(x + (<usize>(s + ch) << 2));
-              if (v > load<f32>(best + q) || load<i32>(where + q) == -1) {
-                store<f32>(best + q, v);
-                store<i32>(where + q, s + ch);
+        for (; ch < c; ch++) {
+          let best: f32 = -Infinity;
+          let where = -1;
+          for (let iy = yLo; iy < yHi; iy++) {
+            for (let ix = xLo; ix < xHi; ix++) {
+              const s = ((b * h + iy) * w + ix) * c + ch;
+              const v = load<f32>(x + (<usize>s << 2));
+              if (v > best || where == -1) {
+                best = v;
+                where = s;
               }
             }
           }
+          addAt(dx, where, load<f32>(dy + (<usize>ch << 2)));
         }
-        for (let ch = 0; ch < c; ch++) {
-          const at = load<i32>(where + (<usize>ch << 2));
-          if (at >= 0) {
-            const p = dx + (<usize>at << 2);
-            store<f32>(p, load<f32>(p) + load<f32>(dy));
-          }
-          dy += 4;
-        }
+        dy += <usize>c << 2;
       }
     }
+  }
+}
+
+/** dx[at] += v, when the window had an element at all (at ≥ 0). */
+@inline function addAt(dx: usize, at: i32, v: f32): void {
+  if (at >= 0) {
+    const p = dx + (<usize>at << 2);
+    store<f32>(p, load<f32>(p) + v);
   }
 }
 

@@ -41,7 +41,7 @@ export interface KernelExports {
     sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, isMax: number,
   ): void;
   maxPoolGrad(
-    dy: number, x: number, dx: number, best: number, where: number, n: number, h: number, w: number, c: number,
+    dy: number, x: number, dx: number, n: number, h: number, w: number, c: number,
     fh: number, fw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number,
   ): void;
   adamF32(w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number, c1: number, c2: number, alpha: number, eps: number): void;

@@ -162,6 +162,14 @@ cases.push({ kernel: 'MaxPool', inputs: [{ shape: [1, 2, 2, 4], values: [1, NaN,
 // Five channels (one vector, one tail): NaN first, NaN last, zeros, all -Infinity.
 cases.push({ kernel: 'MaxPool', inputs: [{ shape: [1, 1, 2, 5], values: [NaN, 1, -0, -Infinity, NaN, 2, NaN, 0, -Infinity, 3] }], attrs: { filterSize: [1, 2], strides: [1, 1], pad: [0, 0, 0, 0] }, label: 'NaN, zeros, -Infinity across a vector and the tail' });
 cases.push({ kernel: 'MaxPoolGrad', inputs: [{ shape: [1, 1, 1, 2] }, { shape: [1, 2, 2, 2], values: [1, 5, 3, 5, 3, 2, 0, 5] }], attrs: { filterSize: [2, 2], strides: [1, 1], pad: [0, 0, 0, 0] }, label: 'ties: first maximum' });
+// Five channels (one vector, one tail), one window of four pixels: ties in channels 0, 1 and 4, a NaN
+// that never wins in channel 2, and an all-NaN channel 3 (its first element gets the gradient).
+cases.push({
+  kernel: 'MaxPoolGrad',
+  inputs: [{ shape: [1, 1, 1, 5] }, { shape: [1, 2, 2, 5], values: [1, 5, 0, NaN, 7, 3, 5, NaN, NaN, 7, 3, 2, 4, NaN, 1, 0, 5, 4, NaN, 7] }],
+  attrs: { filterSize: [2, 2], strides: [1, 1], pad: [0, 0, 0, 0] },
+  label: 'ties, NaN and all-NaN windows across a vector and the tail',
+});
 
 for (const dtype of ['float32', 'int32', 'bool'] as const) {
   const r: [number, number] = dtype === 'int32' ? [-50, 50] : [-1, 1];

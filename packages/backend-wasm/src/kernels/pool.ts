@@ -46,9 +46,7 @@ export function poolKernels(ctx: Context, fb: Fallback) {
       const g = x.dtype === 'float32' ? geometry(x.shape, attrs) : null;
       if (g === null || !dyMatches(dy, g)) return maxGradCpu(inputs, attrs);
       const { info, ptr } = ctx.output(x.shape, 'float32');
-      const scratch = ctx.scratch(g.c * 8);
-      ctx.k.maxPoolGrad(ctx.ptr(dy), ctx.ptr(x), ptr, scratch.ptr, scratch.ptr + g.c * 4, g.n, g.h, g.w, g.c, g.fh, g.fw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow);
-      ctx.free(scratch);
+      ctx.k.maxPoolGrad(ctx.ptr(dy), ctx.ptr(x), ptr, g.n, g.h, g.w, g.c, g.fh, g.fw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow);
       return info;
     },
     AvgPoolGrad: (inputs, attrs) => {

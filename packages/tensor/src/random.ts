@@ -1,3 +1,5 @@
+import { isThenable } from './util/thenable.js';
+
 /**
  * Seeded pseudo-random numbers: xoshiro128** (Blackman & Vigna, 2018), 32-bit state words,
  * seeded through SplitMix32. It uses only 32-bit integer arithmetic (`Math.imul`, shifts), so the
@@ -99,7 +101,55 @@ export function setSeed(seed: number): void {
   globalGenerator.reseed(seed);
 }
 
-/** The generator an op with an optional `seed` should use: a fresh one for a given seed, else the global one. */
+// Generators that `withGenerator` made current, innermost last. Only synchronous code runs between a
+// push and its pop (withGenerator rejects async functions), so concurrent async work (two `fit`s in
+// flight) never sees another's generator: each draws from its own stream whatever the interleaving.
+const current: Generator[] = [];
+
+function defaultGenerator(): Generator {
+  return current.length > 0 ? current[current.length - 1]! : globalGenerator;
+}
+
+/**
+ * The generator an op with an optional `seed` should use: a fresh one for a given seed, else the
+ * current default (the one `withGenerator` made current, or the global one `setSeed` seeds).
+ */
 export function generatorFor(seed?: number | null): Generator {
-  return seed === undefined || seed === null ? globalGenerator : new Generator(seed);
+  return seed === undefined || seed === null ? defaultGenerator() : new Generator(seed);
+}
+
+/**
+ * A new seed drawn from the current default generator: how a training run (`fit`) derives a stream
+ * of its own from `setSeed`, so its shuffles and dropout masks do not depend on what else draws
+ * random numbers while it awaits.
+ */
+export function deriveSeed(): number {
+  return defaultGenerator().nextUint32();
+}
+
+/**
+ * Run `fn` with `gen` as the default generator: random ops and initializers without a `seed` draw
+ * from it. `fn` must be synchronous (a generator cannot follow code across `await`; call
+ * `withGenerator` again after each await instead).
+ */
+export function withGenerator<T>(gen: Generator, fn: () => T): T {
+  if (!(gen instanceof Generator)) throw new Error(`withGenerator: expected a Generator, got ${describeValue(gen)}`);
+  if (typeof fn !== 'function') throw new Error(`withGenerator: expected a function, got ${describeValue(fn)}`);
+  current.push(gen);
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    current.pop();
+  }
+  if (isThenable(result)) {
+    throw new Error('withGenerator: fn returned a Promise; the generator applies to synchronous code only (call withGenerator again after each await)');
+  }
+  return result;
+}
+
+function describeValue(x: unknown): string {
+  if (x === null) return 'null';
+  if (typeof x === 'object') return `an object (${x.constructor?.name ?? 'Object'})`;
+  return typeof x;
 }

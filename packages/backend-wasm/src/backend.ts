@@ -50,6 +50,10 @@ export interface WasmMemoryInfo {
   readonly memoryBytes: number;
   /** Blocks freed by the FinalizationRegistry (tensors dropped without a scope). */
   readonly collectedByGc: number;
+  /** Storage moved out to host memory because user code left it unused (see the tensor README, "Memory"). */
+  readonly evicted: number;
+  /** Evicted storage moved back because it was used again. */
+  readonly restored: number;
 }
 
 /**
@@ -106,13 +110,8 @@ export class WasmBackend implements Backend {
   }
 
   read(info: TensorInfo): TypedArray {
-    const ptr = ptrOf(info.dataId);
-    const size = (info.dataId as WasmData).size;
-    const heap = this.ctx.heap;
-    heap.refresh();
-    if (info.dtype === 'bool') return heap.u8.slice(ptr, ptr + size);
-    if (info.dtype === 'int32') return heap.i32.slice(ptr >> 2, (ptr >> 2) + size);
-    return heap.f32.slice(ptr >> 2, (ptr >> 2) + size);
+    // Evicted values are read from their host copy, without moving them back.
+    return this.ctx.storage.copyOut(info.dataId as WasmData);
   }
 
   retainData(dataId: object): void {
@@ -122,7 +121,11 @@ export class WasmBackend implements Backend {
   disposeData(dataId: object): void {
     const d = dataId as WasmData;
     d.holders--;
-    if (d.holders <= 0) this.ctx.storage.releaseNow(d.block);
+    if (d.holders <= 0) this.ctx.storage.dispose(d);
+  }
+
+  evictData(dataId: object): void {
+    this.ctx.storage.evict(dataId as WasmData);
   }
 
   /** Threads large matMul/conv products use (the calling thread included). */
@@ -156,6 +159,8 @@ export class WasmBackend implements Backend {
       bytesReserved: h.bytesReserved,
       memoryBytes: h.memory.buffer.byteLength,
       collectedByGc: this.ctx.storage.collected,
+      evicted: this.ctx.storage.evicted,
+      restored: this.ctx.storage.restored,
     };
   }
 

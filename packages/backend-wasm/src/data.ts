@@ -1,4 +1,4 @@
-import type { DType } from '@descent/tensor';
+import type { DType, TypedArray } from '@descent/tensor';
 import type { Heap } from './heap.js';
 import { sizeClass } from './heap.js';
 
@@ -13,13 +13,19 @@ export interface Block {
  * The wasm backend's storage handle (`TensorInfo.dataId`). `holders` counts the tensors the engine
  * registered on it (retainData/disposeData); when it drops back to zero the block is freed at once.
  * When the record itself is garbage collected, the FinalizationRegistry frees the block.
+ *
+ * Evicted storage (see `Storage.evict`) keeps its values in `host` and a freed `block`; the first
+ * use moves them back into a new block (`ptrOf`).
  */
 export class WasmData {
   holders = 0;
+  /** The values while evicted to host memory, else null. */
+  host: TypedArray | null = null;
   constructor(
-    readonly block: Block,
+    public block: Block,
     readonly dtype: DType,
     readonly size: number,
+    readonly storage: Storage,
   ) {}
 }
 
@@ -41,12 +47,79 @@ export class Storage {
     });
   }
 
+  /** Storage moved to host memory so far, and moved back. */
+  evicted = 0;
+  restored = 0;
+
   create(dtype: DType, size: number): WasmData {
-    const cls = sizeClass(size * bytesPerElement(dtype));
-    const block: Block = { ptr: this.heap.alloc(cls), cls, freed: false };
-    const data = new WasmData(block, dtype, size);
-    this.registry.register(data, block, block);
+    const data = new WasmData(this.newBlock(dtype, size), dtype, size, this);
+    this.registry.register(data, data.block, data.block);
     return data;
+  }
+
+  private newBlock(dtype: DType, size: number): Block {
+    const cls = sizeClass(size * bytesPerElement(dtype));
+    return { ptr: this.heap.alloc(cls), cls, freed: false };
+  }
+
+  /** A copy of `data`'s values out of wasm memory (or its host copy). */
+  copyOut(data: WasmData): TypedArray {
+    if (data.block.freed) {
+      if (data.host !== null) return data.host.slice();
+      ptrOf(data); // throws the "released" error
+    }
+    const heap = this.heap;
+    heap.refresh();
+    const ptr = data.block.ptr;
+    const size = data.size;
+    // `slice` of a view on shared memory copies element by element (8× slower than `set` from a
+    // subarray, which copies in bulk: 0.56 vs 0.08 ms per MiB here).
+    if (data.dtype === 'bool') {
+      const out = new Uint8Array(size);
+      out.set(heap.u8.subarray(ptr, ptr + size));
+      return out;
+    }
+    if (data.dtype === 'int32') {
+      const out = new Int32Array(size);
+      out.set(heap.i32.subarray(ptr >> 2, (ptr >> 2) + size));
+      return out;
+    }
+    const out = new Float32Array(size);
+    out.set(heap.f32.subarray(ptr >> 2, (ptr >> 2) + size));
+    return out;
+  }
+
+  /**
+   * Move `data`'s values to host memory and free its block. Storage is immutable once written, so the
+   * copy stays exact; freed or already evicted storage is left alone.
+   */
+  evict(data: WasmData): void {
+    if (data.block.freed) return;
+    data.host = this.copyOut(data);
+    this.releaseNow(data.block);
+    this.evicted++;
+  }
+
+  /** Move evicted values back into a new block; returns its pointer. */
+  restore(data: WasmData): number {
+    const host = data.host!;
+    const block = this.newBlock(data.dtype, data.size);
+    const heap = this.heap;
+    heap.refresh();
+    if (data.dtype === 'bool') heap.u8.set(host, block.ptr);
+    else if (data.dtype === 'int32') heap.i32.set(host, block.ptr >> 2);
+    else heap.f32.set(host, block.ptr >> 2);
+    data.block = block;
+    data.host = null;
+    this.registry.register(data, block, block);
+    this.restored++;
+    return block.ptr;
+  }
+
+  /** Drop the last holder: free the block now, or the host copy of evicted storage. */
+  dispose(data: WasmData): void {
+    data.host = null;
+    this.releaseNow(data.block);
   }
 
   release(block: Block): void {
@@ -63,10 +136,14 @@ export class Storage {
   }
 }
 
-/** The pointer behind a storage handle; a freed block is never read (clear error instead). */
+/**
+ * The pointer behind a storage handle; evicted storage moves back into wasm memory first, and a
+ * released block is never read (clear error instead).
+ */
 export function ptrOf(dataId: object): number {
   const d = dataId as WasmData;
   if (d.block.freed) {
+    if (d.host !== null) return d.storage.restore(d);
     throw new Error(
       'wasm backend: this tensor\'s storage was released (its scope ended or it was disposed) and can no longer be used; ' +
         'keep() tensors that must outlive a step, or return them from the scope',

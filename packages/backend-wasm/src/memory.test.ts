@@ -48,6 +48,9 @@ describe('step scopes', () => {
     // It trained: the loss went down, so every step read live values.
     expect(last).toBeLessThan(first * 0.5);
     expect(scopeDepth()).toBe(0);
+    // Leave nothing loose behind: the next tests count bytes exactly, and a loose tensor left unused
+    // would be evicted (moved to host memory) in the middle of them.
+    dispose([x, labels, w1, b1, w2, [...moments.values()]]);
   });
 
   it('returned and kept tensors survive; the rest is freed and reading it throws a clear error', () => {
@@ -150,7 +153,11 @@ describe('FinalizationRegistry', () => {
       gc();
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    expect(wasmMemoryInfo().blocksInUse).toBeLessThanOrEqual(before.blocksInUse);
-    expect(wasmMemoryInfo().collectedByGc).toBeGreaterThanOrEqual(400);
+    const after = wasmMemoryInfo();
+    expect(after.blocksInUse).toBeLessThanOrEqual(before.blocksInUse);
+    // Each of the 400 blocks went one of two ways: the engine evicted it while the loop ran (unused
+    // for a while), or the collector freed it afterwards; the collector took at least the newest.
+    expect(after.collectedByGc - before.collectedByGc + (after.evicted - before.evicted)).toBeGreaterThanOrEqual(400);
+    expect(after.collectedByGc).toBeGreaterThan(before.collectedByGc);
   });
 });

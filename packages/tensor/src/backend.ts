@@ -74,6 +74,16 @@ export interface Backend {
   /** Tell a manually managed backend that `dataId` is referenced by one more tensor (e.g. a no-copy reshape). */
   retainData?(dataId: object): void;
   /**
+   * Free the device memory behind `dataId` without losing its values: move them to host memory (a
+   * typed array the garbage collector owns), and move them back transparently when a kernel or `read`
+   * needs them again. The engine calls it for tensors that user code made outside any scope and has
+   * not used for a while (see "Memory" in the README). A backend whose storage the garbage collector
+   * already reclaims (CPU) leaves it out. A backend with asynchronous device reads (WebGPU) may
+   * finish the move later, as long as the values stay readable meanwhile. Storage that is freed or
+   * already on the host is left as it is.
+   */
+  evictData?(dataId: object): void;
+  /**
    * One optimizer update in a single pass: `inputs` are `[w, g, ...slots]` (slot order in
    * `OptimizerHyper`), all float32 of one shape on this backend; returns fresh storage for the new
    * `w` and the new slots, in that order, or null when this backend cannot (the caller then takes

@@ -3,6 +3,7 @@ import type { DType, TypedArray } from './dtype.js';
 import type { KernelAttrs, KernelInputs, KernelName } from './kernels.js';
 import type { Shape } from './shape.js';
 import { CpuBackend } from './cpu/backend.js';
+import { isThenable } from './util/thenable.js';
 import { Tensor } from './tensor.js';
 
 type BackendFactory = () => Backend;
@@ -104,6 +105,12 @@ function infoOn(t: Tensor, backend: Backend): TensorInfo {
 export function runKernel<K extends KernelName>(name: K, inputs: KernelInputs<K, Tensor>, attrs: KernelAttrs<K>): Tensor {
   const backend = getBackend();
   const list = inputs as readonly Tensor[];
+  clock++;
+  for (let i = 0; i < list.length; i++) {
+    const t = list[i]!;
+    if (holdState(t) === LOOSE) touch(t);
+  }
+  if (clock >= nextSweepClock || allocated >= nextSweepBytes) sweep();
   const infos = list.map((t) => infoOn(t, backend)) as unknown as KernelInputs<K, TensorInfo>;
   const impl = backend.kernels[name];
   const info = impl(infos, attrs);
@@ -116,31 +123,134 @@ export function runKernel<K extends KernelName>(name: K, inputs: KernelInputs<K,
 /** A tensor holding `values` (already of `dtype`, row-major). The engine takes ownership of `values`. */
 export function makeTensor(values: TypedArray, shape: Shape, dtype: DType): Tensor {
   const backend = getBackend();
+  clock++;
+  if (clock >= nextSweepClock || allocated >= nextSweepBytes) sweep();
   const t = new Tensor(backend.write(values, shape, dtype), backend);
   created(t);
   return t;
 }
 
-// --- memory: step scopes, keep, dispose --------------------------------------------------------
+// --- memory: step scopes, loose tensors, keep, dispose ------------------------------------------
 //
 // Backends with manual memory (WASM) count, per storage handle, the tensors that hold it ("holders").
-// Every tensor the engine makes is a holder; so is a Variable (via `holdTensor`/`adoptData`). A scope
-// releases the holders made while it was innermost, except those returned or kept: releasing drops
-// one count, and the backend frees storage when its count reaches zero. Tensors made outside any
-// scope are left to the backend's FinalizationRegistry. On the garbage-collected CPU backend this is
-// bookkeeping only: nothing is freed and nothing changes behaviour.
+// Every tensor the engine makes is a holder; so is a Variable (via `holdTensor`/`adoptData`).
+//
+// Who frees a holder depends on where it was made:
+// - In a scope (every API call that runs a computation opens one when none is open: `grad`,
+//   `variableGrads`, `minimize`, a training step, `predict`): released when the scope ends, unless
+//   returned or kept. Scopes are synchronous (withScope rejects an async function), so a scope never
+//   stays open across `await` and concurrent async work never lands in another's scope.
+// - Outside any scope (user code at top level, and what an API call returns to it): "loose". Only
+//   the garbage collector knows when user code drops one, and on manual-memory backends it is the
+//   wrong judge: V8 does not count wasm memory as pressure, and a synchronous loop never lets a
+//   FinalizationRegistry callback run. So the engine watches loose tensors itself: one that no
+//   kernel has read for a while (counted in kernel runs and in bytes allocated since) is evicted —
+//   the backend moves its values to ordinary host memory (a typed array) and frees its device block.
+//   If user code reads it again, the backend moves it back transparently; if not, the garbage
+//   collector reclaims the typed array like any JS object, with no callback needed.
+// - Kept (`keep`, Variables, optimizer state): never released by a scope nor evicted by age; freed
+//   by `dispose` or when replaced (`adoptData`).
+// On the garbage-collected CPU backend all of this is bookkeeping only: nothing is freed or moved.
 
 // Per-tensor memory state, kept on the tensor itself (a WeakSet lookup per op cost more than the op).
 const HOLD = Symbol('descent.hold');
+/** Kernel clock of a loose tensor's last use (creation or input to a kernel); absent or -1 when not watched. */
+const USED_AT = Symbol('descent.usedAt');
+/** Allocation clock (bytes) at a loose tensor's last use. */
+const USED_AT_BYTES = Symbol('descent.usedAtBytes');
 /** Not counted towards its storage (made outside the engine, or released). */
 const FREE = 0;
-/** Counted: a scope may release it. */
+/** Counted, in a scope: the scope releases it. */
 const HELD = 1;
 /** Counted and exempt from scopes (`keep`, Variables). */
 const KEPT = 2;
-type Tracked = Tensor & { [HOLD]?: number };
+/** Counted, in no scope: owned by user code; evicted to host memory once unused for a while. */
+const LOOSE = 3;
+type Tracked = Tensor & { [HOLD]?: number; [USED_AT]?: number; [USED_AT_BYTES]?: number };
 
 const scopes: Tensor[][] = [];
+
+// Eviction policy for loose tensors. A loose tensor is stale when at least MIN_AGE kernels ran since
+// its last use, at least twice its size was allocated since (so evicting a big, still-useful tensor
+// costs at most half of what the computation itself allocated), and either AGE kernels ran or
+// AGE_BYTES were allocated since. Sweeps run every SWEEP_KERNELS kernels or SWEEP_BYTES allocated.
+// Measured choices: see packages/tensor/README.md, "Memory".
+const MIN_AGE = 4;
+const AGE = 64;
+const AGE_BYTES = 64 * 2 ** 20;
+const SWEEP_KERNELS = 16;
+const SWEEP_BYTES = 8 * 2 ** 20;
+
+/** Kernels run (and tensors written) so far. */
+let clock = 0;
+/** Bytes of tensor storage created so far. */
+let allocated = 0;
+let nextSweepClock = SWEEP_KERNELS;
+let nextSweepBytes = SWEEP_BYTES;
+/** Loose tensors on a backend that can evict, oldest first; weak, so the garbage collector may take them first. */
+const watched: WeakRef<Tensor>[] = [];
+let evictedCount = 0;
+
+function bytesOf(t: Tensor): number {
+  return t.size * (t.dtype === 'bool' ? 1 : 4);
+}
+
+/** A loose tensor was used now: note when, and watch it again if it had been evicted. */
+function touch(t: Tensor): void {
+  const tr = t as Tracked;
+  const at = tr[USED_AT];
+  if (at === undefined || at < 0) {
+    if (t.backend.evictData === undefined) return;
+    watched.push(new WeakRef(t));
+  }
+  tr[USED_AT] = clock;
+  tr[USED_AT_BYTES] = allocated;
+}
+
+function makeLoose(t: Tensor): void {
+  setHold(t, LOOSE);
+  touch(t);
+}
+
+/** Evict the loose tensors that have gone unused long enough; forget the ones no longer loose. */
+function sweep(): void {
+  nextSweepClock = clock + SWEEP_KERNELS;
+  nextSweepBytes = allocated + SWEEP_BYTES;
+  let kept = 0;
+  for (let i = 0; i < watched.length; i++) {
+    const ref = watched[i]!;
+    const t = ref.deref() as Tracked | undefined;
+    if (t === undefined || holdState(t) !== LOOSE) continue;
+    const at = t[USED_AT] ?? -1;
+    if (at < 0) continue;
+    const age = clock - at;
+    const since = allocated - (t[USED_AT_BYTES] ?? 0);
+    if (age >= MIN_AGE && since >= 2 * bytesOf(t) && (age >= AGE || since >= AGE_BYTES)) {
+      t.backend.evictData?.(t.dataId);
+      t[USED_AT] = -1;
+      evictedCount++;
+      continue;
+    }
+    watched[kept++] = ref;
+  }
+  watched.length = kept;
+}
+
+/** What the engine knows about memory (for tests, diagnostics and `apps/bench --soak`). */
+export interface EngineMemoryInfo {
+  /** Scopes open now (0 whenever no API call is running). */
+  readonly scopes: number;
+  /** Loose tensors watched for eviction (made outside any scope on a backend that can evict). */
+  readonly watched: number;
+  /** Loose tensors evicted to host memory so far. */
+  readonly evicted: number;
+  /** Kernels run so far. */
+  readonly kernels: number;
+}
+
+export function engineMemoryInfo(): EngineMemoryInfo {
+  return { scopes: scopes.length, watched: watched.length, evicted: evictedCount, kernels: clock };
+}
 
 function holdState(t: Tensor): number {
   return (t as Tracked)[HOLD] ?? FREE;
@@ -153,12 +263,18 @@ function setHold(t: Tensor, state: number): void {
 }
 
 function created(t: Tensor): void {
-  setHold(t, HELD);
   t.backend.retainData?.(t.dataId);
+  allocated += bytesOf(t);
   const top = scopes[scopes.length - 1];
-  if (top !== undefined) top.push(t);
+  if (top !== undefined) {
+    setHold(t, HELD);
+    top.push(t);
+  } else {
+    makeLoose(t);
+  }
 }
 
+/** Count a FREE tensor (an alias) towards its storage; the caller then scopes it or makes it loose. */
 function hold(t: Tensor): void {
   if (holdState(t) !== FREE) return;
   setHold(t, HELD);
@@ -253,20 +369,28 @@ export function endScope(result?: unknown): void {
     if (holdState(t) === FREE) {
       hold(t);
       if (parent !== undefined) parent.push(t);
+      else makeLoose(t);
     }
   });
   for (const t of list) {
     if (holdState(t) !== HELD) continue;
     if (survivors.has(t)) {
+      // Handed to the enclosing scope, or, from the outermost one, to user code.
       if (parent !== undefined) parent.push(t);
+      else makeLoose(t);
       continue;
     }
     releaseHolder(t);
   }
 }
 
-/** Run `fn` in a scope; what it returns survives (see `endScope`). If it throws, everything it made is released. */
+/**
+ * Run `fn` in a scope; what it returns survives (see `endScope`). If it throws, everything it made is
+ * released. `fn` must be synchronous: a scope held open across `await` would collect tensors that
+ * other async work makes meanwhile, so an async `fn` is refused.
+ */
 export function withScope<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new Error(`withScope: expected a function, got ${fn === null ? 'null' : typeof fn}`);
   startScope();
   let result: T;
   try {
@@ -274,6 +398,12 @@ export function withScope<T>(fn: () => T): T {
   } catch (e) {
     endScope();
     throw e;
+  }
+  if (isThenable(result)) {
+    endScope();
+    throw new Error(
+      'withScope: fn returned a Promise; scopes are synchronous (a scope open across await would take in tensors that other async work makes meanwhile) — scope the synchronous parts, or use no scope: tensors made outside scopes are managed for you',
+    );
   }
   endScope(result);
   return result;

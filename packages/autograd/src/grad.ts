@@ -50,13 +50,14 @@ function source(op: string, x: TensorLike, index: number): Tensor {
 }
 
 /**
- * Run a gradient computation in a step scope when nobody else manages memory, so a backend with
- * manual memory frees every intermediate as soon as the call returns (what it returns survives).
- * No scope is opened inside another gradient computation (the outer tape still needs those
- * intermediates) nor inside a caller's scope (such as `fit`'s per-batch scope), which then owns
- * everything `f` made, including tensors the caller captured from inside `f`.
+ * Run an API call's computation in a scope when nobody else manages memory, so a backend with
+ * manual memory frees every intermediate as soon as the call returns (what it returns survives, and
+ * is then the caller's). No scope is opened inside a gradient computation (the outer tape still
+ * needs those intermediates) nor inside a caller's scope (such as `fit`'s per-batch scope), which
+ * then owns everything `run` made, including tensors the caller captured from inside it. Layers,
+ * optimizers and models use it for their own top-level calls (`apply`, `minimize`, …).
  */
-function scoped<T>(run: () => T): T {
+export function scoped<T>(run: () => T): T {
   return isRecording() || scopeDepth() > 0 ? run() : withScope(run);
 }
 

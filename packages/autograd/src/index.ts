@@ -1,6 +1,6 @@
 export type { CustomGradResult } from './custom-grad.js';
 export { customGrad } from './custom-grad.js';
-export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './grad.js';
+export { grad, grads, scoped, valueAndGrad, valueAndGrads, variableGrads } from './grad.js';
 export type { GradCheckMismatch, GradCheckOptions, GradCheckReport } from './grad-check.js';
 export { gradCheck } from './grad-check.js';
 export type { GradContext, GradRule, InputGrads } from './rules.js';

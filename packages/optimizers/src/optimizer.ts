@@ -1,5 +1,5 @@
 import type { Variable } from '@descent/autograd';
-import { noGrad, variableGrads } from '@descent/autograd';
+import { noGrad, scoped, variableGrads } from '@descent/autograd';
 import type { Tensor } from '@descent/tensor';
 import { add, cast, dispose, div, formatShape, isTensor, keep, mul, scalar, shapesEqual, zerosLike } from '@descent/tensor';
 import { optionsFromConfig } from './config.js';
@@ -237,18 +237,24 @@ export abstract class Optimizer {
 
   /** Update the variables from their gradients: one optimizer step. Null gradients are skipped. */
   applyGradients(gradsAndVars: GradsAndVars): void {
-    const [vars, grads] = this.collect(gradsAndVars);
-    noGrad(() => this.step(vars, grads));
+    // Called from user code, the step owns and frees its intermediates (the new values live on in
+    // the variables and the kept optimizer state).
+    scoped(() => {
+      const [vars, grads] = this.collect(gradsAndVars);
+      noGrad(() => this.step(vars, grads));
+    });
   }
 
   /** Compute the gradients of `loss` (w.r.t. `vars`, or every trainable variable it touches), apply them, and return the loss. */
   minimize(loss: () => Tensor, vars?: Variable[]): Tensor {
-    const { value, grads } = vars === undefined ? variableGrads(loss) : variableGrads(loss, vars);
-    if (grads.size === 0) {
-      throw new Error(`${this.className}.minimize: the loss uses no trainable variable; make some variables trainable or pass the ones to optimize`);
-    }
-    this.applyGradients(grads);
-    return value;
+    return scoped(() => {
+      const { value, grads } = vars === undefined ? variableGrads(loss) : variableGrads(loss, vars);
+      if (grads.size === 0) {
+        throw new Error(`${this.className}.minimize: the loss uses no trainable variable; make some variables trainable or pass the ones to optimize`);
+      }
+      this.applyGradients(grads);
+      return value;
+    });
   }
 
   /** With `useEma`, copy the moving averages into the variables (at the end of training). */

@@ -1,5 +1,5 @@
 import type { Variable } from '@descent/autograd';
-import { noGrad, variable } from '@descent/autograd';
+import { noGrad, scoped, variable } from '@descent/autograd';
 import type { DType, Tensor } from '@descent/tensor';
 import { isDType, tensor } from '@descent/tensor';
 import type { Constraint } from '../constraints/index.js';
@@ -150,9 +150,15 @@ export abstract class Layer {
 
   /** Build on first use (from the input's shape), run `call`, and record the activity penalty. */
   apply(inputs: Tensor, kwargs: CallKwargs = {}): Tensor {
-    this.ensureBuilt(inputs);
-    const output = this.call(inputs, kwargs);
-    this.recordActivity(output);
+    // Called from user code (no gradient recording, no caller's scope), the call frees its own
+    // intermediates; the output and the activity penalty it records survive.
+    const [output, activity] = scoped(() => {
+      this.ensureBuilt(inputs);
+      const out = this.call(inputs, kwargs);
+      this.recordActivity(out);
+      return [out, this.activityLosses] as [Tensor, Tensor[]];
+    });
+    this.activityLosses = activity;
     return output;
   }
 

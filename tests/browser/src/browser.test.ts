@@ -1,0 +1,172 @@
+// Issue 12, requirement 2: hand-written training loops with no withScope/keep/dispose keep wasm
+// memory flat in a real browser too, because the memory model uses no Node-only hook. The page
+// (src/page/loops.ts) is bundled with esbuild from the packages' TypeScript sources, served with
+// the cross-origin isolation headers the wasm backend needs, and run in headless Chromium.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { Browser } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LoopResult, PageResults } from './page/results.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const SKIP_REASON = `no Chromium at ${CHROMIUM}; apt-get install -y chromium (or set CHROMIUM_PATH)`;
+if (!hasChromium) console.warn(`@descent/browser-tests: browser test skipped: ${SKIP_REASON}`);
+
+const WARMUP = 100;
+const STEPS = 2000;
+// A loose tensor stays in wasm memory until it has gone unused for 64 kernel runs, checked every 16
+// kernel runs (packages/tensor/src/engine.ts, eviction policy), so a few dozen recent results may
+// legitimately sit in wasm at either snapshot, and how many depends on where in the sweep cycle the
+// snapshot falls. A leak of one block per step would be 2,000 blocks here; 50 is well clear of both.
+const BLOCK_SLACK = 50;
+
+/** The wasm backend's package, through this package's dependency link (its build/ holds the kernels). */
+const backendWasmDir = fileURLToPath(new URL('../node_modules/@descent/backend-wasm/', import.meta.url));
+const wasmDir = `${backendWasmDir}build/`;
+const entry = fileURLToPath(new URL('./page/loops.ts', import.meta.url));
+
+const INDEX_HTML = `<!doctype html>
+<html><head><meta charset="utf-8"><title>descent browser loops</title></head>
+<body><script type="module" src="/app/loops.js"></script></body></html>
+`;
+
+let server: Server | null = null;
+let browser: Browser | null = null;
+let origin = '';
+const served404: string[] = [];
+
+async function bundle(): Promise<Map<string, string>> {
+  // splitting: the Node-only loader (register.ts imports './node/load.js' behind an isNode check)
+  // becomes a chunk of its own that the browser never fetches; without it esbuild would hoist
+  // the loader's `node:` imports into the entry and the page would fail to load.
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    splitting: true,
+    outdir: '/app',
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['source'],
+    external: ['node:*'],
+    logLevel: 'silent',
+  });
+  return new Map(result.outputFiles.map((f) => [`/app/${basename(f.path)}`, f.text]));
+}
+
+function serve(files: Map<string, string>): Promise<string> {
+  const srv = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // Cross-origin isolation: SharedArrayBuffer and shared wasm memory need both headers.
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    res.setHeader('Cache-Control', 'no-store');
+    const wasm = /^\/build\/(kernels-(?:simd|relaxed)\.wasm)$/.exec(path);
+    if (path === '/' || path === '/index.html') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(INDEX_HTML);
+    } else if (files.has(path)) {
+      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' }).end(files.get(path));
+    } else if (wasm !== null && existsSync(wasmDir + wasm[1])) {
+      res.writeHead(200, { 'Content-Type': 'application/wasm' }).end(readFileSync(wasmDir + wasm[1]));
+    } else {
+      served404.push(path);
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+    }
+  });
+  server = srv;
+  return new Promise((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(srv.address() as AddressInfo).port}`));
+  });
+}
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  // The kernels the page fetches: build them if missing or older than asm/ (as backend-wasm's own test script does).
+  execFileSync(process.execPath, [`${backendWasmDir}scripts/build-wasm.mjs`, '--if-stale'], { stdio: 'pipe', timeout: 120_000 });
+  origin = await serve(await bundle());
+  // --no-sandbox: CI and these machines run as root, where Chromium's sandbox refuses to start.
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: 20_000 });
+}, 150_000);
+
+afterAll(async () => {
+  await browser?.close();
+  browser = null;
+  const srv = server;
+  server = null;
+  if (srv !== null) {
+    srv.closeAllConnections();
+    await new Promise<void>((resolve) => srv.close(() => resolve()));
+  }
+});
+
+function table(loops: readonly LoopResult[]): string {
+  const rows = loops.map(
+    (l) =>
+      `  ${l.name.padEnd(46)} blocks ${l.afterWarmup.blocksInUse} → ${l.end.blocksInUse} (peak ${l.peakBlocks}), ` +
+      `bytes ${l.afterWarmup.bytesInUse} → ${l.end.bytesInUse}, evicted +${l.end.evicted - l.afterWarmup.evicted}, ` +
+      `loss ${l.lossFirst.toPrecision(4)} → ${l.lossLast.toPrecision(4)}, ${l.msPerStep.toFixed(3)} ms/step`,
+  );
+  return rows.join('\n');
+}
+
+describe('in headless Chromium, on the wasm backend', () => {
+  const name = hasChromium
+    ? `training loops with no withScope/keep/dispose keep wasm memory flat (${STEPS} steps each)`
+    : `training loops keep wasm memory flat (skipped: ${SKIP_REASON})`;
+  it.skipIf(!hasChromium)(
+    name,
+    async () => {
+      const page = await browser!.newPage();
+      const log: string[] = [];
+      page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
+      page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`));
+      page.on('requestfailed', (r) => log.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+      const started = Date.now();
+      await page.goto(`${origin}/?warmup=${WARMUP}&steps=${STEPS}`, { timeout: 10_000 });
+      try {
+        await page.waitForFunction(() => window.__results !== undefined, undefined, { timeout: 40_000, polling: 100 });
+      } catch (err) {
+        throw new Error(`the page reported nothing: ${String(err)}\n${log.join('\n')}\n404: ${served404.join(', ')}`, { cause: err });
+      }
+      const results = (await page.evaluate(() => window.__results)) as PageResults;
+      await page.close();
+
+      if (!results.ok) {
+        throw new Error(`the page failed (backend ${results.backend}, crossOriginIsolated ${results.crossOriginIsolated}):\n${results.error}\n${log.join('\n')}`);
+      }
+      expect(results.crossOriginIsolated).toBe(true);
+      expect(results.backend).toBe('wasm');
+      console.log(
+        `Chromium (${results.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? results.userAgent}), wasm '${results.flavour}' kernels, ` +
+          `${WARMUP} warm-up + ${STEPS} measured steps per loop, ${Date.now() - started} ms in the page:\n${table([...results.loops, results.control])}`,
+      );
+
+      expect(results.loops.map((l) => l.name)).toHaveLength(4);
+      for (const l of results.loops) {
+        const where = `${l.name}: ${JSON.stringify(l)}`;
+        expect(l.end.blocksInUse, where).toBeLessThanOrEqual(l.afterWarmup.blocksInUse + BLOCK_SLACK);
+        expect(l.end.bytesInUse, where).toBeLessThanOrEqual(l.afterWarmup.bytesInUse * 1.1);
+        expect(l.end.bytesInUse, where).toBeGreaterThanOrEqual(l.afterWarmup.bytesInUse * 0.9);
+        // No event-loop turn inside the loop, so no FinalizationRegistry callback freed anything there.
+        expect(l.end.collectedByGc, where).toBe(l.afterWarmup.collectedByGc);
+        // The loop computed: the loss went down.
+        expect(Number.isFinite(l.lossLast), where).toBe(true);
+        expect(l.lossLast, where).toBeLessThan(l.lossFirst);
+      }
+      // The control leaks one kept block per step, and the same measurement sees it.
+      const c = results.control;
+      expect(c.end.blocksInUse - c.afterWarmup.blocksInUse, JSON.stringify(c)).toBeGreaterThanOrEqual(STEPS);
+    },
+    55_000,
+  );
+});

@@ -1,5 +1,5 @@
 import type { Tensor, TensorLike } from '@descent/tensor';
-import { formatShape, gather, makeTensor, slice, toTensor } from '@descent/tensor';
+import { dispose, formatShape, gather, makeTensor, slice, toTensor } from '@descent/tensor';
 
 /**
  * Row access to a tensor's first axis. Batches are cut by the backend (`slice`, or `gather` for a
@@ -58,6 +58,8 @@ export function asSampleWeight(op: string, value: TensorLike, n: number): Tensor
     throw new Error(`${op}: sampleWeight must hold one weight per sample, shape [${n}] (or [${n},1]), got ${formatShape(t.shape)}`);
   }
   const values = t.dtype === 'float32' ? t.dataSync() : Float32Array.from(t.dataSync());
+  // A tensor converted from arrays here is ours; one passed in as a Tensor is the caller's.
+  if (t !== value) dispose(t);
   return makeTensor(values, [n], 'float32');
 }
 
@@ -117,7 +119,33 @@ export interface BatchTensors {
   sampleWeight: Tensor | null;
 }
 
-export function unpackBatch(op: string, batch: Batch, index: number): BatchTensors {
+/** A batch from a dataset, with the tensors that unpacking it made (see `unpackBatch`). */
+export interface UnpackedBatch extends BatchTensors {
+  /**
+   * Tensors made from the batch's plain arrays and weights: the caller's to dispose after the step.
+   * The dataset's own tensors (passed as Tensors) are never listed: they belong to the user, who
+   * may yield them again (an array dataset does, every epoch).
+   */
+  made: Tensor[];
+}
+
+/**
+ * One batch of a training or evaluation loop, in the two halves a step needs: `next()` may await
+ * (fetching from an async dataset), so it runs outside any scope; `tensors()` is synchronous and runs
+ * inside the step's scope, so what it makes there (row slices of tensor data) is released with the step.
+ */
+export interface StepBatch {
+  tensors(): BatchTensors;
+  /** Tensors made for this batch before the step (outside its scope): disposed after the step. */
+  readonly made: readonly Tensor[];
+}
+
+/**
+ * `x`, `y` and the sample weights of a dataset's batch as tensors. Every tensor it makes (from plain
+ * or typed arrays, and the float32 sample weights) is listed in `made`; a Tensor the dataset
+ * yielded is returned as it is and not listed.
+ */
+export function unpackBatch(op: string, batch: Batch, index: number): UnpackedBatch {
   let xs: TensorLike;
   let ys: TensorLike;
   let sw: TensorLike | undefined;
@@ -132,10 +160,31 @@ export function unpackBatch(op: string, batch: Batch, index: number): BatchTenso
   } else {
     throw new Error(`${op}: batch ${index} must be an object { xs, ys } or a tuple [x, y], got ${JSON.stringify(batch)?.slice(0, 80) ?? typeof batch}`);
   }
-  const x = asBatchTensor(op, xs, `batch ${index} xs`);
-  const y = asBatchTensor(op, ys, `batch ${index} ys`);
-  const n = checkSameLength(op, [[`batch ${index} xs`, x], [`batch ${index} ys`, y]]);
-  return { x, y, sampleWeight: sw === undefined ? null : asSampleWeight(op, sw, n) };
+  const made: Tensor[] = [];
+  try {
+    const x = asBatchTensor(op, xs, `batch ${index} xs`);
+    if (x !== xs) made.push(x);
+    const y = asBatchTensor(op, ys, `batch ${index} ys`);
+    if (y !== ys) made.push(y);
+    const n = checkSameLength(op, [[`batch ${index} xs`, x], [`batch ${index} ys`, y]]);
+    const sampleWeight = sw === undefined ? null : asSampleWeight(op, sw, n);
+    if (sampleWeight !== null) made.push(sampleWeight);
+    return { x, y, sampleWeight, made };
+  } catch (err) {
+    dispose(made);
+    throw err;
+  }
+}
+
+/** Multiply `classWeight` into a dataset batch's sample weights; the new weight tensors join `made`. */
+export function applyClassWeight(op: string, batch: UnpackedBatch, classWeight: ClassWeight): void {
+  const cw = classWeightsFor(op, batch.y, classWeight);
+  const sw = multiplyWeights(batch.sampleWeight, cw);
+  batch.made.push(cw);
+  // multiplyWeights returns cw itself when the batch had no weights; otherwise the old weights
+  // (made by asSampleWeight, so ours) were only an input to the product.
+  if (sw !== cw) batch.made.push(sw!);
+  batch.sampleWeight = sw;
 }
 
 function isTensorLikeData(v: unknown): boolean {

@@ -1,9 +1,9 @@
-import type { Tensor, TensorLike } from '@descent/tensor';
-import { endScope, startScope, withScope } from '@descent/tensor';
+import type { Generator, Tensor, TensorLike } from '@descent/tensor';
+import { dispose, withGenerator, withScope } from '@descent/tensor';
 import type { Callback, Logs } from '../callbacks/callback.js';
 import { CallbackList } from '../callbacks/callback.js';
 import type { Sequential } from '../sequential.js';
-import type { BatchTensors, Dataset } from './data.js';
+import type { BatchTensors, Dataset, StepBatch } from './data.js';
 import { asBatchTensor, asSampleWeight, checkSameLength, iteratorOf, Rows, unpackBatch } from './data.js';
 
 export interface EvaluateOptions {
@@ -43,19 +43,24 @@ class Totals {
   }
 }
 
-function* tensorBatches(x: Tensor, y: Tensor, sw: Tensor | null, batchSize: number): Generator<BatchTensors> {
+/**
+ * Tensor data in batches: `batch(i)` cuts batch `i`'s rows (call it inside the step's scope, so the
+ * slices are released with the step); all of the data when it fits in one batch.
+ */
+function tensorBatches(x: Tensor, y: Tensor, sw: Tensor | null, batchSize: number): { steps: number; batch(i: number): BatchTensors } {
   const n = x.shape[0]!;
-  if (n <= batchSize) {
-    yield { x, y, sampleWeight: sw };
-    return;
-  }
+  if (n <= batchSize) return { steps: 1, batch: () => ({ x, y, sampleWeight: sw }) };
   const xr = new Rows(x);
   const yr = new Rows(y);
   const swr = sw === null ? null : new Rows(sw);
-  for (let start = 0; start < n; start += batchSize) {
-    const end = Math.min(n, start + batchSize);
-    yield { x: xr.take(start, end), y: yr.take(start, end), sampleWeight: swr === null ? null : swr.take(start, end) };
-  }
+  return {
+    steps: Math.ceil(n / batchSize),
+    batch(i) {
+      const start = i * batchSize;
+      const end = Math.min(n, start + batchSize);
+      return { x: xr.take(start, end), y: yr.take(start, end), sampleWeight: swr === null ? null : swr.take(start, end) };
+    },
+  };
 }
 
 export function evaluateTensors(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: EvaluateOptions): Logs {
@@ -63,58 +68,60 @@ export function evaluateTensors(model: Sequential, xIn: TensorLike, yIn: TensorL
   model.requireCompiled(op);
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`evaluate: batchSize must be a positive integer, got ${batchSize}`);
-  const x = asBatchTensor(op, xIn, 'x');
-  const y = asBatchTensor(op, yIn, 'y');
-  const n = checkSameLength(op, [['x', x], ['y', y]]);
-  const sw = options.sampleWeight === undefined ? null : asSampleWeight(op, options.sampleWeight, n);
-  model.checkBatch(op, x, y);
-  const steps = Math.ceil(n / batchSize);
-  const callbacks = new CallbackList(options.callbacks ?? [], model, {
-    epochs: 1,
-    steps,
-    verbose: 0,
-    metrics: ['loss', ...model.metrics.map((m) => m.name)],
-  });
-  callbacks.runSync(op, 'onTestBegin', {});
-  const totals = new Totals(model);
-  let step = 0;
-  const batches = tensorBatches(x, y, sw, batchSize);
-  for (;;) {
-    const done = withScope(() => {
-      const r = batches.next();
-      if (r.done === true) return true;
-      callbacks.runSync(op, 'onTestBatchBegin', step, {});
-      totals.add(r.value);
-      return false;
+  // Tensors made here from the user's arrays (and the sample weights) are ours: disposed at the end.
+  const made: Tensor[] = [];
+  try {
+    const x = asBatchTensor(op, xIn, 'x');
+    if (x !== xIn) made.push(x);
+    const y = asBatchTensor(op, yIn, 'y');
+    if (y !== yIn) made.push(y);
+    const n = checkSameLength(op, [['x', x], ['y', y]]);
+    const sw = options.sampleWeight === undefined ? null : asSampleWeight(op, options.sampleWeight, n);
+    if (sw !== null) made.push(sw);
+    withScope(() => model.checkBatch(op, x, y));
+    const batches = tensorBatches(x, y, sw, batchSize);
+    const callbacks = new CallbackList(options.callbacks ?? [], model, {
+      epochs: 1,
+      steps: batches.steps,
+      verbose: 0,
+      metrics: ['loss', ...model.metrics.map((m) => m.name)],
     });
-    if (done) break;
-    callbacks.runSync(op, 'onTestBatchEnd', step, totals.logs());
-    step++;
+    callbacks.runSync(op, 'onTestBegin', {});
+    const totals = new Totals(model);
+    for (let step = 0; step < batches.steps; step++) {
+      // Hooks run outside the step's scope: tensors they make are theirs, not released with the step.
+      callbacks.runSync(op, 'onTestBatchBegin', step, {});
+      withScope(() => totals.add(batches.batch(step)));
+      callbacks.runSync(op, 'onTestBatchEnd', step, totals.logs());
+    }
+    const logs = totals.logs();
+    callbacks.runSync(op, 'onTestEnd', logs);
+    return logs;
+  } finally {
+    dispose(made);
   }
-  const logs = totals.logs();
-  callbacks.runSync(op, 'onTestEnd', logs);
-  return logs;
 }
 
-async function evaluateBatches(model: Sequential, next: () => Promise<BatchTensors | null>, callbacks: CallbackList): Promise<Logs> {
+/** `fn()`, with `gen` as the default generator when one is given (fit's validation runs with fit's). */
+function withGeneratorOf<T>(gen: Generator | null, fn: () => T): T {
+  return gen === null ? fn() : withGenerator(gen, fn);
+}
+
+async function evaluateBatches(model: Sequential, next: () => Promise<StepBatch | null>, callbacks: CallbackList, gen: Generator | null): Promise<Logs> {
   await callbacks.run('onTestBegin', {});
   const totals = new Totals(model);
   let step = 0;
   for (;;) {
-    // A step scope per batch, as in fit.
-    startScope();
-    let done = false;
+    // As in fit: fetching and the hooks may await, so they run outside any scope; only the
+    // synchronous step runs in one (its batch rows and intermediates are released at its end).
+    const batch = await next();
+    if (batch === null) break;
     try {
-      const batch = await next();
-      if (batch === null) done = true;
-      else {
-        await callbacks.run('onTestBatchBegin', step, {});
-        totals.add(batch);
-      }
+      await callbacks.run('onTestBatchBegin', step, {});
+      withGeneratorOf(gen, () => withScope(() => totals.add(batch.tensors())));
     } finally {
-      endScope();
+      if (batch.made.length > 0) dispose(batch.made);
     }
-    if (done) break;
     await callbacks.run('onTestBatchEnd', step, totals.logs());
     step++;
   }
@@ -124,17 +131,26 @@ async function evaluateBatches(model: Sequential, next: () => Promise<BatchTenso
   return logs;
 }
 
-function datasetReader(op: string, model: Sequential, dataset: Dataset, steps: number | null): () => Promise<BatchTensors | null> {
+function datasetReader(op: string, model: Sequential, dataset: Dataset, steps: number | null, gen: Generator | null): () => Promise<StepBatch | null> {
   const iterator = iteratorOf(dataset);
   let taken = 0;
   return async () => {
     if (steps !== null && taken >= steps) return null;
     const r = await iterator.next();
     if (r.done) return null;
+    // Unpacked outside any scope: the dataset's tensors stay the user's; those made from arrays are
+    // listed in batch.made and disposed after the step.
     const batch = unpackBatch(op, r.value, taken);
-    if (taken === 0) model.checkBatch(op, batch.x, batch.y);
+    if (taken === 0) {
+      try {
+        withGeneratorOf(gen, () => withScope(() => model.checkBatch(op, batch.x, batch.y)));
+      } catch (err) {
+        dispose(batch.made);
+        throw err;
+      }
+    }
     taken++;
-    return batch;
+    return { tensors: () => batch, made: batch.made };
   };
 }
 
@@ -149,11 +165,14 @@ export async function evaluateDatasetLoop(model: Sequential, dataset: Dataset, o
     verbose: 0,
     metrics: ['loss', ...model.metrics.map((m) => m.name)],
   });
-  return evaluateBatches(model, datasetReader(op, model, dataset, steps), callbacks);
+  return evaluateBatches(model, datasetReader(op, model, dataset, steps, null), callbacks, null);
 }
 
-/** Runs validation at the end of an epoch, with fit's callbacks (so their onTest* hooks fire). */
-export type ValidationRunner = (callbacks: CallbackList) => Promise<Logs>;
+/**
+ * Runs validation at the end of an epoch, with fit's callbacks (so their onTest* hooks fire) and
+ * fit's generator (current while its synchronous parts run).
+ */
+export type ValidationRunner = (callbacks: CallbackList, gen: Generator | null) => Promise<Logs>;
 
 export function validationRunner(
   model: Sequential,
@@ -163,17 +182,20 @@ export function validationRunner(
     if (data.steps !== null && (!Number.isInteger(data.steps) || data.steps < 1)) {
       throw new Error(`fit: validationSteps must be a positive integer, got ${data.steps}`);
     }
-    return (callbacks) => evaluateBatches(model, datasetReader('fit (validation)', model, data.dataset, data.steps), callbacks);
+    return (callbacks, gen) => evaluateBatches(model, datasetReader('fit (validation)', model, data.dataset, data.steps, gen), callbacks, gen);
   }
-  return (callbacks) => {
-    const it = tensorBatches(data.x, data.y, data.sampleWeight, data.batchSize);
+  return (callbacks, gen) => {
+    const batches = tensorBatches(data.x, data.y, data.sampleWeight, data.batchSize);
+    let i = 0;
     return evaluateBatches(
       model,
       () => {
-        const r = it.next();
-        return Promise.resolve(r.done ? null : r.value);
+        if (i >= batches.steps) return Promise.resolve(null);
+        const at = i++;
+        return Promise.resolve({ tensors: () => batches.batch(at), made: [] });
       },
       callbacks,
+      gen,
     );
   };
 }

@@ -1,13 +1,13 @@
 import type { Tensor, TensorLike } from '@descent/tensor';
-import { endScope, permutation, startScope, withScope } from '@descent/tensor';
+import { deriveSeed, dispose, Generator, permutation, withGenerator, withScope } from '@descent/tensor';
 import type { Callback, Logs } from '../callbacks/callback.js';
 import { CallbackList } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { ProgbarLogger } from '../callbacks/progbar-logger.js';
 import { isInteractive } from '../platform.js';
 import type { Sequential } from '../sequential.js';
-import type { BatchTensors, ClassWeight, Dataset } from './data.js';
-import { asBatchTensor, asSampleWeight, checkSameLength, classWeightsFor, isDataset, iteratorOf, multiplyWeights, Rows, unpackBatch } from './data.js';
+import type { ClassWeight, Dataset, StepBatch } from './data.js';
+import { applyClassWeight, asBatchTensor, asSampleWeight, checkSameLength, classWeightsFor, isDataset, iteratorOf, multiplyWeights, Rows, unpackBatch } from './data.js';
 import { validationRunner } from './evaluate.js';
 import type { ValidationRunner } from './evaluate.js';
 
@@ -38,7 +38,13 @@ export interface FitOptions extends CommonFitOptions {
   validationSplit?: number;
   /** `[xVal, yVal]`, `[xVal, yVal, sampleWeightVal]` or a dataset of batches; overrides validationSplit. */
   validationData?: ValidationTuple | Dataset;
-  /** Shuffle the training samples every epoch, from the global seed (`setSeed`) (default true). */
+  /**
+   * Shuffle the training samples every epoch (default true). The order comes from this fit's own
+   * random stream: when it starts, fit draws one seed from the global generator (`setSeed`), and its
+   * shuffles, dropout masks and other random draws (layers without a seed of their own, weights of a
+   * model it builds from a dataset's first batch) come from that stream. So a seeded fit gives the
+   * same weights whether it runs alone or alongside other fits, timers or async work.
+   */
   shuffle?: boolean;
   /** One weight per training sample, shape [n]. */
   sampleWeight?: TensorLike;
@@ -53,8 +59,10 @@ export interface FitDatasetOptions extends CommonFitOptions {
 /** Delivers one epoch's batches. `next` returns null when the epoch is over. */
 interface BatchSource {
   readonly steps: number | null;
+  /** Synchronous; runFit runs it with the fit's generator current (the shuffle draws from it). */
   startEpoch(epoch: number): void;
-  next(): Promise<BatchTensors | null> | BatchTensors | null;
+  /** May await (an async dataset), so it runs outside any scope; see StepBatch. */
+  next(): Promise<StepBatch | null> | StepBatch | null;
   /** Set when the data ran out for good and training must stop. */
   exhausted: boolean;
 }
@@ -99,8 +107,11 @@ const yieldToEventLoop = (): Promise<void> =>
     else resolve();
   });
 
-/** Validation data in either form, turned into a runner; also checks it against the model up front. */
-function makeValidation(model: Sequential, data: ValidationTuple | Dataset, opts: CommonFitOptions, batchSize: number | undefined): ValidationRunner {
+/**
+ * Validation data in either form, turned into a runner; also checks it against the model up front.
+ * Tensors it makes from the user's arrays go to `made` (fit disposes them when it ends).
+ */
+function makeValidation(model: Sequential, data: ValidationTuple | Dataset, opts: CommonFitOptions, batchSize: number | undefined, made: Tensor[]): ValidationRunner {
   if (isDataset(data)) {
     rejectOptions('fit', opts, ['validationBatchSize'], 'applies to tensor validationData; a dataset brings its own batches');
     return validationRunner(model, { dataset: data, steps: opts.validationSteps ?? null });
@@ -110,31 +121,71 @@ function makeValidation(model: Sequential, data: ValidationTuple | Dataset, opts
   }
   if (opts.validationSteps !== undefined) throw new Error("fit: option 'validationSteps' applies when validationData is a dataset of batches");
   const [xv, yv, swv] = data as readonly [TensorLike, TensorLike, TensorLike?];
-  const x = asBatchTensor('fit', xv, 'validationData x');
-  const y = asBatchTensor('fit', yv, 'validationData y');
+  const x = ours(made, asBatchTensor('fit', xv, 'validationData x'), xv);
+  const y = ours(made, asBatchTensor('fit', yv, 'validationData y'), yv);
   const n = checkSameLength('fit', [['validationData x', x], ['validationData y', y]]);
-  const sw = swv === undefined ? null : asSampleWeight('fit', swv, n);
-  model.checkBatch('fit (validationData)', x, y);
+  const sw = swv === undefined ? null : ours(made, asSampleWeight('fit', swv, n), null);
+  checkBatch(model, 'fit (validationData)', x, y);
   return validationRunner(model, { x, y, sampleWeight: sw, batchSize: positiveInt('fit', 'validationBatchSize', opts.validationBatchSize, batchSize ?? 32) });
 }
 
+/** `t`, noted in `made` unless it is the caller's own value `user` (a Tensor passed in as it is). */
+function ours<T extends Tensor>(made: Tensor[], t: T, user: unknown): T {
+  if (t !== user) made.push(t);
+  return t;
+}
+
+/** `model.checkBatch` in a scope of its own, so the sample rows it cuts are released right away. */
+function checkBatch(model: Sequential, op: string, x: Tensor, y: Tensor): void {
+  withScope(() => model.checkBatch(op, x, y));
+}
+
+/** What fit needs to run: the training batches, validation, the epochs and the fit's own random stream. */
+interface PreparedFit {
+  source: BatchSource;
+  validation: ValidationRunner | null;
+  epochs: number;
+  initialEpoch: number;
+  gen: Generator;
+}
+
+/**
+ * Run `prepare` and then the training loop; tensors that `prepare` notes in `made` (converted from the
+ * user's arrays, weights, validation splits) are fit's own and disposed when it ends, however it ends.
+ * Everything up to runFit's first await is synchronous, so concurrent fits prepare (and draw their
+ * seeds) in the order they were called, as they would one after the other.
+ */
+async function fitWith(model: Sequential, opts: CommonFitOptions, prepare: (made: Tensor[]) => PreparedFit): Promise<History> {
+  const made: Tensor[] = [];
+  try {
+    const { source, validation, epochs, initialEpoch, gen } = prepare(made);
+    return await runFit(model, source, validation, opts, epochs, initialEpoch, gen);
+  } finally {
+    dispose(made);
+  }
+}
+
 /** `fit(x, y, options)` with tensors. */
-export async function fitTensors(model: Sequential, xIn: TensorLike, yIn: TensorLike, opts: FitOptions): Promise<History> {
+export function fitTensors(model: Sequential, xIn: TensorLike, yIn: TensorLike, opts: FitOptions): Promise<History> {
+  return fitWith(model, opts, (made) => prepareTensorFit(model, xIn, yIn, opts, made));
+}
+
+function prepareTensorFit(model: Sequential, xIn: TensorLike, yIn: TensorLike, opts: FitOptions, made: Tensor[]): PreparedFit {
   const op = 'fit';
   rejectOptions(op, opts, ['stepsPerEpoch'], 'applies to datasets of batches; with tensors, use batchSize');
   model.requireCompiled(op);
   const { epochs, initialEpoch } = checkEpochs(opts);
   const batchSize = positiveInt(op, 'batchSize', opts.batchSize, 32);
-  let x = asBatchTensor(op, xIn, 'x');
-  let y = asBatchTensor(op, yIn, 'y');
+  let x = ours(made, asBatchTensor(op, xIn, 'x'), xIn);
+  let y = ours(made, asBatchTensor(op, yIn, 'y'), yIn);
   let sw: Tensor | null = null;
   const n0 = checkSameLength(op, [['x', x], ['y', y]]);
-  if (opts.sampleWeight !== undefined) sw = asSampleWeight(op, opts.sampleWeight, n0);
+  if (opts.sampleWeight !== undefined) sw = ours(made, asSampleWeight(op, opts.sampleWeight, n0), null);
   model.checkInput(op, x);
 
   let validation: ValidationRunner | null = null;
   if (opts.validationData !== undefined) {
-    validation = makeValidation(model, opts.validationData, opts, batchSize);
+    validation = makeValidation(model, opts.validationData, opts, batchSize, made);
   } else if (opts.validationSplit !== undefined && opts.validationSplit !== 0) {
     const split = opts.validationSplit;
     if (!(split > 0 && split < 1)) throw new Error(`fit: validationSplit must be in (0, 1), got ${split}`);
@@ -145,12 +196,12 @@ export async function fitTensors(model: Sequential, xIn: TensorLike, yIn: Tensor
     const xr = new Rows(x);
     const yr = new Rows(y);
     const swr = sw === null ? null : new Rows(sw);
-    const xv = xr.take(at, n0);
-    const yv = yr.take(at, n0);
-    const swv = swr === null ? null : swr.take(at, n0);
-    x = xr.take(0, at);
-    y = yr.take(0, at);
-    sw = swr === null ? null : swr.take(0, at);
+    const xv = ours(made, xr.take(at, n0), null);
+    const yv = ours(made, yr.take(at, n0), null);
+    const swv = swr === null ? null : ours(made, swr.take(at, n0), null);
+    x = ours(made, xr.take(0, at), null);
+    y = ours(made, yr.take(0, at), null);
+    sw = swr === null ? null : ours(made, swr.take(0, at), null);
     validation = validationRunner(model, { x: xv, y: yv, sampleWeight: swv, batchSize: positiveInt(op, 'validationBatchSize', opts.validationBatchSize, batchSize) });
   } else if (opts.validationBatchSize !== undefined) {
     throw new Error("fit: option 'validationBatchSize' needs validationData or validationSplit");
@@ -158,8 +209,14 @@ export async function fitTensors(model: Sequential, xIn: TensorLike, yIn: Tensor
   if (opts.validationSteps !== undefined && !(opts.validationData !== undefined && isDataset(opts.validationData))) {
     throw new Error("fit: option 'validationSteps' applies when validationData is a dataset of batches");
   }
-  if (opts.classWeight !== undefined) sw = multiplyWeights(sw, classWeightsFor(op, y, opts.classWeight));
-  model.checkBatch(op, x, y);
+  if (opts.classWeight !== undefined) {
+    const cw = ours(made, classWeightsFor(op, y, opts.classWeight), null);
+    sw = multiplyWeights(sw, cw);
+    if (sw !== cw) made.push(sw!);
+  }
+  // Builds the model if it has no input shape yet, from the global generator: the same weights as
+  // building it before fit would give.
+  checkBatch(model, op, x, y);
 
   const n = x.shape[0]!;
   const xr = new Rows(x);
@@ -180,21 +237,30 @@ export async function fitTensors(model: Sequential, xIn: TensorLike, yIn: Tensor
       if (step >= steps) return null;
       const start = step * batchSize;
       const end = Math.min(n, start + batchSize);
+      const rows = order;
       step++;
-      return { x: xr.take(start, end, order), y: yr.take(start, end, order), sampleWeight: swr === null ? null : swr.take(start, end, order) };
+      // The rows are cut inside the step's scope, so they are released with the step.
+      return {
+        tensors: () => ({ x: xr.take(start, end, rows), y: yr.take(start, end, rows), sampleWeight: swr === null ? null : swr.take(start, end, rows) }),
+        made: [],
+      };
     },
   };
-  return runFit(model, source, validation, opts, epochs, initialEpoch);
+  return { source, validation, epochs, initialEpoch, gen: new Generator(deriveSeed()) };
 }
 
 /** `fit(dataset, options)` with an (async) iterable of batches. */
-export async function fitDataset(model: Sequential, dataset: Dataset, opts: FitDatasetOptions): Promise<History> {
+export function fitDataset(model: Sequential, dataset: Dataset, opts: FitDatasetOptions): Promise<History> {
+  return fitWith(model, opts, (made) => prepareDatasetFit(model, dataset, opts, made));
+}
+
+function prepareDatasetFit(model: Sequential, dataset: Dataset, opts: FitDatasetOptions, made: Tensor[]): PreparedFit {
   const op = 'fit';
   rejectOptions(op, opts, ['batchSize', 'validationSplit', 'shuffle', 'sampleWeight'], 'does not apply to a dataset of batches: batch, shuffle and weight the data in the dataset itself');
   model.requireCompiled(op);
   const { epochs, initialEpoch } = checkEpochs(opts);
   const stepsPerEpoch = opts.stepsPerEpoch === undefined ? null : positiveInt(op, 'stepsPerEpoch', opts.stepsPerEpoch, 1);
-  const validation = opts.validationData === undefined ? null : makeValidation(model, opts.validationData, opts, undefined);
+  const validation = opts.validationData === undefined ? null : makeValidation(model, opts.validationData, opts, undefined, made);
   if (opts.validationData === undefined && (opts.validationSteps !== undefined || opts.validationBatchSize !== undefined)) {
     throw new Error("fit: options 'validationSteps'/'validationBatchSize' need validationData");
   }
@@ -203,6 +269,7 @@ export async function fitDataset(model: Sequential, dataset: Dataset, opts: FitD
   let index = 0;
   let checked = false;
   let epochNumber = 0;
+  const gen = new Generator(deriveSeed());
   const source: BatchSource = {
     steps: stepsPerEpoch,
     exhausted: false,
@@ -232,19 +299,27 @@ export async function fitDataset(model: Sequential, dataset: Dataset, opts: FitD
         }
         return null;
       }
+      // Unpacked outside any scope: the dataset's tensors stay the user's; the ones fit makes from
+      // arrays and weights are listed in batch.made and disposed after the step.
       const batch = unpackBatch(op, r.value as never, index++);
-      if (!checked) {
-        model.checkBatch(op, batch.x, batch.y);
-        checked = true;
-      } else {
-        model.checkInput(op, batch.x);
+      try {
+        if (!checked) {
+          // The first batch may build the model: its initial weights come from this fit's stream.
+          withGenerator(gen, () => checkBatch(model, op, batch.x, batch.y));
+          checked = true;
+        } else {
+          model.checkInput(op, batch.x);
+        }
+        if (opts.classWeight !== undefined) applyClassWeight(op, batch, opts.classWeight);
+      } catch (err) {
+        dispose(batch.made);
+        throw err;
       }
-      if (opts.classWeight !== undefined) batch.sampleWeight = multiplyWeights(batch.sampleWeight, classWeightsFor(op, batch.y, opts.classWeight));
       step++;
-      return batch;
+      return { tensors: () => batch, made: batch.made };
     },
   };
-  return runFit(model, source, validation, opts, epochs, initialEpoch);
+  return { source, validation, epochs, initialEpoch, gen };
 }
 
 async function runFit(
@@ -254,6 +329,7 @@ async function runFit(
   opts: CommonFitOptions,
   epochs: number,
   initialEpoch: number,
+  gen: Generator,
 ): Promise<History> {
   const { optimizer } = model.requireCompiled('fit');
   const shouldValidate = validationSchedule(opts.validationFreq);
@@ -278,27 +354,34 @@ async function runFit(
   let lastLogs: Logs = {};
   for (let epoch = initialEpoch; epoch < epochs; epoch++) {
     for (const m of model.metrics) m.reset();
-    source.startEpoch(epoch);
+    withGenerator(gen, () => source.startEpoch(epoch));
     await callbacks.run('onEpochBegin', epoch, {});
     let lossSum = 0;
     let seen = 0;
     let step = 0;
     for (;;) {
-      // One step scope per batch, around fetching it and the step: on backends with manual memory
-      // the batch and every intermediate are released at its end, so memory stays flat. Tensors
-      // that onBatchBegin hooks create live in it too (keep() what must outlive the batch).
-      startScope();
+      // Fetching the batch and the hooks may await, so they run outside any scope: the scope stack
+      // is one for the whole process, and a scope open across await would take in (and free) the
+      // tensors that other async work makes meanwhile — another fit, a timer, the dataset's own
+      // generator. Tensors that hooks and datasets make are theirs; fit never releases them.
+      const batch = await source.next();
+      if (batch === null) break;
       let size = 0;
-      let lossValue = NaN;
+      let lossValue: number;
       try {
-        const batch = await source.next();
-        if (batch !== null) {
-          await callbacks.run('onBatchBegin', step, {});
-          size = batch.x.shape[0]!;
-          lossValue = model.trainStep(batch.x, batch.y, batch.sampleWeight);
-        }
+        await callbacks.run('onBatchBegin', step, {});
+        // The step itself is synchronous and runs in a scope: on backends with manual memory the
+        // batch rows cut from tensor data and every intermediate are released at its end, so memory
+        // stays flat. With this fit's generator current, so its random draws come from its own stream.
+        lossValue = withGenerator(gen, () =>
+          withScope(() => {
+            const { x, y, sampleWeight } = batch.tensors();
+            size = x.shape[0]!;
+            return model.trainStep(x, y, sampleWeight);
+          }),
+        );
       } finally {
-        endScope();
+        if (batch.made.length > 0) dispose(batch.made);
       }
       if (size === 0) break;
       lossSum += lossValue * size;
@@ -317,7 +400,7 @@ async function runFit(
     const epochLogs: Logs = { loss: seen > 0 ? lossSum / seen : NaN };
     for (const m of model.metrics) epochLogs[m.name] = m.result();
     if (validation && shouldValidate(epoch)) {
-      const valLogs = await validation(callbacks);
+      const valLogs = await validation(callbacks, gen);
       for (const [k, v] of Object.entries(valLogs)) epochLogs[`val_${k}`] = v;
     }
     await callbacks.run('onEpochEnd', epoch, epochLogs);

@@ -1,5 +1,6 @@
 import { BatchNormalization, Dense, Dropout, resetLayerNames } from '@descent/layers';
-import { setSeed, tensor } from '@descent/tensor';
+import { variableGrads } from '@descent/autograd';
+import { setSeed, sum, tensor } from '@descent/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetSequentialNames, Sequential } from './sequential.js';
 
@@ -109,5 +110,27 @@ describe('Sequential structure', () => {
     const b = batched.dataSync();
     for (let i = 0; i < all.length; i++) expect(b[i]).toBeCloseTo(all[i]!, 6);
     expect(() => m.predict(tensor([[1, 2]]))).toThrow(/predict: input shape mismatch: model 'sequential' expects \[null,3\], got x of shape \[1,2\]/);
+  });
+});
+
+describe('Sequential.apply', () => {
+  it('runs the model as a function and differentiates through it in a custom loop', () => {
+    const m = new Sequential([new Dense({ units: 2, inputShape: [3], kernelInitializer: 'ones', biasInitializer: 'zeros' })]);
+    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    // y = x·W + b with W all ones: each row sums its inputs.
+    expect(m.apply(x).toArray()).toEqual([[6, 6], [15, 15]]);
+    expect(m.apply([[1, 1, 1]]).toArray()).toEqual([[3, 3]]);
+    // loss = Σ y: dL/dW[i][j] = Σ_rows x[row][i], dL/db[j] = number of rows.
+    const { value, grads } = variableGrads(() => sum(m.apply(x, { training: true })));
+    expect(value.item()).toBe(42);
+    const [gw, gb] = m.trainableWeights.map((w) => grads.get(w)!.toArray());
+    expect(gw).toEqual([[5, 5], [7, 7], [9, 9]]);
+    expect(gb).toEqual([2, 2]);
+  });
+
+  it('checks its input and options', () => {
+    const m = new Sequential([new Dense({ units: 2, inputShape: [3] })]);
+    expect(() => m.apply(tensor([[1, 2]]))).toThrow(/apply: input shape mismatch: model 'sequential' expects \[null,3\], got x of shape \[1,2\]/);
+    expect(() => m.apply(tensor([[1, 2, 3]]), { training: 'yes' as never })).toThrow(/apply: training must be true or false, got yes/);
   });
 });

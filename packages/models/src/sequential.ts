@@ -1,5 +1,5 @@
 import type { Variable } from '@descent/autograd';
-import { noGrad, variableGrads } from '@descent/autograd';
+import { noGrad, scoped, variableGrads } from '@descent/autograd';
 import type { Layer, Loss, Metric, SymbolicShape } from '@descent/layers';
 import { getLoss, getMetric } from '@descent/layers';
 import type { Optimizer } from '@descent/optimizers';
@@ -271,6 +271,23 @@ export class Sequential {
       if (own.length > 0) layer.setWeights(slice);
       offset += own.length;
     }
+  }
+
+  /**
+   * Use the model as a function, as TF.js's `model.apply(x, { training })` and Keras's `model(x)`:
+   * the output for `x` (inference mode unless `training: true`). Inside `variableGrads`/`grad` it is
+   * recorded like any op, so a custom training loop can differentiate through it; called on its own,
+   * it frees its intermediates when it returns.
+   */
+  apply(x: TensorLike, kwargs: { training?: boolean } = {}): Tensor {
+    if (typeof kwargs !== 'object' || kwargs === null) throw new Error(`apply: kwargs must be an object such as { training: true }, got ${String(kwargs)}`);
+    const training = kwargs.training ?? false;
+    if (typeof training !== 'boolean') throw new Error(`apply: training must be true or false, got ${String(training)}`);
+    return scoped(() => {
+      const xt = asBatchTensor('apply', x, 'x');
+      this.checkInput('apply', xt);
+      return this.call(xt, training);
+    });
   }
 
   /** Run the layers on `x`. */

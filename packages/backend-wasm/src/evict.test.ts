@@ -64,6 +64,21 @@ describe('eviction of loose tensors to host memory', () => {
     dispose(v);
   });
 
+  it('lets the garbage collector take evicted host copies during a synchronous loop', () => {
+    // 400 steps each leaving 1 MiB of loose garbage: all of it is evicted to host copies, which must
+    // be collectable while the loop runs (a WeakRef to the tensors, for example, would keep every
+    // one alive until the loop's job ends: 400 MiB).
+    const before = process.memoryUsage().arrayBuffers;
+    let peak = 0;
+    const x = makeTensor(new Float32Array(262144), [512, 512], 'float32');
+    for (let i = 0; i < 400; i++) {
+      add(x, i);
+      if (i % 50 === 0) peak = Math.max(peak, process.memoryUsage().arrayBuffers - before);
+    }
+    expect(peak).toBeLessThan(200 * 2 ** 20);
+    expect(wasmMemoryInfo().evicted).toBeGreaterThan(300);
+  });
+
   it('drops the host copy on dispose: the tensor then reads as released', () => {
     const t: Tensor = tensor([5, 6, 7]);
     idle();

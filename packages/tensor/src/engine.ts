@@ -187,8 +187,13 @@ let clock = 0;
 let allocated = 0;
 let nextSweepClock = SWEEP_KERNELS;
 let nextSweepBytes = SWEEP_BYTES;
-/** Loose tensors on a backend that can evict, oldest first; weak, so the garbage collector may take them first. */
-const watched: WeakRef<Tensor>[] = [];
+/**
+ * Loose tensors on a backend that can evict. Held strongly until evicted or no longer loose: a
+ * WeakRef would not let the collector take them any sooner in the loops that matter (a WeakRef keeps
+ * its target alive until the current job ends, and a synchronous loop is one job), and would keep
+ * every evicted host copy alive until then too.
+ */
+const watched: Tensor[] = [];
 let evictedCount = 0;
 
 function bytesOf(t: Tensor): number {
@@ -201,7 +206,7 @@ function touch(t: Tensor): void {
   const at = tr[USED_AT];
   if (at === undefined || at < 0) {
     if (t.backend.evictData === undefined) return;
-    watched.push(new WeakRef(t));
+    watched.push(t);
   }
   tr[USED_AT] = clock;
   tr[USED_AT_BYTES] = allocated;
@@ -218,9 +223,8 @@ function sweep(): void {
   nextSweepBytes = allocated + SWEEP_BYTES;
   let kept = 0;
   for (let i = 0; i < watched.length; i++) {
-    const ref = watched[i]!;
-    const t = ref.deref() as Tracked | undefined;
-    if (t === undefined || holdState(t) !== LOOSE) continue;
+    const t = watched[i] as Tracked;
+    if (holdState(t) !== LOOSE) continue;
     const at = t[USED_AT] ?? -1;
     if (at < 0) continue;
     const age = clock - at;
@@ -231,7 +235,7 @@ function sweep(): void {
       evictedCount++;
       continue;
     }
-    watched[kept++] = ref;
+    watched[kept++] = t;
   }
   watched.length = kept;
 }

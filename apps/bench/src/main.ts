@@ -11,7 +11,9 @@ const USAGE = `usage: bench [--quick] [--cpu-time] [--json <file>] [--suite <nam
   --cpu-time      time by this process's CPU time instead of wall-clock (for a machine shared with other jobs)
   --json <file>   also write the results as JSON
   --suite <name>  run only the named suite(s); available: ${suites.map((s) => s.name).join(', ')}
-  --soak          instead of the suites, train the MLP for 10,000 steps sampling heap and wasm memory (--steps <n> for another count)`;
+  --soak          instead of the suites, run each hand-written training/inference loop of issue 12 (minimize, grad,
+                  valueAndGrads, variableGrads + applyGradients / assign, a Sequential in a custom loop, predict,
+                  trainOnBatch) and fit for 10,000 steps each, reporting whether wasm memory stays flat (--steps <n> for another count)`;
 
 interface Args {
   quick: boolean;

@@ -1,12 +1,13 @@
 import { Dense, Dropout, resetLayerNames } from '@descent/layers';
 import type { Tensor } from '@descent/tensor';
-import { add, CpuBackend, getBackend, mul, oneHot, randomNormal, randomUniform, registerBackend, removeBackend, scopeDepth, setBackend, setSeed, tensor } from '@descent/tensor';
+import { add, getBackend, mul, oneHot, randomNormal, randomUniform, registerBackend, removeBackend, scopeDepth, setBackend, setSeed, tensor } from '@descent/tensor';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logs } from '../callbacks/callback.js';
 import { LambdaCallback } from '../callbacks/lambda-callback.js';
 import type { History } from '../callbacks/history.js';
 import { resetSequentialNames, Sequential } from '../sequential.js';
 import type { Batch } from './data.js';
+import { CountingBackend } from '../test-utils/counting-backend.js';
 
 /**
  * fit/evaluate await (datasets, callbacks, between epochs) while other async work runs: another fit,
@@ -292,21 +293,6 @@ describe('async callbacks and datasets', () => {
   });
 });
 
-/** The CPU backend counting holders per storage, as a manual-memory backend does (see memory.test.ts). */
-class CountingBackend extends CpuBackend {
-  readonly counts = new Map<object, number>();
-  retainData(dataId: object): void {
-    this.counts.set(dataId, (this.counts.get(dataId) ?? 0) + 1);
-  }
-  disposeData(dataId: object): void {
-    const c = (this.counts.get(dataId) ?? 0) - 1;
-    if (c <= 0) this.counts.delete(dataId);
-    else this.counts.set(dataId, c);
-  }
-  get live(): number {
-    return this.counts.size;
-  }
-}
 
 describe('memory of dataset batches', () => {
   let previous = '';

@@ -230,7 +230,14 @@ function sweep(): void {
     const age = clock - at;
     const since = allocated - (t[USED_AT_BYTES] ?? 0);
     if (age >= MIN_AGE && since >= 2 * bytesOf(t) && (age >= AGE || since >= AGE_BYTES)) {
-      t.backend.evictData?.(t.dataId);
+      try {
+        t.backend.evictData?.(t.dataId);
+      } catch {
+        // No host memory for the copy: the tensor simply stays where it is. Eviction is an
+        // optimisation of the caller's memory and must never fail the kernel that triggered it.
+        watched[kept++] = t;
+        continue;
+      }
       t[USED_AT] = -1;
       evictedCount++;
       continue;

@@ -136,3 +136,30 @@ describe('withScope', () => {
     expect(() => withScope(null as unknown as () => void)).toThrow(/withScope: expected a function, got null/);
   });
 });
+
+describe('a backend whose eviction fails', () => {
+  it('keeps the tensor where it is and never fails the kernel that triggered the sweep', () => {
+    class FailingBackend extends CpuBackend {
+      tries = 0;
+      evictData(): void {
+        this.tries++;
+        throw new RangeError('Array buffer allocation failed');
+      }
+    }
+    const backend = new FailingBackend();
+    const previous = getBackend().name;
+    registerBackend('failing', () => backend, 0);
+    setBackend('failing');
+    try {
+      const idle = tensor([1, 2, 3]);
+      let a = tensor([0]);
+      for (let i = 0; i < AGE + 4 * SWEEP_KERNELS; i++) a = add(a, 1);
+      expect(backend.tries).toBeGreaterThan(1); // tried again at later sweeps
+      expect(Array.from(idle.dataSync())).toEqual([1, 2, 3]);
+      expect(a.item()).toBe(AGE + 4 * SWEEP_KERNELS);
+    } finally {
+      setBackend(previous);
+      removeBackend('failing');
+    }
+  });
+});

@@ -141,13 +141,32 @@ describe('step scopes', () => {
   });
 });
 
-describe('FinalizationRegistry', () => {
-  it('frees the storage of tensors that were garbage collected without a scope', async () => {
+describe('tensors dropped without a scope', () => {
+  it('loose ones left idle when a loop ends are evicted by the work that follows', () => {
     const before = wasmMemoryInfo();
     (() => {
       for (let i = 0; i < 200; i++) add(tensor(new Float32Array(1000)), 1);
     })();
+    // The last few dozen are still resident: nothing has run since they went idle.
     expect(wasmMemoryInfo().blocksInUse).toBeGreaterThan(before.blocksInUse);
+    // Later work (here 200 scoped kernels) lets the engine evict them too.
+    withScope(() => {
+      let a = tensor(new Float32Array(1024));
+      for (let i = 0; i < 200; i++) a = add(a, 1);
+    });
+    const after = wasmMemoryInfo();
+    expect(after.blocksInUse).toBeLessThanOrEqual(before.blocksInUse);
+    expect(after.evicted - before.evicted).toBeGreaterThanOrEqual(400);
+  });
+
+  it('the FinalizationRegistry frees the storage of kept tensors the collector took (Variables of a dropped model)', async () => {
+    const before = wasmMemoryInfo();
+    (() => {
+      // As a layer builds its weights: the initial value is made in the call's scope, so only the
+      // Variable holds the storage afterwards.
+      for (let i = 0; i < 50; i++) withScope(() => variable(tensor(new Float32Array(1000))));
+    })();
+    expect(wasmMemoryInfo().blocksInUse).toBeGreaterThanOrEqual(before.blocksInUse + 50);
     // Finalizers run on later turns after a collection.
     for (let i = 0; i < 10 && wasmMemoryInfo().blocksInUse > before.blocksInUse; i++) {
       gc();
@@ -155,9 +174,6 @@ describe('FinalizationRegistry', () => {
     }
     const after = wasmMemoryInfo();
     expect(after.blocksInUse).toBeLessThanOrEqual(before.blocksInUse);
-    // Each of the 400 blocks went one of two ways: the engine evicted it while the loop ran (unused
-    // for a while), or the collector freed it afterwards; the collector took at least the newest.
-    expect(after.collectedByGc - before.collectedByGc + (after.evicted - before.evicted)).toBeGreaterThanOrEqual(400);
-    expect(after.collectedByGc).toBeGreaterThan(before.collectedByGc);
+    expect(after.collectedByGc - before.collectedByGc).toBeGreaterThanOrEqual(50);
   });
 });

@@ -105,13 +105,14 @@ function infoOn(t: Tensor, backend: Backend): TensorInfo {
 export function runKernel<K extends KernelName>(name: K, inputs: KernelInputs<K, Tensor>, attrs: KernelAttrs<K>): Tensor {
   const backend = getBackend();
   const list = inputs as readonly Tensor[];
+  const infos = list.map((t) => infoOn(t, backend)) as unknown as KernelInputs<K, TensorInfo>;
+  // Inputs count as used now (after any move to this backend), so the sweep never evicts them.
   clock++;
   for (let i = 0; i < list.length; i++) {
     const t = list[i]!;
     if (holdState(t) === LOOSE) touch(t);
   }
   if (clock >= nextSweepClock || allocated >= nextSweepBytes) sweep();
-  const infos = list.map((t) => infoOn(t, backend)) as unknown as KernelInputs<K, TensorInfo>;
   const impl = backend.kernels[name];
   const info = impl(infos, attrs);
   const output = new Tensor(info, backend);

@@ -112,6 +112,15 @@ describe('loose tensors (made outside any scope) on a backend that can evict', (
     expect(backend.evicted).toContain(big.dataId);
   });
 
+  it('watches a loose tensor made on another backend once it moves here', () => {
+    setBackend('cpu');
+    const t = tensor([1, 2, 3]);
+    setBackend('recording');
+    expect(Array.from(add(t, 1).dataSync())).toEqual([2, 3, 4]); // moves t to this backend
+    churn(AGE + 2 * SWEEP_KERNELS);
+    expect(backend.evicted).toContain(t.dataId);
+  });
+
   it('reports its state, and no scope stays open', () => {
     tensor([1]);
     const info = engineMemoryInfo();

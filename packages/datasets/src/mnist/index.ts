@@ -10,13 +10,19 @@ import { parseIdx } from '../idx.js';
 export const IMAGE_SIZE = 28;
 export const NUM_CLASSES = 10;
 
-/** The four IDX files of MNIST with the SHA-256 of their gzipped form (as TensorFlow Datasets records them). */
+/**
+ * The four IDX files of MNIST with the SHA-256 and byte size of their gzipped form (as TensorFlow
+ * Datasets records them).
+ */
 export const MNIST_FILES = {
-  trainImages: { name: 'train-images-idx3-ubyte.gz', sha256: '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609' },
-  trainLabels: { name: 'train-labels-idx1-ubyte.gz', sha256: '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c' },
-  testImages: { name: 't10k-images-idx3-ubyte.gz', sha256: '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6' },
-  testLabels: { name: 't10k-labels-idx1-ubyte.gz', sha256: 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6' },
+  trainImages: { name: 'train-images-idx3-ubyte.gz', sha256: '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609', size: 9_912_422 },
+  trainLabels: { name: 'train-labels-idx1-ubyte.gz', sha256: '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c', size: 28_881 },
+  testImages: { name: 't10k-images-idx3-ubyte.gz', sha256: '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6', size: 1_648_877 },
+  testLabels: { name: 't10k-labels-idx1-ubyte.gz', sha256: 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6', size: 4_542 },
 } as const;
+
+/** The cap on one downloaded file whose exact size is not known (a custom checksum without `sizes`): 64 MiB. */
+export const MNIST_MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 export type MnistFile = keyof typeof MNIST_FILES;
 
@@ -38,6 +44,17 @@ export interface MnistOptions {
   cacheDir?: string;
   /** Download only: expected SHA-256 per file, for mirrors that serve other bytes (e.g. a local test server). */
   checksums?: Partial<Record<MnistFile, string>>;
+  /**
+   * Download only: expected byte size per file. Defaults to the published sizes for files checked
+   * against the published checksums; a file with a custom checksum and no size is capped at `maxBytes`.
+   */
+  sizes?: Partial<Record<MnistFile, number>>;
+  /** Download only: the cap on a file whose exact size is not known (default {@link MNIST_MAX_FILE_BYTES}). */
+  maxBytes?: number;
+  /** Download only: milliseconds to wait for the server to answer (default 30,000). */
+  connectTimeoutMs?: number;
+  /** Download only: milliseconds a download may go without receiving a byte (default 60,000). */
+  idleTimeoutMs?: number;
   /** Download only: the fetch implementation (default global fetch). */
   fetch?: typeof fetch;
 }
@@ -141,10 +158,17 @@ async function loadDownloaded(opts: MnistOptions): Promise<MnistData> {
   const cacheDir = opts.cacheDir ?? join(defaultCacheDir(), 'mnist');
   const get = async (key: MnistFile): Promise<IdxFile> => {
     const file = MNIST_FILES[key];
+    const checksum = opts.checksums?.[key];
+    // The published size only describes the published bytes.
+    const size = opts.sizes?.[key] ?? (checksum === undefined ? file.size : undefined);
     const gz = await fetchCached({
       url: new URL(file.name, base.endsWith('/') ? base : `${base}/`).toString(),
-      sha256: opts.checksums?.[key] ?? file.sha256,
+      sha256: checksum ?? file.sha256,
       path: join(cacheDir, file.name),
+      maxBytes: opts.maxBytes ?? MNIST_MAX_FILE_BYTES,
+      ...(size !== undefined ? { size } : {}),
+      ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+      ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
     let bytes: Uint8Array;

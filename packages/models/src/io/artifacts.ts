@@ -1,5 +1,7 @@
 import type { JsonObject, JsonValue } from './case.js';
+import { checkJsonDepth } from './case.js';
 import type { WeightSpec } from './weights.js';
+import { specByteLength, validateWeightSpec } from './weights.js';
 
 export type { WeightSpec } from './weights.js';
 
@@ -74,27 +76,58 @@ export function artifactsToModelJSON(artifacts: ModelArtifacts, weightsPath = 'w
   return json;
 }
 
-/** Check the parts of a parsed model.json that loading relies on; `source` names the file. */
-export function validateModelJSON(value: unknown, source: string): ModelJSON {
+/**
+ * Check the parts of a parsed model.json that loading relies on, before any file is read or any
+ * layer built: the manifest groups (`paths` non-empty strings, entries with a name, a shape of
+ * non-negative integers and a supported dtype) and the nesting depth of the topology. `source`
+ * names the file; `op` (`loadModel`, `fromJSON` …) starts the message when given.
+ */
+export function validateModelJSON(value: unknown, source: string, op?: string): ModelJSON {
+  const where = op === undefined || op === source ? source : `${op}: ${source}`;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`${source}: expected a model.json object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+    throw new Error(`${where}: expected a model.json object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
   }
   const json = value as Partial<ModelJSON>;
-  if (json.modelTopology === undefined) throw new Error(`${source}: model.json has no 'modelTopology'`);
+  if (json.modelTopology === undefined) throw new Error(`${where}: model.json has no 'modelTopology'`);
   if (json.format !== undefined && json.format !== 'layers-model') {
-    throw new Error(`${source}: format '${json.format}' is not supported; expected 'layers-model' (TF.js graph models cannot be loaded as Sequential models)`);
+    throw new Error(`${where}: format '${String(json.format)}' is not supported; expected 'layers-model' (TF.js graph models cannot be loaded as Sequential models)`);
   }
-  const manifest = json.weightsManifest ?? [];
-  if (!Array.isArray(manifest)) throw new Error(`${source}: 'weightsManifest' must be an array of { paths, weights } groups`);
-  manifest.forEach((group, i) => {
-    if (!Array.isArray(group.paths) || !Array.isArray(group.weights)) {
-      throw new Error(`${source}: weightsManifest[${i}] must have 'paths' and 'weights' arrays`);
+  checkJsonDepth(json.modelTopology, `${where}: modelTopology`);
+  checkJsonDepth(json.trainingConfig, `${where}: trainingConfig`);
+  checkJsonDepth(json.userDefinedMetadata, `${where}: userDefinedMetadata`);
+  const manifest: unknown = json.weightsManifest ?? [];
+  if (!Array.isArray(manifest)) throw new Error(`${where}: 'weightsManifest' must be an array of { paths, weights } groups, got ${typeof manifest}`);
+  manifest.forEach((group: unknown, i) => {
+    const at = `${where}: weightsManifest[${i}]`;
+    if (typeof group !== 'object' || group === null || Array.isArray(group)) {
+      throw new Error(`${at} must be a { paths, weights } object, got ${Array.isArray(group) ? 'an array' : group === null ? 'null' : typeof group}`);
     }
-    for (const w of group.weights) {
-      if (typeof w.name !== 'string' || !Array.isArray(w.shape) || typeof w.dtype !== 'string') {
-        throw new Error(`${source}: weightsManifest[${i}] has an entry without a name, shape and dtype: ${JSON.stringify(w)}`);
+    const { paths, weights } = group as { paths?: unknown; weights?: unknown };
+    if (!Array.isArray(paths) || !Array.isArray(weights)) {
+      throw new Error(`${at} must have 'paths' and 'weights' arrays, got paths ${short(paths)} and weights ${Array.isArray(weights) ? `[${weights.length} entries]` : short(weights)}`);
+    }
+    paths.forEach((p: unknown, j) => {
+      if (typeof p !== 'string' || p === '') {
+        throw new Error(`${at}.paths[${j}] must be a non-empty weight file name such as 'weights.bin', got ${short(p)}`);
       }
+    });
+    let bytes = 0;
+    weights.forEach((w: unknown, j) => {
+      bytes += specByteLength(validateWeightSpec(w, `${at}.weights[${j}]`));
+    });
+    if (paths.length === 0 && bytes > 0) {
+      const names = (weights as WeightSpec[]).map((w) => w.name).join(', ');
+      throw new Error(`${at} describes ${bytes} bytes of weights (${names}) but lists no weight files: 'paths' is [], expected e.g. ["weights.bin"]`);
     }
   });
-  return { ...(json as ModelJSON), weightsManifest: manifest };
+  return { ...(json as ModelJSON), weightsManifest: manifest as WeightsManifestGroup[] };
+}
+
+function short(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  try {
+    return JSON.stringify(v)?.slice(0, 60) ?? typeof v;
+  } catch {
+    return typeof v;
+  }
 }

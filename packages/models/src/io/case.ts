@@ -25,7 +25,30 @@ export function toCamelCase(s: string): string {
 
 const KEEP_VALUE_KEYS = new Set(['name', 'className', 'class_name']);
 
-function convert(value: unknown, key: string | null, keyFn: (k: string) => string): JsonValue {
+/**
+ * How deeply model.json values may nest. Keras configs nest a few levels (a wrapper layer's
+ * layer's initializer's config ≈ 10); the bound keeps the recursive conversions (and the layer
+ * registry's) far from the call stack's limit on hostile or corrupt files.
+ */
+export const MAX_CONFIG_DEPTH = 100;
+
+/** Throw when `value` nests arrays/objects deeper than `MAX_CONFIG_DEPTH`; iterative, so any depth is safe to check. */
+export function checkJsonDepth(value: unknown, where: string, limit = MAX_CONFIG_DEPTH): void {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= limit) throw new Error(`${where} nests deeper than ${limit} levels; expected a layer config (a few levels deep)`);
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+}
+
+function convert(value: unknown, key: string | null, keyFn: (k: string) => string, depth = 0): JsonValue {
+  if (depth >= MAX_CONFIG_DEPTH && typeof value === 'object' && value !== null) {
+    throw new Error(`model.json: config value for '${key ?? '?'}' nests deeper than ${MAX_CONFIG_DEPTH} levels; expected a layer config (a few levels deep)`);
+  }
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return key !== null && KEEP_VALUE_KEYS.has(key) ? value : keyFn(value);
   if (typeof value === 'number') {
@@ -34,12 +57,15 @@ function convert(value: unknown, key: string | null, keyFn: (k: string) => strin
     return value;
   }
   if (typeof value === 'boolean') return value;
-  if (Array.isArray(value)) return value.map((item) => convert(item, key, keyFn));
+  if (Array.isArray(value)) return value.map((item) => convert(item, key, keyFn, depth + 1));
   if (typeof value === 'object') {
     const out: JsonObject = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (v === undefined) continue;
-      out[keyFn(k)] = convert(v, k, keyFn);
+      const outKey = keyFn(k);
+      // JSON.parse makes '__proto__' an own key; assigning it would replace `out`'s prototype.
+      if (k === '__proto__' || outKey === '__proto__') throw new Error(`model.json: config key '__proto__' (in '${key ?? 'config'}') is not a layer option; the file is corrupt or hostile`);
+      out[outKey] = convert(v, k, keyFn, depth + 1);
     }
     return out;
   }

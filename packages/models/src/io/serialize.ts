@@ -1,16 +1,16 @@
-import type { Layer, Loss } from '@descent/layers';
-import { deserializeLayer, getLoss } from '@descent/layers';
+import type { Loss } from '@descent/layers';
+import { Layer, deserializeLayer, getLoss } from '@descent/layers';
 import type { Tensor } from '@descent/tensor';
-import { formatShape, makeTensor } from '@descent/tensor';
+import { formatShape } from '@descent/tensor';
 import { Sequential } from '../sequential.js';
 import type { IOHandler, ModelArtifacts, ModelJSON, TrainingConfig } from './artifacts.js';
 import { artifactsToModelJSON, validateModelJSON } from './artifacts.js';
 import type { JsonObject, JsonValue } from './case.js';
-import { fromPythonic, isJsonObject, toPythonic, toSnakeCase } from './case.js';
+import { checkJsonDepth, fromPythonic, isJsonObject, toPythonic, toSnakeCase } from './case.js';
 import { substituteLegacyActivations, usesLegacyHardSigmoid, writeLegacyForTfjs } from './legacy-activations.js';
 import { resolveIOHandler } from './router.js';
 import type { NamedWeight, WeightSpec } from './weights.js';
-import { concatBuffers, decodeWeights, encodeWeights } from './weights.js';
+import { concatBuffers, decodeWeights, encodeWeights, toArrayBuffer } from './weights.js';
 
 export const GENERATED_BY = 'Descent 0.1.0';
 
@@ -32,7 +32,8 @@ function renameKeys(config: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config)) {
     const key = READ_RENAMES[k] ?? k;
-    if (!(key in out)) out[key] = v;
+    if (key === '__proto__') throw new Error(`config key '__proto__' is not a layer option; the config is corrupt or hostile`);
+    if (!Object.prototype.hasOwnProperty.call(out, key)) out[key] = v;
   }
   return out;
 }
@@ -161,6 +162,8 @@ export function sequentialFromConfig(config: { name?: string; layers: readonly L
   if (typeof config !== 'object' || config === null || !isArrayValue(config.layers)) {
     throw new Error(`${source}: expected { name?, layers: [{ className, config }] }`);
   }
+  // Wrapper layers (TimeDistributed, Bidirectional) deserialize the layer they wrap recursively.
+  checkJsonDepth(config.layers, `${source}: config`);
   const layers = config.layers.map((entry, i) => {
     if (typeof entry !== 'object' || entry === null || typeof entry.className !== 'string') {
       throw new Error(`${source}: layer ${i} must be { className, config }, got ${JSON.stringify(entry)?.slice(0, 80)}`);
@@ -177,7 +180,13 @@ function modelFromTopology(topology: JsonObject, source: string): Sequential {
     if (!isJsonObject(raw) || typeof raw.class_name !== 'string') {
       throw new Error(`${source}: layer ${i} must be { class_name, config }, got ${JSON.stringify(raw)?.slice(0, 80)}`);
     }
-    const config = fromPythonic(raw.config ?? {});
+    let config: JsonValue;
+    try {
+      config = fromPythonic(raw.config ?? {});
+    } catch (err) {
+      const message = err instanceof Error ? err.message.replace(/^model\.json: /, '') : String(err);
+      throw new Error(`${source}: layer ${i} (class '${raw.class_name}'): ${message}`, { cause: err });
+    }
     if (!isJsonObject(config)) throw new Error(`${source}: layer ${i} (class '${raw.class_name}') has a config that is not an object`);
     return { className: raw.class_name, config: substituteLegacyActivations(config, legacy) as Record<string, unknown> };
   });
@@ -190,34 +199,108 @@ function withoutCellName(name: string): string {
   return parts.length >= 3 ? [...parts.slice(0, -2), parts[parts.length - 1]!].join('/') : name;
 }
 
-function convertDtype(t: Tensor, dtype: Tensor['dtype']): Tensor {
-  const v = t.dataSync();
-  const out = dtype === 'float32' ? Float32Array.from(v) : dtype === 'int32' ? Int32Array.from(v, (x) => Math.round(x)) : Uint8Array.from(v, (x) => (x !== 0 ? 1 : 0));
-  return makeTensor(out, t.shape, dtype);
+/** `op: source` for messages, or just one of them when they are the same. */
+function at(op: string, source: string): string {
+  return op === source || source.startsWith(`${op}:`) ? source : `${op}: ${source}`;
+}
+
+/** The model group of a weights manifest by name, and the optimizer group in order. */
+interface DecodedWeights {
+  byName: Map<string, Tensor>;
+  optimizer: { name: string; tensor: Tensor }[];
+}
+
+/** Validate every manifest entry and the byte count against the weight data, then slice it into tensors. */
+function decodeArtifactWeights(artifacts: ModelArtifacts, where: string): DecodedWeights {
+  const rawSpecs: unknown = artifacts.weightSpecs ?? [];
+  if (!Array.isArray(rawSpecs)) throw new Error(`${where}: expected weightSpecs to be an array of { name, shape, dtype }, got ${typeof rawSpecs}`);
+  const specs = rawSpecs as WeightSpec[];
+  const raw: unknown = artifacts.weightData;
+  const data = raw === undefined ? new ArrayBuffer(0) : Array.isArray(raw) && raw.every((p) => typeof p === 'object') ? concatBuffers(raw as ArrayBuffer[], where) : toArrayBuffer(raw, where);
+  const decoded = decodeWeights(data, specs, where);
+  const byName = new Map<string, Tensor>();
+  const optimizer: { name: string; tensor: Tensor }[] = [];
+  for (const { spec, tensor } of decoded) {
+    if (spec.group === 'optimizer') {
+      optimizer.push({ name: spec.name, tensor });
+      continue;
+    }
+    if (byName.has(spec.name)) throw new Error(`${where}: the weights manifest lists '${spec.name}' twice`);
+    byName.set(spec.name, tensor);
+  }
+  return { byName, optimizer };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, j) => d === b[j]);
+}
+
+type AddWeight = (this: Layer, name: string, shape: readonly number[], options: unknown) => unknown;
+
+/**
+ * Run `fn` (which builds the model from its config) while every weight a layer creates is first
+ * checked against the weights that will be loaded into it: a weight the manifest has under the
+ * same name must have the same shape, and no weight may be larger than the largest in the
+ * manifest. So a config that disagrees with its weights (say `units: 1e9`) fails before its
+ * initializer allocates anything. Layer building is synchronous, so the patch is never seen by
+ * other code.
+ */
+function withWeightGuard<T>(weights: DecodedWeights, where: string, fn: () => T): T {
+  const proto = Layer.prototype as unknown as { addWeight: AddWeight };
+  const original = proto.addWeight;
+  let largest = 0;
+  for (const t of weights.byName.values()) largest = Math.max(largest, t.size);
+  const { byName } = weights;
+  const guarded: AddWeight = function (this: Layer, name, shape, options) {
+    const full = `${this.weightScope}/${name}`;
+    // The names applyArtifactWeights will accept for this weight (exact, or with the cell name dropped).
+    const keys = byName.has(full) ? [full] : [...byName.keys()].filter((k) => withoutCellName(k) === full);
+    const wanted = formatShape([...shape]);
+    if (keys.length > 0) {
+      const key = keys[0]!;
+      const saved = byName.get(key)!;
+      if (!keys.some((k) => sameShape(byName.get(k)!.shape, shape))) {
+        throw new Error(
+          `${where}: weight '${key}' has shape ${formatShape(saved.shape)} in the weight file, but layer '${this.name}' (${this.className}) expects ${wanted} from its config; nothing was built`,
+        );
+      }
+    } else {
+      const size = shape.reduce((n, d) => n * d, 1);
+      if (!(size <= largest)) {
+        const have = byName.size === 0 ? 'the weights manifest has no model weights' : `the largest weight in the weights manifest has ${largest} values`;
+        throw new Error(
+          `${where}: layer '${this.name}' (${this.className}) would create weight '${full}' ${wanted} (${size} values) from its config, but ${have}; the config does not match the weights, so nothing was built`,
+        );
+      }
+    }
+    return original.call(this, name, shape, options);
+  };
+  proto.addWeight = guarded;
+  try {
+    return fn();
+  } finally {
+    proto.addWeight = original;
+  }
 }
 
 /**
  * Set every layer's weights from the artifacts, matching by name (`dense/kernel`). Returns the
- * optimizer group. Every layer weight must be found with the right shape, and every saved model
- * weight must be used, or the error names the file, layer and weight.
+ * optimizer group. Every layer weight must be found with the right shape and dtype, and every
+ * saved model weight must be used, or the error names the op, file, layer and weight.
  */
-export function applyArtifactWeights(model: Sequential, artifacts: ModelArtifacts, source: string, keepOptimizer: boolean): { name: string; tensor: Tensor }[] {
-  const specs: WeightSpec[] = artifacts.weightSpecs ?? [];
-  const data = artifacts.weightData === undefined ? new ArrayBuffer(0) : Array.isArray(artifacts.weightData) ? concatBuffers(artifacts.weightData) : artifacts.weightData;
-  const decoded = decodeWeights(data, specs, source);
-  const byName = new Map<string, Tensor>();
-  const optimizerWeights: { name: string; tensor: Tensor }[] = [];
-  for (const { spec, tensor } of decoded) {
-    if (spec.group === 'optimizer') {
-      optimizerWeights.push({ name: spec.name, tensor });
-      continue;
-    }
-    if (byName.has(spec.name)) throw new Error(`${source}: the weights manifest lists '${spec.name}' twice`);
-    byName.set(spec.name, tensor);
-  }
+export function applyArtifactWeights(
+  model: Sequential,
+  artifacts: ModelArtifacts,
+  source: string,
+  keepOptimizer: boolean,
+  op = 'loadWeights',
+  decodedWeights?: DecodedWeights,
+): { name: string; tensor: Tensor }[] {
+  const where = at(op, source);
+  const { byName, optimizer: optimizerWeights } = decodedWeights ?? decodeArtifactWeights(artifacts, where);
   if (!model.built) {
     if (byName.size === 0) return keepOptimizer ? optimizerWeights : [];
-    throw new Error(`${source}: model '${model.name}' cannot be built to receive its weights: its first layer has no batch_input_shape`);
+    throw new Error(`${where}: model '${model.name}' cannot be built to receive its weights: its first layer has no batch_input_shape`);
   }
   const used = new Set<string>();
   const available = (): string => [...byName.keys()].filter((k) => !used.has(k)).join(', ') || 'none';
@@ -238,21 +321,28 @@ export function applyArtifactWeights(model: Sequential, artifacts: ModelArtifact
       }
       if (key === undefined) {
         throw new Error(
-          `${source}: layer '${layer.name}' (${layer.className}) needs weight '${name}' ${formatShape(target.shape)}, but the weights manifest has no such weight (unused entries: ${available()})`,
+          `${where}: layer '${layer.name}' (${layer.className}) needs weight '${name}' ${formatShape(target.shape)}, but the weights manifest has no such weight (unused entries: ${available()})`,
         );
       }
       const t = byName.get(key)!;
-      if (t.shape.length !== target.shape.length || t.shape.some((d, j) => d !== target.shape[j])) {
-        throw new Error(`${source}: weight '${key}' has shape ${formatShape(t.shape)} in the weight file, but layer '${layer.name}' (${layer.className}) expects ${formatShape(target.shape)}`);
+      if (!sameShape(t.shape, target.shape)) {
+        throw new Error(`${where}: weight '${key}' has shape ${formatShape(t.shape)} in the weight file, but layer '${layer.name}' (${layer.className}) expects ${formatShape(target.shape)}`);
+      }
+      if (t.dtype !== target.dtype) {
+        // TF.js refuses this too (Variable.assign: "dtype of the new value … must match"); reading
+        // float32 bytes as int32 would load garbage.
+        throw new Error(
+          `${where}: weight '${key}' is ${t.dtype} in the weights manifest, but layer '${layer.name}' (${layer.className}) expects ${target.dtype}; the manifest's dtype does not match the layer`,
+        );
       }
       used.add(key);
-      return t.dtype === target.dtype ? t : convertDtype(t, target.dtype);
+      return t;
     });
     layer.setWeights(values);
   }
   const unused = [...byName.keys()].filter((k) => !used.has(k));
   if (unused.length > 0) {
-    throw new Error(`${source}: the weight file has weights that no layer of model '${model.name}' uses: ${unused.join(', ')}`);
+    throw new Error(`${where}: the weight file has weights that no layer of model '${model.name}' uses: ${unused.join(', ')}`);
   }
   return keepOptimizer ? optimizerWeights : [];
 }
@@ -272,7 +362,14 @@ function compileFromTrainingConfig(model: Sequential, tc: TrainingConfig, source
   if (!isJsonObject(tc.optimizer_config) || typeof tc.optimizer_config.class_name !== 'string') {
     throw new Error(`${source}: trainingConfig.optimizer_config must be { class_name, config }`);
   }
-  const optimizer = { className: tc.optimizer_config.class_name, config: fromPythonic(tc.optimizer_config.config ?? {}) as Record<string, unknown> };
+  let optimizerConfig: JsonValue;
+  try {
+    optimizerConfig = fromPythonic(tc.optimizer_config.config ?? {});
+  } catch (err) {
+    const message = err instanceof Error ? err.message.replace(/^model\.json: /, '') : String(err);
+    throw new Error(`${source}: trainingConfig.optimizer_config: ${message}`, { cause: err });
+  }
+  const optimizer = { className: tc.optimizer_config.class_name, config: optimizerConfig as Record<string, unknown> };
   const metricsRaw = tc.metrics ?? [];
   const metrics = Array.isArray(metricsRaw) ? metricsRaw : isJsonObject(metricsRaw) ? Object.values(metricsRaw).flat() : [metricsRaw];
   const metricNames = metrics.map((m) => {
@@ -292,21 +389,31 @@ export interface LoadOptions {
   compile?: boolean;
 }
 
-export function modelFromArtifacts(artifacts: ModelArtifacts, source: string, options: LoadOptions = {}): Sequential {
+export function modelFromArtifacts(artifacts: ModelArtifacts, source: string, options: LoadOptions = {}, op = 'loadModel'): Sequential {
+  const where = at(op, source);
   if (!isJsonObject(artifacts.modelTopology)) {
-    throw new Error(`${source}: there is no model topology (a weights-only save?); build the model in code and use model.loadWeights()`);
+    throw new Error(`${where}: there is no model topology (a weights-only save?); build the model in code and use model.loadWeights()`);
   }
-  const model = modelFromTopology(artifacts.modelTopology, source);
-  if (!model.built && model.layers.length > 0 && model.layers[0]!.batchInputShape) model.build();
-  const optimizerWeights = applyArtifactWeights(model, artifacts, source, true);
+  checkJsonDepth(artifacts.modelTopology, `${where}: modelTopology`);
+  checkJsonDepth(artifacts.trainingConfig, `${where}: trainingConfig`);
+  // The weights first: manifest entries, byte counts and data are checked before any layer is built,
+  // and each weight a layer creates is compared with them before it is initialised.
+  const weights = decodeArtifactWeights(artifacts, where);
+  const topology = artifacts.modelTopology;
+  const model = withWeightGuard(weights, where, () => {
+    const m = modelFromTopology(topology, where);
+    if (!m.built && m.layers.length > 0 && m.layers[0]!.batchInputShape) m.build();
+    return m;
+  });
+  const optimizerWeights = applyArtifactWeights(model, artifacts, where, true, op, weights);
   if (artifacts.trainingConfig && (options.compile ?? true)) {
-    compileFromTrainingConfig(model, artifacts.trainingConfig, source);
+    compileFromTrainingConfig(model, artifacts.trainingConfig, where);
     if (optimizerWeights.length > 0) {
       try {
         model.optimizer!.setWeights(optimizerWeights);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        throw new Error(`${source}: cannot restore the optimizer state: ${message}`, { cause: err });
+        throw new Error(`${where}: cannot restore the optimizer state: ${message}`, { cause: err });
       }
     }
   }
@@ -317,8 +424,16 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, source: string, op
 export async function loadModel(source: string | IOHandler, options: LoadOptions = {}): Promise<Sequential> {
   const handler = resolveIOHandler(source, 'loadModel');
   if (!handler.load) throw new Error('loadModel: this IOHandler cannot load (it has no load method)');
-  const artifacts = await handler.load();
-  return modelFromArtifacts(artifacts, artifacts.source ?? (typeof source === 'string' ? source : 'loadModel'), options);
+  let artifacts: ModelArtifacts;
+  try {
+    artifacts = await handler.load();
+  } catch (err) {
+    // Handlers name their file; the message should also say which operation read it.
+    if (err instanceof Error && !err.message.startsWith('loadModel')) throw new Error(`loadModel: ${err.message}`, { cause: err });
+    throw err;
+  }
+  if (typeof artifacts !== 'object' || artifacts === null) throw new Error(`loadModel: the IOHandler's load() returned ${artifacts === null ? 'null' : typeof artifacts}; expected model artifacts`);
+  return modelFromArtifacts(artifacts, artifacts.source ?? (typeof source === 'string' ? source : 'loadModel'), options, 'loadModel');
 }
 
 /**
@@ -339,8 +454,8 @@ export function fromJSON(modelJSON: ModelJSON | string, weightData?: ArrayBuffer
   const artifacts: ModelArtifacts = {
     modelTopology: json.modelTopology,
     weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData: weightData === undefined ? new ArrayBuffer(0) : Array.isArray(weightData) ? concatBuffers(weightData) : (weightData as ArrayBuffer),
+    weightData: weightData === undefined ? new ArrayBuffer(0) : isArrayValue(weightData) ? concatBuffers(weightData as ArrayBuffer[], source) : toArrayBuffer(weightData, source),
   };
   if (json.trainingConfig) artifacts.trainingConfig = json.trainingConfig;
-  return modelFromArtifacts(artifacts, source, options);
+  return modelFromArtifacts(artifacts, source, options, 'fromJSON');
 }

@@ -66,6 +66,6 @@ describe('weights.bin encoding', () => {
       /dir\/weights\.bin: weight data is truncated: it holds 30 bytes but the manifest needs 36; weight 'd\/bias' \[3\] float32 needs bytes 24\.\.36/,
     );
     expect(() => decodeWeights(concatBuffers([data, new ArrayBuffer(4)]), specs, 'w.bin')).toThrow(/w\.bin: weight data holds 40 bytes but the manifest describes only 36/);
-    expect(() => decodeWeights(data, [{ name: 's', shape: [9], dtype: 'string' }], 'w.bin')).toThrow(/unsupported dtype 'string'/);
+    expect(() => decodeWeights(data, [{ name: 's', shape: [9], dtype: 'string' }], 'w.bin')).toThrow(/w\.bin: weight 's' has dtype "string" in the weights manifest; expected 'float32', 'int32' or 'bool'/);
   });
 });

@@ -27,8 +27,63 @@ function bytesPerElement(dtype: string): number {
   throw new Error(`weights: unsupported dtype '${dtype}' (supported: float32, int32, bool; quantized uint8, uint16, float16)`);
 }
 
+/** The largest weight one manifest entry may describe: 4 GiB, more than one ArrayBuffer holds in most engines. */
+export const MAX_WEIGHT_BYTES = 2 ** 32;
+
+const WEIGHT_DTYPES = new Set(['float32', 'int32', 'bool']);
+const QUANTIZED_DTYPES = new Set(['uint8', 'uint16', 'float16']);
+
+function describe(v: unknown): string {
+  try {
+    return JSON.stringify(v)?.slice(0, 80) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/**
+ * Check one manifest entry before any byte is read: a string name, a shape of non-negative
+ * integers, a supported dtype, and a size one buffer can hold. `where` names the file (and the
+ * manifest group); the error says what was expected and what was given.
+ */
+export function validateWeightSpec(spec: unknown, where: string): WeightSpec {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw new Error(`${where}: expected a weights manifest entry { name, shape, dtype }, got ${describe(spec)}`);
+  }
+  const s = spec as Partial<WeightSpec>;
+  if (typeof s.name !== 'string' || s.name === '') {
+    throw new Error(`${where}: expected a weights manifest entry with a string 'name', got ${describe(spec)}`);
+  }
+  const shape: unknown = s.shape;
+  if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0)) {
+    throw new Error(`${where}: weight '${s.name}' has shape ${describe(shape)} in the weights manifest; expected a list of non-negative integers such as [784, 10]`);
+  }
+  if (typeof s.dtype !== 'string' || !WEIGHT_DTYPES.has(s.dtype)) {
+    throw new Error(`${where}: weight '${s.name}' has dtype ${describe(s.dtype)} in the weights manifest; expected 'float32', 'int32' or 'bool'`);
+  }
+  const q: unknown = s.quantization;
+  if (q !== undefined && q !== null) {
+    const qd = (q as { dtype?: unknown }).dtype;
+    if (typeof q !== 'object' || typeof qd !== 'string' || !QUANTIZED_DTYPES.has(qd)) {
+      throw new Error(`${where}: weight '${s.name}' has quantization ${describe(q)}; expected { dtype: 'uint8' | 'uint16' | 'float16', scale, min }`);
+    }
+    for (const key of ['scale', 'min'] as const) {
+      const v = (q as Record<string, unknown>)[key];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) {
+        throw new Error(`${where}: weight '${s.name}' has quantization ${key} ${describe(v)}; expected a finite number`);
+      }
+    }
+  }
+  const bytes = (shape as number[]).reduce((n, d) => n * d, 1) * bytesPerElement(q ? (q as { dtype: string }).dtype : s.dtype);
+  if (!(bytes <= MAX_WEIGHT_BYTES)) {
+    throw new Error(`${where}: weight '${s.name}' has shape ${describe(shape)} (${bytes} bytes) in the weights manifest; expected at most ${MAX_WEIGHT_BYTES} bytes per weight`);
+  }
+  return spec as WeightSpec;
+}
+
 /** Bytes a spec takes in the weight data (quantized specs take their storage dtype's size). */
-export function specByteLength(spec: WeightSpec): number {
+export function specByteLength(spec: WeightSpec, where = 'weights'): number {
+  validateWeightSpec(spec, where);
   return sizeFromShape(spec.shape) * bytesPerElement(spec.quantization ? spec.quantization.dtype : spec.dtype);
 }
 
@@ -58,9 +113,25 @@ export function encodeWeights(weights: readonly NamedWeight[]): { specs: WeightS
   return { specs, data };
 }
 
+/**
+ * Weight data as an ArrayBuffer: a typed array or Node Buffer (`readFileSync('weights.bin')`) is
+ * copied out of its (possibly shared, larger) backing buffer; anything else is refused by name.
+ */
+export function toArrayBuffer(data: unknown, where: string): ArrayBuffer {
+  if (data instanceof ArrayBuffer) return data;
+  if (ArrayBuffer.isView(data)) {
+    const copy = new Uint8Array(data.byteLength);
+    copy.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return copy.buffer;
+  }
+  const given = data === null ? 'null' : Array.isArray(data) ? 'an array of numbers' : typeof data === 'object' ? `a ${(data as { constructor?: { name?: string } }).constructor?.name ?? 'object'}` : typeof data;
+  throw new Error(`${where}: expected the weight data as an ArrayBuffer (or a typed array / Buffer, or a list of them), got ${given}`);
+}
+
 /** Join shards into one buffer (TF.js's converter splits weights into 4 MB `group1-shardKofN.bin` files). */
-export function concatBuffers(parts: readonly ArrayBuffer[]): ArrayBuffer {
-  if (parts.length === 1) return parts[0]!;
+export function concatBuffers(parts: readonly ArrayBuffer[], where = 'weights'): ArrayBuffer {
+  if (parts.length === 1) return toArrayBuffer(parts[0], where);
+  parts = parts.map((p, i) => toArrayBuffer(p, `${where}: shard ${i}`));
   let total = 0;
   for (const p of parts) total += p.byteLength;
   const out = new Uint8Array(total);
@@ -124,12 +195,7 @@ function decodeOne(spec: WeightSpec, view: DataView, offset: number): TypedArray
  */
 export function decodeWeights(data: ArrayBuffer, specs: readonly WeightSpec[], source: string): { spec: WeightSpec; tensor: Tensor }[] {
   let needed = 0;
-  for (const spec of specs) {
-    if (!Array.isArray(spec.shape) || spec.shape.some((d) => !Number.isInteger(d) || d < 0)) {
-      throw new Error(`${source}: weight '${spec.name}' has an invalid shape ${JSON.stringify(spec.shape)} in the manifest`);
-    }
-    needed += specByteLength(spec);
-  }
+  for (const spec of specs) needed += specByteLength(spec, source);
   if (data.byteLength < needed) {
     let offset = 0;
     for (const spec of specs) {

@@ -21,6 +21,7 @@ import { asBatchTensor, asSampleWeight, checkSameLength, classWeightsFor, isData
 import type { FitDatasetOptions, FitOptions } from './training/fit.js';
 import { fitDataset, fitTensors } from './training/fit.js';
 import { evaluateDatasetLoop, evaluateTensors } from './training/evaluate.js';
+import { checkOptionKeys, COMPILE_ARGS, PREDICT_OPTIONS, TEST_ON_BATCH_OPTIONS, TRAIN_ON_BATCH_OPTIONS } from './training/options.js';
 import type { EvaluateDatasetOptions, EvaluateOptions } from './training/evaluate.js';
 
 export type OptimizerIdentifier = string | { className: string; config?: Record<string, unknown> } | Optimizer;
@@ -63,6 +64,12 @@ function isArrayValue(v: unknown): boolean {
 
 function isLayer(v: unknown): v is Layer {
   return typeof v === 'object' && v !== null && typeof (v as Layer).apply === 'function' && typeof (v as Layer).getConfig === 'function';
+}
+
+/** A plain options object (not tensor data: no array, typed array or Tensor), as passed by mistake in y's place. */
+function isOptionsObject(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || ArrayBuffer.isView(v)) return false;
+  return !('dataSync' in v && 'shape' in v);
 }
 
 /** A copy that later `Variable.assign` calls cannot change. */
@@ -300,6 +307,7 @@ export class Sequential {
   /** Pick the optimizer, loss and metrics. Identifiers are resolved now, so a typo fails here. */
   compile(args: CompileArgs): void {
     if (typeof args !== 'object' || args === null) throw new Error('compile: expected { optimizer, loss, metrics? }');
+    checkOptionKeys('compile', args, COMPILE_ARGS);
     if (args.optimizer === undefined) throw new Error("compile: 'optimizer' is required (a name such as 'adam', a config object or an Optimizer)");
     if (args.loss === undefined) throw new Error("compile: 'loss' is required (a name such as 'categoricalCrossentropy', a Loss or a function)");
     const metrics = args.metrics ?? [];
@@ -374,6 +382,23 @@ export class Sequential {
   }
 
   /**
+   * @internal Check every label of `y` with the compiled loss's `validateLabels` (one pass over the
+   * labels, in the caller's order, so the error names the caller's sample index), before any
+   * training step changes a weight. Needs the model built (its output shape gives the classes).
+   */
+  checkLabels(op: string, y: Tensor, what = 'y'): void {
+    const { loss } = this.requireCompiled(op);
+    const out = this.outputShape;
+    if (out === null) return;
+    try {
+      loss.validateLabels(y, out);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new Error(`${op}: ${what} does not fit loss '${loss.name}': ${message}`, { cause: err });
+    }
+  }
+
+  /**
    * @internal Check that a few samples go through the model, loss and metrics, before any
    * training step changes a weight; errors name the op (`fit: …`).
    */
@@ -410,6 +435,14 @@ export class Sequential {
   fit(x: TensorLike | Dataset, y?: TensorLike | FitDatasetOptions, options?: FitOptions): Promise<History> {
     if (isDataset(x)) return fitDataset(this, x, (y ?? {}) as FitDatasetOptions);
     if (y === undefined) return Promise.reject(new Error('fit: y is required when x is a tensor (or pass an iterable of { xs, ys } batches)'));
+    if (isOptionsObject(y)) {
+      return Promise.reject(
+        new Error(
+          `fit: y is missing: the second argument is an options object (keys: ${Object.keys(y).join(', ') || 'none'}), but x is tensor data, not a dataset; ` +
+            'call fit(x, y, options) with tensors or arrays, or fit(dataset, options) with an iterable of { xs, ys } batches',
+        ),
+      );
+    }
     return fitTensors(this, x, y as TensorLike, options ?? {});
   }
 
@@ -426,6 +459,7 @@ export class Sequential {
   /** Outputs for `x` in inference mode, computed `batchSize` (32) samples at a time. */
   predict(x: TensorLike, options: { batchSize?: number; callbacks?: readonly Callback[] } = {}): Tensor {
     const op = 'predict';
+    checkOptionKeys(op, options, PREDICT_OPTIONS);
     const xt = asBatchTensor(op, x, 'x');
     this.checkInput(op, xt);
     const batchSize = options.batchSize ?? 32;
@@ -464,6 +498,11 @@ export class Sequential {
     const yt = asBatchTensor(op, y, 'y');
     const n = checkSameLength(op, [['x', xt], ['y', yt]]);
     this.checkInput(op, xt);
+    if (n > 0) {
+      // Built in a scope (as trainStep would), so the initializers' intermediates are released.
+      withScope(() => this.ensureBuilt(xt));
+      this.checkLabels(op, yt);
+    }
     let sw = options.sampleWeight === undefined ? null : asSampleWeight(op, options.sampleWeight, n);
     if (options.classWeight !== undefined) sw = multiplyWeights(sw, classWeightsFor(op, yt, options.classWeight));
     return { xt, yt, sw };
@@ -477,13 +516,16 @@ export class Sequential {
 
   /** One training step on exactly this batch; returns its loss and metrics (metrics are reset first, as Keras does). */
   trainOnBatch(x: TensorLike, y: TensorLike, options: { sampleWeight?: TensorLike; classWeight?: ClassWeight } = {}): Logs {
+    checkOptionKeys('trainOnBatch', options, TRAIN_ON_BATCH_OPTIONS);
     const { xt, yt, sw } = this.batchInputs('trainOnBatch', x, y, options);
+    if (xt.shape[0] === 0) throw new Error(`trainOnBatch: the batch is empty: x has shape ${formatShape(xt.shape)} (0 samples); a training step needs at least one`);
     for (const m of this.metrics) m.reset();
     return this.batchLogs(this.trainStep(xt, yt, sw));
   }
 
   /** Loss and metrics of one batch in inference mode. */
   testOnBatch(x: TensorLike, y: TensorLike, options: { sampleWeight?: TensorLike } = {}): Logs {
+    checkOptionKeys('testOnBatch', options, TEST_ON_BATCH_OPTIONS);
     const { xt, yt, sw } = this.batchInputs('testOnBatch', x, y, options);
     this.requireCompiled('testOnBatch');
     for (const m of this.metrics) m.reset();

@@ -1,5 +1,6 @@
 import type { Tensor } from '@descent/tensor';
 import { add, clipByValue, div, mul, relu, sqrt, square, sum } from '@descent/tensor';
+import { showValue } from '../engine/show_value.js';
 
 /** A projection applied to a weight after each optimizer step (`variable.constraint`). */
 export abstract class Constraint {
@@ -16,7 +17,7 @@ export type NormAxis = number | readonly number[];
 function checkAxis(className: string, axis: unknown): NormAxis {
   const ok = (a: unknown): boolean => typeof a === 'number' && Number.isInteger(a);
   if (ok(axis) || (Array.isArray(axis) && axis.length > 0 && axis.every(ok))) return axis as NormAxis;
-  throw new Error(`${className}: axis must be an integer or a non-empty list of integers, got ${JSON.stringify(axis)}`);
+  throw new Error(`${className}: axis must be an integer or a non-empty list of integers, got ${showValue(axis)}`);
 }
 
 function checkValue(className: string, option: string, value: unknown): number {

@@ -1,4 +1,4 @@
-export type { AddWeightOptions, CallKwargs, LayerArgs, RegularizerId } from './layer.js';
+export type { AddWeightOptions, CallKwargs, InputSpec, LayerArgs, RegularizerId } from './layer.js';
 export { Layer } from './layer.js';
 export { resetLayerNames, toSnakeCase, uniqueLayerName } from './naming.js';
 export type { LayerClass, LayerSpec } from './registry.js';

@@ -9,6 +9,7 @@ import { getRegularizer, serializeRegularizer } from '../regularizers/index.js';
 import { toSnakeCase, uniqueLayerName } from './naming.js';
 import type { SymbolicShape } from './shape_utils.js';
 import { formatSymbolic } from './shape_utils.js';
+import { showValue } from './show_value.js';
 
 /** Options every layer accepts. */
 export interface LayerArgs {
@@ -44,6 +45,19 @@ export interface AddWeightOptions {
   dtype?: DType;
 }
 
+/**
+ * What a built layer requires of its input, checked on every `apply` before `call` (as Keras's
+ * `InputSpec`): only what the build fixed, so layers that accept varying sizes stay free.
+ */
+export interface InputSpec {
+  /** Exact rank (batch axis included). */
+  ndim?: number;
+  /** Minimum rank. */
+  minNdim?: number;
+  /** Dims the weights fixed, by axis; a negative axis counts from the end (`{ [-1]: 4 }`: 4 features). */
+  axes?: Readonly<Record<number, number>>;
+}
+
 interface OwnWeight {
   variable: Variable;
   trainable: boolean;
@@ -66,6 +80,8 @@ export abstract class Layer {
   readonly name: string;
   built = false;
   batchInputShape: SymbolicShape | null;
+  /** The input shape the layer was built for (set by the base `build`), or null before it is built. */
+  builtInputShape: SymbolicShape | null = null;
   readonly dtype: DType;
   readonly activityRegularizer: Regularizer | null;
 
@@ -82,14 +98,14 @@ export abstract class Layer {
   constructor(args: LayerArgs = {}) {
     const cls = this.className;
     if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) {
-      throw new Error(`${cls}: name must be a non-empty string, got ${JSON.stringify(args.name)}`);
+      throw new Error(`${cls}: name must be a non-empty string, got ${showValue(args.name)}`);
     }
     this.name = args.name ?? uniqueLayerName(toSnakeCase(cls));
     this.weightScope = this.name;
     this.trainableFlag = args.trainable ?? true;
     const dtype = dtypeName(args.dtype);
     if (dtype !== undefined && !isDType(dtype)) {
-      throw new Error(`${cls}: dtype must be 'float32', 'int32' or 'bool', got ${JSON.stringify(args.dtype)}`);
+      throw new Error(`${cls}: dtype must be 'float32', 'int32' or 'bool', got ${showValue(args.dtype)}`);
     }
     this.dtype = dtype ?? 'float32';
     this.batchInputShape = resolveBatchInputShape(cls, args);
@@ -136,8 +152,38 @@ export abstract class Layer {
    * Create the weights for inputs of `inputShape` (batch dimension may be null). The base
    * implementation creates none; `apply` calls it once, before the first `call`.
    */
-  build(_inputShape: SymbolicShape): void {
+  build(inputShape: SymbolicShape): void {
+    this.builtInputShape = [...inputShape];
     this.built = true;
+  }
+
+  /**
+   * What the built layer requires of its input (checked on every `apply`), or null for no check
+   * (the default). Layers whose weights fix some input dims override it, usually with `specFromBuild`.
+   */
+  protected inputSpec(): InputSpec | null {
+    return null;
+  }
+
+  /**
+   * The spec that fixes `axes` (negative counts from the end) to their sizes in the shape the layer
+   * was built for; with `exactRank`, the rank too (else only a rank high enough to hold those axes
+   * after the batch axis).
+   */
+  protected specFromBuild(axes: readonly number[], exactRank: boolean): InputSpec | null {
+    const built = this.builtInputShape;
+    if (built === null) return null;
+    const rank = built.length;
+    const fixed: Record<number, number> = {};
+    for (const a of axes) {
+      const i = a < 0 ? a + rank : a;
+      const d = built[i];
+      if (d !== null && d !== undefined) fixed[a] = d;
+    }
+    if (exactRank) return { ndim: rank, axes: fixed };
+    // The batch axis comes first, so a fixed last axis needs rank ≥ 2.
+    const minNdim = Math.max(...axes.map((a) => (a < 0 ? 1 - a : a + 1)), 2);
+    return { minNdim, axes: fixed };
   }
 
   /** The layer's computation. Called by `apply` after the layer is built. */
@@ -170,6 +216,27 @@ export abstract class Layer {
       noGrad(() => this.build(shape));
       this.built = true;
     }
+    this.checkInputSpec(inputs.shape);
+  }
+
+  /** Throw, naming the layer, when `shape` breaks the built layer's `inputSpec`. */
+  private checkInputSpec(shape: readonly number[]): void {
+    const spec = this.inputSpec();
+    if (spec === null) return;
+    const rank = shape.length;
+    let ok = (spec.ndim === undefined || rank === spec.ndim) && (spec.minNdim === undefined || rank >= spec.minNdim);
+    const wanted: string[] = [];
+    for (const [key, size] of Object.entries(spec.axes ?? {})) {
+      const a = Number(key);
+      const i = a < 0 ? a + rank : a;
+      if (i < 0 || i >= rank || shape[i] !== size) ok = false;
+      wanted.push(a === -1 ? `${size} features on the last axis` : `size ${size} on axis ${a}`);
+    }
+    if (ok) return;
+    const rankText = spec.ndim !== undefined ? `rank ${spec.ndim}` : spec.minNdim !== undefined ? `rank ≥ ${spec.minNdim}` : '';
+    const what = [rankText, ...wanted].filter((w) => w !== '').join(' and ');
+    const builtFor = this.builtInputShape !== null ? ` (it was built for input shape ${formatSymbolic(this.builtInputShape)})` : '';
+    throw new Error(`${this.className} '${this.name}': expected input with ${what}${builtFor}, got input shape ${formatSymbolic(shape)}`);
   }
 
   /** @internal */
@@ -269,7 +336,7 @@ function dtypeName(dtype: unknown): unknown {
 function resolveBatchInputShape(cls: string, args: LayerArgs): SymbolicShape | null {
   const check = (option: string, shape: readonly (number | null)[]): void => {
     if (!Array.isArray(shape) || !shape.every((d) => d === null || (Number.isInteger(d) && d >= 0))) {
-      throw new Error(`${cls}: ${option} must be an array of non-negative integers (or null), got ${JSON.stringify(shape)}`);
+      throw new Error(`${cls}: ${option} must be an array of non-negative integers (or null), got ${showValue(shape)}`);
     }
   };
   if (args.batchInputShape !== undefined && args.batchInputShape !== null) {
@@ -279,7 +346,7 @@ function resolveBatchInputShape(cls: string, args: LayerArgs): SymbolicShape | n
   if (args.inputShape !== undefined && args.inputShape !== null) {
     check('inputShape', args.inputShape);
     const b = args.batchSize ?? null;
-    if (b !== null && !(Number.isInteger(b) && b > 0)) throw new Error(`${cls}: batchSize must be a positive integer, got ${JSON.stringify(b)}`);
+    if (b !== null && !(Number.isInteger(b) && b > 0)) throw new Error(`${cls}: batchSize must be a positive integer, got ${showValue(b)}`);
     return [b, ...args.inputShape];
   }
   return null;

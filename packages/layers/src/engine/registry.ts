@@ -1,6 +1,7 @@
 import { normalizeName, unknownNameError } from '@descent/tensor';
 import { builtinLayers } from '../layers/builtins.js';
 import type { Layer } from './layer.js';
+import { showValue } from './show_value.js';
 
 /** A serialized layer: its Keras class name and its `getConfig()`. */
 export interface LayerSpec {
@@ -43,7 +44,7 @@ export function listLayers(): string[] {
 /** Rebuild a layer from `{ className, config }` (the inverse of `{ className: l.className, config: l.getConfig() }`). */
 export function deserializeLayer(spec: LayerSpec): Layer {
   if (spec === null || typeof spec !== 'object' || typeof spec.className !== 'string') {
-    throw new Error(`deserializeLayer: expected { className: string, config?: object }, got ${JSON.stringify(spec)}`);
+    throw new Error(`deserializeLayer: expected { className: string, config?: object }, got ${showValue(spec)}`);
   }
   const entry = registered.get(normalizeName(spec.className)) ?? allLayers().get(normalizeName(spec.className));
   if (!entry) throw unknownNameError('layer class', spec.className, listLayers());

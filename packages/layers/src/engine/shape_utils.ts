@@ -1,4 +1,5 @@
 import { sizeFromShape } from '@descent/tensor';
+import { showValue } from './show_value.js';
 
 /** A shape whose dimensions may be unknown (`null`), usually the batch dimension. */
 export type SymbolicShape = (number | null)[];
@@ -13,14 +14,14 @@ export function formatSymbolic(shape: readonly (number | null)[]): string {
 export function normalizeTuple(layer: string, option: string, value: number | readonly number[], n: number): number[] {
   const list = typeof value === 'number' ? new Array<number>(n).fill(value) : [...value];
   if (list.length !== n || !list.every((v) => Number.isInteger(v) && v > 0)) {
-    throw new Error(`${layer}: ${option} must be a positive integer or ${n} positive integers, got ${JSON.stringify(value)}`);
+    throw new Error(`${layer}: ${option} must be a positive integer or ${n} positive integers, got ${showValue(value)}`);
   }
   return list;
 }
 
 export function checkPadding(layer: string, value: unknown, allowed: readonly string[] = ['valid', 'same']): void {
   if (typeof value !== 'string' || !allowed.includes(value)) {
-    throw new Error(`${layer}: padding must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
+    throw new Error(`${layer}: padding must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${showValue(value)}`);
   }
 }
 
@@ -30,7 +31,7 @@ export function checkPadding(layer: string, value: unknown, allowed: readonly st
  */
 export function checkDataFormat(layer: string, value: unknown): void {
   if (value === undefined || value === null || value === 'channelsLast' || value === 'channels_last') return;
-  throw new Error(`${layer}: dataFormat must be 'channelsLast' (the only layout Descent computes in), got ${JSON.stringify(value)}`);
+  throw new Error(`${layer}: dataFormat must be 'channelsLast' (the only layout Descent computes in), got ${showValue(value)}`);
 }
 
 /** Output length of a convolution or pooling window along one axis (Keras `conv_output_length`). */

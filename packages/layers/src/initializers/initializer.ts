@@ -1,4 +1,5 @@
 import type { DType, Tensor } from '@descent/tensor';
+import { showValue } from '../engine/show_value.js';
 
 /** Creates a weight's starting value for a given shape. Subclasses are seedable where random. */
 export abstract class Initializer {
@@ -28,7 +29,7 @@ export function computeFans(shape: readonly number[]): { fanIn: number; fanOut: 
 export function checkSeed(className: string, seed: unknown): number | null {
   if (seed === undefined || seed === null) return null;
   if (typeof seed !== 'number' || !Number.isFinite(seed)) {
-    throw new Error(`${className}: seed must be a finite number or null, got ${JSON.stringify(seed)}`);
+    throw new Error(`${className}: seed must be a finite number or null, got ${showValue(seed)}`);
   }
   return seed;
 }

@@ -1,6 +1,7 @@
 import type { DType, Tensor } from '@descent/tensor';
 import { normalizeName, randomNormal, randomUniform, truncatedNormal } from '@descent/tensor';
 import { checkFloat, checkNumber, checkSeed, computeFans, Initializer } from './initializer.js';
+import { showValue } from '../engine/show_value.js';
 
 export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg';
 export type Distribution = 'truncatedNormal' | 'untruncatedNormal' | 'uniform';
@@ -43,12 +44,12 @@ export class VarianceScaling extends Initializer {
     const name = 'VarianceScaling';
     this.scale = checkNumber(name, 'scale', args.scale ?? 1, 'positive');
     const mode = MODES[normalizeName(args.mode ?? 'fanIn')];
-    if (!mode) throw new Error(`VarianceScaling: mode must be one of 'fanIn', 'fanOut', 'fanAvg', got ${JSON.stringify(args.mode)}`);
+    if (!mode) throw new Error(`VarianceScaling: mode must be one of 'fanIn', 'fanOut', 'fanAvg', got ${showValue(args.mode)}`);
     this.mode = mode;
     const dist = DISTRIBUTIONS[normalizeName(args.distribution ?? 'truncatedNormal')];
     if (!dist) {
       throw new Error(
-        `VarianceScaling: distribution must be one of 'truncatedNormal', 'untruncatedNormal', 'uniform', got ${JSON.stringify(args.distribution)}`,
+        `VarianceScaling: distribution must be one of 'truncatedNormal', 'untruncatedNormal', 'uniform', got ${showValue(args.distribution)}`,
       );
     }
     this.distribution = dist;

@@ -3,9 +3,10 @@ import { elu, greaterEqual, leakyRelu, minimum, mul, relu, softmax, sub, where }
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import { rememberLogits } from '../activations/logits.js';
+import { showValue } from '../engine/show_value.js';
 
 function finiteNumber(layer: string, option: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${layer}: ${option} must be a finite number, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${layer}: ${option} must be a finite number, got ${showValue(value)}`);
   return value;
 }
 
@@ -98,7 +99,7 @@ export class Softmax extends Layer {
   constructor(args: SoftmaxArgs = {}) {
     super(args);
     const axis = Array.isArray(args.axis) && args.axis.length === 1 ? (args.axis[0] as number) : (args.axis ?? -1);
-    if (!Number.isInteger(axis)) throw new Error(`Softmax: axis must be an integer, got ${JSON.stringify(args.axis)}`);
+    if (!Number.isInteger(axis)) throw new Error(`Softmax: axis must be an integer, got ${showValue(args.axis)}`);
     this.axis = axis;
   }
   call(x: Tensor, _kwargs: CallKwargs): Tensor {

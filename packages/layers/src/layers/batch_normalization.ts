@@ -6,12 +6,13 @@ import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
 import { getInitializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
-import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import type { CallKwargs, InputSpec, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { formatSymbolic, knownDim } from '../engine/shape_utils.js';
 import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
 import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
+import { showValue } from '../engine/show_value.js';
 
 export interface BatchNormalizationArgs extends LayerArgs {
   /** The features axis (default -1, channels last). */
@@ -62,7 +63,7 @@ export class BatchNormalization extends Layer {
   constructor(args: BatchNormalizationArgs = {}) {
     super(args);
     const axis = Array.isArray(args.axis) && args.axis.length === 1 ? (args.axis[0] as number) : (args.axis ?? -1);
-    if (!Number.isInteger(axis)) throw new Error(`BatchNormalization: axis must be one integer, got ${JSON.stringify(args.axis)}`);
+    if (!Number.isInteger(axis)) throw new Error(`BatchNormalization: axis must be one integer, got ${showValue(args.axis)}`);
     this.axis = axis;
     this.momentum = args.momentum ?? 0.99;
     if (!(this.momentum >= 0 && this.momentum <= 1)) throw new Error(`BatchNormalization: momentum must be in [0, 1], got ${this.momentum}`);
@@ -79,6 +80,11 @@ export class BatchNormalization extends Layer {
     const a = this.axis < 0 ? this.axis + rank : this.axis;
     if (a < 0 || a >= rank) throw new Error(`BatchNormalization: axis ${this.axis} is out of range for input of rank ${rank}`);
     return a;
+  }
+
+  /** The statistics fix the feature axis; a non-negative axis also fixes the rank. */
+  protected override inputSpec(): InputSpec | null {
+    return this.specFromBuild([this.axis], this.axis >= 0);
   }
 
   override build(inputShape: SymbolicShape): void {

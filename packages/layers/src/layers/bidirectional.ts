@@ -1,11 +1,12 @@
 import type { Tensor } from '@descent/tensor';
 import { add, concat, mul, reverse } from '@descent/tensor';
-import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import type { CallKwargs, InputSpec, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { LayerSpec } from '../engine/registry.js';
 import { deserializeLayer, serializeLayer } from '../engine/registry.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { RNN } from './rnn.js';
+import { showValue } from '../engine/show_value.js';
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 const MERGE_MODES: readonly string[] = ['concat', 'sum', 'mul', 'ave'];
@@ -36,7 +37,7 @@ export class Bidirectional extends Layer {
     const spec = args.layer instanceof Layer ? serializeLayer(args.layer) : args.layer;
     const mode = args.mergeMode === undefined ? 'concat' : args.mergeMode;
     if (typeof mode !== 'string' || !MERGE_MODES.includes(mode)) {
-      throw new Error(`Bidirectional: mergeMode must be one of ${MERGE_MODES.map((m) => `'${m}'`).join(', ')} (separate outputs, null, are not supported), got ${JSON.stringify(args.mergeMode)}`);
+      throw new Error(`Bidirectional: mergeMode must be one of ${MERGE_MODES.map((m) => `'${m}'`).join(', ')} (separate outputs, null, are not supported), got ${showValue(args.mergeMode)}`);
     }
     this.mergeMode = mode;
     const config = spec.config ?? {};
@@ -69,6 +70,10 @@ export class Bidirectional extends Layer {
       }
     }
     super.build(inputShape);
+  }
+
+  protected override inputSpec(): InputSpec | null {
+    return this.specFromBuild([-1], true);
   }
 
   call(inputs: Tensor, kwargs: CallKwargs): Tensor {

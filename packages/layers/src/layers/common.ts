@@ -3,6 +3,7 @@ import { getActivation } from '../activations/index.js';
 import type { getConstraint } from '../constraints/index.js';
 import type { getInitializer } from '../initializers/index.js';
 import type { getRegularizer } from '../regularizers/index.js';
+import { showValue } from '../engine/show_value.js';
 
 export type ActivationId = Parameters<typeof getActivation>[0];
 export type InitializerId = Parameters<typeof getInitializer>[0];
@@ -16,7 +17,7 @@ export function activationOf(id: ActivationId | undefined): Activation {
 /** A positive integer option, or a clear error naming the layer and option. */
 export function positiveInt(layer: string, option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new Error(`${layer}: ${option} must be a positive integer, got ${JSON.stringify(value)}`);
+    throw new Error(`${layer}: ${option} must be a positive integer, got ${showValue(value)}`);
   }
   return value;
 }
@@ -24,7 +25,7 @@ export function positiveInt(layer: string, option: string, value: unknown): numb
 /** A rate in [0, 1). */
 export function rateIn01(layer: string, option: string, value: unknown): number {
   if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
-    throw new Error(`${layer}: ${option} must be a number in [0, 1), got ${JSON.stringify(value)}`);
+    throw new Error(`${layer}: ${option} must be a number in [0, 1), got ${showValue(value)}`);
   }
   return value;
 }

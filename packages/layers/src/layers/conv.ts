@@ -5,7 +5,7 @@ import type { Activation } from '../activations/index.js';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
-import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import type { CallKwargs, InputSpec, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import {
@@ -14,6 +14,7 @@ import {
 import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
 import { activationOf, positiveInt } from './common.js';
 import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
+import { showValue } from '../engine/show_value.js';
 
 export interface ConvArgs extends LayerArgs {
   filters: number;
@@ -70,7 +71,7 @@ export abstract class BaseConv extends Layer {
     }
     checkDataFormat(cls, args.dataFormat);
     if (args.groups !== undefined && args.groups !== null && args.groups !== 1) {
-      throw new Error(`${cls}: groups must be 1 (grouped convolution is not supported), got ${JSON.stringify(args.groups)}`);
+      throw new Error(`${cls}: groups must be 1 (grouped convolution is not supported), got ${showValue(args.groups)}`);
     }
     this.activation = activationOf(args.activation);
     this.useBias = args.useBias ?? true;
@@ -89,6 +90,11 @@ export abstract class BaseConv extends Layer {
     this.kernel = this.addWeight('kernel', this.kernelShape(inChannels), weightOptions(this, 'kernel'));
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], weightOptions(this, 'bias'));
     super.build(inputShape);
+  }
+
+  /** Rank fixed; the kernel fixes the channels (spatial sizes may vary). */
+  protected override inputSpec(): InputSpec | null {
+    return this.specFromBuild([-1], true);
   }
 
   protected abstract convolve(inputs: Tensor): Tensor;
@@ -170,10 +176,10 @@ export class Conv2DTranspose extends BaseConv {
   constructor(args: Conv2DTransposeArgs) {
     super(2, args);
     if (this.dilationRate.some((d) => d !== 1)) {
-      throw new Error(`Conv2DTranspose: dilationRate must be 1 (dilated transposed convolution is not supported), got ${JSON.stringify(this.dilationRate)}`);
+      throw new Error(`Conv2DTranspose: dilationRate must be 1 (dilated transposed convolution is not supported), got ${showValue(this.dilationRate)}`);
     }
     if (args.outputPadding !== undefined && args.outputPadding !== null) {
-      throw new Error(`Conv2DTranspose: outputPadding must be null (the output size follows from padding and strides), got ${JSON.stringify(args.outputPadding)}`);
+      throw new Error(`Conv2DTranspose: outputPadding must be null (the output size follows from padding and strides), got ${showValue(args.outputPadding)}`);
     }
   }
   protected override kernelShape(inChannels: number): number[] {

@@ -5,7 +5,7 @@ import type { Activation } from '../activations/index.js';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
-import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import type { CallKwargs, InputSpec, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { formatSymbolic, knownDim } from '../engine/shape_utils.js';
@@ -62,6 +62,11 @@ export class Dense extends Layer {
     this.kernel = this.addWeight('kernel', [inDim, this.units], weightOptions(this, 'kernel'));
     if (this.useBias) this.bias = this.addWeight('bias', [this.units], weightOptions(this, 'bias'));
     super.build(inputShape);
+  }
+
+  /** The kernel fixes the features (last axis); any rank ≥ 2 goes, as in Keras. */
+  protected override inputSpec(): InputSpec | null {
+    return this.specFromBuild([-1], false);
   }
 
   call(inputs: Tensor, _kwargs: CallKwargs): Tensor {

@@ -5,7 +5,7 @@ import type { Activation } from '../activations/index.js';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
-import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import type { CallKwargs, InputSpec, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { assertRank, checkDataFormat, checkPadding, convOutputLength, formatSymbolic, knownDim, normalizeTuple } from '../engine/shape_utils.js';
@@ -82,6 +82,11 @@ abstract class DepthwiseBase extends Layer {
     this.activation = activationOf(args.activation);
     this.useBias = args.useBias ?? true;
     initWeightOptions(this, args, { depthwise: 'glorotUniform', bias: 'zeros' });
+  }
+
+  /** Rank 4; the depthwise kernel fixes the channels (spatial sizes may vary). */
+  protected override inputSpec(): InputSpec | null {
+    return this.specFromBuild([-1], true);
   }
 
   protected buildDepthwise(inputShape: SymbolicShape): number {

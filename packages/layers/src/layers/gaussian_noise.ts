@@ -3,6 +3,7 @@ import { add, randomNormal } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import { SeedStream } from './dropout.js';
+import { showValue } from '../engine/show_value.js';
 
 export interface GaussianNoiseArgs extends LayerArgs {
   stddev: number;
@@ -18,7 +19,7 @@ export class GaussianNoise extends Layer {
   constructor(args: GaussianNoiseArgs) {
     super(args);
     if (typeof args.stddev !== 'number' || !(args.stddev >= 0)) {
-      throw new Error(`GaussianNoise: stddev must be a non-negative number, got ${JSON.stringify(args.stddev)}`);
+      throw new Error(`GaussianNoise: stddev must be a non-negative number, got ${showValue(args.stddev)}`);
     }
     this.stddev = args.stddev;
     this.seeds = new SeedStream(args.seed ?? null);

@@ -4,12 +4,13 @@ import { add, moments, mul, reshape, rsqrt, sub } from '@descent/tensor';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
-import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import type { CallKwargs, InputSpec, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { knownDim } from '../engine/shape_utils.js';
 import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
 import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
+import { showValue } from '../engine/show_value.js';
 
 export interface LayerNormalizationArgs extends LayerArgs {
   /** Axis or axes normalized over, per sample (default -1). */
@@ -46,7 +47,7 @@ export class LayerNormalization extends Layer {
     const axis = args.axis ?? -1;
     const list = typeof axis === 'number' ? [axis] : [...axis];
     if (list.length === 0 || !list.every((a) => Number.isInteger(a))) {
-      throw new Error(`LayerNormalization: axis must be an integer or a non-empty list of integers, got ${JSON.stringify(args.axis)}`);
+      throw new Error(`LayerNormalization: axis must be an integer or a non-empty list of integers, got ${showValue(args.axis)}`);
     }
     this.axis = typeof axis === 'number' ? axis : list;
     this.epsilon = args.epsilon ?? 1e-3;
@@ -72,6 +73,12 @@ export class LayerNormalization extends Layer {
     if (this.scale) this.gamma = this.addWeight('gamma', shape, weightOptions(this, 'gamma'));
     if (this.center) this.beta = this.addWeight('beta', shape, weightOptions(this, 'beta'));
     super.build(inputShape);
+  }
+
+  /** gamma/beta fix the normalized axes; a non-negative axis also fixes the rank. */
+  protected override inputSpec(): InputSpec | null {
+    const list = typeof this.axis === 'number' ? [this.axis] : this.axis;
+    return this.specFromBuild(list, list.some((a) => a >= 0));
   }
 
   call(inputs: Tensor, _kwargs: CallKwargs): Tensor {

@@ -5,6 +5,7 @@ import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { checkDataFormat, formatSymbolic, symbolicSize } from '../engine/shape_utils.js';
 import { positiveInt } from './common.js';
+import { showValue } from '../engine/show_value.js';
 
 function isIntList(v: unknown): v is readonly number[] {
   return Array.isArray(v) && v.every((x) => Number.isInteger(x));
@@ -23,7 +24,9 @@ export class Flatten extends Layer {
   }
   call(inputs: Tensor, _kwargs: CallKwargs): Tensor {
     if (inputs.rank < 1) throw new Error('Flatten: expected input of rank ≥ 1 (with a batch dimension), got a scalar');
-    return reshape(inputs, [inputs.shape[0]!, -1]);
+    // The sample size is spelled out: with a batch of 0, reshape could not infer a -1.
+    const perSample = inputs.shape.slice(1).reduce((n, d) => n * d, 1);
+    return reshape(inputs, [inputs.shape[0]!, perSample]);
   }
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     return [inputShape[0] ?? null, symbolicSize(inputShape.slice(1))];
@@ -46,7 +49,7 @@ export class Reshape extends Layer {
     super(args);
     const t: unknown = args.targetShape;
     if (!isIntList(t) || !t.every((d) => Number.isInteger(d) && (d > 0 || d === -1)) || t.filter((d) => d === -1).length > 1) {
-      throw new Error(`Reshape: targetShape must be positive integers with at most one -1, got ${JSON.stringify(t)}`);
+      throw new Error(`Reshape: targetShape must be positive integers with at most one -1, got ${showValue(t)}`);
     }
     this.targetShape = [...t];
   }
@@ -86,7 +89,7 @@ export class Permute extends Layer {
     const d: unknown = args.dims;
     const sorted = isIntList(d) ? [...d].sort((a, b) => a - b) : [];
     if (!isIntList(d) || d.length === 0 || !sorted.every((v, i) => v === i + 1)) {
-      throw new Error(`Permute: dims must be a permutation of 1..n (the batch axis 0 is not included), got ${JSON.stringify(d)}`);
+      throw new Error(`Permute: dims must be a permutation of 1..n (the batch axis 0 is not included), got ${showValue(d)}`);
     }
     this.dims = [...d];
   }

@@ -5,7 +5,7 @@ import type { Activation } from '../activations/index.js';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
-import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import type { CallKwargs, InputSpec, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { assertRank, formatSymbolic, knownDim } from '../engine/shape_utils.js';
@@ -120,6 +120,11 @@ export abstract class RNN extends Layer {
       this.bias = this.addWeight('bias', spec.shape, { ...weightOptions(this, 'bias'), initializer: spec.initializer });
     }
     super.build(inputShape);
+  }
+
+  /** Rank 3; the kernel fixes the features (the number of steps may vary). */
+  protected override inputSpec(): InputSpec | null {
+    return this.specFromBuild([-1], true);
   }
 
   /** `x·kernel (+ input bias)` for all steps: `[batch, steps, gates·units]`. */

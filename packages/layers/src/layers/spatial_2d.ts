@@ -4,6 +4,7 @@ import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { checkDataFormat, formatSymbolic, normalizeTuple } from '../engine/shape_utils.js';
+import { showValue } from '../engine/show_value.js';
 
 type PaddingSpec = number | readonly [number, number] | readonly [readonly [number, number], readonly [number, number]];
 
@@ -28,7 +29,7 @@ export class ZeroPadding2D extends Layer {
     checkDataFormat('ZeroPadding2D', args.dataFormat);
     const p = args.padding ?? 1;
     const bad = (): never => {
-      throw new Error(`ZeroPadding2D: padding must be a non-negative integer, [h, w], or [[top, bottom], [left, right]], got ${JSON.stringify(p)}`);
+      throw new Error(`ZeroPadding2D: padding must be a non-negative integer, [h, w], or [[top, bottom], [left, right]], got ${showValue(p)}`);
     };
     if (isNonNegInt(p)) this.padding = [[p, p], [p, p]];
     else if (Array.isArray(p) && p.length === 2 && isNonNegInt(p[0]) && isNonNegInt(p[1])) this.padding = [[p[0], p[0]], [p[1], p[1]]];
@@ -73,7 +74,7 @@ export class UpSampling2D extends Layer {
     checkDataFormat('UpSampling2D', args.dataFormat);
     this.size = normalizeTuple('UpSampling2D', 'size', args.size ?? 2, 2);
     if (args.interpolation !== undefined && args.interpolation !== 'nearest') {
-      throw new Error(`UpSampling2D: interpolation must be 'nearest' (the only mode Descent implements), got ${JSON.stringify(args.interpolation)}`);
+      throw new Error(`UpSampling2D: interpolation must be 'nearest' (the only mode Descent implements), got ${showValue(args.interpolation)}`);
     }
   }
 

@@ -135,6 +135,29 @@ export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, op
 }
 
 /**
+ * Check that every label in `yTrue` is an integer class index in `[0, classes)` for outputs of
+ * shape `yPredShape` (classes: its last dim); the error names the sample, i.e. the row of `yTrue`
+ * (and the position inside it for sequence labels). Labels of an unexpected shape are left to the
+ * loss itself, which reports the shapes.
+ */
+export function checkSparseLabels(op: string, yTrue: Tensor, yPredShape: readonly (number | null)[]): void {
+  const classes = yPredShape[yPredShape.length - 1];
+  if (classes === null || classes === undefined) return;
+  const n = yTrue.rank === 0 ? 1 : yTrue.shape[0]!;
+  if (n === 0) return;
+  const values = yTrue.dataSync();
+  const perSample = values.length / n;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isInteger(v) || v < 0 || v >= classes) {
+      const sample = Math.floor(i / perSample);
+      const where = perSample === 1 ? `sample ${sample}` : `sample ${sample}, position ${i - sample * perSample}`;
+      throw new Error(`${op}: labels must be integers in [0, ${classes - 1}] for ${classes} classes, got ${v} for ${where}`);
+    }
+  }
+}
+
+/**
  * Categorical cross-entropy for integer class labels: yTrue of shape `yPred.shape[:-1]` (e.g.
  * `[batch]`) or with a trailing 1 (`[batch, 1]`); int32, or float32 holding whole numbers. A
  * softmax output is scored from its logits, as in `categoricalCrossentropy`.
@@ -154,15 +177,9 @@ export function sparseCategoricalCrossentropy(yTrue: TensorLike, yPred: TensorLi
         (oneHotLike ? ' (these look like one-hot labels: use categoricalCrossentropy, or pass argMax(labels, -1))' : ''),
     );
   }
+  checkSparseLabels(op, labels, p.shape);
   const values = labels.dataSync();
-  const idx = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= classes) {
-      throw new Error(`${op}: labels must be integers in [0, ${classes - 1}] for ${classes} classes, got ${v} at flat index ${i}`);
-    }
-    idx[i] = v;
-  }
+  const idx = Int32Array.from(values);
   const targets = oneHot(makeTensor(idx, batch, 'int32'), classes);
   const fromLogits = options.fromLogits ?? false;
   return categoricalFromTargets(targets, p, fromLogits, fromLogits ? null : softmaxLogProbs(yPred, p));
@@ -259,6 +276,11 @@ export class SparseCategoricalCrossentropy extends Loss {
   }
   call(yTrue: TensorLike, yPred: TensorLike): Tensor {
     return sparseCategoricalCrossentropy(yTrue, yPred, { fromLogits: this.fromLogits });
+  }
+
+  /** Every label an integer in `[0, classes)`; the error names the sample (its row in `yTrue`). */
+  override validateLabels(yTrue: Tensor, yPredShape: readonly (number | null)[]): void {
+    checkSparseLabels('sparseCategoricalCrossentropy', yTrue, yPredShape);
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), fromLogits: this.fromLogits };

@@ -1,6 +1,7 @@
 import type { Tensor, TensorLike } from '@descent/tensor';
 import { div, mul, normalizeName, scalar, sum } from '@descent/tensor';
 import { alignSampleWeight, toFloat } from './shapes.js';
+import { showValue } from '../engine/show_value.js';
 
 /**
  * How per-sample losses become the value to minimize: the mean over every per-sample value
@@ -24,7 +25,7 @@ export interface LossArgs {
 
 export function checkReduction(op: string, reduction: unknown): Reduction {
   const r = typeof reduction === 'string' ? REDUCTIONS[normalizeName(reduction)] : undefined;
-  if (!r) throw new Error(`${op}: reduction must be 'sumOverBatchSize', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
+  if (!r) throw new Error(`${op}: reduction must be 'sumOverBatchSize', 'sum' or 'none', got ${showValue(reduction)}`);
   return r;
 }
 
@@ -36,7 +37,7 @@ export abstract class Loss {
 
   protected constructor(defaultName: string, args: LossArgs = {}) {
     if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) {
-      throw new Error(`${defaultName}: name must be a non-empty string, got ${JSON.stringify(args.name)}`);
+      throw new Error(`${defaultName}: name must be a non-empty string, got ${showValue(args.name)}`);
     }
     this.name = args.name ?? defaultName;
     this.reduction = checkReduction(this.name, args.reduction ?? 'sumOverBatchSize');
@@ -49,6 +50,14 @@ export abstract class Loss {
   apply(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike): Tensor {
     return reduceLoss(this.name, this.call(yTrue, yPred), sampleWeight, this.reduction);
   }
+
+  /**
+   * Check every label of `yTrue` (all of the data, not one batch) against outputs of shape
+   * `yPredShape` (`null` for unknown dims, e.g. the batch), throwing an error that names the sample
+   * (its index in `yTrue`). Training loops call it before the first update, so bad labels fail
+   * before any weight changes. The default checks nothing; losses with a label domain override it.
+   */
+  validateLabels(_yTrue: Tensor, _yPredShape: readonly (number | null)[]): void {}
 
   getConfig(): Record<string, unknown> {
     return { name: this.name, reduction: this.reduction };

@@ -190,9 +190,13 @@ describe('sparse categorical cross-entropy', () => {
     );
     expect(() => sparseCategoricalCrossentropy([1, 2, 0], p)).toThrow(/of shape \[2\] or \[2,1\] for yPred of shape \[2,3\], got \[3\]$/);
     expect(() => sparseCategoricalCrossentropy([1.5, 2], p)).toThrow(
-      'sparseCategoricalCrossentropy: labels must be integers in [0, 2] for 3 classes, got 1.5 at flat index 0',
+      'sparseCategoricalCrossentropy: labels must be integers in [0, 2] for 3 classes, got 1.5 for sample 0',
     );
-    expect(() => sparseCategoricalCrossentropy([1, 3], p)).toThrow('labels must be integers in [0, 2] for 3 classes, got 3 at flat index 1');
+    expect(() => sparseCategoricalCrossentropy([1, 3], p)).toThrow('labels must be integers in [0, 2] for 3 classes, got 3 for sample 1');
+    // Sequence labels [batch, steps] name the sample and the position in it.
+    expect(() => sparseCategoricalCrossentropy([[0, 1], [2, 4]], tensor([[[1, 0, 0], [1, 0, 0]], [[1, 0, 0], [1, 0, 0]]]))).toThrow(
+      'labels must be integers in [0, 2] for 3 classes, got 4 for sample 1, position 1',
+    );
   });
 });
 

@@ -2,6 +2,7 @@ import type { TensorLike } from '@descent/tensor';
 import { normalizeName, sigmoid } from '@descent/tensor';
 import { confusionInputs } from './confusion.js';
 import { Metric } from './metric.js';
+import { showValue } from '../engine/show_value.js';
 
 export type AucCurve = 'ROC' | 'PR';
 export type AucSummation = 'interpolation' | 'minoring' | 'majoring';
@@ -42,11 +43,11 @@ export class AUC extends Metric {
     if (!Number.isInteger(n) || n < 2) throw new Error(`AUC: numThresholds must be an integer > 1, got ${String(n)}`);
     this.numThresholds = n;
     const curve = args.curve ?? 'ROC';
-    if (curve !== 'ROC' && curve !== 'PR') throw new Error(`AUC: curve must be 'ROC' or 'PR', got ${JSON.stringify(curve)}`);
+    if (curve !== 'ROC' && curve !== 'PR') throw new Error(`AUC: curve must be 'ROC' or 'PR', got ${showValue(curve)}`);
     this.curve = curve;
     const sm = normalizeName(args.summationMethod ?? 'interpolation');
     if (sm !== 'interpolation' && sm !== 'minoring' && sm !== 'majoring') {
-      throw new Error(`AUC: summationMethod must be 'interpolation', 'minoring' or 'majoring', got ${JSON.stringify(args.summationMethod)}`);
+      throw new Error(`AUC: summationMethod must be 'interpolation', 'minoring' or 'majoring', got ${showValue(args.summationMethod)}`);
     }
     this.summationMethod = sm;
     this.fromLogits = args.fromLogits ?? false;

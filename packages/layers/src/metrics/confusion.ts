@@ -2,6 +2,7 @@ import type { Tensor, TensorLike } from '@descent/tensor';
 import { broadcastTo } from '@descent/tensor';
 import { alignSampleWeight, matchShapes } from '../losses/shapes.js';
 import { Metric } from './metric.js';
+import { showValue } from '../engine/show_value.js';
 
 /**
  * Labels, predictions and per-entry weights of a batch as flat arrays, restricted to column
@@ -26,7 +27,7 @@ export function confusionInputs(
 export function checkClassId(op: string, classId: unknown): number | null {
   if (classId === undefined || classId === null) return null;
   if (typeof classId !== 'number' || !Number.isInteger(classId) || classId < 0) {
-    throw new Error(`${op}: classId must be a non-negative integer, got ${JSON.stringify(classId)}`);
+    throw new Error(`${op}: classId must be a non-negative integer, got ${showValue(classId)}`);
   }
   return classId;
 }

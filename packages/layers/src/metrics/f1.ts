@@ -2,6 +2,7 @@ import type { TensorLike } from '@descent/tensor';
 import { broadcastTo, formatShape, shapesEqual } from '@descent/tensor';
 import { alignSampleWeight, toFloat } from '../losses/shapes.js';
 import { Metric } from './metric.js';
+import { showValue } from '../engine/show_value.js';
 
 export type F1Average = 'micro' | 'macro' | 'weighted';
 
@@ -36,7 +37,7 @@ export class F1Score extends Metric {
     super(args.name ?? 'f1_score');
     const avg = args.average ?? 'macro';
     if (avg !== 'micro' && avg !== 'macro' && avg !== 'weighted') {
-      throw new Error(`F1Score: average must be 'micro', 'macro' or 'weighted', got ${JSON.stringify(avg)}`);
+      throw new Error(`F1Score: average must be 'micro', 'macro' or 'weighted', got ${showValue(avg)}`);
     }
     this.average = avg;
     const thr = args.threshold ?? null;

@@ -1,6 +1,7 @@
 import type { Tensor, TensorLike } from '@descent/tensor';
 import { broadcastTo } from '@descent/tensor';
 import { alignSampleWeight, toFloat } from '../losses/shapes.js';
+import { showValue } from '../engine/show_value.js';
 
 /**
  * A stateful metric: `update` folds in a batch, `result` reads the value over everything seen since
@@ -12,7 +13,7 @@ export abstract class Metric {
   readonly name: string;
 
   protected constructor(name: string) {
-    if (typeof name !== 'string' || name === '') throw new Error(`Metric: name must be a non-empty string, got ${JSON.stringify(name)}`);
+    if (typeof name !== 'string' || name === '') throw new Error(`Metric: name must be a non-empty string, got ${showValue(name)}`);
     this.name = name;
   }
 

@@ -5,6 +5,7 @@ import { CallbackList } from '../callbacks/callback.js';
 import type { Sequential } from '../sequential.js';
 import type { BatchTensors, Dataset, StepBatch } from './data.js';
 import { asBatchTensor, asSampleWeight, checkSameLength, iteratorOf, Rows, unpackBatch } from './data.js';
+import { checkOptionKeys, EVALUATE_DATASET_OPTIONS, EVALUATE_OPTIONS } from './options.js';
 
 export interface EvaluateOptions {
   /** Samples per batch (default 32). */
@@ -65,6 +66,7 @@ function tensorBatches(x: Tensor, y: Tensor, sw: Tensor | null, batchSize: numbe
 
 export function evaluateTensors(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: EvaluateOptions): Logs {
   const op = 'evaluate';
+  checkOptionKeys(op, options, EVALUATE_OPTIONS);
   model.requireCompiled(op);
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`evaluate: batchSize must be a positive integer, got ${batchSize}`);
@@ -79,6 +81,7 @@ export function evaluateTensors(model: Sequential, xIn: TensorLike, yIn: TensorL
     const sw = options.sampleWeight === undefined ? null : asSampleWeight(op, options.sampleWeight, n);
     if (sw !== null) made.push(sw);
     withScope(() => model.checkBatch(op, x, y));
+    model.checkLabels(op, y);
     const batches = tensorBatches(x, y, sw, batchSize);
     const callbacks = new CallbackList(options.callbacks ?? [], model, {
       epochs: 1,
@@ -141,13 +144,12 @@ function datasetReader(op: string, model: Sequential, dataset: Dataset, steps: n
     // Unpacked outside any scope: the dataset's tensors stay the user's; those made from arrays are
     // listed in batch.made and disposed after the step.
     const batch = unpackBatch(op, r.value, taken);
-    if (taken === 0) {
-      try {
-        withGeneratorOf(gen, () => withScope(() => model.checkBatch(op, batch.x, batch.y)));
-      } catch (err) {
-        dispose(batch.made);
-        throw err;
-      }
+    try {
+      if (taken === 0) withGeneratorOf(gen, () => withScope(() => model.checkBatch(op, batch.x, batch.y)));
+      model.checkLabels(op, batch.y, `batch ${taken} ys`);
+    } catch (err) {
+      dispose(batch.made);
+      throw err;
     }
     taken++;
     return { tensors: () => batch, made: batch.made };
@@ -156,6 +158,7 @@ function datasetReader(op: string, model: Sequential, dataset: Dataset, steps: n
 
 export async function evaluateDatasetLoop(model: Sequential, dataset: Dataset, options: EvaluateDatasetOptions): Promise<Logs> {
   const op = 'evaluateDataset';
+  checkOptionKeys(op, options, EVALUATE_DATASET_OPTIONS);
   model.requireCompiled(op);
   const steps = options.steps ?? null;
   if (steps !== null && (!Number.isInteger(steps) || steps < 1)) throw new Error(`evaluateDataset: steps must be a positive integer, got ${steps}`);

@@ -10,6 +10,7 @@ import type { ClassWeight, Dataset, StepBatch } from './data.js';
 import { applyClassWeight, asBatchTensor, asSampleWeight, checkSameLength, classWeightsFor, isDataset, iteratorOf, multiplyWeights, Rows, unpackBatch } from './data.js';
 import { validationRunner } from './evaluate.js';
 import type { ValidationRunner } from './evaluate.js';
+import { checkOptionKeys, FIT_DATASET_OPTIONS, FIT_OPTIONS } from './options.js';
 
 type ValidationTuple = readonly [TensorLike, TensorLike] | readonly [TensorLike, TensorLike, TensorLike];
 
@@ -95,6 +96,7 @@ function validationSchedule(freq: number | readonly number[] | undefined): (epoc
 }
 
 function rejectOptions(op: string, options: object, names: readonly string[], why: string): void {
+  if (typeof options !== 'object' || options === null) return;
   for (const name of names) {
     if ((options as Record<string, unknown>)[name] !== undefined) throw new Error(`${op}: option '${name}' ${why}`);
   }
@@ -126,6 +128,7 @@ function makeValidation(model: Sequential, data: ValidationTuple | Dataset, opts
   const n = checkSameLength('fit', [['validationData x', x], ['validationData y', y]]);
   const sw = swv === undefined ? null : ours(made, asSampleWeight('fit', swv, n), null);
   checkBatch(model, 'fit (validationData)', x, y);
+  model.checkLabels('fit', y, 'validationData y');
   return validationRunner(model, { x, y, sampleWeight: sw, batchSize: positiveInt('fit', 'validationBatchSize', opts.validationBatchSize, batchSize ?? 32) });
 }
 
@@ -173,6 +176,7 @@ export function fitTensors(model: Sequential, xIn: TensorLike, yIn: TensorLike, 
 function prepareTensorFit(model: Sequential, xIn: TensorLike, yIn: TensorLike, opts: FitOptions, made: Tensor[]): PreparedFit {
   const op = 'fit';
   rejectOptions(op, opts, ['stepsPerEpoch'], 'applies to datasets of batches; with tensors, use batchSize');
+  checkOptionKeys(op, opts, FIT_OPTIONS);
   model.requireCompiled(op);
   const { epochs, initialEpoch } = checkEpochs(opts);
   const batchSize = positiveInt(op, 'batchSize', opts.batchSize, 32);
@@ -180,6 +184,8 @@ function prepareTensorFit(model: Sequential, xIn: TensorLike, yIn: TensorLike, o
   let y = ours(made, asBatchTensor(op, yIn, 'y'), yIn);
   let sw: Tensor | null = null;
   const n0 = checkSameLength(op, [['x', x], ['y', y]]);
+  // Every label, before the split and the shuffle: errors name the caller's sample index.
+  const allY = y;
   if (opts.sampleWeight !== undefined) sw = ours(made, asSampleWeight(op, opts.sampleWeight, n0), null);
   model.checkInput(op, x);
 
@@ -217,6 +223,7 @@ function prepareTensorFit(model: Sequential, xIn: TensorLike, yIn: TensorLike, o
   // Builds the model if it has no input shape yet, from the global generator: the same weights as
   // building it before fit would give.
   checkBatch(model, op, x, y);
+  model.checkLabels(op, allY);
 
   const n = x.shape[0]!;
   const xr = new Rows(x);
@@ -257,6 +264,7 @@ export function fitDataset(model: Sequential, dataset: Dataset, opts: FitDataset
 function prepareDatasetFit(model: Sequential, dataset: Dataset, opts: FitDatasetOptions, made: Tensor[]): PreparedFit {
   const op = 'fit';
   rejectOptions(op, opts, ['batchSize', 'validationSplit', 'shuffle', 'sampleWeight'], 'does not apply to a dataset of batches: batch, shuffle and weight the data in the dataset itself');
+  checkOptionKeys(op, opts, FIT_DATASET_OPTIONS);
   model.requireCompiled(op);
   const { epochs, initialEpoch } = checkEpochs(opts);
   const stepsPerEpoch = opts.stepsPerEpoch === undefined ? null : positiveInt(op, 'stepsPerEpoch', opts.stepsPerEpoch, 1);
@@ -310,6 +318,8 @@ function prepareDatasetFit(model: Sequential, dataset: Dataset, opts: FitDataset
         } else {
           model.checkInput(op, batch.x);
         }
+        // A dataset's labels are checked batch by batch, each before its own step.
+        model.checkLabels(op, batch.y, `batch ${index - 1} ys`);
         if (opts.classWeight !== undefined) applyClassWeight(op, batch, opts.classWeight);
       } catch (err) {
         dispose(batch.made);

@@ -62,6 +62,12 @@ export function optimizerSlotCount<R extends OptimizerRule>(rule: R, hyper: Opti
 export interface Backend {
   readonly name: string;
   readonly kernels: KernelTable;
+  /**
+   * The most bytes one tensor's storage may take on this backend (a typed-array or heap limit).
+   * Ops check every allocation they can size up front against it (`checkAllocation`) and refuse in
+   * milliseconds, before any memory is touched. A backend that leaves it out gets `DEFAULT_MAX_BYTES`.
+   */
+  readonly maxBytes?: number;
   /** Take `values` (row-major, already of `dtype`) as the storage of a new tensor. The caller gives up `values`. */
   write(values: TypedArray, shape: Shape, dtype: DType): TensorInfo;
   /** A fresh copy of the tensor's values that the caller may keep and mutate. */

@@ -16,6 +16,11 @@ export function isDType(value: unknown): value is DType {
   return value === 'float32' || value === 'int32' || value === 'bool';
 }
 
+/** Whether `v` is an integer an Int32Array stores exactly (no truncation, no wrap-around). */
+export function isInt32(v: number): boolean {
+  return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
+}
+
 /** A zero-filled array of `size` elements for `dtype`. */
 export function allocArray<D extends DType>(dtype: D, size: number): DTypeArrays[D];
 export function allocArray(dtype: DType, size: number): TypedArray {

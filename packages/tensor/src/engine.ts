@@ -2,6 +2,7 @@ import type { Backend, TensorInfo } from './backend.js';
 import type { DType, TypedArray } from './dtype.js';
 import type { KernelAttrs, KernelInputs, KernelName } from './kernels.js';
 import type { Shape } from './shape.js';
+import { assertAllocatable, formatShape } from './shape.js';
 import { CpuBackend } from './cpu/backend.js';
 import { isThenable } from './util/thenable.js';
 import { Tensor } from './tensor.js';
@@ -101,10 +102,44 @@ function infoOn(t: Tensor, backend: Backend): TensorInfo {
   return t;
 }
 
+/**
+ * The per-tensor byte limit for a backend that does not state its own (`Backend.maxBytes`): 2 GiB,
+ * what the CPU backend allows and the most a wasm32 heap of 2 GiB could ever hold.
+ */
+export const DEFAULT_MAX_BYTES = 2 ** 31 - 1;
+
+/**
+ * Check, before anything is allocated, that a tensor of `shape` and `dtype` can exist on the active
+ * backend (see `assertAllocatable`: valid entries, at most MAX_RANK axes, a safe element count, and
+ * bytes within `Backend.maxBytes`). Every op that can size its output up front calls it, so a huge
+ * request fails in microseconds, naming the op, the shape and the bytes, instead of paging memory
+ * for seconds first. Returns the element count.
+ */
+export function checkAllocation(op: string, shape: Shape, dtype: DType): number {
+  const backend = getBackend();
+  return assertAllocatable(op, shape, dtype, backend.maxBytes ?? DEFAULT_MAX_BYTES, backend.name);
+}
+
+/** Error for a tensor used after its storage was released; `what` names the op or read. */
+function releasedError(what: string, t: Tensor): Error {
+  return new Error(
+    `${what}: this tensor's storage was released (its scope ended or it was disposed) and can no longer be used ` +
+      `(tensor #${t.id}, shape ${formatShape(t.shape)}); keep() tensors that must outlive a step, or return them from the scope`,
+  );
+}
+
+/** Throw unless `t` may still be read; `what` names the read (`dataSync`, `toArray`, ...) for the error. */
+export function assertLive(t: Tensor, what: string): void {
+  if ((t as Tracked)[HOLD] === FREE) throw releasedError(what, t);
+}
+
 /** Run kernel `name` on the active backend: the one dispatch point every op goes through. */
 export function runKernel<K extends KernelName>(name: K, inputs: KernelInputs<K, Tensor>, attrs: KernelAttrs<K>): Tensor {
-  const backend = getBackend();
   const list = inputs as readonly Tensor[];
+  // The same refusal on every backend: a released input is an error even where (CPU) its values
+  // would still be there. One property read per input.
+  for (let i = 0; i < list.length; i++) if ((list[i] as Tracked)[HOLD] === FREE) throw releasedError(`${name} (input ${i})`, list[i]!);
+  const backend = getBackend();
   const infos = list.map((t) => infoOn(t, backend)) as unknown as KernelInputs<K, TensorInfo>;
   // Inputs count as used now (after any move to this backend), so the sweep never evicts them.
   clock++;
@@ -322,10 +357,11 @@ export function trackTensor<T extends Tensor>(t: T): T {
 }
 
 /**
- * Whether `t` was released, by `dispose` or by the scope that made it. On a manual-memory backend its
- * storage may then be gone, so code holding on to a tensor it did not make (a cache, a side table)
- * checks this before using it. A tensor the engine never registered (an alias built with
- * `new Tensor`) is not released: it is valid while a registered holder of its storage lives.
+ * Whether `t` was released, by `dispose` or by the scope that made it. Kernels and reads then refuse
+ * it on every backend (on a manual-memory one its storage may be gone), so code holding on to a
+ * tensor it did not make (a cache, a side table) checks this before using it. A tensor the engine
+ * never registered (an alias built with `new Tensor`) is not released: it is valid while a
+ * registered holder of its storage lives.
  */
 export function isReleased(t: Tensor): boolean {
   return HOLD in t && holdState(t) === FREE;
@@ -353,8 +389,8 @@ export function adoptData(holder: Tensor, info: { readonly dataId: object; reado
 
 /**
  * Release tensors now (a tensor, or arrays, plain objects and Maps of them). Storage shared with
- * other live tensors (a no-copy reshape, a Variable) stays until its last holder goes. Reading a
- * tensor whose storage was freed throws on manual-memory backends.
+ * other live tensors (a no-copy reshape, a Variable) stays until its last holder goes. Using or
+ * reading a released tensor afterwards throws, on every backend alike (see `runKernel`).
  */
 export function dispose(x: unknown): void {
   forEachTensor(x, releaseHolder);

@@ -48,3 +48,26 @@ export function formatTensor(shape: Shape, dtype: DType, values: TypedArray): st
   const body = shape.length === 0 ? formatValue(values[0]!, dtype) : render(0, 0, '       ');
   return `tensor(${body}, shape=[${shape.join(',')}], dtype=${dtype})`;
 }
+
+/**
+ * An argument as error messages show it: JSON-like, but NaN, ±Infinity and undefined print as
+ * themselves (JSON.stringify turns NaN into `null`, which hides the actual mistake).
+ */
+export function formatArg(value: unknown, depth = 0): string {
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return value.toString();
+  if (Array.isArray(value)) {
+    if (depth > 4) return '[...]';
+    const items = (value as unknown[]).slice(0, 20).map((v) => formatArg(v, depth + 1));
+    if (value.length > 20) items.push(`... ${value.length - 20} more`);
+    return `[${items.join(',')}]`;
+  }
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return `a ${typeof value}`;
+  }
+}

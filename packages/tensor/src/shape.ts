@@ -1,5 +1,15 @@
+import { formatArg } from './format.js';
+import type { DType } from './dtype.js';
 /** Shape helpers shared by ops and backends. */
 export type Shape = readonly number[];
+
+/**
+ * The most axes a tensor may have. NumPy 2 allows 64 (NPY_MAXDIMS, raised from 32); no model needs
+ * more, and it bounds the recursion of nested-array conversion (`tensor()`, `toArray()`) far below
+ * the call-stack limit, so a pathological 10,000-deep array fails with a clear error instead of a
+ * `Maximum call stack size exceeded`.
+ */
+export const MAX_RANK = 64;
 
 export function sizeFromShape(shape: Shape): number {
   let size = 1;
@@ -76,7 +86,7 @@ export function normalizeAxes(op: string, axis: number | readonly number[] | und
   const seen = new Set<number>();
   for (const a of list) {
     const n = normalizeAxis(op, a, rank);
-    if (seen.has(n)) throw new Error(`${op}: axis ${a} is repeated in ${JSON.stringify(list)}`);
+    if (seen.has(n)) throw new Error(`${op}: axis ${a} is repeated in ${formatArg(list)}`);
     seen.add(n);
   }
   return [...seen].sort((x, y) => x - y);
@@ -91,6 +101,39 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepDims = f
     } else out.push(shape[i]!);
   }
   return out;
+}
+
+/**
+ * Throw unless a tensor of `shape` and `dtype` can be allocated within `maxBytes` (on `backendName`):
+ * every entry a non-negative integer, at most MAX_RANK axes, the element count a safe integer and
+ * its bytes (4 per element, 1 for bool) at most `maxBytes`. Errors name `op`, the shape and the
+ * bytes asked. Returns the element count. Ops reach it through `checkAllocation` (the active
+ * backend's limit); backend kernels whose output size only they know call it directly.
+ */
+export function assertAllocatable(op: string, shape: Shape, dtype: DType, maxBytes: number, backendName: string): number {
+  if (!Array.isArray(shape)) throw new Error(`${op}: shape must be an array of non-negative integers, got ${formatArg(shape)}`);
+  if (shape.length > MAX_RANK) {
+    throw new Error(`${op}: a tensor may have at most ${MAX_RANK} axes, got shape of rank ${shape.length}`);
+  }
+  let size = 1;
+  for (const d of shape) {
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
+      throw new Error(`${op}: shape entries must be non-negative integers, got ${formatArg(shape)}`);
+    }
+    size *= d;
+  }
+  if (!Number.isSafeInteger(size)) {
+    throw new Error(`${op}: shape ${formatShape(shape)} has ${size} elements, more than any tensor can hold (the ${backendName} backend allows ${maxBytes} bytes per tensor)`);
+  }
+  const per = dtype === 'bool' ? 1 : 4;
+  const bytes = size * per;
+  if (bytes > maxBytes) {
+    throw new Error(
+      `${op}: shape ${formatShape(shape)} of ${dtype} needs ${bytes} bytes (${size} elements × ${per}), ` +
+        `more than the ${maxBytes} bytes the ${backendName} backend allows per tensor`,
+    );
+  }
+  return size;
 }
 
 /** Throws unless every entry is a non-negative integer. */

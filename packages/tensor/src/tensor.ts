@@ -1,5 +1,6 @@
 import type { Backend, TensorInfo } from './backend.js';
 import type { DType, TypedArray } from './dtype.js';
+import { assertLive } from './engine.js';
 import { formatTensor } from './format.js';
 import * as binary from './ops/binary.js';
 import * as conv from './ops/conv.js';
@@ -53,17 +54,24 @@ export class Tensor implements TensorInfo {
 
   /** A copy of the values, row-major (Float32Array, Int32Array, or Uint8Array for bool). */
   dataSync(): TypedArray {
+    return this.readChecked('dataSync');
+  }
+
+  /** The values, after checking (on every backend alike) that the storage was not released. */
+  private readChecked(what: string): TypedArray {
+    assertLive(this, what);
     return this.backend.read(this);
   }
 
   /** Same as `dataSync()`, for code written against TF.js's async reads. */
   data(): Promise<TypedArray> {
-    return Promise.resolve(this.dataSync());
+    // A throw in the executor becomes the rejection, as an async read would report it.
+    return new Promise((resolve) => resolve(this.readChecked('data')));
   }
 
   /** The values as nested arrays (a plain number for a scalar; bool as 0/1). */
   toArray(): NestedArray {
-    const values = this.dataSync();
+    const values = this.readChecked('toArray');
     if (this.rank === 0) return values[0]!;
     const build = (dim: number, offset: number): NestedArray[] => {
       const n = this.shape[dim]!;
@@ -85,11 +93,11 @@ export class Tensor implements TensorInfo {
     if (this.size !== 1) {
       throw new Error(`item: expected a tensor with exactly one element, got shape [${this.shape.join(',')}] (${this.size} elements)`);
     }
-    return this.dataSync()[0]!;
+    return this.readChecked('item')[0]!;
   }
 
   toString(): string {
-    return formatTensor(this.shape, this.dtype, this.dataSync());
+    return formatTensor(this.shape, this.dtype, this.readChecked('toString'));
   }
 
   // --- elementwise binary ---

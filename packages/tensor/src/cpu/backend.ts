@@ -8,7 +8,7 @@ import { cpuOptimizerStep } from './optimizer.js';
 import { movementKernels } from './movement.js';
 import { poolKernels } from './pool.js';
 import { reduceKernels } from './reduce.js';
-import { output, valuesOf } from './storage.js';
+import { CPU_MAX_BYTES, output, valuesOf } from './storage.js';
 
 /**
  * The reference backend, in plain TypeScript over typed arrays. Memory is garbage collected:
@@ -16,6 +16,8 @@ import { output, valuesOf } from './storage.js';
  */
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
+  /** One typed array per tensor, at most CPU_MAX_BYTES (2 GiB; see there why). */
+  readonly maxBytes = CPU_MAX_BYTES;
   readonly kernels: KernelTable = {
     ...elementwiseKernels,
     ...reduceKernels,

@@ -1,5 +1,6 @@
 import type { Shape } from '../shape.js';
-import { broadcastWalk, formatShape, shapesEqual, sizeFromShape } from '../shape.js';
+import { assertAllocatable, broadcastWalk, formatShape, shapesEqual } from '../shape.js';
+import { CPU_MAX_BYTES } from './storage.js';
 
 /**
  * How to walk several inputs broadcast against each other, computed once per kernel call.
@@ -22,7 +23,9 @@ export interface BroadcastPlan {
 /** Broadcast `shapes` together (NumPy rules; errors name `op`) and plan the walk over them. */
 export function broadcastPlan(op: string, shapes: readonly Shape[]): BroadcastPlan {
   const { outShape, dims, strides } = broadcastWalk(op, shapes);
-  const size = sizeFromShape(outShape);
+  // Before the row offsets are planned: a huge broadcast fails here clearly (1 byte per element is
+  // a lower bound; the kernel checks its real output dtype when it allocates).
+  const size = assertAllocatable(op, outShape, 'bool', CPU_MAX_BYTES, 'cpu');
   const k = shapes.length;
 
   const steps = new Int32Array(k);

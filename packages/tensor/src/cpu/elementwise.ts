@@ -1,10 +1,11 @@
+import { formatArg } from '../format.js';
 import type { KernelTable, TensorInfo } from '../backend.js';
 import type { DType, TypedArray } from '../dtype.js';
 import { allocArray, isDType } from '../dtype.js';
 import type { BroadcastPlan } from './broadcast.js';
 import { broadcastPlan } from './broadcast.js';
 import { floatSameShape, floatWithScalar, isFastBinaryOp } from './float-binary.js';
-import { output, valuesOf } from './storage.js';
+import { allocOutput, output, valuesOf } from './storage.js';
 
 type UnaryOp =
   | 'Neg' | 'Abs' | 'Sign' | 'Exp' | 'Log' | 'Log1p' | 'Expm1' | 'Sqrt' | 'Rsqrt' | 'Square' | 'Reciprocal'
@@ -197,7 +198,7 @@ function unaryKernel(op: UnaryOp, kind: OutKind) {
 function castKernel(inputs: readonly [TensorInfo], attrs: { dtype: DType }): TensorInfo {
   const [x] = inputs;
   const dtype = attrs.dtype;
-  if (!isDType(dtype)) throw new Error(`Cast: dtype must be 'float32', 'int32' or 'bool', got ${JSON.stringify(dtype)}`);
+  if (!isDType(dtype)) throw new Error(`Cast: dtype must be 'float32', 'int32' or 'bool', got ${formatArg(dtype)}`);
   const values = valuesOf(x);
   // Tensors are immutable, so a same-dtype cast may share storage.
   if (dtype === x.dtype) return output(values, x.shape, dtype);
@@ -349,7 +350,7 @@ function binaryKernel(op: BinaryOp, kind: OutKind) {
     }
     const plan = broadcastPlan(op, [a.shape, b.shape]);
     const dtype: DType = kind === 'same' ? a.dtype : kind;
-    const out = allocArray(dtype, plan.size);
+    const out = allocOutput(op, dtype, plan.outShape);
     if (a.dtype === 'float32' && plan.rows === 1 && isFastBinaryOp(op)) {
       const av = valuesOf(a) as Float32Array;
       const bv = valuesOf(b) as Float32Array;
@@ -375,7 +376,7 @@ function whereKernel(inputs: readonly [TensorInfo, TensorInfo, TensorInfo]): Ten
     throw new Error(`Where: both branches must have the same dtype (ops cast before dispatch), got ${a.dtype} and ${b.dtype}`);
   }
   const plan = broadcastPlan('Where', [cond.shape, a.shape, b.shape]);
-  const out = allocArray(a.dtype, plan.size);
+  const out = allocOutput('Where', a.dtype, plan.outShape);
   const c = valuesOf(cond);
   const av = valuesOf(a);
   const bv = valuesOf(b);

@@ -1,7 +1,7 @@
 import type { TensorInfo } from '../backend.js';
 import type { KernelAttrs } from '../kernels.js';
 import { formatShape, sizeFromShape } from '../shape.js';
-import { output, valuesOf } from './storage.js';
+import { allocOutput, output, valuesOf } from './storage.js';
 
 /**
  * Register tile: MR rows of A times NR columns of B live in 16 local accumulators. x64 has 16
@@ -287,13 +287,13 @@ function matMul(inputs: [a: TensorInfo, b: TensorInfo], attrs: KernelAttrs<'MatM
   const bRs = transposeB ? 1 : bCols;
   const bCs = transposeB ? bCols : 1;
   if (a.dtype === 'int32') {
-    const out = new Int32Array(sizeFromShape(outShape));
+    const out = allocOutput('MatMul', 'int32', outShape);
     for (let t = 0; t < offA.length; t++) {
       gemmInt(m, n, k, { data: dataA as Int32Array, off: offA[t]!, rs: aRs, cs: aCs }, { data: dataB as Int32Array, off: offB[t]!, rs: bRs, cs: bCs }, out, t * m * n);
     }
     return output(out, outShape, 'int32');
   }
-  const out = new Float32Array(sizeFromShape(outShape));
+  const out = allocOutput('MatMul', 'float32', outShape);
   if (!transposeA && sizeFromShape(batchB) === 1 && sizeFromShape(batchA) === offA.length) {
     // One shared B under a dense batch of A: the batch stacks into the rows of one tall product,
     // which packs B once instead of once per matrix.

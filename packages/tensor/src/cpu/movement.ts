@@ -1,9 +1,8 @@
 import type { KernelTable, TensorInfo } from '../backend.js';
 import type { DType, TypedArray } from '../dtype.js';
-import { allocArray } from '../dtype.js';
 import type { Shape } from '../shape.js';
-import { mergeCopyAxes, sizeFromShape, stridesOf } from '../shape.js';
-import { output, valuesOf } from './storage.js';
+import { assertAllocatable, mergeCopyAxes, sizeFromShape, stridesOf } from '../shape.js';
+import { CPU_MAX_BYTES, allocOutput, output, valuesOf } from './storage.js';
 
 /** Below this many elements a plain loop beats creating a subarray view for `set`. */
 const SET_MIN = 32;
@@ -102,15 +101,15 @@ function copyBlock(
 }
 
 /** Gather `srcStrides`-addressed elements of `x` into a new contiguous tensor of `shape`. */
-function strided(x: TensorInfo, srcOff: number, srcStrides: readonly number[], shape: Shape, dtype: DType = x.dtype): TensorInfo {
-  const out = allocArray(dtype, sizeFromShape(shape));
+function strided(op: string, x: TensorInfo, srcOff: number, srcStrides: readonly number[], shape: Shape, dtype: DType = x.dtype): TensorInfo {
+  const out = allocOutput(op, dtype, shape);
   copyBlock(valuesOf(x), srcOff, srcStrides, out, 0, stridesOf(shape), shape);
   return output(out, shape, dtype);
 }
 
 function transpose(x: TensorInfo, perm: readonly number[]): TensorInfo {
   const inStrides = stridesOf(x.shape);
-  return strided(x, 0, perm.map((p) => inStrides[p]!), perm.map((p) => x.shape[p]!));
+  return strided('Transpose', x, 0, perm.map((p) => inStrides[p]!), perm.map((p) => x.shape[p]!));
 }
 
 function concat(xs: readonly TensorInfo[], axis: number): TensorInfo {
@@ -121,7 +120,7 @@ function concat(xs: readonly TensorInfo[], axis: number): TensorInfo {
   outShape[axis] = total;
   let outer = 1;
   for (let i = 0; i < axis; i++) outer *= outShape[i]!;
-  const out = allocArray(first.dtype, sizeFromShape(outShape));
+  const out = allocOutput('Concat', first.dtype, outShape);
   const chunks = xs.map((x) => sizeFromShape(x.shape.slice(axis)));
   const values = xs.map((x) => valuesOf(x));
   let pos = 0;
@@ -142,12 +141,12 @@ function slice(x: TensorInfo, begin: readonly number[], size: readonly number[])
   const strides = stridesOf(x.shape);
   let off = 0;
   for (let i = 0; i < begin.length; i++) off += begin[i]! * strides[i]!;
-  return strided(x, off, strides, size);
+  return strided('Slice', x, off, strides, size);
 }
 
 function pad(x: TensorInfo, paddings: readonly (readonly [number, number])[], constantValue: number): TensorInfo {
   const outShape = x.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
-  const out = allocArray(x.dtype, sizeFromShape(outShape));
+  const out = allocOutput('Pad', x.dtype, outShape);
   const fill = x.dtype === 'bool' ? (constantValue !== 0 ? 1 : 0) : constantValue;
   if (fill !== 0) out.fill(fill);
   const outStrides = stridesOf(outShape);
@@ -162,6 +161,9 @@ function pad(x: TensorInfo, paddings: readonly (readonly [number, number])[], co
  * repeat axes, whose row-major order is exactly the tiled `[r0·s0, r1·s1]`.
  */
 function tile(x: TensorInfo, reps: readonly number[]): TensorInfo {
+  const outShape = x.shape.map((d, i) => d * reps[i]!);
+  // Checked on the real output shape, not the interleaved one `strided` walks.
+  assertAllocatable('Tile', outShape, x.dtype, CPU_MAX_BYTES, 'cpu');
   const inStrides = stridesOf(x.shape);
   const shape: number[] = [];
   const strides: number[] = [];
@@ -169,8 +171,8 @@ function tile(x: TensorInfo, reps: readonly number[]): TensorInfo {
     shape.push(reps[i]!, x.shape[i]!);
     strides.push(0, inStrides[i]!);
   }
-  const out = strided(x, 0, strides, shape);
-  return { ...out, shape: x.shape.map((d, i) => d * reps[i]!) };
+  const out = strided('Tile', x, 0, strides, shape);
+  return { ...out, shape: outShape };
 }
 
 function reverse(x: TensorInfo, axes: readonly number[]): TensorInfo {
@@ -180,14 +182,14 @@ function reverse(x: TensorInfo, axes: readonly number[]): TensorInfo {
     off += (x.shape[a]! - 1) * strides[a]!;
     strides[a] = -strides[a]!;
   }
-  return strided(x, off, strides, x.shape);
+  return strided('Reverse', x, off, strides, x.shape);
 }
 
 function broadcastTo(x: TensorInfo, shape: readonly number[]): TensorInfo {
   const inStrides = stridesOf(x.shape);
   const lead = shape.length - x.shape.length;
   const strides = shape.map((_, i) => (i < lead || x.shape[i - lead] === 1 ? 0 : inStrides[i - lead]!));
-  return strided(x, 0, strides, shape);
+  return strided('BroadcastTo', x, 0, strides, shape);
 }
 
 function gather(x: TensorInfo, indices: TensorInfo, axis: number): TensorInfo {
@@ -199,7 +201,7 @@ function gather(x: TensorInfo, indices: TensorInfo, axis: number): TensorInfo {
   const n = x.shape[axis]!;
   const inner = sizeFromShape(x.shape.slice(axis + 1));
   const m = idx.length;
-  const out = allocArray(x.dtype, outer * m * inner);
+  const out = allocOutput('Gather', x.dtype, outShape);
   let pos = 0;
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner;

@@ -1,6 +1,6 @@
 import type { DType } from '../dtype.js';
 import { upcastType } from '../dtype.js';
-import { runKernel } from '../engine.js';
+import { checkAllocation, runKernel } from '../engine.js';
 import { broadcastShapes } from '../shape.js';
 import type { TensorLike } from '../tensor.js';
 import { Tensor } from '../tensor.js';
@@ -18,30 +18,32 @@ function castTo(t: Tensor, dtype: DType): Tensor {
  * `add(intTensor, 1)` stays int32 whichever side the number is on. Checks broadcasting up front so
  * the error names the op the user called.
  */
-function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+function operands(op: string, a: TensorLike, b: TensorLike, out: 'arith' | 'bool' | null): [Tensor, Tensor] {
   const ta = !(a instanceof Tensor) && b instanceof Tensor ? toTensor(a, op, 'a', b) : toTensor(a, op, 'a');
   const tb = toTensor(b, op, 'b', ta);
-  broadcastShapes(op, ta.shape, tb.shape);
+  // Checked here so a huge broadcast ([1e5,1] + [1,1e5]) fails before any kernel allocates.
+  const shape = broadcastShapes(op, ta.shape, tb.shape);
+  if (out !== null) checkAllocation(op, shape, out === 'bool' ? 'bool' : upcastType(ta.dtype, tb.dtype));
   return [ta, tb];
 }
 
 /** Arithmetic: both sides upcast to a common dtype (bool → int32, anything with float32 → float32). */
 function arith(op: string, kernel: ArithKernel, a: TensorLike, b: TensorLike): Tensor {
-  const [ta, tb] = operands(op, a, b);
+  const [ta, tb] = operands(op, a, b, 'arith');
   const dtype = upcastType(ta.dtype, tb.dtype);
   return runKernel(kernel, [castTo(ta, dtype), castTo(tb, dtype)], {});
 }
 
 /** Comparisons: equal dtypes compare as they are (bool with bool too), otherwise both upcast. */
 function compare(op: string, kernel: CompareKernel, a: TensorLike, b: TensorLike): Tensor {
-  const [ta, tb] = operands(op, a, b);
+  const [ta, tb] = operands(op, a, b, 'bool');
   if (ta.dtype === tb.dtype) return runKernel(kernel, [ta, tb], {});
   const dtype = upcastType(ta.dtype, tb.dtype);
   return runKernel(kernel, [castTo(ta, dtype), castTo(tb, dtype)], {});
 }
 
 function logical(op: string, kernel: 'LogicalAnd' | 'LogicalOr', a: TensorLike, b: TensorLike): Tensor {
-  const [ta, tb] = operands(op, a, b);
+  const [ta, tb] = operands(op, a, b, 'bool');
   if (ta.dtype !== 'bool' || tb.dtype !== 'bool') {
     throw new Error(`${op}: both inputs must be bool tensors, got a: ${ta.dtype} and b: ${tb.dtype}`);
   }
@@ -65,7 +67,7 @@ export function squaredDifference(a: TensorLike, b: TensorLike): Tensor { return
 
 /** True division: always float32, whatever the input dtypes. */
 export function div(a: TensorLike, b: TensorLike): Tensor {
-  const [ta, tb] = operands('div', a, b);
+  const [ta, tb] = operands('div', a, b, 'arith');
   return runKernel('Div', [castTo(ta, 'float32'), castTo(tb, 'float32')], {});
 }
 
@@ -84,8 +86,8 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
   const op = 'where';
   const c = toTensor(condition, op, 'condition');
   if (c.dtype !== 'bool') throw new Error(`where: condition must be a bool tensor, got ${c.dtype}`);
-  const [ta, tb] = operands(op, a, b);
-  broadcastShapes(op, c.shape, broadcastShapes(op, ta.shape, tb.shape));
+  const [ta, tb] = operands(op, a, b, null);
   const dtype = ta.dtype === tb.dtype ? ta.dtype : upcastType(ta.dtype, tb.dtype);
+  checkAllocation(op, broadcastShapes(op, c.shape, broadcastShapes(op, ta.shape, tb.shape)), dtype);
   return runKernel('Where', [c, castTo(ta, dtype), castTo(tb, dtype)], {});
 }

@@ -1,3 +1,4 @@
+import { formatArg } from '../format.js';
 import { runKernel } from '../engine.js';
 import { formatShape } from '../shape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
@@ -81,7 +82,7 @@ function resolvePadding1D(op: string, pad: Padding1D, width: number, k: number, 
   if (pad === 'valid') return [0, 0];
   if (typeof pad === 'number' && Number.isInteger(pad) && pad >= 0) return [pad, pad];
   if (isIntList(pad, 2, 0)) return [pad[0], pad[1]];
-  throw new Error(`${op}: pad must be 'same', 'valid', 'causal', a non-negative integer or [left, right], got ${JSON.stringify(pad)}`);
+  throw new Error(`${op}: pad must be 'same', 'valid', 'causal', a non-negative integer or [left, right], got ${formatArg(pad)}`);
 }
 
 /**
@@ -110,7 +111,7 @@ export function conv2dTranspose(
   const x4 = tx.rank === 3 ? reshape(tx, [1, ...tx.shape]) : tx;
   const [n, h, w, c] = x4.shape as [number, number, number, number];
   if (!isIntList(outputShape, 3, 1) && !isIntList(outputShape, 4, 1)) {
-    throw new Error(`${op}: outputShape must be [batch, height, width, channels] or [height, width, channels] of positive integers, got ${JSON.stringify(outputShape)}`);
+    throw new Error(`${op}: outputShape must be [batch, height, width, channels] or [height, width, channels] of positive integers, got ${formatArg(outputShape)}`);
   }
   const full = outputShape.length === 3 ? [n, ...outputShape] : [...outputShape];
   const [on, oh, ow, oc] = full as [number, number, number, number];
@@ -128,7 +129,7 @@ export function conv2dTranspose(
   if (fh !== h || fw !== w) {
     throw new Error(
       `${op}: outputShape ${formatShape(outputShape)} does not match x ${formatShape(tx.shape)}: a conv2d of it with strides ` +
-        `${formatShape(s)} and pad ${JSON.stringify(pad)} gives height×width ${fh}×${fw}, but x has ${h}×${w}`,
+        `${formatShape(s)} and pad ${formatArg(pad)} gives height×width ${fh}×${fw}, but x has ${h}×${w}`,
     );
   }
   const y = runKernel('Conv2DBackpropInput', [x4, tf], { strides: s, pad: p, dilations: d, inputShape: full });

@@ -1,8 +1,9 @@
+import { formatArg } from '../format.js';
 import type { DType, TypedArray } from '../dtype.js';
-import { allocArray, dtypeOfArray, isDType } from '../dtype.js';
+import { allocArray, dtypeOfArray, isDType, isInt32 } from '../dtype.js';
 import { makeTensor } from '../engine.js';
 import type { Shape } from '../shape.js';
-import { assertValidShape, formatShape, sizeFromShape } from '../shape.js';
+import { MAX_RANK, assertValidShape, formatShape, sizeFromShape } from '../shape.js';
 import type { NestedArray, TensorLike } from '../tensor.js';
 import { Tensor } from '../tensor.js';
 
@@ -11,6 +12,9 @@ function inferShape(op: string, value: NestedArray): number[] {
   const shape: number[] = [];
   let cur: NestedArray = value;
   while (Array.isArray(cur)) {
+    if (shape.length === MAX_RANK) {
+      fail(op, `nested arrays are more than ${MAX_RANK} levels deep; a tensor may have at most ${MAX_RANK} axes`);
+    }
     shape.push(cur.length);
     if (cur.length === 0) break;
     cur = (cur as readonly NestedArray[])[0]!;
@@ -27,7 +31,7 @@ function fail(op: string, message: string): never {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'string') return `the string ${formatArg(value)}`;
   return typeof value;
 }
 
@@ -51,6 +55,12 @@ function flattenInto(op: string, value: NestedArray, shape: readonly number[], d
   return offset;
 }
 
+function int32Message(v: number, i: number): string {
+  return Number.isInteger(v)
+    ? `dtype int32 holds integers in [-2147483648, 2147483647], got ${v} at flat index ${i}`
+    : `dtype int32 needs integer values, got ${v} at flat index ${i}`;
+}
+
 function containsBooleansOnly(value: NestedArray): boolean {
   if (typeof value === 'boolean') return true;
   if (!Array.isArray(value)) return false;
@@ -67,7 +77,7 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor
     if (shape !== undefined || dtype !== undefined) fail(op, 'shape and dtype cannot be given with a Tensor value');
     return values;
   }
-  if (dtype !== undefined && !isDType(dtype)) fail(op, `dtype must be 'float32', 'int32' or 'bool', got ${JSON.stringify(dtype)}`);
+  if (dtype !== undefined && !isDType(dtype)) fail(op, `dtype must be 'float32', 'int32' or 'bool', got ${formatArg(dtype)}`);
   if (shape !== undefined) assertValidShape(op, shape);
   if (ArrayBuffer.isView(values)) {
     const arr = values;
@@ -101,7 +111,7 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor
     for (let i = 0; i < size; i++) final[i] = staged[i] !== 0 ? 1 : 0;
   } else {
     for (let i = 0; i < size; i++) {
-      if (!Number.isInteger(staged[i])) fail(op, `dtype int32 needs integer values, got ${staged[i]} at flat index ${i}`);
+      if (!isInt32(staged[i]!)) fail(op, int32Message(staged[i]!, i));
       final[i] = staged[i]!;
     }
   }
@@ -124,7 +134,7 @@ function withShape(op: string, final: TypedArray, shape: Shape | undefined, infe
 export function toTensor(x: TensorLike, op: string, arg: string, like?: Tensor): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x === 'number') {
-    const d: DType = like && like.dtype !== 'bool' && (like.dtype === 'float32' || Number.isInteger(x)) ? like.dtype : 'float32';
+    const d: DType = like && like.dtype !== 'bool' && (like.dtype === 'float32' || isInt32(x)) ? like.dtype : 'float32';
     const arr = allocArray(d, 1);
     arr[0] = x;
     return makeTensor(arr, [], d);

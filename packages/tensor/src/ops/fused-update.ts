@@ -1,6 +1,6 @@
 import type { OptimizerHyper, OptimizerRule } from '../backend.js';
 import { optimizerSlotCount } from '../backend.js';
-import { getBackend, trackTensor } from '../engine.js';
+import { assertLive, getBackend, trackTensor } from '../engine.js';
 import { formatShape } from '../shape.js';
 import { Tensor, isTensor } from '../tensor.js';
 
@@ -34,6 +34,7 @@ export function fusedOptimizerStep<R extends OptimizerRule>(rule: R, tensors: re
       throw new Error(`fusedOptimizerStep: hyperparameter '${key}' of rule '${rule}' must be a finite number, got ${String(value)}`);
     }
   }
+  for (let i = 0; i < tensors.length; i++) assertLive(tensors[i]!, `fusedOptimizerStep (input ${i})`);
   const backend = getBackend();
   if (backend.optimizerStep === undefined) return null;
   const shape = tensors[0]!.shape;

@@ -1,4 +1,4 @@
-import { runKernel } from '../engine.js';
+import { checkAllocation, runKernel } from '../engine.js';
 import { formatShape } from '../shape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { toTensor } from './convert.js';
@@ -39,9 +39,11 @@ export function matMul(a: TensorLike, b: TensorLike, transposeA = false, transpo
   const batchA = ta.shape.slice(0, -2);
   const batchB = tb.shape.slice(0, -2);
   const rank = Math.max(batchA.length, batchB.length);
+  const outShape: number[] = [];
   for (let i = 0; i < rank; i++) {
     const da = batchA[batchA.length - rank + i] ?? 1;
     const db = batchB[batchB.length - rank + i] ?? 1;
+    outShape.push(da === 1 ? db : da);
     if (da !== db && da !== 1 && db !== 1) {
       throw new Error(
         `${op}: batch dimensions ${formatShape(batchA)} and ${formatShape(batchB)} cannot be broadcast together ` +
@@ -49,6 +51,8 @@ export function matMul(a: TensorLike, b: TensorLike, transposeA = false, transpo
       );
     }
   }
+  outShape.push(ta.shape[ta.rank - (transposeA ? 1 : 2)]!, tb.shape[tb.rank - (transposeB ? 2 : 1)]!);
+  checkAllocation(op, outShape, ta.dtype === 'bool' ? 'float32' : ta.dtype);
   const [x, y] = commonNumeric(op, ta, tb);
   return runKernel('MatMul', [x, y], { transposeA, transposeB });
 }
@@ -69,6 +73,7 @@ export function dot(a: TensorLike, b: TensorLike): Tensor {
   if (innerA !== innerB) {
     throw new Error(`${op}: inner dimensions must match, got ${formatShape(ta.shape)} and ${formatShape(tb.shape)}`);
   }
+  checkAllocation(op, [ta.rank === 2 ? ta.shape[0]! : 1, tb.rank === 2 ? tb.shape[1]! : 1], 'float32');
   const [x, y] = commonNumeric(op, ta, tb);
   const x2 = x.rank === 1 ? runKernel('Reshape', [x], { shape: [1, innerA] }) : x;
   const y2 = y.rank === 1 ? runKernel('Reshape', [y], { shape: [innerB, 1] }) : y;

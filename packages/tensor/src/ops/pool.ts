@@ -1,3 +1,4 @@
+import { formatArg } from '../format.js';
 import { runKernel } from '../engine.js';
 import type { PoolAttrs } from '../kernels.js';
 import type { Tensor, TensorLike } from '../tensor.js';
@@ -70,7 +71,7 @@ function pool1d(
   // A numeric pad pads only the width: the height-1 view has nothing to pad.
   else if (typeof pad === 'number' && Number.isInteger(pad) && pad >= 0) pad2 = [[0, 0], [pad, pad]];
   else if (isIntList(pad, 2, 0)) pad2 = [[0, 0], pad];
-  else throw new Error(`${op}: pad must be 'same', 'valid', a non-negative integer or [left, right], got ${JSON.stringify(pad)}`);
+  else throw new Error(`${op}: pad must be 'same', 'valid', a non-negative integer or [left, right], got ${formatArg(pad)}`);
   const x3 = tx.rank === 2 ? reshape(tx, [1, ...tx.shape]) : tx;
   const [n, width, c] = x3.shape as [number, number, number];
   const x4 = reshape(x3, [n, 1, width, c]);

@@ -1,3 +1,4 @@
+import { formatArg } from '../format.js';
 import type { DType } from '../dtype.js';
 import { runKernel } from '../engine.js';
 import { formatShape, normalizeAxes, normalizeAxis, reducedShape } from '../shape.js';
@@ -174,19 +175,19 @@ export function norm(x: TensorLike, ord: NormOrd = 'euclidean', axis?: AxisArg, 
   const op = 'norm';
   const t = asFloat(toTensor(x, op, 'x'));
   if (ord !== 'euclidean' && ord !== 'fro' && (typeof ord !== 'number' || Number.isNaN(ord))) {
-    throw new Error(`${op}: ord must be 'euclidean', 'fro' or a number, got ${JSON.stringify(ord)}`);
+    throw new Error(`${op}: ord must be 'euclidean', 'fro' or a number, got ${formatArg(ord)}`);
   }
   const list = axis === undefined || axis === null ? null : typeof axis === 'number' ? [axis] : [...axis];
   if (list !== null && (list.length === 0 || list.length > 2)) {
-    throw new Error(`${op}: axis must be one axis (vector norm) or two (matrix norm), got ${JSON.stringify(list)}`);
+    throw new Error(`${op}: axis must be one axis (vector norm) or two (matrix norm), got ${formatArg(list)}`);
   }
   if (list !== null && list.length === 2) {
     const [r, c] = list.map((a) => normalizeAxis(op, a, t.rank)) as [number, number];
-    if (r === c) throw new Error(`${op}: the two matrix axes must differ, got ${JSON.stringify(list)}`);
+    if (r === c) throw new Error(`${op}: the two matrix axes must differ, got ${formatArg(list)}`);
     return matrixNorm(t, ord, r, c, keepDims);
   }
   if (ord === 'fro' && list !== null) {
-    throw new Error(`${op}: ord 'fro' is a matrix norm and needs two axes (or none), got axis ${JSON.stringify(list)}`);
+    throw new Error(`${op}: ord 'fro' is a matrix norm and needs two axes (or none), got axis ${formatArg(list)}`);
   }
   const axes = list === null ? normalizeAxes(op, undefined, t.rank) : normalizeAxes(op, list, t.rank);
   return vectorNorm(t, ord, axes, keepDims);

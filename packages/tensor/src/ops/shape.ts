@@ -1,4 +1,5 @@
-import { runKernel } from '../engine.js';
+import { checkAllocation, runKernel } from '../engine.js';
+import { formatArg } from '../format.js';
 import { formatShape, normalizeAxes, normalizeAxis, shapesEqual, sizeFromShape } from '../shape.js';
 import type { Axis, Tensor, TensorLike } from '../tensor.js';
 import { toTensor } from './convert.js';
@@ -12,7 +13,7 @@ function isIntArray(value: unknown): value is readonly number[] {
 }
 
 function json(value: unknown): string {
-  return JSON.stringify(value);
+  return formatArg(value);
 }
 
 /** A no-copy view of `t` with another shape of the same size. */
@@ -117,6 +118,9 @@ export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
       }
     }
   }
+  const outShape = [...first.shape];
+  outShape[a] = ts.reduce((n, t) => n + t.shape[a]!, 0);
+  checkAllocation(op, outShape, first.dtype);
   return runKernel('Concat', ts, { axis: a });
 }
 
@@ -135,6 +139,9 @@ export function stack(tensors: readonly TensorLike[], axis = 0): Tensor {
   }
   const shape = [...first.shape];
   shape.splice(a, 0, 1);
+  const outShape = [...first.shape];
+  outShape.splice(a, 0, ts.length);
+  checkAllocation(op, outShape, first.dtype);
   return runKernel('Concat', ts.map((t) => view(t, shape)), { axis: a });
 }
 
@@ -239,6 +246,7 @@ export function pad(x: TensorLike, paddings: readonly (readonly [number, number]
   }
   if (typeof constantValue !== 'number') fail(op, `constantValue must be a number, got ${typeof constantValue}`);
   if (t.dtype === 'int32' && !Number.isInteger(constantValue)) fail(op, `constantValue must be an integer for an int32 tensor, got ${constantValue}`);
+  checkAllocation(op, t.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]), t.dtype);
   return runKernel('Pad', [t], { paddings: paddings.map((p) => [p[0], p[1]] as const), constantValue });
 }
 
@@ -249,6 +257,7 @@ export function tile(x: TensorLike, reps: readonly number[]): Tensor {
   if (!isIntArray(reps) || reps.length !== t.rank || reps.some((r) => r < 0)) {
     fail(op, `reps must have one non-negative integer per axis (${t.rank}), got ${json(reps)}`);
   }
+  checkAllocation(op, t.shape.map((d, i) => d * reps[i]!), t.dtype);
   return runKernel('Tile', [t], { reps: [...reps] });
 }
 
@@ -266,6 +275,7 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
     }
   }
   if (sizeFromShape(shape) === t.size) return view(t, [...shape]);
+  checkAllocation(op, shape, t.dtype);
   return runKernel('BroadcastTo', [t], { shape: [...shape] });
 }
 

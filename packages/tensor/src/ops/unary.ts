@@ -1,3 +1,4 @@
+import { formatArg } from '../format.js';
 import type { DType } from '../dtype.js';
 import { isDType } from '../dtype.js';
 import { makeTensor, runKernel } from '../engine.js';
@@ -41,7 +42,7 @@ function scalarF32(v: number): Tensor {
 
 function numberArg(op: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || Number.isNaN(v)) {
-    throw new Error(`${op}: ${name} must be a number, got ${typeof v === 'number' ? 'NaN' : JSON.stringify(v) ?? typeof v}`);
+    throw new Error(`${op}: ${name} must be a number, got ${typeof v === 'number' ? 'NaN' : formatArg(v)}`);
   }
   return v;
 }
@@ -107,7 +108,7 @@ export function selu(x: TensorLike): Tensor {
  * `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`.
  */
 export function gelu(x: TensorLike, approximate = false): Tensor {
-  if (typeof approximate !== 'boolean') throw new Error(`gelu: approximate must be a boolean, got ${JSON.stringify(approximate)}`);
+  if (typeof approximate !== 'boolean') throw new Error(`gelu: approximate must be a boolean, got ${formatArg(approximate)}`);
   const t = floatInput('gelu', x);
   let inner: Tensor;
   if (approximate) {
@@ -139,6 +140,6 @@ export function relu6(x: TensorLike): Tensor {
  * itself when it already has that dtype.
  */
 export function cast(x: TensorLike, dtype: DType): Tensor {
-  if (!isDType(dtype)) throw new Error(`cast: dtype must be 'float32', 'int32' or 'bool', got ${JSON.stringify(dtype)}`);
+  if (!isDType(dtype)) throw new Error(`cast: dtype must be 'float32', 'int32' or 'bool', got ${formatArg(dtype)}`);
   return castTo(toTensor(x, 'cast', 'x'), dtype);
 }

@@ -1,3 +1,4 @@
+import { formatArg } from '../format.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 
@@ -15,13 +16,13 @@ export function toPair(op: string, name: string, value: Pair): [number, number] 
   const pair: readonly unknown[] = typeof value === 'number' ? [value, value] : Array.isArray(value) ? value : [];
   const [h, w] = pair;
   if (pair.length !== 2 || !isPositiveInt(h) || !isPositiveInt(w)) {
-    throw new Error(`${op}: ${name} must be a positive integer or a pair of positive integers, got ${JSON.stringify(value)}`);
+    throw new Error(`${op}: ${name} must be a positive integer or a pair of positive integers, got ${formatArg(value)}`);
   }
   return [h, w];
 }
 
 export function toPositiveInt(op: string, name: string, value: unknown): number {
-  if (!isPositiveInt(value)) throw new Error(`${op}: ${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  if (!isPositiveInt(value)) throw new Error(`${op}: ${name} must be a positive integer, got ${formatArg(value)}`);
   return value;
 }
 
@@ -73,7 +74,7 @@ export function resolvePadding(
     if (isIntList(tb, 2, 0) && isIntList(lr, 2, 0)) return [tb[0]!, tb[1]!, lr[0]!, lr[1]!];
   }
   throw new Error(
-    `${op}: pad must be 'same', 'valid', a non-negative integer or [[top, bottom], [left, right]], got ${JSON.stringify(pad)}`,
+    `${op}: pad must be 'same', 'valid', a non-negative integer or [[top, bottom], [left, right]], got ${formatArg(pad)}`,
   );
 }
 

@@ -43,9 +43,12 @@ describe('classifier app, end to end', () => {
     const history = JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8')) as { history: Record<string, number[]>; test: { accuracy: number } };
     expect(Object.keys(history.history).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
     expect(history.test.accuracy * 100).toBeCloseTo(accuracy, 1);
-    const modelJson = JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8')) as { format: string };
+    const modelJson = JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8')) as { format: string; weightsManifest: { paths: string[] }[] };
     expect(modelJson.format).toBe('layers-model');
-    expect(existsSync(join(dir, 'model', 'weights.bin'))).toBe(true);
+    // Every weight file the manifest names was written next to model.json (its name is per save).
+    const paths = modelJson.weightsManifest.flatMap((g) => g.paths);
+    expect(paths.length).toBeGreaterThan(0);
+    for (const p of paths) expect(existsSync(join(dir, 'model', p))).toBe(true);
     expect(readFileSync(join(dir, 'training.svg'), 'utf8')).toMatch(/^<svg/);
     expect([...readFileSync(join(dir, 'training.png')).subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
   });

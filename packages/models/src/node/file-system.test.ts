@@ -5,13 +5,18 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CSVLogger } from '../callbacks/csv-logger.js';
 import { loadModel } from '../io/serialize.js';
 import { resetSequentialNames, Sequential } from '../sequential.js';
 import { fileSystem } from './index.js';
 
 let dir: string;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
 
 beforeEach(() => {
   resetLayerNames();
@@ -23,6 +28,12 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** The weights file model.json names. Each save writes a freshly named one (see file-system.ts). */
+function weightsFile(target: string): string {
+  const json = JSON.parse(readFileSync(join(target, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+  return json.weightsManifest[0]!.paths[0]!;
+}
 
 function expectSame(a: Tensor, b: Tensor): void {
   expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
@@ -36,21 +47,48 @@ async function trained(): Promise<Sequential> {
 }
 
 describe('file:// save and load (Node entry)', () => {
-  it('writes model.json + weights.bin and loads from the file or the folder', async () => {
+  // The weights file is not called weights.bin: every save writes a new, uniquely named one and then
+  // swaps model.json (which names it) in atomically. TF.js needs no fixed name: it fetches whatever
+  // relative paths weightsManifest lists, relative to model.json.
+  it('writes model.json + one weights file and loads from the file or the folder', async () => {
     const m = await trained();
     const target = join(dir, 'out', 'model');
     const result = await m.save(`file://${target}`);
     expect(result.location).toBe(target);
-    expect(readdirSync(target).sort()).toEqual(['model.json', 'weights.bin']);
+    const bin = weightsFile(target);
+    expect(bin).toMatch(/^weights\.[\w-]+\.bin$/);
+    expect(readdirSync(target).sort()).toEqual(['model.json', bin].sort());
     expect(readdirSync(join(dir, 'out'))).toEqual(['model']);
     const json = JSON.parse(readFileSync(join(target, 'model.json'), 'utf8')) as { format: string; weightsManifest: { paths: string[] }[] };
     expect(json.format).toBe('layers-model');
-    expect(json.weightsManifest[0]!.paths).toEqual(['weights.bin']);
-    expect(readFileSync(join(target, 'weights.bin')).byteLength).toBe(result.weightDataBytes);
+    expect(json.weightsManifest[0]!.paths).toEqual([bin]);
+    expect(readFileSync(join(target, bin)).byteLength).toBe(result.weightDataBytes);
     const x = randomNormal([3, 2]);
     expectSame(m.predict(x), (await loadModel(`file://${target}/model.json`)).predict(x));
     expectSame(m.predict(x), (await loadModel(`file://${target}`)).predict(x));
     expectSame(m.predict(x), (await loadModel(fileSystem(target))).predict(x));
+  });
+
+  it('TF.js loads a saved folder as it loads one over HTTP: model.json, then the weights it names', async () => {
+    const m = await trained();
+    const target = join(dir, 'model');
+    await m.save(`file://${target}`);
+    await m.save(`file://${target}`);
+    const served: string[] = [];
+    // TF.js's own HTTP handler, with fetch answered from the folder: it resolves weightsManifest
+    // paths relative to model.json's URL, so any file name there works.
+    const fetchFunc = (input: string | URL | Request): Promise<Response> => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      const name = new URL(url).pathname.replace(/^\/model\//, '');
+      served.push(name);
+      return Promise.resolve(new Response(readFileSync(join(target, name))));
+    };
+    const loaded = await tf.loadLayersModel(tf.io.http('http://localhost/model/model.json', { fetchFunc }));
+    expect(served).toEqual(['model.json', weightsFile(target)]);
+    const x = randomNormal([3, 2]);
+    const expected = Array.from(m.predict(x).dataSync());
+    const got = Array.from((loaded.predict(tf.tensor(x.dataSync() as Float32Array, [3, 2])) as tf.Tensor).dataSync());
+    got.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
   });
 
   it('replaces an earlier save whole, and resumes training with includeOptimizer', async () => {
@@ -62,6 +100,8 @@ describe('file:// save and load (Node entry)', () => {
     await m.fit(x, y, { epochs: 1, verbose: 0, shuffle: false });
     await m.save(`file://${target}`, { includeOptimizer: true });
     expect(readdirSync(dir)).toEqual(['model']);
+    // The first save's weights file is gone; only the new one is left.
+    expect(readdirSync(target).sort()).toEqual(['model.json', weightsFile(target)].sort());
     const again = await loadModel(`file://${target}`);
     expectSame(m.predict(x), again.predict(x));
     // Same seed for both, so their dropout masks agree.
@@ -87,18 +127,20 @@ describe('file:// save and load (Node entry)', () => {
     await m.save(`file://${target}`);
     const jsonPath = join(target, 'model.json');
     const text = readFileSync(jsonPath, 'utf8');
-    const bin = readFileSync(join(target, 'weights.bin'));
+    const name = weightsFile(target);
+    const binPath = join(target, name);
+    const bin = readFileSync(binPath);
 
     writeFileSync(jsonPath, text.slice(0, 100));
     await expect(loadModel(`file://${jsonPath}`)).rejects.toThrow(new RegExp(`'${jsonPath}' is not valid JSON \\(corrupt or truncated\\?\\)`));
     writeFileSync(jsonPath, text);
 
-    writeFileSync(join(target, 'weights.bin'), bin.subarray(0, bin.byteLength - 4));
+    writeFileSync(binPath, bin.subarray(0, bin.byteLength - 4));
     await expect(loadModel(`file://${jsonPath}`)).rejects.toThrow(
-      new RegExp(`weight file '${join(target, 'weights.bin')}' holds ${bin.byteLength - 4} bytes, but '${jsonPath}' describes ${bin.byteLength} bytes .*the file is truncated`),
+      new RegExp(`weight file '${binPath}' holds ${bin.byteLength - 4} bytes, but '${jsonPath}' describes ${bin.byteLength} bytes .*the file is truncated`),
     );
-    rmSync(join(target, 'weights.bin'));
-    await expect(loadModel(`file://${jsonPath}`)).rejects.toThrow(/lists weight file 'weights\.bin', which cannot be read/);
+    rmSync(binPath);
+    await expect(loadModel(`file://${jsonPath}`)).rejects.toThrow(new RegExp(`lists weight file '${name.replace(/\./g, '\\.')}', which cannot be read`));
     await expect(loadModel(`file://${join(dir, 'nothing')}`)).rejects.toThrow(/cannot read '.*nothing'/);
   });
 
@@ -107,7 +149,7 @@ describe('file:// save and load (Node entry)', () => {
     const target = join(dir, 'model');
     await m.save(`file://${target}`);
     const json = JSON.parse(readFileSync(join(target, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
-    const bin = readFileSync(join(target, 'weights.bin'));
+    const bin = readFileSync(join(target, weightsFile(target)));
     const sharded = join(dir, 'sharded');
     await mkdir(sharded);
     await writeFile(join(sharded, 'group1-shard1of2.bin'), bin.subarray(0, 10));

@@ -1,26 +1,69 @@
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { lstat, mkdir, open, readFile, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../io/artifacts.js';
 import { artifactsToModelJSON, validateModelJSON } from '../io/artifacts.js';
+import type { WeightSpec } from '../io/weights.js';
 import { concatBuffers, specByteLength } from '../io/weights.js';
 
 const MODEL_JSON = 'model.json';
-const WEIGHTS_BIN = 'weights.bin';
 
-/** Files a saved model folder may hold; anything else means the folder is not ours to replace. */
-function isModelFile(name: string): boolean {
-  return name === MODEL_JSON || name.endsWith('.bin');
+// File names a save writes. Every save writes its weights under a new name (so the weights the
+// current model.json refers to are never touched), then swaps model.json by an atomic rename. The
+// pid in each name tells a later save whether the writer may still be running (see `isStale`).
+const WEIGHTS_RE = /^weights\.(\d+)-[0-9a-f]{8}\.bin$/;
+const JSON_TMP_RE = /^\.model\.json\.(\d+)-[0-9a-f]{8}\.tmp$/;
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function code(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
 }
 
 function stripScheme(url: string): string {
   return url.replace(/^file:\/\//i, '');
 }
 
+function uniqueId(): string {
+  return `${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Sibling folder a first save builds in before renaming it into place. */
+function tmpDirRe(base: string): RegExp {
+  return new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(?:tmp|old)-(\\d+)-[0-9a-f]{8}$`);
+}
+
+/** Files a saved model folder may hold; anything else means the folder is not ours to write into. */
+function isModelFile(name: string): boolean {
+  return name === MODEL_JSON || name.endsWith('.bin') || JSON_TMP_RE.test(name);
+}
+
+/** Paths of files an unfinished save in this process is writing; cleanup leaves them alone. */
+const inFlight = new Set<string>();
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return code(err) === 'EPERM';
+  }
+}
+
+/** A leftover of a save by `pid` that can no longer be running (crashed, or an earlier save of ours). */
+function isStale(path: string, pid: number): boolean {
+  if (pid === process.pid) return !inFlight.has(path);
+  return !pidAlive(pid);
+}
+
 async function exists(p: string): Promise<boolean> {
   try {
-    await stat(p);
+    await lstat(p);
     return true;
   } catch {
     return false;
@@ -30,7 +73,7 @@ async function exists(p: string): Promise<boolean> {
 async function writeFileSynced(path: string, data: string | Uint8Array): Promise<void> {
   let fh: FileHandle | null = null;
   try {
-    fh = await open(path, 'w');
+    fh = await open(path, 'wx');
     await fh.writeFile(data);
     await fh.sync();
   } finally {
@@ -38,53 +81,159 @@ async function writeFileSynced(path: string, data: string | Uint8Array): Promise
   }
 }
 
-function suffix(): string {
-  return `${process.pid}-${randomBytes(4).toString('hex')}`;
+/** Make a rename in `dir` durable. Folders cannot be opened for fsync on every platform; skip there. */
+async function syncDir(dir: string): Promise<void> {
+  let fh: FileHandle | null = null;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch (err) {
+    if (!['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'EBADF'].includes(code(err) ?? '')) throw err;
+  } finally {
+    await fh?.close();
+  }
+}
+
+async function referencedFiles(jsonPath: string): Promise<Set<string> | null> {
+  try {
+    const json = JSON.parse(await readFile(jsonPath, 'utf8')) as { weightsManifest?: { paths?: unknown }[] };
+    const names = new Set<string>();
+    for (const group of json.weightsManifest ?? []) {
+      for (const p of Array.isArray(group.paths) ? group.paths : []) if (typeof p === 'string') names.add(resolve(dirname(jsonPath), p));
+    }
+    return names;
+  } catch {
+    return null;
+  }
 }
 
 /**
- * Save `artifacts` into folder `dir` as model.json + weights.bin. The files are written into a
- * temporary sibling folder which then replaces `dir` by rename, so `dir` is never half-written:
- * a crash leaves either the previous save or the new one (plus, at worst, a `.tmp-…` folder).
+ * Remove what earlier (possibly crashed) saves left behind: weight files model.json no longer
+ * refers to, model.json temp files, and sibling build folders. Files a live save is writing stay.
+ */
+async function cleanUp(target: string): Promise<void> {
+  const jsonPath = join(target, MODEL_JSON);
+  const referenced = await referencedFiles(jsonPath);
+  if (referenced !== null) {
+    for (const entry of await readdir(target, { withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const full = join(target, entry.name);
+      const ours = WEIGHTS_RE.exec(entry.name) ?? JSON_TMP_RE.exec(entry.name);
+      if (ours !== null) {
+        if (!referenced.has(full) && isStale(full, Number(ours[1]))) await rm(full, { force: true });
+      } else if (entry.name.endsWith('.bin') && !referenced.has(full)) {
+        // weights.bin of an older save, or shards of a model this save replaced.
+        await rm(full, { force: true });
+      }
+    }
+  }
+  const parent = dirname(target);
+  const re = tmpDirRe(basename(target));
+  for (const entry of await readdir(parent, { withFileTypes: true })) {
+    const m = re.exec(entry.name);
+    if (m === null || !entry.isDirectory()) continue;
+    const full = join(parent, entry.name);
+    if (isStale(full, Number(m[1]))) await rm(full, { recursive: true, force: true });
+  }
+}
+
+/** Write weights under a new name, then swap model.json in by rename. `dir` must exist. */
+async function writeInto(dir: string, weightData: Uint8Array, artifacts: ModelArtifacts): Promise<number> {
+  const id = uniqueId();
+  const weightsName = `weights.${id}.bin`;
+  const weightsPath = join(dir, weightsName);
+  const tmpJson = join(dir, `.model.json.${id}.tmp`);
+  const modelJSON = JSON.stringify(artifactsToModelJSON(artifacts, weightsName));
+  inFlight.add(weightsPath);
+  inFlight.add(tmpJson);
+  try {
+    await writeFileSynced(weightsPath, weightData);
+    await writeFileSynced(tmpJson, modelJSON);
+    await rename(tmpJson, join(dir, MODEL_JSON));
+    await syncDir(dir);
+  } catch (err) {
+    await rm(tmpJson, { force: true });
+    await rm(weightsPath, { force: true });
+    throw err;
+  } finally {
+    inFlight.delete(weightsPath);
+    inFlight.delete(tmpJson);
+  }
+  return Buffer.byteLength(modelJSON);
+}
+
+/**
+ * Save `artifacts` into folder `dir` as model.json + one weights file. The path always holds a
+ * complete model, the previous one or the new one: weights go to a file with a fresh name, and
+ * model.json, which names that file, replaces the old model.json by an atomic rename. A first
+ * save builds the folder as a hidden sibling and renames it into place. Leftovers of crashed
+ * saves are removed by the next save.
  */
 async function saveToDir(dir: string, artifacts: ModelArtifacts): Promise<SaveResult> {
   const target = resolve(dir);
   const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
-  if (await exists(target)) {
-    const info = await stat(target);
-    if (!info.isDirectory()) throw new Error(`save: '${target}' exists and is not a folder`);
-    const foreign = (await readdir(target)).filter((name) => !isModelFile(name));
-    if (foreign.length > 0) {
-      throw new Error(`save: refusing to replace folder '${target}' because it holds files that are not part of a saved model: ${foreign.join(', ')}`);
-    }
-  }
-  const tmp = join(parent, `.${basename(target)}.tmp-${suffix()}`);
-  const weightData = Array.isArray(artifacts.weightData) ? concatBuffers(artifacts.weightData) : artifacts.weightData;
-  const modelJSON = JSON.stringify(artifactsToModelJSON(artifacts, WEIGHTS_BIN));
+  const weightData = new Uint8Array(Array.isArray(artifacts.weightData) ? concatBuffers(artifacts.weightData) : artifacts.weightData);
+  let modelJSONBytes: number;
   try {
-    await mkdir(tmp);
-    await writeFileSynced(join(tmp, WEIGHTS_BIN), new Uint8Array(weightData));
-    await writeFileSynced(join(tmp, MODEL_JSON), modelJSON);
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw new Error(`save: writing the model to '${target}' failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-  if (await exists(target)) {
-    const old = join(parent, `.${basename(target)}.old-${suffix()}`);
-    await rename(target, old);
-    try {
-      await rename(tmp, target);
-    } catch (err) {
-      await rename(old, target);
-      await rm(tmp, { recursive: true, force: true });
-      throw err;
+    await mkdir(parent, { recursive: true });
+    let inPlace = await exists(target);
+    if (!inPlace) {
+      const tmp = join(parent, `.${basename(target)}.tmp-${uniqueId()}`);
+      inFlight.add(tmp);
+      try {
+        await mkdir(tmp);
+        modelJSONBytes = await writeInto(tmp, weightData, artifacts);
+        await rename(tmp, target);
+        await syncDir(parent);
+      } catch (err) {
+        await rm(tmp, { recursive: true, force: true });
+        // Someone else created the folder meanwhile: save into it like into any earlier save.
+        if (!['ENOTEMPTY', 'EEXIST', 'EISDIR', 'ENOTDIR'].includes(code(err) ?? '') || !(await exists(target))) throw err;
+        inPlace = true;
+      } finally {
+        inFlight.delete(tmp);
+      }
     }
-    await rm(old, { recursive: true, force: true });
-  } else {
-    await rename(tmp, target);
+    if (inPlace) {
+      const info = await stat(target);
+      if (!info.isDirectory()) throw new Error(`save: '${target}' exists and is not a folder`);
+      const foreign = (await readdir(target)).filter((name) => !isModelFile(name));
+      if (foreign.length > 0) {
+        throw new Error(`save: refusing to replace folder '${target}' because it holds files that are not part of a saved model: ${foreign.join(', ')}`);
+      }
+      modelJSONBytes = await writeInto(target, weightData, artifacts);
+    }
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith('save:')) throw err;
+    throw new Error(`save: writing the model to '${target}' failed: ${message(err)}`, { cause: err });
   }
-  return { location: target, modelJSONBytes: Buffer.byteLength(modelJSON), weightDataBytes: weightData.byteLength };
+  try {
+    await cleanUp(target);
+  } catch {
+    // The model is saved; what could not be removed now is tried again by the next save.
+  }
+  return { location: target, modelJSONBytes: modelJSONBytes!, weightDataBytes: weightData.byteLength };
+}
+
+/** Saves to one path run one after another, in the order they were asked for. */
+const saveChains = new Map<string, Promise<unknown>>();
+
+function serializedSave(dir: string, artifacts: ModelArtifacts): Promise<SaveResult> {
+  const key = resolve(dir);
+  const previous = saveChains.get(key) ?? Promise.resolve();
+  const run = previous.then(
+    () => saveToDir(dir, artifacts),
+    () => saveToDir(dir, artifacts),
+  );
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  saveChains.set(key, settled);
+  void settled.then(() => {
+    if (saveChains.get(key) === settled) saveChains.delete(key);
+  });
+  return run;
 }
 
 async function modelJsonPath(p: string): Promise<string> {
@@ -97,50 +246,159 @@ async function modelJsonPath(p: string): Promise<string> {
   return full;
 }
 
+function isInside(folder: string, file: string): boolean {
+  const rel = relative(folder, file);
+  return rel !== '' && !isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`);
+}
+
+/** Bytes a manifest group describes, checked so that a hostile manifest cannot ask for absurd sizes. */
+function groupBytes(weights: readonly WeightSpec[], jsonPath: string): number {
+  let total = 0;
+  for (const w of weights) {
+    if (!w.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw new Error(`loadModel: '${jsonPath}' gives weight '${w.name}' the shape ${JSON.stringify(w.shape)}; expected non-negative integer dimensions`);
+    }
+    let n: number;
+    try {
+      n = specByteLength(w);
+    } catch (err) {
+      throw new Error(`loadModel: '${jsonPath}', weight '${w.name}': ${message(err)}`, { cause: err });
+    }
+    total += n;
+    if (!Number.isSafeInteger(total)) throw new Error(`loadModel: '${jsonPath}' describes more weight bytes than can be read (${w.name} ${JSON.stringify(w.shape)})`);
+  }
+  return total;
+}
+
+interface WeightFile {
+  rel: string;
+  real: string;
+  size: number;
+}
+
+/**
+ * Resolve a weights-manifest path inside the model folder `realBase` (already a realpath). Paths
+ * that are absolute, climb out with `..`, or lead out through a symlink are refused before any
+ * read, and without saying anything about the file outside.
+ */
+async function resolveWeightFile(realBase: string, rel: unknown, jsonPath: string): Promise<WeightFile> {
+  const refuse = (why: string): Error =>
+    new Error(`loadModel: '${jsonPath}' lists weight file ${JSON.stringify(rel)}, which ${why}; weight files must be inside the model folder '${realBase}'`);
+  if (typeof rel !== 'string' || rel === '') throw refuse('is not a file name');
+  if (isAbsolute(rel) || /^[a-zA-Z]:/.test(rel) || rel.startsWith('\\') || rel.includes('\0') || /^[a-z][a-z0-9+.-]*:/i.test(rel)) {
+    throw refuse('is an absolute path or URL');
+  }
+  const lexical = resolve(realBase, rel);
+  if (!isInside(realBase, lexical)) throw refuse('points outside the model folder');
+  let real: string;
+  try {
+    real = await realpath(lexical);
+  } catch (err) {
+    // Say "outside" rather than "missing" when the path leads out (or into a dangling link), so
+    // nothing is learned about what exists outside the folder.
+    let below = lexical;
+    let ancestor = dirname(lexical);
+    for (;;) {
+      let r: string | null = null;
+      try {
+        r = await realpath(ancestor);
+      } catch {
+        // Keep climbing.
+      }
+      if (r !== null) {
+        if (r !== realBase && !isInside(realBase, r)) throw refuse('leads outside the model folder through a symbolic link');
+        if ((await lstat(below).catch(() => null))?.isSymbolicLink() === true) throw refuse('is reached through a symbolic link that cannot be followed');
+        break;
+      }
+      if (ancestor === realBase || dirname(ancestor) === ancestor) break;
+      below = ancestor;
+      ancestor = dirname(ancestor);
+    }
+    throw new Error(`loadModel: '${jsonPath}' lists weight file '${rel}', which cannot be read: ${message(err)}`, { cause: err });
+  }
+  if (!isInside(realBase, real)) throw refuse('leads outside the model folder through a symbolic link');
+  const info = await stat(real);
+  if (!info.isFile()) throw new Error(`loadModel: '${jsonPath}' lists weight file '${rel}', which is not a regular file`);
+  return { rel, real, size: info.size };
+}
+
+/** Read exactly `size` bytes of `file` into `into` at `offset`; fail if the file is not that size now. */
+async function readExactly(file: WeightFile, into: Uint8Array, offset: number, jsonPath: string): Promise<void> {
+  const fh = await open(file.real, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  try {
+    const info = await fh.stat();
+    if (!info.isFile()) throw new Error(`loadModel: '${jsonPath}' lists weight file '${file.rel}', which is not a regular file`);
+    let done = 0;
+    while (done < file.size) {
+      const { bytesRead } = await fh.read(into, offset + done, file.size - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    const extra = await fh.read(new Uint8Array(1), 0, 1, file.size);
+    if (done !== file.size || extra.bytesRead !== 0) {
+      throw new Error(`loadModel: weight file '${file.real}' changed size while it was read (expected ${file.size} bytes)`);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 async function loadFromPath(p: string): Promise<ModelArtifacts> {
   const jsonPath = await modelJsonPath(p);
   let text: string;
   try {
+    const info = await stat(jsonPath);
+    if (!info.isFile()) throw new Error('not a regular file');
     text = await readFile(jsonPath, 'utf8');
   } catch (err) {
-    throw new Error(`loadModel: cannot read '${jsonPath}': ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`loadModel: cannot read '${jsonPath}': ${message(err)}`, { cause: err });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new Error(`loadModel: '${jsonPath}' is not valid JSON (corrupt or truncated?): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`loadModel: '${jsonPath}' is not valid JSON (corrupt or truncated?): ${message(err)}`, { cause: err });
   }
   const json = validateModelJSON(parsed, jsonPath);
-  const base = dirname(jsonPath);
-  const buffers: ArrayBuffer[] = [];
+  const realBase = await realpath(dirname(jsonPath));
+
+  // Check every file (place, type, size) before reading any of them.
+  const groups: { files: WeightFile[]; needed: number }[] = [];
+  let total = 0;
   for (const group of json.weightsManifest) {
-    const files: string[] = [];
-    let bytes = 0;
-    for (const rel of group.paths) {
-      const file = join(base, rel);
-      let buf: Buffer;
-      try {
-        buf = await readFile(file);
-      } catch (err) {
-        throw new Error(`loadModel: '${jsonPath}' lists weight file '${rel}', which cannot be read: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      }
-      buffers.push(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
-      files.push(file);
-      bytes += buf.byteLength;
-    }
-    const needed = group.weights.reduce((n, w) => n + specByteLength(w), 0);
+    const needed = groupBytes(group.weights, jsonPath);
+    const files: WeightFile[] = [];
+    for (const rel of group.paths as unknown[]) files.push(await resolveWeightFile(realBase, rel, jsonPath));
+    const bytes = files.reduce((n, f) => n + f.size, 0);
     if (bytes !== needed) {
+      const names = files.map((f) => (files.length > 1 ? `'${f.real}' (${f.size} bytes)` : `'${f.real}'`)).join(', ');
       throw new Error(
-        `loadModel: weight file${files.length > 1 ? 's' : ''} ${files.map((f) => `'${f}'`).join(', ')} hold${files.length > 1 ? '' : 's'} ${bytes} bytes, ` +
-          `but '${jsonPath}' describes ${needed} bytes (${group.weights.map((w) => w.name).join(', ')}): the file is ${bytes < needed ? 'truncated' : 'not the one this model.json was saved with'}`,
+        `loadModel: weight file${files.length > 1 ? 's' : ''} ${names} hold${files.length > 1 ? '' : 's'} ${bytes} bytes, ` +
+          `but '${jsonPath}' describes ${needed} bytes (${group.weights.map((w) => w.name).join(', ')}): ` +
+          `the file is ${bytes < needed ? 'truncated' : 'larger than the manifest says, so not the one this model.json was saved with'}`,
       );
+    }
+    groups.push({ files, needed });
+    total += needed;
+  }
+
+  const data = new Uint8Array(total);
+  let offset = 0;
+  for (const group of groups) {
+    for (const file of group.files) {
+      try {
+        await readExactly(file, data, offset, jsonPath);
+      } catch (err) {
+        if (err instanceof Error && err.message.startsWith('loadModel:')) throw err;
+        throw new Error(`loadModel: '${jsonPath}' lists weight file '${file.rel}', which cannot be read: ${message(err)}`, { cause: err });
+      }
+      offset += file.size;
     }
   }
   const artifacts: ModelArtifacts = {
     modelTopology: json.modelTopology,
     weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData: concatBuffers(buffers.length > 0 ? buffers : [new ArrayBuffer(0)]),
+    weightData: data.buffer,
     source: jsonPath,
   };
   if (json.format !== undefined) artifacts.format = json.format;
@@ -151,15 +409,15 @@ async function loadFromPath(p: string): Promise<ModelArtifacts> {
 }
 
 /**
- * A handler for a folder on disk: `model.save(fileSystem('./out/model'))` writes model.json +
- * weights.bin there; `loadModel(fileSystem('./out/model/model.json'))` (or the folder) reads them.
+ * A handler for a folder on disk: `model.save(fileSystem('./out/model'))` writes model.json and a
+ * weights file there; `loadModel(fileSystem('./out/model/model.json'))` (or the folder) reads them.
  * `file://` URLs resolve to this handler once `@descent/models/node` is imported.
  */
 export function fileSystem(path: string): IOHandler {
   if (typeof path !== 'string' || path === '') throw new Error('fileSystem: expected a folder or model.json path');
   const p = stripScheme(path);
   return {
-    save: (artifacts) => saveToDir(p, artifacts),
+    save: (artifacts) => serializedSave(p, artifacts),
     load: () => loadFromPath(p),
   };
 }

@@ -38,6 +38,8 @@ export {
 } from './schedules.js';
 export type { LearningRate } from './schedules.js';
 export { SGD } from './sgd.js';
+export { fromTfjsOptimizerConfig, fromTfjsOptimizerState, isTfjsOptimizerState } from './tfjs.js';
+export type { TfjsStateImport } from './tfjs.js';
 export type { SGDOptions } from './sgd.js';
 export { clipByGlobalNorm, clipByNorm, clipGradients, decayWeights, movingAverage } from './transforms.js';
 export type { ClipSpec } from './transforms.js';

@@ -417,6 +417,69 @@ export abstract class Optimizer {
     }
   }
 
+  /**
+   * Restore saved state for a known set of variables (a model's trainable weights) and check
+   * that it is complete, so a damaged save fails now rather than silently restarting a slot or
+   * failing at the first update. Every variable's state is built at once; then, unless the saved
+   * state is that of an untrained optimizer (no slots, `iterations` 0), it must hold `iterations`, the rule's
+   * shared scalars and every slot of every variable, each with the variable's shape. State of
+   * variables not in `variables` is kept for later, as `setWeights` does. The checks run before
+   * any state is changed.
+   */
+  restoreState(weights: readonly NamedTensor[], variables: readonly Variable[]): void {
+    const op = `${this.className}.restoreState`;
+    const states = variables.map((v) => [v, this.stateOf(v)] as const);
+    if (weights.length === 0) return;
+    const given = new Map<string, Tensor>();
+    for (const entry of weights) {
+      if (entry === null || typeof entry !== 'object' || typeof entry.name !== 'string' || !isTensor(entry.tensor)) {
+        throw new Error(`${op}: expected { name: string, tensor: Tensor } entries, got ${entry === null ? 'null' : typeof entry === 'object' ? `an object with keys ${Object.keys(entry).join(', ')}` : typeof entry}`);
+      }
+      if (given.has(entry.name)) throw new Error(`${op}: the saved state lists '${entry.name}' twice`);
+      if (!entry.name.includes('/') && entry.name !== ITERATIONS && !Object.hasOwn(this.globals, entry.name)) {
+        throw new Error(`${op}: unknown state '${entry.name}' (expected 'iterations', ${Object.keys(this.globals).map((k) => `'${k}', `).join('')}or 'variableName/slot')`);
+      }
+      given.set(entry.name, entry.tensor);
+    }
+    // A model saved before it was trained: nothing to check.
+    const iters = given.get(ITERATIONS);
+    if (![...given.keys()].some((k) => k.includes('/')) && (iters === undefined || (iters.size === 1 && iters.item() === 0))) {
+      this.setWeights(weights);
+      return;
+    }
+    const missing: string[] = [];
+    for (const name of [ITERATIONS, ...Object.keys(this.globals)]) if (!given.has(name)) missing.push(`'${name}' []`);
+    for (const [v, s] of states) {
+      const expected: [string, Tensor | null][] = [...Object.entries(s.slots), [ACCUMULATOR, s.accumulator], [AVERAGE, s.average]];
+      for (const [slot, current] of expected) {
+        if (current !== null && !given.has(`${v.name}/${slot}`)) missing.push(`'${v.name}/${slot}' ${formatShape(current.shape)}`);
+      }
+    }
+    if (missing.length > 0) {
+      throw new Error(
+        `${op}: the saved optimizer state is incomplete: it has no ${missing.join(', ')} (expected by ${this.className} for ${variables.length} variable${variables.length === 1 ? '' : 's'}; the saved state has ${[...given.keys()].map((k) => `'${k}'`).join(', ')})`,
+      );
+    }
+    // Shapes and slot names are checked by setSlot; check them all before changing anything.
+    const byName = new Map<string, Variable>(variables.map((v) => [v.name, v]));
+    for (const [name, tensor] of given) {
+      const cut = name.lastIndexOf('/');
+      const v = cut > 0 ? byName.get(name.slice(0, cut)) : undefined;
+      if (v === undefined) continue;
+      const s = this.states.get(v)!;
+      const slot = name.slice(cut + 1);
+      const current = slot === ACCUMULATOR ? s.accumulator : slot === AVERAGE ? s.average : Object.hasOwn(s.slots, slot) ? s.slots[slot] : null;
+      if (!current) {
+        const known = [...Object.keys(s.slots), ...(s.accumulator ? [ACCUMULATOR] : []), ...(s.average ? [AVERAGE] : [])];
+        throw new Error(`${op}: variable '${v.name}' has no state '${slot}' in this optimizer (it has: ${known.join(', ') || 'none'})`);
+      }
+      if (!shapesEqual(current.shape, tensor.shape)) {
+        throw new Error(`${op}: state '${name}' must have shape ${formatShape(current.shape)} (that of variable '${v.name}'), but the saved state has ${formatShape(tensor.shape)}`);
+      }
+    }
+    this.setWeights(weights);
+  }
+
   private restorePending(v: Variable, state: VariableState): void {
     const prefix = `${v.name}/`;
     for (const [name, tensor] of this.pending) {
@@ -438,7 +501,9 @@ export abstract class Optimizer {
       throw new Error(`${op}: variable '${v.name}' has no state '${slot}' in this optimizer (it has: ${known.join(', ') || 'none'})`);
     }
     if (!shapesEqual(current.shape, tensor.shape)) {
-      throw new Error(`${op}: state '${v.name}/${slot}' has shape ${formatShape(current.shape)}, got ${formatShape(tensor.shape)}`);
+      throw new Error(
+        `${op}: state '${v.name}/${slot}' has shape ${formatShape(current.shape)} (that of variable '${v.name}'), got ${formatShape(tensor.shape)} in the saved state`,
+      );
     }
     // A copy: the caller keeps its tensor, and the state may be freed when the next step replaces it.
     const value = replaced(tensor.dtype === 'float32' ? mul(tensor, 1) : cast(tensor, 'float32'), current);

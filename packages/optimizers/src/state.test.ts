@@ -101,7 +101,7 @@ describe('state save → restore → continue', () => {
     const opt = new Adam();
     train(opt, vars, 1);
     expect(() => opt.setWeights([{ name: 'dense/bias/momentum', tensor: tensor([1, 2]) }])).toThrow(
-      /Adam\.setWeights: state 'dense\/bias\/momentum' has shape \[3\], got \[2\]/,
+      /Adam\.setWeights: state 'dense\/bias\/momentum' has shape \[3\] \(that of variable 'dense\/bias'\), got \[2\]/,
     );
     expect(() => opt.setWeights([{ name: 'dense/bias/accumulator', tensor: tensor([1, 2, 3]) }])).toThrow(
       /variable 'dense\/bias' has no state 'accumulator' in this optimizer \(it has: momentum, velocity\)/,

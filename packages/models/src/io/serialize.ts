@@ -1,8 +1,10 @@
 import type { Loss } from '@descent/layers';
 import { Layer, deserializeLayer, getLoss } from '@descent/layers';
+import { fromTfjsOptimizerConfig, fromTfjsOptimizerState, isTfjsOptimizerState } from '@descent/optimizers';
 import type { Tensor } from '@descent/tensor';
 import { formatShape } from '@descent/tensor';
 import { Sequential } from '../sequential.js';
+import { checkOptionKeys } from '../training/options.js';
 import type { IOHandler, ModelArtifacts, ModelJSON, TrainingConfig } from './artifacts.js';
 import { artifactsToModelJSON, validateModelJSON } from './artifacts.js';
 import type { JsonObject, JsonValue } from './case.js';
@@ -358,7 +360,7 @@ function restoreLoss(saved: JsonValue | undefined, source: string): string | Los
   throw new Error(`${source}: trainingConfig.loss ${JSON.stringify(saved)} is not a loss Descent can restore; load with { compile: false } and call compile() yourself`);
 }
 
-function compileFromTrainingConfig(model: Sequential, tc: TrainingConfig, source: string): void {
+function compileFromTrainingConfig(model: Sequential, tc: TrainingConfig, source: string): { className: string; config: Record<string, unknown> } {
   if (!isJsonObject(tc.optimizer_config) || typeof tc.optimizer_config.class_name !== 'string') {
     throw new Error(`${source}: trainingConfig.optimizer_config must be { class_name, config }`);
   }
@@ -369,7 +371,9 @@ function compileFromTrainingConfig(model: Sequential, tc: TrainingConfig, source
     const message = err instanceof Error ? err.message.replace(/^model\.json: /, '') : String(err);
     throw new Error(`${source}: trainingConfig.optimizer_config: ${message}`, { cause: err });
   }
-  const optimizer = { className: tc.optimizer_config.class_name, config: optimizerConfig as Record<string, unknown> };
+  const saved = { className: tc.optimizer_config.class_name, config: optimizerConfig as Record<string, unknown> };
+  // TF.js writes some optimizers under its own names and options ('Momentum', RMSProp's 'decay').
+  const optimizer = fromTfjsOptimizerConfig(saved.className, saved.config);
   const metricsRaw = tc.metrics ?? [];
   const metrics = Array.isArray(metricsRaw) ? metricsRaw : isJsonObject(metricsRaw) ? Object.values(metricsRaw).flat() : [metricsRaw];
   const metricNames = metrics.map((m) => {
@@ -382,14 +386,59 @@ function compileFromTrainingConfig(model: Sequential, tc: TrainingConfig, source
     const message = err instanceof Error ? err.message : String(err);
     throw new Error(`${source}: cannot restore the training config (${message}); load with { compile: false } to skip it`, { cause: err });
   }
+  return saved;
+}
+
+/**
+ * Restore the saved optimizer state into the compiled model's optimizer, checked against the
+ * model's trainable weights: a missing slot or one of the wrong shape fails here, naming it. State
+ * written by TF.js is converted where Descent continues it exactly, and otherwise skipped with a
+ * warning that says why.
+ */
+function restoreOptimizerState(model: Sequential, saved: { className: string; config: Record<string, unknown> }, state: { name: string; tensor: Tensor }[], source: string): void {
+  let weights = state;
+  if (isTfjsOptimizerState(state)) {
+    const imported = fromTfjsOptimizerState(saved.className, saved.config, state);
+    if (imported.skipped !== undefined) {
+      console.warn(`${source}: the model and its ${saved.className} optimizer config are loaded, but the optimizer state saved by TF.js is not: ${imported.skipped}; training continues from a fresh optimizer state (iterations 0)`);
+      return;
+    }
+    weights = imported.weights;
+  }
+  try {
+    model.optimizer!.restoreState(weights, model.trainableWeights);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(`${source}: cannot restore the optimizer state: ${message}; load with { optimizerState: 'reset' } to start the optimizer afresh, or { compile: false } to skip it`, { cause: err });
+  }
 }
 
 export interface LoadOptions {
   /** Compile from the saved training config and restore optimizer state when present (default true). */
   compile?: boolean;
+  /**
+   * What to do with saved optimizer state (when compiling): `'restore'` (default) restores it and
+   * fails if any slot is missing or has the wrong shape; `'reset'` ignores it, so the optimizer
+   * starts afresh (iterations 0).
+   */
+  optimizerState?: 'restore' | 'reset';
+}
+
+const LOAD_OPTIONS = ['compile', 'optimizerState'] as const;
+
+function checkLoadOptions(options: LoadOptions, op: string): void {
+  checkOptionKeys(op, options, LOAD_OPTIONS);
+  if (options.compile !== undefined && typeof options.compile !== 'boolean') {
+    throw new Error(`${op}: option 'compile' must be true or false, got ${JSON.stringify(options.compile)}`);
+  }
+  const state = options.optimizerState;
+  if (state !== undefined && state !== 'restore' && state !== 'reset') {
+    throw new Error(`${op}: option 'optimizerState' must be 'restore' or 'reset', got ${JSON.stringify(state)}`);
+  }
 }
 
 export function modelFromArtifacts(artifacts: ModelArtifacts, source: string, options: LoadOptions = {}, op = 'loadModel'): Sequential {
+  checkLoadOptions(options, op);
   const where = at(op, source);
   if (!isJsonObject(artifacts.modelTopology)) {
     throw new Error(`${where}: there is no model topology (a weights-only save?); build the model in code and use model.loadWeights()`);
@@ -407,14 +456,9 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, source: string, op
   });
   const optimizerWeights = applyArtifactWeights(model, artifacts, where, true, op, weights);
   if (artifacts.trainingConfig && (options.compile ?? true)) {
-    compileFromTrainingConfig(model, artifacts.trainingConfig, where);
-    if (optimizerWeights.length > 0) {
-      try {
-        model.optimizer!.setWeights(optimizerWeights);
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        throw new Error(`${where}: cannot restore the optimizer state: ${message}`, { cause: err });
-      }
+    const saved = compileFromTrainingConfig(model, artifacts.trainingConfig, where);
+    if (optimizerWeights.length > 0 && (options.optimizerState ?? 'restore') === 'restore') {
+      restoreOptimizerState(model, saved, optimizerWeights, where);
     }
   }
   return model;

@@ -1,0 +1,191 @@
+/**
+ * Fuzz tests (issue 13): layers constructed with hostile option values, and built layers applied to
+ * tensors of wrong shapes. Every call must either succeed with a result that passes a cheap property
+ * check (output shape = computeOutputShape, finite values), or throw an Error whose message starts
+ * with the layer's class name (`Dense:` or `Dense 'dense_1':`) and is none of the "unclear" kinds.
+ * Fixed seed; FUZZ_RUNS raises numRuns (packages/models/scripts/fuzz.ts runs thousands).
+ */
+import { dispose, tensor, withScope, type Tensor } from '@descent/tensor';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { resetLayerNames } from './engine/naming.js';
+import { BatchNormalization, Conv2D, Dense, Dropout, Embedding, Flatten, LSTM, Reshape } from './layers/index.js';
+import type { Layer } from './engine/layer.js';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+const SEED = 20260613;
+const stats: Record<string, { ok: number; err: number }> = {};
+
+const UNCLEAR = [
+  /Invalid typed array length/, /Maximum call stack size exceeded/, /Cannot read properties/, /is not a function/,
+  /is not iterable/, /Cannot convert/, /\[object Object\]/, /Array buffer allocation failed/, /Invalid array length/,
+];
+
+const SURVEY = process.env.FUZZ_SURVEY === '1';
+const findings = new Map<string, { count: number; example: string }>();
+let current: unknown[] = [];
+const show = (v: unknown): string => {
+  try {
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x === undefined ? 'undefined' : x)) ?? String(v);
+  } catch { return String(v); }
+};
+
+/**
+ * Known open defects found by this fuzz suite (issue 13). Each is reported, not fixed here; a
+ * violation matching one is counted under `known` instead of failing, so the suite stays green and
+ * any *new* defect still fails. Remove an entry once its defect is fixed.
+ */
+const KNOWN_DEFECTS: readonly { id: string; props: readonly string[]; match: RegExp }[] = [
+  // KNOWN OPEN DEFECT L1: a non-string or unknown activation is refused without naming the layer:
+  // new Conv2D({ filters: 2, kernelSize: 2, activation: 'valid' }) -> "Unknown activation 'valid'. ...",
+  // new Dense({ units: 3, activation: [2, 2] }) -> "getActivation: expected an activation name, ...".
+  // Same for LSTM activation / recurrentActivation.
+  { id: 'L1', props: ['new Dense', 'new Conv2D', 'new LSTM'], match: /^message does not name \w+: Error: (getActivation: |Unknown activation )/ },
+  // KNOWN OPEN DEFECT L2: new Dropout({ rate: 0.5, noiseShape: 4 }) throws the engine's
+  // `TypeError: args.noiseShape is not iterable` instead of a `Dropout:` error.
+  { id: 'L2', props: ['new Dropout'], match: /noiseShape is not iterable/ },
+  // KNOWN OPEN DEFECT L3: new Dropout({ rate: 0.5, seed: 'rellu' }) -> "setSeed: seed must be a finite
+  // number, got rellu" (names setSeed, not Dropout, and prints the string unquoted).
+  { id: 'L3', props: ['new Dropout'], match: /^message does not name Dropout: Error: setSeed: / },
+  // KNOWN OPEN DEFECT L4: huge sizes are accepted by the constructor and refused only when the weights
+  // are made, by an error naming randomUniform rather than the layer (fast, but unclear which layer):
+  // new LSTM({ units: 1e9 }).apply(x) / new Embedding({ inputDim: 1e9, outputDim: 3 }).apply(ids) /
+  // new Conv2D({ filters: 2, kernelSize: 2 ** 31 }).apply(x).
+  { id: 'L4', props: ['LSTM.apply', 'Embedding.apply', 'Dense.apply', 'Conv2D.apply'], match: /^message does not name \w+: Error: randomUniform: shape .* (more than the \d+ bytes|more than any tensor can hold)/ },
+  // KNOWN OPEN DEFECT L5: a bool input to Dense / LSTM is refused by the inner op, not the layer:
+  // new Dense({ units: 3 }).apply(tensor(..., [2, 4], 'bool')) -> "matMul: argument 'a' must be float32 or int32, got bool".
+  { id: 'L5', props: ['Dense.apply(wrong shape)', 'LSTM.apply(wrong shape)'], match: /^message does not name \w+: Error: matMul: argument 'a' must be float32 or int32, got bool/ },
+  // KNOWN OPEN DEFECT L6: BatchNormalization accepts non-numeric momentum / epsilon at construction and
+  // fails later, in apply, with an error from an inner op: new BatchNormalization({ epsilon: '3' })
+  // .apply(x) -> "add: argument 'b' must be a Tensor, ...", and { momentum: [[1]] } with training ->
+  // "Variable.assign: variable 'batch_normalization/moving_mean' has shape [4] ..., got ... [1,4]".
+  { id: 'L6', props: ['BatchNormalization.apply'], match: /^message does not name BatchNormalization: Error: (add: |mul: |Variable\.assign: )/ },
+  // KNOWN OPEN DEFECT L7: a bad initializer is refused without naming the layer:
+  // new Dense({ units: 3, kernelInitializer: 0 }) -> "getInitializer: expected a name, ... got number";
+  // { kernelInitializer: 'rellu' } -> "Unknown initializer 'rellu'. Valid names: ...".
+  { id: 'L7', props: ['new Dense', 'new Conv2D', 'new LSTM', 'new Embedding', 'new BatchNormalization'], match: /^message does not name \w+: Error: (getInitializer: |Unknown initializer )/ },
+  // KNOWN OPEN DEFECT L8: new Conv2D({ filters: 2, kernelSize: 2, dilationRate: true }) (also strides /
+  // kernelSize given a boolean or plain object) throws `TypeError: value is not iterable`.
+  { id: 'L8', props: ['new Conv2D'], match: /value is not iterable/ },
+  // KNOWN OPEN DEFECT L9: Conv2D refuses an input that is too small or not float32 through the inner op,
+  // not naming the layer: new Conv2D({ filters: 2, kernelSize: 2 }).apply(zeros([4, 0, 5, 3])) ->
+  // "conv2d: the window height of 2 is larger than the padded input height of 0"; an int32 or bool input
+  // -> "conv2d: argument 'x' must be float32, got int32 (cast it first)".
+  { id: 'L9', props: ['Conv2D.apply', 'Conv2D.apply(wrong shape)'], match: /^message does not name Conv2D: Error: conv2d: / },
+  // KNOWN OPEN DEFECT L10: plain-object option values are printed as `[object Object]`:
+  // new BatchNormalization({ momentum: { a: 1 } }) -> "BatchNormalization: momentum must be in [0, 1], got
+  // [object Object]"; new Dropout({ rate: 0.5, seed: { a: 1 } }) -> "setSeed: seed must be a finite number,
+  // got [object Object]".
+  { id: 'L10', props: ['new BatchNormalization', 'new Dropout', 'new Dense', 'new Conv2D', 'new LSTM', 'new Embedding', 'new Reshape', 'new Flatten'], match: /\[object Object\]/ },
+];
+const known: Record<string, number> = {};
+
+/** Wraps a property body so the generated inputs are known to `oracle` for reporting. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const body = (fn: (...a: any[]) => void) => (...a: unknown[]): void => { current = a; fn(...a); };
+
+/** Runs `fn`; success must pass `check`, failure must be a clear Error naming one of `names`. */
+function oracle(prop: string, names: readonly string[], fn: () => Tensor | Tensor[], check: (r: Tensor) => void): void {
+  const s = (stats[prop] ??= { ok: 0, err: 0 });
+  const violation = (what: string): void => {
+    const k = KNOWN_DEFECTS.find((d) => d.props.includes(prop) && d.match.test(what));
+    if (k) { known[k.id] = (known[k.id] ?? 0) + 1; return; }
+    const key = `${prop}: ${what.replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, 'N').slice(0, 140)}`;
+    const f = findings.get(key);
+    if (f) f.count++;
+    else findings.set(key, { count: 1, example: `${prop}(${show(current)}) -> ${what}` });
+    if (!SURVEY) throw new Error(`${prop}(${show(current)}) -> ${what}`);
+  };
+  let result: Tensor | Tensor[];
+  const t0 = performance.now();
+  try {
+    result = withScope(fn);
+  } catch (e) {
+    if (SURVEY && performance.now() - t0 > 30) console.log(`SLOW ${Math.round(performance.now() - t0)}ms ${prop}(${show(current)}) threw`);
+    s.err++;
+    if (!(e instanceof Error)) return violation(`threw a non-Error ${show(e)}`);
+    const msg = e.message;
+    if (UNCLEAR.some((re) => re.test(msg))) return violation(`unclear ${e.name}: ${msg}`);
+    if (!names.some((n) => msg.startsWith(`${n}:`) || msg.startsWith(`${n} '`))) return violation(`message does not name ${names.join('/')}: ${e.name}: ${msg}`);
+    return;
+  }
+  s.ok++;
+  if (SURVEY && performance.now() - t0 > 30) console.log(`SLOW ${Math.round(performance.now() - t0)}ms ${prop}(${show(current)}) ok`);
+  for (const r of Array.isArray(result) ? result : [result]) {
+    try {
+      expect(r.shape.every((d) => Number.isInteger(d) && d >= 0), `bad shape ${String(r.shape)}`).toBe(true);
+      expect(r.size === r.shape.reduce((a, b) => a * b, 1), 'size is not the product of the shape').toBe(true);
+      expect(r.dataSync().length === r.size, 'data length is not the size').toBe(true);
+      check(r);
+    } catch (e) {
+      violation(`succeeded with a bad result: ${(e as Error).message.split('\n')[0]}`);
+    } finally {
+      dispose(r);
+    }
+  }
+}
+
+
+const hostile = fc.oneof(
+  fc.integer({ min: -2, max: 6 }),
+  fc.constantFrom<unknown>(0, -1, NaN, Infinity, -Infinity, 1e9, 2.5, 0.5, 1, -0, 2 ** 31),
+  fc.constantFrom<unknown>('3', 'relu', 'rellu', 'same', 'valid', '', null, undefined, [2], [2, 2], [2, 2, 2], [-1, 2], [[1]], {}, true, false, { a: 1 }),
+);
+
+type Spec = { cls: new (args: never) => Layer; name: string; base: Record<string, unknown>; keys: string[]; input: () => Tensor };
+const f32 = (shape: number[]): Tensor => tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => ((i * 7) % 11) / 5 - 1), shape);
+const SPECS: Spec[] = [
+  { cls: Dense, name: 'Dense', base: { units: 3 }, keys: ['units', 'activation', 'useBias', 'kernelInitializer', 'inputDim', 'inputShape', 'name'], input: () => f32([2, 4]) },
+  { cls: Conv2D, name: 'Conv2D', base: { filters: 2, kernelSize: 2 }, keys: ['filters', 'kernelSize', 'strides', 'padding', 'dilationRate', 'activation', 'useBias'], input: () => f32([1, 4, 4, 3]) },
+  { cls: LSTM, name: 'LSTM', base: { units: 2 }, keys: ['units', 'activation', 'recurrentActivation', 'returnSequences', 'dropout', 'recurrentDropout', 'unitForgetBias'], input: () => f32([2, 3, 4]) },
+  { cls: Dropout, name: 'Dropout', base: { rate: 0.5 }, keys: ['rate', 'noiseShape', 'seed'], input: () => f32([2, 4]) },
+  { cls: BatchNormalization, name: 'BatchNormalization', base: {}, keys: ['axis', 'momentum', 'epsilon', 'center', 'scale'], input: () => f32([2, 4]) },
+  { cls: Embedding, name: 'Embedding', base: { inputDim: 5, outputDim: 3 }, keys: ['inputDim', 'outputDim', 'inputLength', 'maskZero'], input: () => tensor([[0, 1, 4], [2, 3, 0]], undefined, 'int32') },
+  { cls: Reshape, name: 'Reshape', base: { targetShape: [2, 2] }, keys: ['targetShape'], input: () => f32([3, 4]) },
+  { cls: Flatten, name: 'Flatten', base: {}, keys: ['dataFormat'], input: () => f32([2, 3, 2]) },
+];
+
+const finite = (r: Tensor): void => { expect(r.dataSync().every((v) => Number.isFinite(v)), 'non-finite output from finite input').toBe(true); };
+const shapeMatches = (layer: Layer, input: Tensor, r: Tensor): void => {
+  const want = layer.computeOutputShape([...input.shape]);
+  const ok = want.length === r.rank && want.every((d, i) => d === null || d === r.shape[i]);
+  expect(ok, `output shape ${String(r.shape)} but computeOutputShape says ${String(want)}`).toBe(true);
+};
+const opts = { seed: SEED, numRuns: RUNS };
+const specArb = fc.constantFrom(...SPECS);
+const optionsArb = (spec: Spec) => fc.dictionary(fc.constantFrom(...spec.keys, 'unitz', 'activaton', '__proto__', 'constructor'), hostile, { maxKeys: 3 });
+
+describe('fuzz: layers', () => {
+  it('constructing layers with hostile option values, then applying them to a valid input', () => {
+    fc.assert(fc.property(specArb.chain((s) => fc.tuple(fc.constant(s), optionsArb(s), fc.boolean())), body(([spec, over, training]: [Spec, Record<string, unknown>, boolean]) => {
+      resetLayerNames();
+      const args = { ...spec.base, ...over };
+      let layer: Layer | undefined;
+      oracle(`new ${spec.name}`, [spec.name], () => { layer = new spec.cls(args as never); return []; }, () => undefined);
+      if (layer === undefined) return;
+      const l = layer;
+      const x = spec.input();
+      oracle(`${spec.name}.apply`, [spec.name], () => l.apply(x, { training }), (r) => { shapeMatches(l, x, r); finite(r); });
+      dispose(x);
+    })), opts);
+  });
+
+  it('applying built layers to tensors of the wrong shape', () => {
+    const shapeArb = fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 5 });
+    fc.assert(fc.property(specArb, shapeArb, fc.boolean(), fc.constantFrom('float32', 'int32', 'bool'), body((spec: Spec, shape: number[], first: boolean, dtype: string) => {
+      resetLayerNames();
+      const layer = new spec.cls(spec.base as never);
+      const good = spec.input();
+      if (!first) dispose(withScope(() => layer.apply(good))); // built for the valid shape, then fed a wrong one
+      const n = shape.reduce((a, b) => a * b, 1);
+      const x = tensor(Array.from({ length: n }, (_, i) => (dtype === 'float32' ? i / 3 - 1 : i % 2)), shape, dtype as never);
+      oracle(`${spec.name}.apply(wrong shape)`, [spec.name], () => layer.apply(x), (r) => { shapeMatches(layer, x, r); finite(r); });
+      dispose([good, x]);
+    })), opts);
+  });
+
+  it('summary', () => {
+    if (process.env.FUZZ_RUNS || SURVEY) console.log(`FUZZ layers numRuns=${RUNS} outcomes ${JSON.stringify(stats)} knownDefectHits ${JSON.stringify(known)}`);
+    if (SURVEY) for (const [k, f] of findings) console.log(`FINDING x${f.count} ${k}\n   e.g. ${f.example}`);
+  });
+});

@@ -1,0 +1,262 @@
+/**
+ * Fuzz tests (issue 13): `fit` / `evaluate` / `predict` option objects with hostile values and
+ * unknown keys on a tiny compiled Sequential, and mutated model.json artifacts loaded through
+ * `fromJSON` and `loadModel(fromMemory(...))`. Every call must either succeed with a result that
+ * passes a cheap property check, or throw an Error whose message starts with the function's name and
+ * is none of the "unclear" kinds — and never run unbounded (a callback stops training after a cap).
+ * Fixed seed; FUZZ_RUNS raises numRuns (scripts/fuzz.ts runs thousands).
+ */
+import { Dense, resetLayerNames } from '@descent/layers';
+import { dispose, setSeed, tensor, zeros, type Tensor } from '@descent/tensor';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Callback } from './callbacks/index.js';
+import type { ModelJSON } from './io/artifacts.js';
+import { fromMemory } from './io/router.js';
+import { fromJSON, loadModel } from './io/serialize.js';
+import { resetSequentialNames, Sequential } from './sequential.js';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+const SEED = 20260613;
+const SURVEY = process.env.FUZZ_SURVEY === '1';
+const stats: Record<string, { ok: number; err: number }> = {};
+const findings = new Map<string, { count: number; example: string }>();
+let current: unknown[] = [];
+
+const UNCLEAR = [
+  /Invalid typed array length/, /Maximum call stack size exceeded/, /Cannot read properties/, /is not a function/,
+  /is not iterable/, /Cannot convert/, /\[object Object\]/, /Array buffer allocation failed/, /Invalid array length/,
+  /Cannot set properties/, /Cannot destructure/,
+];
+
+/**
+ * Known open defects found by this fuzz suite (issue 13). Each is reported, not fixed here; a
+ * violation matching one is counted under `known` instead of failing, so the suite stays green and
+ * any *new* defect still fails. Remove an entry once its defect is fixed.
+ */
+const KNOWN_DEFECTS: readonly { id: string; props: readonly string[]; match: RegExp }[] = [
+  // KNOWN OPEN DEFECT M1: fit(x, y, { callbacks: false }) (also a number, a plain object, ...) throws
+  // the engine's `TypeError: (opts.callbacks ?? []) is not iterable` instead of a `fit:` error.
+  { id: 'M1', props: ['fit', 'evaluate', 'predict'], match: /callbacks.*is not iterable/ },
+  // KNOWN OPEN DEFECT M2: plain-object values are printed as `[object Object]` in otherwise clear
+  // errors: fit(x, y, { verbose: {} }) -> "fit: verbose must be 0, 1 or 2, got [object Object]";
+  // a manifest shape/dtype/name/entry or `format` replaced by an object -> e.g. "fromJSON:
+  // weightsManifest[0].weights[0]: weight 'dense/kernel' has dtype [object Object] in the weights
+  // manifest; ..." (same through loadModel), "fromJSON: format '[object Object]' is not supported".
+  { id: 'M2', props: ['fit', 'evaluate', 'predict', 'fromJSON', 'loadModel'], match: /\[object Object\]/ },
+  // KNOWN OPEN DEFECT M3: evaluate(x, y, { callbacks: [2] }) and predict(x, { callbacks: '3' }) (a
+  // callbacks list holding a non-Callback, or a string) throw `TypeError: cb.setModel is not a function`
+  // instead of an `evaluate:` / `predict:` error (fit checks its callbacks).
+  // KNOWN OPEN DEFECT M5: fit(x, y, { classWeight: null }) throws `TypeError: Cannot read properties of
+  // null (reading '1')` instead of a `fit:` error (or treating null as no class weights).
+  { id: 'M5', props: ['fit'], match: /Cannot read properties of null/ },
+  { id: 'M3', props: ['evaluate', 'predict'], match: /cb\.setModel is not a function/ },
+  // KNOWN OPEN DEFECT M4: a model.json whose first layer's batch_input_shape lost its feature axis
+  // (modelTopology.config.layers[0].config.batch_input_shape = [null]) fails with "Dense: expected input
+  // of rank ≥ 2 ([batch, ..., features]), got shape [null]" — not prefixed `fromJSON:` / `loadModel:`
+  // and not naming which layer of the file.
+  // Likewise batch_input_shape = [null, null] -> "Dense: dimension 1 of input shape [null,null] must be
+  // known to build the layer".
+  { id: 'M4', props: ['fromJSON', 'loadModel'], match: /^message does not name \w+: Error: Dense: (expected input of rank|dimension \d+ of input shape)/ },
+  // KNOWN OPEN DEFECT M6: a model.json layer config with dtype 'int32'
+  // (modelTopology.config.layers[0].config.dtype = 'int32') fails with "GlorotUniform: only float32 weights
+  // can be initialized randomly, got dtype int32" — not prefixed `fromJSON:` / `loadModel:`, no layer named.
+  { id: 'M6', props: ['fromJSON', 'loadModel'], match: /^message does not name \w+: Error: GlorotUniform: / },
+];
+const known: Record<string, number> = {};
+
+const show = (v: unknown): string => {
+  try {
+    const s = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x === undefined ? 'undefined' : x));
+    return (s ?? String(v)).slice(0, 600);
+  } catch { return String(v); }
+};
+
+function violation(prop: string, what: string): void {
+  const k = KNOWN_DEFECTS.find((d) => d.props.includes(prop) && d.match.test(what));
+  if (k) { known[k.id] = (known[k.id] ?? 0) + 1; return; }
+  const key = `${prop}: ${what.replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, 'N').slice(0, 140)}`;
+  const f = findings.get(key);
+  if (f) f.count++;
+  else findings.set(key, { count: 1, example: `${prop}(${show(current)}) -> ${what}` });
+  if (!SURVEY) throw new Error(`${prop}(${show(current)}) -> ${what}`);
+}
+
+/** Runs `fn`; success must pass `check`, failure must be a clear Error naming one of `names`. */
+async function oracle<T>(prop: string, names: readonly string[], fn: () => T | Promise<T>, check: (r: T) => void): Promise<void> {
+  const s = (stats[prop] ??= { ok: 0, err: 0 });
+  let result: T;
+  try {
+    result = await fn();
+  } catch (e) {
+    s.err++;
+    if (process.env.FUZZ_DEBUG === prop) console.log('ERRDBG', (e as Error).message?.slice(0, 200), show(current).slice(0, 200));
+    if (!(e instanceof Error)) return violation(prop, `threw a non-Error ${show(e)}`);
+    const msg = e.message;
+    if (UNCLEAR.some((re) => re.test(msg))) return violation(prop, `unclear ${e.name}: ${msg}`);
+    if (!names.some((n) => msg.startsWith(`${n}:`) || msg.startsWith(`${n} '`))) return violation(prop, `message does not name ${names.join('/')}: ${e.name}: ${msg}`);
+    return;
+  }
+  s.ok++;
+  if (process.env.FUZZ_DEBUG === prop) console.log('OKDBG', show(current));
+  try {
+    check(result);
+  } catch (e) {
+    violation(prop, `succeeded with a bad result: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+const hostile = fc.oneof(
+  fc.integer({ min: -2, max: 4 }),
+  fc.constantFrom<unknown>(0, -1, NaN, Infinity, -Infinity, 1e9, 2.5, 0.5, 1, 2 ** 31),
+  fc.constantFrom<unknown>('3', 'abc', '', null, undefined, [2], [[1]], {}, true, false, { a: 1 }),
+);
+
+const MAX_STEPS = 400;
+class StepCap extends Callback {
+  steps = 0;
+  override onBatchEnd(): void {
+    if (++this.steps >= MAX_STEPS && this.model) this.model.stopTraining = true;
+  }
+}
+
+function tinyModel(): Sequential {
+  resetLayerNames();
+  resetSequentialNames();
+  setSeed(3);
+  const m = new Sequential([new Dense({ units: 2, inputShape: [3] })]);
+  m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  return m;
+}
+const X = (): Tensor => tensor([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17].map((v) => v / 10), [6, 3]);
+const Y = (): Tensor => tensor([0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0], [6, 2]);
+const finiteNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+
+const FIT_KEYS = ['epochs', 'batchSize', 'verbose', 'validationSplit', 'shuffle', 'initialEpoch', 'validationFreq', 'validationBatchSize', 'classWeight', 'sampleWeight', 'validationData', 'callbacks'];
+const TYPO_KEYS = ['epoch', 'batch_size', 'batchsize', 'validationSplt', '__proto__', 'constructor', 'toString'];
+const fitOpts = fc.dictionary(fc.constantFrom(...FIT_KEYS, ...TYPO_KEYS), hostile, { maxKeys: 3 })
+  .map((o) => (o.verbose === undefined || typeof o.verbose === 'number' ? { ...o, verbose: o.verbose === 1 || o.verbose === 2 ? 0 : o.verbose ?? 0 } : o));
+const evalOpts = fc.dictionary(fc.constantFrom('batchSize', 'sampleWeight', 'callbacks', 'batchSize', 'batch_size', 'verbose', '__proto__'), hostile, { maxKeys: 2 });
+const predictOpts = fc.dictionary(fc.constantFrom('batchSize', 'callbacks', 'batchSize', 'batchsize', 'steps', '__proto__'), hostile, { maxKeys: 2 });
+const opts = { seed: SEED, numRuns: RUNS };
+
+describe('fuzz: fit / evaluate / predict options', () => {
+  it('hostile option objects are used or refused clearly, and training stays bounded', async () => {
+    await fc.assert(fc.asyncProperty(fitOpts, evalOpts, predictOpts, async (fo, eo, po) => {
+      current = [fo, eo, po];
+      const m = tinyModel();
+      const x = X();
+      const y = Y();
+      const cap = new StepCap();
+      const fitOptions = { ...fo, callbacks: Array.isArray(fo.callbacks) || fo.callbacks === undefined ? [...((fo.callbacks as []) ?? []), cap] : fo.callbacks };
+      await oracle('fit', ['fit'], () => m.fit(x, y, fitOptions as never), (h) => {
+        // A huge but valid integer `epochs` legitimately trains until stopped; anything else must stay bounded.
+        const e = fo.epochs;
+        if (!(typeof e === 'number' && Number.isInteger(e) && e > 50)) expect(cap.steps < MAX_STEPS, `fit ran ${cap.steps} steps (unbounded)`).toBe(true);
+        const losses = (h as { history: Record<string, unknown[]> }).history.loss ?? [];
+        expect(losses.every(finiteNumber), `non-finite loss ${String(losses)}`).toBe(true);
+      });
+      await oracle('evaluate', ['evaluate'], () => m.evaluate(x, y, eo as never), (logs) => {
+        const v = Object.values(logs as Record<string, unknown>);
+        expect(v.length > 0 && v.every(finiteNumber), `evaluate logs ${show(logs)}`).toBe(true);
+      });
+      await oracle('predict', ['predict'], () => m.predict(x, po as never), (r) => {
+        expect([...r.shape]).toEqual([6, 2]);
+        expect(r.dataSync().every((v) => Number.isFinite(v))).toBe(true);
+        dispose(r);
+      });
+      dispose([x, y]);
+    }), opts);
+  });
+});
+
+/** A saved Dense(4) on 3 inputs (as in io/load-validation.test.ts): model.json deep-copied, and its weights. */
+function saved(): { json: ModelJSON; data: ArrayBuffer } {
+  resetLayerNames();
+  resetSequentialNames();
+  setSeed(3);
+  const m = new Sequential([new Dense({ units: 4, inputShape: [3], activation: 'relu' }), new Dense({ units: 2 })]);
+  const { modelJSON, weightData } = m.toJSON();
+  return { json: JSON.parse(JSON.stringify(modelJSON)) as ModelJSON, data: weightData };
+}
+const BASE = saved();
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+function paths(v: Json, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+  out.push(at);
+  if (Array.isArray(v)) v.forEach((c, i) => paths(c, [...at, i], out));
+  else if (v !== null && typeof v === 'object') for (const [k, c] of Object.entries(v)) paths(c, [...at, k], out);
+  return out;
+}
+const ALL_PATHS = paths(BASE.json as unknown as Json).filter((p) => p.length > 0);
+
+const deep = (n: number): unknown => { let v: unknown = 1; for (let i = 0; i < n; i++) v = i % 2 ? [v] : { a: v }; return v; };
+const mutationValue = fc.oneof(
+  hostile,
+  fc.constantFrom<unknown>('Dense', 'Sequential', 'float64', 'int32', 'string', 'Conv2D', 'NoSuchLayer', '__proto__', 'constructor', 'toString',
+    [3, 1e9], [1e9, 1e9], [-3, 4], [3, 4, 5], [], '../../etc/passwd', 'weights.bin', 1e300),
+  fc.constantFrom('DEEP'),
+  fc.constantFrom('DELETE'),
+  fc.constantFrom('PROTO'),
+);
+const mutation = fc.tuple(fc.nat({ max: ALL_PATHS.length - 1 }), mutationValue);
+
+function mutate(json: unknown, [pi, value]: [number, unknown]): unknown {
+  const path = ALL_PATHS[pi]!;
+  let parent = json as Record<string | number, unknown>;
+  for (const k of path.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
+  const key = path[path.length - 1]!;
+  if (value === 'DELETE') {
+    if (Array.isArray(parent)) parent.splice(Number(key), 1);
+    else delete parent[key];
+  } else if (value === 'DEEP') parent[key] = deep(20000);
+  else if (value === 'PROTO') parent[key] = JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}},"class_name":"Dense"}');
+  else parent[key] = value;
+  return json;
+}
+const weightCut = fc.oneof(fc.constant(-1), fc.constant(-1), fc.constant(-1), fc.nat({ max: 60 }));
+
+describe('fuzz: model.json mutations', () => {
+  it('mutated artifacts load, or fail fast and clearly through fromJSON and loadModel', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), weightCut, async (muts, cut) => {
+      const json = JSON.parse(JSON.stringify(BASE.json)) as ModelJSON;
+      // Paths shift once a mutation replaces a subtree; later ones that no longer resolve are skipped.
+      const applied: unknown[] = [];
+      for (const m of muts) {
+        try { mutate(json, m); applied.push([ALL_PATHS[m[0]]!.join('.'), m[1]]); } catch { /* path gone */ }
+      }
+      const data = cut < 0 ? BASE.data : BASE.data.slice(0, cut);
+      current = [applied, cut];
+      const x = zeros([2, 3]);
+      const checkModel = (m: Sequential): void => {
+        expect(m).toBeInstanceOf(Sequential);
+        expect(({} as Record<string, unknown>).polluted, 'Object.prototype was polluted').toBeUndefined();
+        let r: Tensor;
+        try {
+          r = m.predict(x);
+        } catch (e) {
+          // A loaded model may legitimately refuse this input (e.g. a fixed batch size in batch_input_shape).
+          const msg = (e as Error).message;
+          expect(e instanceof Error && /^[A-Za-z]\w*( '[^']*')?: /.test(msg) && !UNCLEAR.some((re) => re.test(msg)), `predict on the loaded model: ${msg}`).toBe(true);
+          return;
+        }
+        expect(r.shape[0]).toBe(2);
+        expect(r.dataSync().every((v) => Number.isFinite(v)), 'non-finite prediction').toBe(true);
+        dispose(r);
+      };
+      const t0 = performance.now();
+      await oracle('fromJSON', ['fromJSON'], () => fromJSON(json, data), checkModel);
+      const manifest = (json as { weightsManifest?: { weights?: unknown }[] }).weightsManifest;
+      const weightSpecs = Array.isArray(manifest) && manifest[0] && typeof manifest[0] === 'object' ? manifest[0].weights : undefined;
+      await oracle('loadModel', ['loadModel'], () => loadModel(fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: data } as never)), checkModel);
+      const ms = performance.now() - t0;
+      if (ms > 2000) violation('loadModel', `slow: ${Math.round(ms)} ms`);
+      dispose(x);
+    }), opts);
+  });
+
+  it('summary', () => {
+    if (process.env.FUZZ_RUNS || SURVEY) console.log(`FUZZ models numRuns=${RUNS} outcomes ${JSON.stringify(stats)} knownDefectHits ${JSON.stringify(known)}`);
+    if (SURVEY) for (const [k, f] of findings) console.log(`FINDING x${f.count} ${k}\n   e.g. ${f.example}`);
+  });
+});

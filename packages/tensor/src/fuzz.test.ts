@@ -1,0 +1,301 @@
+/**
+ * Fuzz tests (issue 13): hostile shapes and arguments for the tensor ops. Every call must either
+ * succeed with a result that passes a cheap property check, or throw an Error whose message starts
+ * with the op's name and is none of the "unclear" kinds (engine TypeErrors, typed-array length
+ * errors, stack overflows, `undefined` where a value belongs). Fixed seed; FUZZ_RUNS raises numRuns
+ * (packages/models/scripts/fuzz.ts runs thousands).
+ */
+import { writeFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  add, arange, concat, div, equal, eye, full, gather, linspace, matMul, max, mean, mul, oneHot, ones, pad,
+  dispose, randomNormal, randomUniform, reshape, slice, sub, sum, tensor, transpose, withScope, zeros, type Tensor,
+} from './index.js';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+const SEED = 20260613;
+const stats: Record<string, { ok: number; err: number }> = {};
+
+const UNCLEAR = [
+  /Invalid typed array length/, /Maximum call stack size exceeded/, /Cannot read properties/, /is not a function/,
+  /is not iterable/, /Cannot convert/, /\[object Object\]/, /Array buffer allocation failed/, /Invalid array length/,
+];
+
+const SURVEY = process.env.FUZZ_SURVEY === '1';
+const findings = new Map<string, { count: number; example: string }>();
+let current: unknown[] = [];
+const show = (v: unknown): string => {
+  try {
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x === undefined ? 'undefined' : x)) ?? String(v);
+  } catch { return String(v); }
+};
+
+/**
+ * Known open defects found by this fuzz suite (issue 13). Each is reported, not fixed here; a
+ * violation matching one is counted under `known` instead of failing, so the suite stays green and
+ * any *new* defect still fails. Remove an entry once its defect is fixed.
+ */
+const KNOWN_DEFECTS: readonly { id: string; props: readonly string[]; match: RegExp }[] = [
+  // KNOWN OPEN DEFECT T1: transpose(x, -1) / transpose(x, true) / transpose(x, {}) (perm not an array)
+  // throws the engine's `TypeError: number -1 is not iterable` instead of a `transpose:` error.
+  { id: 'T1', props: ['transpose'], match: /is not iterable/ },
+  // KNOWN OPEN DEFECT T2: sum/mean/max(x, true) and (x, {}) (axis a boolean or plain object) throw
+  // `TypeError: list is not iterable` instead of a `sum:` error.
+  { id: 'T2', props: ['sum', 'mean', 'max'], match: /list is not iterable/ },
+  // KNOWN OPEN DEFECT T3: tensor([1], 'abc') throws `TypeError: shape.join is not a function`, and
+  // tensor([1], {}) throws `TypeError: shape is not iterable`, instead of a `tensor:` error.
+  { id: 'T3', props: ['tensor'], match: /shape\.join is not a function|shape is not iterable/ },
+  // KNOWN OPEN DEFECT T4: a plain-object argument is printed as `[object Object]` in otherwise clear
+  // errors, e.g. eye({}) -> "eye: n must be a non-negative integer, got [object Object]" (also arange,
+  // linspace, oneHot, concat/gather axis, tensor shape entries).
+  { id: 'T4', props: ['eye', 'arange', 'linspace', 'oneHot', 'concat', 'gather', 'tensor'], match: /\[object Object\]/ },
+  // KNOWN OPEN DEFECT T5: finite parameters beyond the float32 range silently give Infinity in a float32
+  // result instead of being refused: randomUniform([], 0, 1e300) and randomNormal([], 0, 1e300) hold
+  // Infinity, linspace(2, 1e300, 6) ends in Infinity values.
+  { id: 'T5', props: ['randomUniform', 'randomNormal', 'linspace'], match: /non-finite value from finite inputs/ },
+  // KNOWN OPEN DEFECT T6 (wasm backend only): eye(2, 1e9, 'bool') — 2e9 bytes, within the engine's
+  // per-tensor limit, so the cpu backend builds it — fails on wasm with "wasm backend: out of memory
+  // (asked for 2147483648 bytes with ... in use; the limit is 2147483648 bytes)", not an `eye:` error.
+  { id: 'T6', props: ['eye', 'zeros', 'ones', 'full', 'arange', 'linspace', 'oneHot', 'randomUniform', 'randomNormal'], match: /wasm backend: out of memory/ },
+];
+const known: Record<string, number> = {};
+
+/** Wraps a property body so the generated inputs are known to `oracle` for reporting. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const body = (fn: (...a: any[]) => void) => (...a: unknown[]): void => { current = a; fn(...a); };
+
+/** Runs `fn`; success must pass `check`, failure must be a clear Error naming one of `names`. */
+function oracle(prop: string, names: readonly string[], fn: () => Tensor | Tensor[], check: (r: Tensor) => void): void {
+  const s = (stats[prop] ??= { ok: 0, err: 0 });
+  const violation = (what: string): void => {
+    const k = KNOWN_DEFECTS.find((d) => d.props.includes(prop) && d.match.test(what));
+    if (k) { known[k.id] = (known[k.id] ?? 0) + 1; return; }
+    const key = `${prop}: ${what.replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, 'N').slice(0, 140)}`;
+    const f = findings.get(key);
+    if (f) f.count++;
+    else findings.set(key, { count: 1, example: `${prop}(${show(current)}) -> ${what}` });
+    if (!SURVEY) throw new Error(`${prop}(${show(current)}) -> ${what}`);
+  };
+  let result: Tensor | Tensor[];
+  const t0 = performance.now();
+  if (process.env.FUZZ_TRACE) writeFileSync(process.env.FUZZ_TRACE, `${prop}(${show(current)})`);
+  try {
+    result = withScope(fn);
+  } catch (e) {
+    if (SURVEY && performance.now() - t0 > 30) console.log(`SLOW ${Math.round(performance.now() - t0)}ms ${prop}(${show(current)}) threw`);
+    s.err++;
+    if (!(e instanceof Error)) return violation(`threw a non-Error ${show(e)}`);
+    const msg = e.message;
+    if (UNCLEAR.some((re) => re.test(msg))) return violation(`unclear ${e.name}: ${msg}`);
+    if (!names.some((n) => msg.startsWith(`${n}:`))) return violation(`message does not name ${names.join('/')}: ${e.name}: ${msg}`);
+    return;
+  }
+  s.ok++;
+  if (SURVEY && performance.now() - t0 > 30) console.log(`SLOW ${Math.round(performance.now() - t0)}ms ${prop}(${show(current)}) ok`);
+  for (const r of Array.isArray(result) ? result : [result]) {
+    try {
+      expect(r.shape.every((d) => Number.isInteger(d) && d >= 0), `bad shape ${String(r.shape)}`).toBe(true);
+      expect(r.size === r.shape.reduce((a, b) => a * b, 1), 'size is not the product of the shape').toBe(true);
+      expect(r.dataSync().length === r.size, 'data length is not the size').toBe(true);
+      check(r);
+    } catch (e) {
+      violation(`succeeded with a bad result: ${(e as Error).message.split('\n')[0]}`);
+    } finally {
+      dispose(r);
+    }
+  }
+}
+
+const hostileNum = fc.oneof(
+  fc.integer({ min: -3, max: 6 }),
+  fc.constantFrom<unknown>(NaN, Infinity, -Infinity, 1e9, -1, 2.5, -0, 2 ** 31, Number.MAX_SAFE_INTEGER, 1e300),
+  fc.constantFrom<unknown>('3', 'abc', null, undefined, [2], {}, true, [[1]]),
+);
+const validShape = fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 });
+const hostileShape = fc.oneof(
+  { weight: 3, arbitrary: validShape },
+  { weight: 3, arbitrary: fc.array(hostileNum, { maxLength: 5 }) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(null, undefined, 'abc', 5, [1e9, 1e9], [1e5, 1e5, 1e5], [[2]], {}, [2, 3, 4, 5, 6, 7, 8, 9, 2]) },
+);
+const isValidShape = (s: unknown): s is number[] =>
+  Array.isArray(s) && s.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0);
+/**
+ * A valid shape of more than 1e6 but at most 2^31 - 1 elements (e.g. zeros([1e9, 2], 'bool'): 2 GB, within
+ * the engine's per-tensor byte limit) is legitimately allocated and takes seconds; such cases are skipped.
+ */
+const legitHuge = (s: unknown): boolean =>
+  isValidShape(s) && s.reduce((a: number, b: number) => a * b, 1) > 1e6 && s.reduce((a: number, b: number) => a * b, 1) <= 2147483647;
+const dtypeArb = fc.constantFrom<unknown>('float32', 'int32', 'bool', undefined, 'float64', 'complex64', 3, null);
+const finite = (r: Tensor): void => { expect(r.dataSync().every((v) => Number.isFinite(v)), 'non-finite value from finite inputs').toBe(true); };
+const sameShape = (want: readonly number[]) => (r: Tensor): void => {
+  expect(r.shape.length === want.length && r.shape.every((d, i) => d === want[i]), `shape ${String(r.shape)}, expected ${String(want)}`).toBe(true);
+};
+
+/** A small real tensor of the given valid shape with finite values. */
+const tensorArb = (shape: fc.Arbitrary<number[]> = fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 4 })) =>
+  shape.chain((s) => fc.array(fc.float({ min: -10, max: 10, noNaN: true, noDefaultInfinity: true }), {
+    minLength: s.reduce((a, b) => a * b, 1), maxLength: s.reduce((a, b) => a * b, 1),
+  }).map((v) => ({ shape: s, values: v })));
+const mk = (t: { shape: number[]; values: number[] }): Tensor => tensor(t.values, t.shape);
+
+const opts = { seed: SEED, numRuns: RUNS };
+const any = (...xs: unknown[]): never => xs as never; // hostile values go through the typed API untyped
+
+describe('fuzz: creation ops', () => {
+  it('zeros / ones / full with hostile shapes, dtypes and values', () => {
+    fc.assert(fc.property(hostileShape, dtypeArb, hostileNum, body((shape, dtype, value) => {
+      if (legitHuge(shape)) return;
+      oracle('zeros', ['zeros', 'full'], () => zeros(any(shape)[0], any(dtype)[0]), (r) => {
+        expect(isValidShape(shape), `accepted shape ${JSON.stringify(shape)}`).toBe(true);
+        sameShape(shape as number[])(r);
+        expect(r.dataSync().every((v) => v === 0), 'zeros holds a non-zero').toBe(true);
+      });
+      oracle('ones', ['ones', 'full'], () => ones(any(shape)[0], any(dtype)[0]), (r) => {
+        expect(isValidShape(shape)).toBe(true);
+        expect(r.dataSync().every((v) => v === 1), 'ones holds a non-one').toBe(true);
+      });
+      oracle('full', ['full'], () => full(any(shape)[0], any(value)[0], any(dtype)[0]), (r) => {
+        expect(isValidShape(shape)).toBe(true);
+        sameShape(shape as number[])(r);
+        if (typeof value === 'number' && Number.isFinite(value) && r.dtype === 'float32') {
+          expect(r.dataSync().every((v) => v === Math.fround(value)), 'full holds another value').toBe(true);
+        }
+      });
+    })), opts);
+  });
+
+  it('eye / arange / linspace / oneHot with hostile arguments', () => {
+    fc.assert(fc.property(hostileNum, hostileNum, hostileNum, dtypeArb, body((a, b, c, dtype) => {
+      oracle('eye', ['eye'], () => eye(any(a)[0], any(b)[0], any(dtype)[0]), (r) => {
+        expect(r.rank).toBe(2);
+        expect(r.shape[0] === a).toBe(true);
+      });
+      // A valid but huge range (e.g. arange(-1, 1e9, 2.5): 4e8 elements, 1.6 GB, within the engine's
+      // per-tensor byte limit) is legitimately built and takes seconds; such cases are skipped to keep runs fast.
+      const [s0, s1] = b === undefined ? [0, a] : [a, b];
+      const step = c === undefined ? 1 : c;
+      const count = typeof s0 === 'number' && typeof s1 === 'number' && typeof step === 'number' ? Math.abs((s1 - s0) / step) : 0;
+      if (!(count > 1e6)) oracle('arange', ['arange'], () => arange(any(a)[0], any(b)[0], any(c)[0]), (r) => {
+        expect(r.rank).toBe(1);
+        finite(r);
+        expect(r.size).toBeLessThanOrEqual(1e7);
+      });
+      oracle('linspace', ['linspace'], () => linspace(any(a)[0], any(b)[0], any(c)[0]), (r) => {
+        expect(r.rank).toBe(1);
+        expect(r.size === c).toBe(true);
+        finite(r);
+      });
+      oracle('oneHot', ['oneHot'], () => oneHot(tensor([0, 1, 2], [3], 'int32'), any(a)[0], any(b)[0], any(c)[0]), (r) => {
+        sameShape([3, a as number])(r);
+      });
+    })), opts);
+  });
+
+  it('randomUniform / randomNormal with hostile shapes and parameters', () => {
+    fc.assert(fc.property(hostileShape, hostileNum, hostileNum, dtypeArb, body((shape, p, q, dtype) => {
+      if (legitHuge(shape)) return;
+      oracle('randomUniform', ['randomUniform'], () => randomUniform(any(shape)[0], any(p)[0], any(q)[0], any(dtype)[0], 1), (r) => {
+        expect(isValidShape(shape)).toBe(true);
+        finite(r);
+      });
+      oracle('randomNormal', ['randomNormal'], () => randomNormal(any(shape)[0], any(p)[0], any(q)[0], any(dtype)[0], 1), (r) => {
+        expect(isValidShape(shape)).toBe(true);
+        finite(r);
+      });
+    })), opts);
+  });
+
+  it('tensor() with hostile values, shapes and dtypes', () => {
+    const values = fc.oneof(
+      fc.array(fc.oneof(fc.integer({ min: -5, max: 5 }), hostileNum), { maxLength: 8 }),
+      fc.constantFrom<unknown>(null, undefined, 'abc', 5, NaN, [[1, 2], [3]], [[1], 2], [[[[[[[[[[1]]]]]]]]]], {}, new Float64Array(3), [true, false]),
+    );
+    fc.assert(fc.property(values, fc.oneof(fc.constant(undefined), hostileShape), dtypeArb, body((v, shape, dtype) => {
+      oracle('tensor', ['tensor'], () => tensor(any(v)[0], any(shape)[0], any(dtype)[0]), () => undefined);
+    })), opts);
+  });
+});
+
+describe('fuzz: binary ops, reductions, shape ops, matMul', () => {
+  it('elementwise binary ops broadcast or refuse clearly', () => {
+    fc.assert(fc.property(tensorArb(), tensorArb(), body((x, y) => {
+      const expected = broadcast(x.shape, y.shape);
+      for (const [name, op] of [['add', add], ['sub', sub], ['mul', mul], ['div', div], ['equal', equal]] as const) {
+        oracle(name, [name], () => op(mk(x), mk(y)), (r) => {
+          expect(expected, `${name} broadcast ${String(x.shape)} with ${String(y.shape)}`).not.toBeNull();
+          sameShape(expected!)(r);
+          if (name !== 'div') finite(r);
+        });
+      }
+    })), opts);
+  });
+
+  it('reductions with hostile axis / keepDims', () => {
+    const axisArb = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.array(fc.integer({ min: -5, max: 5 }), { maxLength: 3 }), hostileNum);
+    fc.assert(fc.property(tensorArb(), axisArb, fc.constantFrom<unknown>(true, false, undefined, 'yes', 1), body((x, axis, keep) => {
+      for (const [name, op] of [['sum', sum], ['mean', mean], ['max', max]] as const) {
+        oracle(name, [name], () => op(mk(x), any(axis)[0], any(keep)[0]), (r) => {
+          finite(r);
+          if (keep === true) expect(r.rank).toBe(x.shape.length);
+        });
+      }
+    })), opts);
+  });
+
+  it('reshape / transpose / slice / concat / gather / pad with hostile arguments', () => {
+    const intList = fc.oneof(fc.array(fc.integer({ min: -3, max: 6 }), { maxLength: 5 }), fc.array(hostileNum, { maxLength: 4 }), hostileNum);
+    fc.assert(fc.property(tensorArb(), tensorArb(), intList, intList, hostileNum, body((x, y, l1, l2, n) => {
+      oracle('reshape', ['reshape'], () => reshape(mk(x), any(l1)[0]), (r) => {
+        expect(r.size).toBe(x.values.length);
+        expect(Array.isArray(l1)).toBe(true);
+      });
+      oracle('transpose', ['transpose'], () => transpose(mk(x), any(l1)[0]), (r) => {
+        expect(r.rank).toBe(x.shape.length);
+        expect(r.size).toBe(x.values.length);
+      });
+      oracle('slice', ['slice'], () => slice(mk(x), any(l1)[0], any(l2)[0]), (r) => {
+        expect(r.size).toBeLessThanOrEqual(x.values.length);
+        finite(r);
+      });
+      oracle('concat', ['concat'], () => concat([mk(x), mk(y)], any(n)[0]), (r) => {
+        expect(r.size).toBe(x.values.length + y.values.length);
+      });
+      const idx = tensor(Array.isArray(l2) && l2.every((v) => Number.isInteger(v) && Math.abs(v as number) < 100) ? (l2 as number[]) : [0], undefined, 'int32');
+      oracle('gather', ['gather'], () => gather(mk(x), idx, any(n)[0]), (r) => finite(r));
+      dispose(idx);
+      const pads: unknown = Array.isArray(l1) ? (l1 as unknown[]).map((v): unknown[] => [v, n as unknown]) : l1;
+      oracle('pad', ['pad'], () => pad(mk(x), any(pads)[0], any(n)[0]), (r) => {
+        expect(r.rank).toBe(x.shape.length);
+        expect(r.size).toBeGreaterThanOrEqual(x.values.length);
+      });
+    })), opts);
+  });
+
+  it('matMul with mismatched shapes and hostile transpose flags', () => {
+    fc.assert(fc.property(tensorArb(), tensorArb(), fc.constantFrom<unknown>(true, false, undefined, 'yes', 0), fc.constantFrom<unknown>(true, false, 1), body((x, y, ta, tb) => {
+      oracle('matMul', ['matMul'], () => matMul(mk(x), mk(y), any(ta)[0], any(tb)[0]), (r) => {
+        expect(x.shape.length).toBeGreaterThanOrEqual(2);
+        expect(y.shape.length).toBeGreaterThanOrEqual(2);
+        finite(r);
+      });
+    })), opts);
+  });
+
+  it('summary', () => {
+    if (process.env.FUZZ_RUNS || SURVEY) console.log(`FUZZ tensor numRuns=${RUNS} outcomes ${JSON.stringify(stats)} knownDefectHits ${JSON.stringify(known)}`);
+    if (SURVEY) for (const [k, f] of findings) console.log(`FINDING x${f.count} ${k}\n   e.g. ${f.example}`);
+  });
+});
+
+function broadcast(a: readonly number[], b: readonly number[]): number[] | null {
+  const n = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const da = a[a.length - n + i] ?? 1;
+    const db = b[b.length - n + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) return null;
+    out.push(da === 1 ? db : da);
+  }
+  return out;
+}

@@ -65,6 +65,17 @@ export function formatArg(value: unknown, depth = 0): string {
     if (value.length > 20) items.push(`... ${value.length - 20} more`);
     return `[${items.join(',')}]`;
   }
+  if (value === null) return 'null';
+  if (typeof value === 'object') {
+    if (depth > 4) return '{...}';
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto === Object.prototype || proto === null) {
+      const keys = Object.keys(value);
+      const items = keys.slice(0, 20).map((k) => `${JSON.stringify(k)}:${formatArg((value as Record<string, unknown>)[k], depth + 1)}`);
+      if (keys.length > 20) items.push(`... ${keys.length - 20} more`);
+      return `{${items.join(',')}}`;
+    }
+  }
   try {
     return JSON.stringify(value) ?? typeof value;
   } catch {

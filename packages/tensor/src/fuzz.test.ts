@@ -37,23 +37,6 @@ const show = (v: unknown): string => {
  * any *new* defect still fails. Remove an entry once its defect is fixed.
  */
 const KNOWN_DEFECTS: readonly { id: string; props: readonly string[]; match: RegExp }[] = [
-  // KNOWN OPEN DEFECT T1: transpose(x, -1) / transpose(x, true) / transpose(x, {}) (perm not an array)
-  // throws the engine's `TypeError: number -1 is not iterable` instead of a `transpose:` error.
-  { id: 'T1', props: ['transpose'], match: /is not iterable/ },
-  // KNOWN OPEN DEFECT T2: sum/mean/max(x, true) and (x, {}) (axis a boolean or plain object) throw
-  // `TypeError: list is not iterable` instead of a `sum:` error.
-  { id: 'T2', props: ['sum', 'mean', 'max'], match: /list is not iterable/ },
-  // KNOWN OPEN DEFECT T3: tensor([1], 'abc') throws `TypeError: shape.join is not a function`, and
-  // tensor([1], {}) throws `TypeError: shape is not iterable`, instead of a `tensor:` error.
-  { id: 'T3', props: ['tensor'], match: /shape\.join is not a function|shape is not iterable/ },
-  // KNOWN OPEN DEFECT T4: a plain-object argument is printed as `[object Object]` in otherwise clear
-  // errors, e.g. eye({}) -> "eye: n must be a non-negative integer, got [object Object]" (also arange,
-  // linspace, oneHot, concat/gather axis, tensor shape entries).
-  { id: 'T4', props: ['eye', 'arange', 'linspace', 'oneHot', 'concat', 'gather', 'tensor'], match: /\[object Object\]/ },
-  // KNOWN OPEN DEFECT T5: finite parameters beyond the float32 range silently give Infinity in a float32
-  // result instead of being refused: randomUniform([], 0, 1e300) and randomNormal([], 0, 1e300) hold
-  // Infinity, linspace(2, 1e300, 6) ends in Infinity values.
-  { id: 'T5', props: ['randomUniform', 'randomNormal', 'linspace'], match: /non-finite value from finite inputs/ },
   // KNOWN OPEN DEFECT T6 (wasm backend only): eye(2, 1e9, 'bool') — 2e9 bytes, within the engine's
   // per-tensor limit, so the cpu backend builds it — fails on wasm with "wasm backend: out of memory
   // (asked for 2147483648 bytes with ... in use; the limit is 2147483648 bytes)", not an `eye:` error.

@@ -74,7 +74,7 @@ export function broadcastedAxes(inShape: Shape, outShape: Shape): number[] {
 /** Resolve a possibly negative axis against `rank`, or throw naming `op`. */
 export function normalizeAxis(op: string, axis: number, rank: number): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
-    throw new Error(`${op}: axis must be an integer in [${-rank}, ${rank - 1}] for a rank-${rank} tensor, got ${axis}`);
+    throw new Error(`${op}: axis must be an integer in [${-rank}, ${rank - 1}] for a rank-${rank} tensor, got ${formatArg(axis)}`);
   }
   return axis < 0 ? axis + rank : axis;
 }
@@ -82,7 +82,10 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 /** Resolve `axis` (undefined = all axes, a number, or a list) to sorted unique non-negative axes. */
 export function normalizeAxes(op: string, axis: number | readonly number[] | undefined | null, rank: number): number[] {
   if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);
-  const list = typeof axis === 'number' ? [axis] : axis;
+  if (typeof axis !== 'number' && !Array.isArray(axis)) {
+    throw new Error(`${op}: axis must be an integer or an array of integers, got ${typeof axis === 'string' ? `the string ${formatArg(axis)}` : formatArg(axis)}`);
+  }
+  const list: readonly number[] = typeof axis === 'number' ? [axis] : axis;
   const seen = new Set<number>();
   for (const a of list) {
     const n = normalizeAxis(op, a, rank);
@@ -138,9 +141,10 @@ export function assertAllocatable(op: string, shape: Shape, dtype: DType, maxByt
 
 /** Throws unless every entry is a non-negative integer. */
 export function assertValidShape(op: string, shape: Shape): void {
+  if (!Array.isArray(shape)) throw new Error(`${op}: shape must be an array of non-negative integers, got ${typeof shape === 'string' ? `the string ${formatArg(shape)}` : formatArg(shape)}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new Error(`${op}: shape entries must be non-negative integers, got ${formatShape(shape)}`);
+      throw new Error(`${op}: shape entries must be non-negative integers, got ${formatArg(shape)}`);
     }
   }
 }

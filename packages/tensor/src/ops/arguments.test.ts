@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { formatArg } from '../format.js';
 import { add } from './binary.js';
 import { tensor } from './convert.js';
-import { arange, full, linspace, oneHot, scalar } from './creation.js';
+import { arange, eye, full, linspace, oneHot, scalar } from './creation.js';
 import { randomNormal, randomUniform, truncatedNormal } from './random.js';
-import { norm } from './reduce.js';
+import { max, mean, norm, sum } from './reduce.js';
 import { reshape, tile, transpose } from './shape.js';
 
 describe('fill values are checked, not coerced', () => {
@@ -79,6 +79,9 @@ describe('error messages show NaN as NaN, not null', () => {
     expect(formatArg([[1, 2], [NaN, 0]])).toBe('[[1,2],[NaN,0]]');
     expect(formatArg(undefined)).toBe('undefined');
     expect(formatArg({ a: 1 })).toBe('{"a":1}');
+    expect(formatArg({})).toBe('{}');
+    expect(formatArg({ a: NaN, b: [Infinity] })).toBe('{"a":NaN,"b":[Infinity]}');
+    expect(formatArg(null)).toBe('null');
   });
 
   it('in op errors', () => {
@@ -87,5 +90,40 @@ describe('error messages show NaN as NaN, not null', () => {
     expect(() => reshape(x, [NaN])).toThrow('reshape: shape must be an array of integers, got [NaN]');
     expect(() => transpose(x, [0, NaN])).toThrow(/got \[0,NaN\]/);
     expect(() => tile(x, [1, NaN])).toThrow('tile: reps must have one non-negative integer per axis (2), got [1,NaN]');
+  });
+});
+
+describe('hostile arguments get clear errors (fuzz T1–T5)', () => {
+  const x = tensor([[1, 2], [3, 4]]);
+  it('transpose: perm must be an array of integers', () => {
+    for (const p of [-1, true, {}, Infinity]) {
+      expect(() => transpose(x, p as never)).toThrow(/^transpose: perm must be an array of integers/);
+    }
+  });
+
+  it('reductions: axis must be a number or an array, a string is refused whole', () => {
+    expect(() => sum(x, true as never)).toThrow('sum: axis must be an integer or an array of integers, got true');
+    expect(() => mean(x, {} as never)).toThrow('mean: axis must be an integer or an array of integers, got {}');
+    expect(() => max(x, '01' as never)).toThrow('max: axis must be an integer or an array of integers, got the string "01"');
+  });
+
+  it('tensor: shape must be an array of non-negative integers', () => {
+    expect(() => tensor([1], 'abc' as never)).toThrow('tensor: shape must be an array of non-negative integers, got the string "abc"');
+    expect(() => tensor([1], {} as never)).toThrow('tensor: shape must be an array of non-negative integers, got {}');
+    expect(() => tensor([1], [{}] as never)).toThrow('tensor: shape entries must be non-negative integers, got [{}]');
+  });
+
+  it('objects are printed readably, not as [object Object]', () => {
+    expect(() => eye({} as never)).toThrow('eye: n must be a non-negative integer, got {}');
+    expect(() => arange({} as never)).toThrow('arange: stop must be a finite number, got {}');
+    expect(() => oneHot(tensor([1], [1], 'int32'), {} as never)).toThrow('oneHot: depth must be a positive integer, got {}');
+  });
+
+  it('float32 parameters beyond float32 range are refused instead of giving Infinity', () => {
+    expect(() => randomUniform([], 0, 1e300)).toThrow(/^randomUniform: maxval must lie within float32's finite range/);
+    expect(() => randomNormal([], 0, 1e300)).toThrow(/^randomNormal: stddev must lie within float32's finite range/);
+    expect(() => truncatedNormal([], -1e300, 1)).toThrow(/^truncatedNormal: mean must lie within float32's finite range/);
+    expect(() => linspace(2, 1e300, 6)).toThrow(/^linspace: stop must lie within float32's finite range/);
+    expect(randomUniform([2], -3e38, 3e38, 'float32', 1).dataSync().every((v) => Number.isFinite(v))).toBe(true);
   });
 });

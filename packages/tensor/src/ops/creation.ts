@@ -72,7 +72,7 @@ export function onesLike(x: Tensor): Tensor {
 /** Identity matrix `[n, m]` (m defaults to n). */
 export function eye(n: number, m: number = n, dtype: DType = 'float32'): Tensor {
   for (const [name, v] of [['n', n], ['m', m]] as const) {
-    if (!Number.isInteger(v) || v < 0) throw new Error(`eye: ${name} must be a non-negative integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 0) throw new Error(`eye: ${name} must be a non-negative integer, got ${formatArg(v)}`);
   }
   checkDType('eye', dtype);
   const arr = allocArray(dtype, checkAllocation('eye', [n, m], dtype));
@@ -90,7 +90,7 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): T
     start = 0;
   }
   for (const [name, v] of [['start', start], ['stop', stop], ['step', step]] as const) {
-    if (!Number.isFinite(v)) throw new Error(`arange: ${name} must be a finite number, got ${v}`);
+    if (!Number.isFinite(v)) throw new Error(`arange: ${name} must be a finite number, got ${formatArg(v)}`);
   }
   if (step === 0) throw new Error('arange: step must not be 0');
   const d = dtype ?? (Number.isInteger(start) && Number.isInteger(stop) && Number.isInteger(step) ? 'int32' : 'float32');
@@ -106,9 +106,12 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): T
 
 /** `num` evenly spaced float32 values from `start` to `stop` inclusive. */
 export function linspace(start: number, stop: number, num: number): Tensor {
-  if (!Number.isInteger(num) || num < 0) throw new Error(`linspace: num must be a non-negative integer, got ${num}`);
+  if (!Number.isInteger(num) || num < 0) throw new Error(`linspace: num must be a non-negative integer, got ${formatArg(num)}`);
   for (const [name, v] of [['start', start], ['stop', stop]] as const) {
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`linspace: ${name} must be a finite number, got ${formatArg(v)}`);
+    if (Math.abs(v) > 3.4028234663852886e38) {
+      throw new Error(`linspace: ${name} must lie within float32's finite range (|${name}| ≤ 3.4028234663852886e+38), got ${formatArg(v)}`);
+    }
   }
   const arr = new Float32Array(checkAllocation('linspace', [num], 'float32'));
   if (num === 1) arr[0] = start;
@@ -125,7 +128,7 @@ export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue
   if (idx.dtype !== 'int32') {
     throw new Error(`oneHot: indices must be int32, got ${idx.dtype} (cast with cast(x, 'int32'))`);
   }
-  if (!Number.isInteger(depth) || depth < 1) throw new Error(`oneHot: depth must be a positive integer, got ${depth}`);
+  if (!Number.isInteger(depth) || depth < 1) throw new Error(`oneHot: depth must be a positive integer, got ${formatArg(depth)}`);
   checkDType('oneHot', dtype);
   const on = checkFillValue('oneHot', 'onValue', onValue, dtype);
   const off = checkFillValue('oneHot', 'offValue', offValue, dtype);

@@ -1,4 +1,5 @@
 import { runKernel } from '../engine.js';
+import { formatArg } from '../format.js';
 import { formatShape, normalizeAxis } from '../shape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { isTensor } from '../tensor.js';
@@ -64,7 +65,7 @@ export function scatterAdd(updates: TensorLike, indices: TensorLike, size: numbe
   if (u.dtype === 'bool') fail(op, 'updates must be float32 or int32, got bool');
   if (!Number.isInteger(size) || size < 0) fail(op, `size must be a non-negative integer, got ${size}`);
   if (!Number.isInteger(axis) || axis < 0 || axis + idx.rank > u.rank) {
-    fail(op, `axis must be an integer in [0, ${u.rank - idx.rank}] for updates of shape ${formatShape(u.shape)} and indices of shape ${formatShape(idx.shape)}, got ${axis}`);
+    fail(op, `axis must be an integer in [0, ${u.rank - idx.rank}] for updates of shape ${formatShape(u.shape)} and indices of shape ${formatShape(idx.shape)}, got ${formatArg(axis)}`);
   }
   for (let i = 0; i < idx.rank; i++) {
     if (u.shape[axis + i] !== idx.shape[i]) {

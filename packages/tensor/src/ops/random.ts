@@ -23,14 +23,27 @@ function finiteArgs(op: string, args: Readonly<Record<string, unknown>>): void {
   }
 }
 
+/** Largest finite float32 value. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** Throw unless every named (finite) argument lies within float32's finite range (else the samples would be ±Infinity). */
+function float32Args(op: string, args: Readonly<Record<string, number>>): void {
+  for (const [name, v] of Object.entries(args)) {
+    if (Math.abs(v) > FLOAT32_MAX) {
+      throw new Error(`${op}: ${name} must lie within float32's finite range (|${name}| ≤ ${FLOAT32_MAX}) for dtype float32, got ${formatArg(v)}`);
+    }
+  }
+}
+
 /** Uniform samples in `[minval, maxval)`; for int32, integers in `[minval, maxval)`. */
 export function randomUniform(shape: Shape, minval = 0, maxval = 1, dtype: DType = 'float32', seed?: number): Tensor {
   floatDType('randomUniform', dtype);
   const n = checkAllocation('randomUniform', shape, dtype);
   finiteArgs('randomUniform', { minval, maxval });
-  if (!(maxval > minval)) throw new Error(`randomUniform: maxval must be greater than minval, got minval=${minval}, maxval=${maxval}`);
+  if (dtype === 'float32') float32Args('randomUniform', { minval, maxval });
+  if (!(maxval > minval)) throw new Error(`randomUniform: maxval must be greater than minval, got minval=${formatArg(minval)}, maxval=${formatArg(maxval)}`);
   if (dtype === 'int32' && (Math.ceil(minval) < -2147483648 || Math.ceil(maxval) > 2147483648)) {
-    throw new Error(`randomUniform: for dtype int32, [minval, maxval) must lie within the int32 range, got minval=${minval}, maxval=${maxval}`);
+    throw new Error(`randomUniform: for dtype int32, [minval, maxval) must lie within the int32 range, got minval=${formatArg(minval)}, maxval=${formatArg(maxval)}`);
   }
   const gen = generatorFor(seed);
   const arr = allocArray(dtype, n);
@@ -49,6 +62,7 @@ export function randomNormal(shape: Shape, mean = 0, stddev = 1, dtype: DType = 
   floatDType('randomNormal', dtype);
   const n = checkAllocation('randomNormal', shape, dtype);
   finiteArgs('randomNormal', { mean, stddev });
+  if (dtype === 'float32') float32Args('randomNormal', { mean, stddev });
   if (!(stddev >= 0)) throw new Error(`randomNormal: stddev must be non-negative, got ${stddev}`);
   const gen = generatorFor(seed);
   const arr = allocArray(dtype, n);
@@ -61,6 +75,7 @@ export function truncatedNormal(shape: Shape, mean = 0, stddev = 1, dtype: DType
   floatDType('truncatedNormal', dtype);
   const n = checkAllocation('truncatedNormal', shape, dtype);
   finiteArgs('truncatedNormal', { mean, stddev });
+  if (dtype === 'float32') float32Args('truncatedNormal', { mean, stddev });
   if (!(stddev >= 0)) throw new Error(`truncatedNormal: stddev must be non-negative, got ${stddev}`);
   const gen = generatorFor(seed);
   const arr = allocArray(dtype, n);

@@ -60,8 +60,11 @@ export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   const op = 'transpose';
   const t = toTensor(x, op, 'x');
   const p = perm ?? Array.from({ length: t.rank }, (_, i) => t.rank - 1 - i);
+  if (!isIntArray(p)) {
+    fail(op, `perm must be an array of integers (a permutation of [0..${t.rank - 1}]) for a rank-${t.rank} tensor, got ${formatArg(perm)}`);
+  }
   const seen = new Set(p);
-  if (!isIntArray(p) || p.length !== t.rank || seen.size !== t.rank || p.some((a) => a < 0 || a >= t.rank)) {
+  if (p.length !== t.rank || seen.size !== t.rank || p.some((a) => a < 0 || a >= t.rank)) {
     fail(op, `perm must be a permutation of [0..${t.rank - 1}] for a rank-${t.rank} tensor, got ${json(perm)}`);
   }
   // Only the order of axes longer than 1 matters; when it is unchanged the values need no move.

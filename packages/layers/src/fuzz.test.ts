@@ -36,47 +36,7 @@ const show = (v: unknown): string => {
  * any *new* defect still fails. Remove an entry once its defect is fixed.
  */
 const KNOWN_DEFECTS: readonly { id: string; props: readonly string[]; match: RegExp }[] = [
-  // KNOWN OPEN DEFECT L1: a non-string or unknown activation is refused without naming the layer:
-  // new Conv2D({ filters: 2, kernelSize: 2, activation: 'valid' }) -> "Unknown activation 'valid'. ...",
-  // new Dense({ units: 3, activation: [2, 2] }) -> "getActivation: expected an activation name, ...".
-  // Same for LSTM activation / recurrentActivation.
-  { id: 'L1', props: ['new Dense', 'new Conv2D', 'new LSTM'], match: /^message does not name \w+: Error: (getActivation: |Unknown activation )/ },
-  // KNOWN OPEN DEFECT L2: new Dropout({ rate: 0.5, noiseShape: 4 }) throws the engine's
-  // `TypeError: args.noiseShape is not iterable` instead of a `Dropout:` error.
-  { id: 'L2', props: ['new Dropout'], match: /noiseShape is not iterable/ },
-  // KNOWN OPEN DEFECT L3: new Dropout({ rate: 0.5, seed: 'rellu' }) -> "setSeed: seed must be a finite
-  // number, got rellu" (names setSeed, not Dropout, and prints the string unquoted).
-  { id: 'L3', props: ['new Dropout'], match: /^message does not name Dropout: Error: setSeed: / },
-  // KNOWN OPEN DEFECT L4: huge sizes are accepted by the constructor and refused only when the weights
-  // are made, by an error naming randomUniform rather than the layer (fast, but unclear which layer):
-  // new LSTM({ units: 1e9 }).apply(x) / new Embedding({ inputDim: 1e9, outputDim: 3 }).apply(ids) /
-  // new Conv2D({ filters: 2, kernelSize: 2 ** 31 }).apply(x).
-  { id: 'L4', props: ['LSTM.apply', 'Embedding.apply', 'Dense.apply', 'Conv2D.apply'], match: /^message does not name \w+: Error: randomUniform: shape .* (more than the \d+ bytes|more than any tensor can hold)/ },
-  // KNOWN OPEN DEFECT L5: a bool input to Dense / LSTM is refused by the inner op, not the layer:
-  // new Dense({ units: 3 }).apply(tensor(..., [2, 4], 'bool')) -> "matMul: argument 'a' must be float32 or int32, got bool".
-  { id: 'L5', props: ['Dense.apply(wrong shape)', 'LSTM.apply(wrong shape)'], match: /^message does not name \w+: Error: matMul: argument 'a' must be float32 or int32, got bool/ },
-  // KNOWN OPEN DEFECT L6: BatchNormalization accepts non-numeric momentum / epsilon at construction and
-  // fails later, in apply, with an error from an inner op: new BatchNormalization({ epsilon: '3' })
-  // .apply(x) -> "add: argument 'b' must be a Tensor, ...", and { momentum: [[1]] } with training ->
-  // "Variable.assign: variable 'batch_normalization/moving_mean' has shape [4] ..., got ... [1,4]".
-  { id: 'L6', props: ['BatchNormalization.apply'], match: /^message does not name BatchNormalization: Error: (add: |mul: |Variable\.assign: )/ },
-  // KNOWN OPEN DEFECT L7: a bad initializer is refused without naming the layer:
-  // new Dense({ units: 3, kernelInitializer: 0 }) -> "getInitializer: expected a name, ... got number";
-  // { kernelInitializer: 'rellu' } -> "Unknown initializer 'rellu'. Valid names: ...".
-  { id: 'L7', props: ['new Dense', 'new Conv2D', 'new LSTM', 'new Embedding', 'new BatchNormalization'], match: /^message does not name \w+: Error: (getInitializer: |Unknown initializer )/ },
-  // KNOWN OPEN DEFECT L8: new Conv2D({ filters: 2, kernelSize: 2, dilationRate: true }) (also strides /
-  // kernelSize given a boolean or plain object) throws `TypeError: value is not iterable`.
-  { id: 'L8', props: ['new Conv2D'], match: /value is not iterable/ },
-  // KNOWN OPEN DEFECT L9: Conv2D refuses an input that is too small or not float32 through the inner op,
-  // not naming the layer: new Conv2D({ filters: 2, kernelSize: 2 }).apply(zeros([4, 0, 5, 3])) ->
-  // "conv2d: the window height of 2 is larger than the padded input height of 0"; an int32 or bool input
-  // -> "conv2d: argument 'x' must be float32, got int32 (cast it first)".
-  { id: 'L9', props: ['Conv2D.apply', 'Conv2D.apply(wrong shape)'], match: /^message does not name Conv2D: Error: conv2d: / },
-  // KNOWN OPEN DEFECT L10: plain-object option values are printed as `[object Object]`:
-  // new BatchNormalization({ momentum: { a: 1 } }) -> "BatchNormalization: momentum must be in [0, 1], got
-  // [object Object]"; new Dropout({ rate: 0.5, seed: { a: 1 } }) -> "setSeed: seed must be a finite number,
-  // got [object Object]".
-  { id: 'L10', props: ['new BatchNormalization', 'new Dropout', 'new Dense', 'new Conv2D', 'new LSTM', 'new Embedding', 'new Reshape', 'new Flatten'], match: /\[object Object\]/ },
+  // L1–L10 (issue 13) are fixed; this suite now guards them.
 ];
 const known: Record<string, number> = {};
 

@@ -265,13 +265,21 @@ export abstract class Layer {
     const dtype = options.dtype ?? this.dtype;
     const trainable = options.trainable ?? true;
     const constraint = options.constraint ?? null;
-    const initial = noGrad(() => options.initializer.apply(shape, dtype));
-    const v = variable(initial, {
-      name: `${this.weightScope}/${name}`,
-      trainable: trainable && this.trainable,
-      dtype,
-      constraint: constraint ? (w: Tensor) => constraint.apply(w) : null,
-    });
+    let v: Variable;
+    try {
+      const initial = noGrad(() => options.initializer.apply(shape, dtype));
+      v = variable(initial, {
+        name: `${this.weightScope}/${name}`,
+        trainable: trainable && this.trainable,
+        dtype,
+        constraint: constraint ? (w: Tensor) => constraint.apply(w) : null,
+      });
+    } catch (e) {
+      if (e instanceof Error && !e.message.startsWith(`${this.className}:`) && !e.message.startsWith(`${this.className} '`)) {
+        e.message = `${this.className} '${this.name}': cannot create weight '${name}' of shape ${formatSymbolic(shape)}: ${e.message}`;
+      }
+      throw e;
+    }
     this.own.push({ variable: v, trainable, regularizer: options.regularizer ?? null });
     return v;
   }

@@ -12,11 +12,11 @@ export function formatSymbolic(shape: readonly (number | null)[]): string {
 
 /** `n` copies of `value` when it is a number, else `value` checked to hold `n` positive integers. */
 export function normalizeTuple(layer: string, option: string, value: number | readonly number[], n: number): number[] {
-  const list = typeof value === 'number' ? new Array<number>(n).fill(value) : [...value];
-  if (list.length !== n || !list.every((v) => Number.isInteger(v) && v > 0)) {
+  const list: unknown[] = typeof value === 'number' ? new Array<number>(n).fill(value) : Array.isArray(value) ? [...(value as unknown[])] : [];
+  if (list.length !== n || !list.every((v) => typeof v === 'number' && Number.isInteger(v) && v > 0)) {
     throw new Error(`${layer}: ${option} must be a positive integer or ${n} positive integers, got ${showValue(value)}`);
   }
-  return list;
+  return list as number[];
 }
 
 export function checkPadding(layer: string, value: unknown, allowed: readonly string[] = ['valid', 'same']): void {

@@ -17,7 +17,7 @@ export class Activation extends Layer {
   constructor(args: ActivationArgs) {
     super(args);
     if (args.activation === undefined) throw new Error("Activation: the 'activation' option is required (e.g. 'relu')");
-    this.activation = activationOf(args.activation);
+    this.activation = activationOf(args.activation, this);
   }
 
   call(inputs: Tensor, _kwargs: CallKwargs): Tensor {

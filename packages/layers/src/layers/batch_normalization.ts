@@ -12,6 +12,7 @@ import type { SymbolicShape } from '../engine/shape_utils.js';
 import { formatSymbolic, knownDim } from '../engine/shape_utils.js';
 import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
 import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
+import { forOption } from './common.js';
 import { showValue } from '../engine/show_value.js';
 
 export interface BatchNormalizationArgs extends LayerArgs {
@@ -66,14 +67,14 @@ export class BatchNormalization extends Layer {
     if (!Number.isInteger(axis)) throw new Error(`BatchNormalization: axis must be one integer, got ${showValue(args.axis)}`);
     this.axis = axis;
     this.momentum = args.momentum ?? 0.99;
-    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new Error(`BatchNormalization: momentum must be in [0, 1], got ${this.momentum}`);
+    if (typeof this.momentum !== 'number' || !(this.momentum >= 0 && this.momentum <= 1)) throw new Error(`BatchNormalization: momentum must be in [0, 1], got ${showValue(this.momentum)}`);
     this.epsilon = args.epsilon ?? 1e-3;
-    if (!(this.epsilon > 0)) throw new Error(`BatchNormalization: epsilon must be positive, got ${this.epsilon}`);
+    if (typeof this.epsilon !== 'number' || !(this.epsilon > 0) || !Number.isFinite(this.epsilon)) throw new Error(`BatchNormalization: epsilon must be a positive finite number, got ${showValue(this.epsilon)}`);
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
     initWeightOptions(this, args, { beta: 'zeros', gamma: 'ones' });
-    this.movingMeanInitializer = getInitializer(args.movingMeanInitializer ?? 'zeros');
-    this.movingVarianceInitializer = getInitializer(args.movingVarianceInitializer ?? 'ones');
+    this.movingMeanInitializer = forOption(this, 'movingMeanInitializer', () => getInitializer(args.movingMeanInitializer ?? 'zeros'));
+    this.movingVarianceInitializer = forOption(this, 'movingVarianceInitializer', () => getInitializer(args.movingVarianceInitializer ?? 'ones'));
   }
 
   private featureAxis(rank: number): number {

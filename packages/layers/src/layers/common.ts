@@ -10,8 +10,29 @@ export type InitializerId = Parameters<typeof getInitializer>[0];
 export type RegularizerOption = Parameters<typeof getRegularizer>[0] | null;
 export type ConstraintOption = Parameters<typeof getConstraint>[0] | null;
 
-export function activationOf(id: ActivationId | undefined): Activation {
-  return getActivation(id ?? null);
+/** The layer an error is about, as its messages name it. */
+export interface NamedLayer {
+  readonly className: string;
+  readonly name: string;
+}
+
+/**
+ * Runs `fn` (an activation / initializer / ... lookup for `option`); an error it throws is
+ * re-thrown prefixed with the layer and option, unless it already names the layer.
+ */
+export function forOption<T>(layer: NamedLayer | undefined, option: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (layer !== undefined && e instanceof Error && !e.message.startsWith(`${layer.className}:`) && !e.message.startsWith(`${layer.className} '`)) {
+      e.message = `${layer.className} '${layer.name}': ${option}: ${e.message}`;
+    }
+    throw e;
+  }
+}
+
+export function activationOf(id: ActivationId | undefined, layer?: NamedLayer, option = 'activation'): Activation {
+  return forOption(layer, option, () => getActivation(id ?? null));
 }
 
 /** A positive integer option, or a clear error naming the layer and option. */

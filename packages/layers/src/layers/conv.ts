@@ -73,7 +73,7 @@ export abstract class BaseConv extends Layer {
     if (args.groups !== undefined && args.groups !== null && args.groups !== 1) {
       throw new Error(`${cls}: groups must be 1 (grouped convolution is not supported), got ${showValue(args.groups)}`);
     }
-    this.activation = activationOf(args.activation);
+    this.activation = activationOf(args.activation, this);
     this.useBias = args.useBias ?? true;
     initWeightOptions(this, args, { kernel: 'glorotUniform', bias: 'zeros' });
   }
@@ -99,9 +99,27 @@ export abstract class BaseConv extends Layer {
 
   protected abstract convolve(inputs: Tensor): Tensor;
 
+  /** Throw, naming the layer, when a 'valid' window does not fit in the input's spatial axes. */
+  protected checkWindowFits(inputs: Tensor): void {
+    if (this.padding === 'valid') {
+      for (let i = 0; i < this.rank; i++) {
+        const window = (this.kernelSize[i]! - 1) * this.dilationRate[i]! + 1;
+        const len = inputs.shape[1 + i]!;
+        if (len < window) {
+          throw new Error(
+            `${this.className} '${this.name}': input shape ${formatSymbolic(inputs.shape)} is too small for the window of ${window} on spatial axis ${i + 1} (kernelSize ${showValue(this.kernelSize)}, dilationRate ${showValue(this.dilationRate)}, padding 'valid')`,
+          );
+        }
+      }
+    }
+  }
+
   call(inputs: Tensor, _kwargs: CallKwargs): Tensor {
     if (inputs.rank !== this.rank + 2) {
       throw new Error(`${this.className}: expected input of rank ${this.rank + 2}, got shape ${formatSymbolic(inputs.shape)}`);
+    }
+    if (inputs.dtype !== 'float32') {
+      throw new Error(`${this.className} '${this.name}': expected a float32 input, got dtype ${inputs.dtype} (cast it first)`);
     }
     let y = this.convolve(inputs);
     if (this.bias) y = add(y, this.bias);
@@ -138,6 +156,7 @@ export class Conv1D extends BaseConv {
     super(1, args, ['valid', 'same', 'causal']);
   }
   protected convolve(inputs: Tensor): Tensor {
+    this.checkWindowFits(inputs);
     const k = this.kernelSize[0]!;
     const d = this.dilationRate[0]!;
     const s = this.strides[0]!;
@@ -157,6 +176,7 @@ export class Conv2D extends BaseConv {
     super(2, args);
   }
   protected convolve(inputs: Tensor): Tensor {
+    this.checkWindowFits(inputs);
     return conv2d(inputs, this.kernel!, [this.strides[0]!, this.strides[1]!], this.padding as 'same' | 'valid', [this.dilationRate[0]!, this.dilationRate[1]!]);
   }
 }

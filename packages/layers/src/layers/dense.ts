@@ -49,7 +49,7 @@ export class Dense extends Layer {
         : args;
     super(withShape);
     this.units = positiveInt('Dense', 'units', args.units);
-    this.activation = activationOf(args.activation);
+    this.activation = activationOf(args.activation, this);
     this.useBias = args.useBias ?? true;
     initWeightOptions(this, args, { kernel: 'glorotUniform', bias: 'zeros' });
   }
@@ -70,6 +70,7 @@ export class Dense extends Layer {
   }
 
   call(inputs: Tensor, _kwargs: CallKwargs): Tensor {
+    if (inputs.dtype === 'bool') throw new Error(`${this.className} '${this.name}': expected a float32 or int32 input, got dtype bool (cast it first)`);
     let y = matMul(inputs, this.kernel!);
     if (this.bias) y = add(y, this.bias);
     return this.activation.apply(y);

@@ -79,7 +79,7 @@ abstract class DepthwiseBase extends Layer {
     }
     this.depthMultiplier = positiveInt(cls, 'depthMultiplier', args.depthMultiplier ?? 1);
     checkDataFormat(cls, args.dataFormat);
-    this.activation = activationOf(args.activation);
+    this.activation = activationOf(args.activation, this);
     this.useBias = args.useBias ?? true;
     initWeightOptions(this, args, { depthwise: 'glorotUniform', bias: 'zeros' });
   }

@@ -4,6 +4,7 @@ import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import { formatSymbolic } from '../engine/shape_utils.js';
 import { rateIn01 } from './common.js';
+import { showValue } from '../engine/show_value.js';
 
 export interface DropoutArgs extends LayerArgs {
   /** Fraction of the inputs to drop, in [0, 1). */
@@ -38,7 +39,15 @@ export class Dropout extends Layer {
   constructor(args: DropoutArgs) {
     super(args);
     this.rate = rateIn01(this.className, 'rate', args.rate);
+    const ns: unknown = args.noiseShape;
+    if (ns !== undefined && ns !== null && !(Array.isArray(ns) && ns.every((d: unknown) => d === null || (typeof d === 'number' && Number.isInteger(d) && d > 0)))) {
+      throw new Error(`${this.className} '${this.name}': noiseShape must be null or an array of positive integers (or null), got ${showValue(ns)}`);
+    }
     this.noiseShape = args.noiseShape ? [...args.noiseShape] : null;
+    const seed: unknown = args.seed;
+    if (seed !== undefined && seed !== null && !(typeof seed === 'number' && Number.isFinite(seed))) {
+      throw new Error(`${this.className} '${this.name}': seed must be null or a finite number, got ${showValue(seed)}`);
+    }
     this.seeds = new SeedStream(args.seed ?? null);
   }
 

@@ -34,7 +34,7 @@ export class GRU extends RNN {
 
   constructor(args: GRUArgs) {
     super(args);
-    this.recurrentActivation = activationOf(args.recurrentActivation === undefined ? 'sigmoid' : args.recurrentActivation);
+    this.recurrentActivation = activationOf(args.recurrentActivation === undefined ? 'sigmoid' : args.recurrentActivation, this, 'recurrentActivation');
     this.resetAfter = args.resetAfter ?? true;
   }
 

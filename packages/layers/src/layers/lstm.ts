@@ -28,7 +28,7 @@ export class LSTM extends RNN {
 
   constructor(args: LSTMArgs) {
     super(args);
-    this.recurrentActivation = activationOf(args.recurrentActivation === undefined ? 'sigmoid' : args.recurrentActivation);
+    this.recurrentActivation = activationOf(args.recurrentActivation === undefined ? 'sigmoid' : args.recurrentActivation, this, 'recurrentActivation');
     this.unitForgetBias = args.unitForgetBias ?? true;
   }
 

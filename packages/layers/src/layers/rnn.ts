@@ -93,7 +93,7 @@ export abstract class RNN extends Layer {
     const cls = this.className;
     if (args.stateful === true) throw new Error(`${cls}: stateful RNNs are not supported (stateful must be false)`);
     this.units = positiveInt(cls, 'units', args.units);
-    this.activation = activationOf(args.activation === undefined ? 'tanh' : args.activation);
+    this.activation = activationOf(args.activation === undefined ? 'tanh' : args.activation, this);
     this.useBias = args.useBias ?? true;
     initWeightOptions(this, args, { kernel: 'glorotUniform', recurrent: 'orthogonal', bias: 'zeros' });
     this.dropout = rateIn01(cls, 'dropout', args.dropout ?? 0);
@@ -196,6 +196,7 @@ export abstract class RNN extends Layer {
   }
 
   call(inputs: Tensor, kwargs: CallKwargs): Tensor {
+    if (inputs.dtype === 'bool') throw new Error(`${this.className} '${this.name}': expected a float32 or int32 input, got dtype bool (cast it first)`);
     return this.run(inputs, kwargs).output;
   }
 

@@ -5,7 +5,8 @@ import type { Initializer } from '../initializers/index.js';
 import { getInitializer, serializeInitializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
 import { getRegularizer, serializeRegularizer } from '../regularizers/index.js';
-import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
+import type { ConstraintOption, InitializerId, NamedLayer, RegularizerOption } from './common.js';
+import { forOption } from './common.js';
 
 // Every weight a layer creates takes the same three options, named after the weight
 // (`kernel` → kernelInitializer, kernelRegularizer, kernelConstraint), and the layer keeps them
@@ -45,14 +46,17 @@ export function initWeightOptions<W extends string>(
   const weights = Object.keys(defaultInitializers) as W[];
   const fields: Record<string, unknown> = {};
   // Kind by kind, as the layers always resolved them, so that the first bad option reported stays the same.
-  for (const w of weights) fields[`${w}Initializer`] = getInitializer((given[`${w}Initializer`] as InitializerId | undefined) ?? defaultInitializers[w]);
+  const named = layer as unknown as NamedLayer;
+  for (const w of weights) {
+    fields[`${w}Initializer`] = forOption(named, `${w}Initializer`, () => getInitializer((given[`${w}Initializer`] as InitializerId | undefined) ?? defaultInitializers[w]));
+  }
   for (const w of weights) {
     const regularizer = given[`${w}Regularizer`] as RegularizerOption | undefined;
-    fields[`${w}Regularizer`] = regularizer === undefined || regularizer === null ? null : getRegularizer(regularizer);
+    fields[`${w}Regularizer`] = regularizer === undefined || regularizer === null ? null : forOption(named, `${w}Regularizer`, () => getRegularizer(regularizer));
   }
   for (const w of weights) {
     const constraint = given[`${w}Constraint`] as ConstraintOption | undefined;
-    fields[`${w}Constraint`] = constraint === undefined || constraint === null ? null : getConstraint(constraint);
+    fields[`${w}Constraint`] = constraint === undefined || constraint === null ? null : forOption(named, `${w}Constraint`, () => getConstraint(constraint));
   }
   Object.assign(layer, fields);
 }

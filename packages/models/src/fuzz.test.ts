@@ -34,35 +34,9 @@ const UNCLEAR = [
  * violation matching one is counted under `known` instead of failing, so the suite stays green and
  * any *new* defect still fails. Remove an entry once its defect is fixed.
  */
-const KNOWN_DEFECTS: readonly { id: string; props: readonly string[]; match: RegExp }[] = [
-  // KNOWN OPEN DEFECT M1: fit(x, y, { callbacks: false }) (also a number, a plain object, ...) throws
-  // the engine's `TypeError: (opts.callbacks ?? []) is not iterable` instead of a `fit:` error.
-  { id: 'M1', props: ['fit', 'evaluate', 'predict'], match: /callbacks.*is not iterable/ },
-  // KNOWN OPEN DEFECT M2: plain-object values are printed as `[object Object]` in otherwise clear
-  // errors: fit(x, y, { verbose: {} }) -> "fit: verbose must be 0, 1 or 2, got [object Object]";
-  // a manifest shape/dtype/name/entry or `format` replaced by an object -> e.g. "fromJSON:
-  // weightsManifest[0].weights[0]: weight 'dense/kernel' has dtype [object Object] in the weights
-  // manifest; ..." (same through loadModel), "fromJSON: format '[object Object]' is not supported".
-  { id: 'M2', props: ['fit', 'evaluate', 'predict', 'fromJSON', 'loadModel'], match: /\[object Object\]/ },
-  // KNOWN OPEN DEFECT M3: evaluate(x, y, { callbacks: [2] }) and predict(x, { callbacks: '3' }) (a
-  // callbacks list holding a non-Callback, or a string) throw `TypeError: cb.setModel is not a function`
-  // instead of an `evaluate:` / `predict:` error (fit checks its callbacks).
-  // KNOWN OPEN DEFECT M5: fit(x, y, { classWeight: null }) throws `TypeError: Cannot read properties of
-  // null (reading '1')` instead of a `fit:` error (or treating null as no class weights).
-  { id: 'M5', props: ['fit'], match: /Cannot read properties of null/ },
-  { id: 'M3', props: ['evaluate', 'predict'], match: /cb\.setModel is not a function/ },
-  // KNOWN OPEN DEFECT M4: a model.json whose first layer's batch_input_shape lost its feature axis
-  // (modelTopology.config.layers[0].config.batch_input_shape = [null]) fails with "Dense: expected input
-  // of rank ≥ 2 ([batch, ..., features]), got shape [null]" — not prefixed `fromJSON:` / `loadModel:`
-  // and not naming which layer of the file.
-  // Likewise batch_input_shape = [null, null] -> "Dense: dimension 1 of input shape [null,null] must be
-  // known to build the layer".
-  { id: 'M4', props: ['fromJSON', 'loadModel'], match: /^message does not name \w+: Error: Dense: (expected input of rank|dimension \d+ of input shape)/ },
-  // KNOWN OPEN DEFECT M6: a model.json layer config with dtype 'int32'
-  // (modelTopology.config.layers[0].config.dtype = 'int32') fails with "GlorotUniform: only float32 weights
-  // can be initialized randomly, got dtype int32" — not prefixed `fromJSON:` / `loadModel:`, no layer named.
-  { id: 'M6', props: ['fromJSON', 'loadModel'], match: /^message does not name \w+: Error: GlorotUniform: / },
-];
+// M1–M6 (callbacks / classWeight validation, `[object Object]` in messages, unprefixed layer-build
+// errors from model.json) are fixed; the fuzz suite now fails on any of them.
+const KNOWN_DEFECTS: readonly { id: string; props: readonly string[]; match: RegExp }[] = [];
 const known: Record<string, number> = {};
 
 const show = (v: unknown): string => {

@@ -1,4 +1,5 @@
 import type { Layer, SymbolicShape } from '@descent/layers';
+import { formatValue } from './format.js';
 
 export interface SummaryOptions {
   /** Where each line goes (default console.log). */
@@ -30,7 +31,7 @@ function fit(text: string, width: number): string {
 /** The Keras table: one row per layer with its output shape and parameter count, then the totals. */
 export function formatSummary(name: string, layers: readonly Layer[], outputShapes: readonly SymbolicShape[], options: SummaryOptions = {}): string[] {
   const width = options.lineLength ?? 65;
-  if (!Number.isInteger(width) || width < 30) throw new Error(`summary: lineLength must be an integer ≥ 30, got ${width}`);
+  if (!Number.isInteger(width) || width < 30) throw new Error(`summary: lineLength must be an integer ≥ 30, got ${formatValue(width)}`);
   const cols = [Math.floor(width * 0.45), Math.floor(width * 0.85), width];
   const row = (a: string, b: string, c: string): string =>
     (fit(a, cols[0]!) + fit(b, cols[1]! - cols[0]!) + fit(c, cols[2]! - cols[1]!)).trimEnd();

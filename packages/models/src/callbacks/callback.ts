@@ -1,3 +1,4 @@
+import { formatValue } from '../format.js';
 import type { Sequential } from '../sequential.js';
 
 /** Values a hook receives: `loss`, metrics, `val_*`, `learning_rate` … as plain numbers. */
@@ -108,4 +109,22 @@ export class CallbackList {
       }
     }
   }
+}
+
+/**
+ * The `callbacks` option of fit / evaluate / evaluateDataset / predict, checked: undefined means
+ * none; otherwise an array whose every entry is a Callback (has setModel and the hook methods).
+ */
+export function checkCallbacks(op: string, value: unknown): Callback[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new Error(`${op}: callbacks must be an array of Callback objects (e.g. [new EarlyStopping(...)]), got ${formatValue(value)}`);
+  }
+  for (const [i, cb] of (value as unknown[]).entries()) {
+    const c = cb as Partial<Callback> | null;
+    if (typeof c !== 'object' || c === null || typeof c.setModel !== 'function' || typeof c.onEpochEnd !== 'function') {
+      throw new Error(`${op}: every entry of callbacks must be a Callback (e.g. new EarlyStopping(...) or new LambdaCallback({...})), got ${formatValue(cb)} at index ${i}`);
+    }
+  }
+  return [...(value as Callback[])];
 }

@@ -1,4 +1,5 @@
 /** Shared by the callbacks that watch one logged value (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau). */
+import { formatValue } from '../format.js';
 
 export type MonitorMode = 'auto' | 'min' | 'max';
 
@@ -12,7 +13,7 @@ export function resolveMaximize(op: string, monitor: string, mode: MonitorMode):
 }
 
 export function checkNonNegative(op: string, name: string, v: number): number {
-  if (!Number.isFinite(v) || v < 0) throw new Error(`${op}: ${name} must be a finite number ≥ 0, got ${v}`);
+  if (!Number.isFinite(v) || v < 0) throw new Error(`${op}: ${name} must be a finite number ≥ 0, got ${formatValue(v)}`);
   return v;
 }
 

@@ -3,6 +3,7 @@ import type { Logs } from './callback.js';
 import { Callback } from './callback.js';
 import type { MonitorMode } from './monitor.js';
 import { checkNonNegative, checkValidationAvailable, requireMonitored, resolveMaximize } from './monitor.js';
+import { formatValue } from '../format.js';
 
 export interface ReduceLROnPlateauOptions {
   monitor?: string;
@@ -51,7 +52,7 @@ export class ReduceLROnPlateau extends Callback {
     const op = 'ReduceLROnPlateau';
     this.monitor = options.monitor ?? 'val_loss';
     this.factor = options.factor ?? 0.1;
-    if (!(this.factor < 1) || !(this.factor >= 0)) throw new Error(`${op}: factor must be in [0, 1), got ${this.factor}`);
+    if (!(this.factor < 1) || !(this.factor >= 0)) throw new Error(`${op}: factor must be in [0, 1), got ${formatValue(this.factor)}`);
     this.patience = checkNonNegative(op, 'patience', options.patience ?? 10);
     this.mode = options.mode ?? 'auto';
     this.minDelta = checkNonNegative(op, 'minDelta', options.minDelta ?? 1e-4);

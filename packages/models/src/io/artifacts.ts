@@ -1,3 +1,4 @@
+import { formatValue } from '../format.js';
 import type { JsonObject, JsonValue } from './case.js';
 import { checkJsonDepth } from './case.js';
 import type { WeightSpec } from './weights.js';
@@ -90,7 +91,7 @@ export function validateModelJSON(value: unknown, source: string, op?: string): 
   const json = value as Partial<ModelJSON>;
   if (json.modelTopology === undefined) throw new Error(`${where}: model.json has no 'modelTopology'`);
   if (json.format !== undefined && json.format !== 'layers-model') {
-    throw new Error(`${where}: format '${String(json.format)}' is not supported; expected 'layers-model' (TF.js graph models cannot be loaded as Sequential models)`);
+    throw new Error(`${where}: format ${typeof json.format === 'string' ? `'${json.format}'` : formatValue(json.format)} is not supported; expected 'layers-model' (TF.js graph models cannot be loaded as Sequential models)`);
   }
   checkJsonDepth(json.modelTopology, `${where}: modelTopology`);
   checkJsonDepth(json.trainingConfig, `${where}: trainingConfig`);
@@ -124,10 +125,5 @@ export function validateModelJSON(value: unknown, source: string, op?: string): 
 }
 
 function short(v: unknown): string {
-  if (v === undefined) return 'undefined';
-  try {
-    return JSON.stringify(v)?.slice(0, 60) ?? typeof v;
-  } catch {
-    return typeof v;
-  }
+  return formatValue(v, 60);
 }

@@ -250,3 +250,29 @@ describe('weight data types', () => {
     expect(() => fromJSON(json, [1, 2] as unknown as ArrayBuffer[])).toThrow(/^fromJSON: shard 0: expected the weight data as an ArrayBuffer .*got number$/);
   });
 });
+
+describe('errors while building layers from a loaded config name the loader and the layer', () => {
+  it.each([
+    ['batch_input_shape [null]', (c: Record<string, unknown>) => { c.batch_input_shape = [null]; }, /expected input of rank/],
+    ['batch_input_shape [null, null]', (c: Record<string, unknown>) => { c.batch_input_shape = [null, null]; }, /dimension 1 of input shape/],
+    ["dtype 'int32'", (c: Record<string, unknown>) => { c.dtype = 'int32'; }, /only float32 weights/],
+  ])('%s', async (_label, mutate, detail) => {
+    const { json, data } = saved();
+    mutate(layersOf(json)[0]!.config);
+    const err = thrown(() => fromJSON(json, data));
+    expect(err.message).toMatch(/^fromJSON: layer 0 'dense' \(class 'Dense'\): /);
+    expect(err.message).toMatch(detail);
+    const loaded = loadModel(fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData: data }));
+    // loadModel checks each weight against the manifest first: a dtype change is caught there (also prefixed).
+    await expect(loaded).rejects.toThrow(detail.source.includes('float32') ? /^loadModel: / : /^loadModel: .*layer 0 'dense' \(class 'Dense'\): /);
+  });
+
+  it('objects in the manifest and format print readably, not as [object Object]', () => {
+    const { json, data } = saved();
+    (json.weightsManifest[0]!.weights[0] as unknown as { dtype: unknown }).dtype = { a: 1 };
+    expect(thrown(() => fromJSON(json, data)).message).toContain('has dtype {"a":1} in the weights manifest');
+    const fmt = saved();
+    (fmt.json as unknown as { format: unknown }).format = { a: 1 };
+    expect(thrown(() => fromJSON(fmt.json, fmt.data)).message).toContain('format {"a":1} is not supported');
+  });
+});

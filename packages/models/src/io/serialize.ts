@@ -172,7 +172,23 @@ export function sequentialFromConfig(config: { name?: string; layers: readonly L
     }
     return deserializeEntry({ className: entry.className, config: entry.config ?? {} }, i, source);
   });
-  return config.name === undefined ? new Sequential(layers) : new Sequential(layers, { name: config.name });
+  const model = config.name === undefined ? new Sequential() : new Sequential([], { name: config.name });
+  // Adding a layer builds it (once the input shape is known): an error there names the file's layer.
+  layers.forEach((layer, i) => {
+    try {
+      model.add(layer);
+    } catch (err) {
+      throw layerError(err, source, i, layer);
+    }
+  });
+  return model;
+}
+
+/** An error from building layer `index` of a loaded config, prefixed with the loader op / file and naming the layer. */
+function layerError(err: unknown, source: string, index: number, layer: Layer): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  if (message.startsWith(`${source}:`)) return err instanceof Error ? err : new Error(message);
+  return new Error(`${source}: layer ${index} '${layer.name}' (class '${layer.className}'): ${message}`, { cause: err });
 }
 
 function modelFromTopology(topology: JsonObject, source: string): Sequential {
@@ -451,7 +467,15 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, source: string, op
   const topology = artifacts.modelTopology;
   const model = withWeightGuard(weights, where, () => {
     const m = modelFromTopology(topology, where);
-    if (!m.built && m.layers.length > 0 && m.layers[0]!.batchInputShape) m.build();
+    if (!m.built && m.layers.length > 0 && m.layers[0]!.batchInputShape) {
+      try {
+        m.build();
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (message.startsWith(`${where}:`)) throw err;
+        throw new Error(`${where}: cannot build model '${m.name}' from its layer configs: ${message}`, { cause: err });
+      }
+    }
     return m;
   });
   const optimizerWeights = applyArtifactWeights(model, artifacts, where, true, op, weights);

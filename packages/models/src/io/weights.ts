@@ -1,5 +1,6 @@
 import type { DType, Tensor, TypedArray } from '@descent/tensor';
 import { formatShape, makeTensor, sizeFromShape } from '@descent/tensor';
+import { formatValue } from '../format.js';
 
 /** One entry of a weights manifest, as in TF.js's `WeightsManifestEntry`. */
 export interface WeightSpec {
@@ -34,11 +35,7 @@ const WEIGHT_DTYPES = new Set(['float32', 'int32', 'bool']);
 const QUANTIZED_DTYPES = new Set(['uint8', 'uint16', 'float16']);
 
 function describe(v: unknown): string {
-  try {
-    return JSON.stringify(v)?.slice(0, 80) ?? String(v);
-  } catch {
-    return String(v);
-  }
+  return formatValue(v, 80);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Tensor, TensorLike } from '@descent/tensor';
 import { dispose, formatShape, gather, makeTensor, slice, toTensor } from '@descent/tensor';
+import { formatValue } from '../format.js';
 
 /**
  * Row access to a tensor's first axis. Batches are cut by the backend (`slice`, or `gather` for a
@@ -65,12 +66,25 @@ export function asSampleWeight(op: string, value: TensorLike, n: number): Tensor
 
 export type ClassWeight = Readonly<Record<number, number>> | readonly number[];
 
+/** `classWeight` must be an object mapping class index -> weight, or an array of weights; every weight a finite number. */
+export function checkClassWeight(op: string, classWeight: unknown): asserts classWeight is ClassWeight {
+  if (typeof classWeight !== 'object' || classWeight === null || ArrayBuffer.isView(classWeight)) {
+    throw new Error(`${op}: classWeight must be an object such as { 0: 1, 1: 5 } or an array of weights, got ${formatValue(classWeight)}`);
+  }
+  for (const [k, w] of Object.entries(classWeight)) {
+    if (typeof w !== 'number' || !Number.isFinite(w)) {
+      throw new Error(`${op}: classWeight for class ${k} must be a finite number, got ${formatValue(w)}`);
+    }
+  }
+}
+
 /**
  * Per-sample weights from `classWeight`: the class of a sample is the argmax of a one-hot /
  * probability row, or the value of an integer label (also a binary 0/1 label of shape [n,1]).
  * Classes missing from `classWeight` weigh 1.
  */
 export function classWeightsFor(op: string, y: Tensor, classWeight: ClassWeight): Tensor {
+  checkClassWeight(op, classWeight);
   const n = y.shape[0] ?? 0;
   const width = y.rank <= 1 ? 1 : y.size / Math.max(1, n);
   const values = y.dataSync();
@@ -78,7 +92,7 @@ export function classWeightsFor(op: string, y: Tensor, classWeight: ClassWeight)
   const lookup = (c: number): number => {
     const w = Array.isArray(classWeight) ? (classWeight as readonly number[])[c] : (classWeight as Record<number, number>)[c];
     if (w === undefined) return 1;
-    if (typeof w !== 'number' || !Number.isFinite(w)) throw new Error(`${op}: classWeight for class ${c} must be a finite number, got ${String(w)}`);
+    if (typeof w !== 'number' || !Number.isFinite(w)) throw new Error(`${op}: classWeight for class ${c} must be a finite number, got ${formatValue(w)}`);
     return w;
   };
   for (let i = 0; i < n; i++) {

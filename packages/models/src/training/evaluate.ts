@@ -1,7 +1,8 @@
 import type { Generator, Tensor, TensorLike } from '@descent/tensor';
 import { dispose, withGenerator, withScope } from '@descent/tensor';
 import type { Callback, Logs } from '../callbacks/callback.js';
-import { CallbackList } from '../callbacks/callback.js';
+import { CallbackList, checkCallbacks } from '../callbacks/callback.js';
+import { formatValue } from '../format.js';
 import type { Sequential } from '../sequential.js';
 import type { BatchTensors, Dataset, StepBatch } from './data.js';
 import { asBatchTensor, asSampleWeight, checkSameLength, iteratorOf, Rows, unpackBatch } from './data.js';
@@ -69,7 +70,7 @@ export function evaluateTensors(model: Sequential, xIn: TensorLike, yIn: TensorL
   checkOptionKeys(op, options, EVALUATE_OPTIONS);
   model.requireCompiled(op);
   const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`evaluate: batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`evaluate: batchSize must be a positive integer, got ${formatValue(batchSize)}`);
   // Tensors made here from the user's arrays (and the sample weights) are ours: disposed at the end.
   const made: Tensor[] = [];
   try {
@@ -83,7 +84,7 @@ export function evaluateTensors(model: Sequential, xIn: TensorLike, yIn: TensorL
     withScope(() => model.checkBatch(op, x, y));
     model.checkLabels(op, y);
     const batches = tensorBatches(x, y, sw, batchSize);
-    const callbacks = new CallbackList(options.callbacks ?? [], model, {
+    const callbacks = new CallbackList(checkCallbacks(op, options.callbacks), model, {
       epochs: 1,
       steps: batches.steps,
       verbose: 0,
@@ -161,8 +162,8 @@ export async function evaluateDatasetLoop(model: Sequential, dataset: Dataset, o
   checkOptionKeys(op, options, EVALUATE_DATASET_OPTIONS);
   model.requireCompiled(op);
   const steps = options.steps ?? null;
-  if (steps !== null && (!Number.isInteger(steps) || steps < 1)) throw new Error(`evaluateDataset: steps must be a positive integer, got ${steps}`);
-  const callbacks = new CallbackList(options.callbacks ?? [], model, {
+  if (steps !== null && (!Number.isInteger(steps) || steps < 1)) throw new Error(`evaluateDataset: steps must be a positive integer, got ${formatValue(steps)}`);
+  const callbacks = new CallbackList(checkCallbacks(op, options.callbacks), model, {
     epochs: 1,
     steps,
     verbose: 0,
@@ -183,7 +184,7 @@ export function validationRunner(
 ): ValidationRunner {
   if ('dataset' in data) {
     if (data.steps !== null && (!Number.isInteger(data.steps) || data.steps < 1)) {
-      throw new Error(`fit: validationSteps must be a positive integer, got ${data.steps}`);
+      throw new Error(`fit: validationSteps must be a positive integer, got ${formatValue(data.steps)}`);
     }
     return (callbacks, gen) => evaluateBatches(model, datasetReader('fit (validation)', model, data.dataset, data.steps, gen), callbacks, gen);
   }

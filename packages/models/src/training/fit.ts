@@ -1,7 +1,8 @@
 import type { Tensor, TensorLike } from '@descent/tensor';
 import { deriveSeed, dispose, Generator, permutation, withGenerator, withScope } from '@descent/tensor';
 import type { Callback, Logs } from '../callbacks/callback.js';
-import { CallbackList } from '../callbacks/callback.js';
+import { CallbackList, checkCallbacks } from '../callbacks/callback.js';
+import { formatValue } from '../format.js';
 import { History } from '../callbacks/history.js';
 import { ProgbarLogger } from '../callbacks/progbar-logger.js';
 import { isInteractive } from '../platform.js';
@@ -70,22 +71,22 @@ interface BatchSource {
 
 function positiveInt(op: string, name: string, v: number | undefined, fallback: number): number {
   const value = v ?? fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${op}: ${name} must be a positive integer, got ${String(value)}`);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${op}: ${name} must be a positive integer, got ${formatValue(value)}`);
   return value;
 }
 
 function checkEpochs(opts: CommonFitOptions): { epochs: number; initialEpoch: number } {
   const epochs = opts.epochs ?? 1;
   const initialEpoch = opts.initialEpoch ?? 0;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${String(epochs)}`);
-  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`fit: initialEpoch must be a non-negative integer, got ${String(initialEpoch)}`);
+  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${formatValue(epochs)}`);
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`fit: initialEpoch must be a non-negative integer, got ${formatValue(initialEpoch)}`);
   return { epochs, initialEpoch };
 }
 
 function validationSchedule(freq: number | readonly number[] | undefined): (epoch: number) => boolean {
   if (freq === undefined) return () => true;
   if (typeof freq === 'number') {
-    if (!Number.isInteger(freq) || freq < 1) throw new Error(`fit: validationFreq must be a positive integer or a list of epochs, got ${freq}`);
+    if (!Number.isInteger(freq) || freq < 1) throw new Error(`fit: validationFreq must be a positive integer or a list of epochs, got ${formatValue(freq)}`);
     return (epoch) => (epoch + 1) % freq === 0;
   }
   if (!Array.isArray(freq) || freq.some((e) => !Number.isInteger(e) || e < 1)) {
@@ -194,7 +195,7 @@ function prepareTensorFit(model: Sequential, xIn: TensorLike, yIn: TensorLike, o
     validation = makeValidation(model, opts.validationData, opts, batchSize, made);
   } else if (opts.validationSplit !== undefined && opts.validationSplit !== 0) {
     const split = opts.validationSplit;
-    if (!(split > 0 && split < 1)) throw new Error(`fit: validationSplit must be in (0, 1), got ${split}`);
+    if (!(split > 0 && split < 1)) throw new Error(`fit: validationSplit must be in (0, 1), got ${formatValue(split)}`);
     const at = Math.floor(n0 * (1 - split));
     if (at === 0 || at === n0) {
       throw new Error(`fit: validationSplit ${split} of ${n0} samples leaves ${at} for training and ${n0 - at} for validation; both need at least one`);
@@ -344,13 +345,8 @@ async function runFit(
   const { optimizer } = model.requireCompiled('fit');
   const shouldValidate = validationSchedule(opts.validationFreq);
   const verbose = opts.verbose ?? (isInteractive() ? 1 : 2);
-  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
-  const user = [...(opts.callbacks ?? [])];
-  for (const cb of user) {
-    if (typeof cb !== 'object' || cb === null || typeof cb.onEpochEnd !== 'function') {
-      throw new Error('fit: every entry of callbacks must be a Callback (e.g. new EarlyStopping(...) or new LambdaCallback({...}))');
-    }
-  }
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: verbose must be 0, 1 or 2, got ${formatValue(verbose)}`);
+  const user = checkCallbacks('fit', opts.callbacks);
   const history = new History();
   const all: Callback[] = [...user];
   if (verbose > 0 && !user.some((cb) => cb instanceof ProgbarLogger)) all.push(new ProgbarLogger());

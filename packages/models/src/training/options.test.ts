@@ -55,3 +55,29 @@ describe('clear errors for a wrong call shape', () => {
     expect(() => model().trainOnBatch(zeros([0, 3]), zeros([0, 2]))).toThrow('trainOnBatch: the batch is empty: x has shape [0,3] (0 samples)');
   });
 });
+
+describe('callbacks and classWeight are checked with messages naming the call', () => {
+  it.each([false, 3, {}, '3'])('fit / evaluate / predict refuse callbacks %j', async (cb) => {
+    const m = model();
+    await expect(m.fit(x, y, { callbacks: cb as never, verbose: 0 })).rejects.toThrow(/^fit: callbacks must be an array of Callback/);
+    expect(() => m.evaluate(x, y, { callbacks: cb as never })).toThrow(/^evaluate: callbacks must be an array of Callback/);
+    expect(() => m.predict(x, { callbacks: cb as never })).toThrow(/^predict: callbacks must be an array of Callback/);
+    await expect(m.evaluateDataset(dataset, { callbacks: cb as never })).rejects.toThrow(/^evaluateDataset: callbacks must be an array of Callback/);
+  });
+
+  it('a non-Callback entry is refused by evaluate and predict', () => {
+    const m = model();
+    expect(() => m.evaluate(x, y, { callbacks: [2] as never })).toThrow(/^evaluate: every entry of callbacks must be a Callback.*got 2 at index 0/);
+    expect(() => m.predict(x, { callbacks: [{}] as never })).toThrow(/^predict: every entry of callbacks must be a Callback/);
+  });
+
+  it('classWeight null or with non-finite weights is a fit error', async () => {
+    const m = model();
+    await expect(m.fit(x, y, { classWeight: null as never, verbose: 0 })).rejects.toThrow(/^fit: classWeight must be an object .* got null/);
+    await expect(m.fit(x, y, { classWeight: { 0: 'a' } as never, verbose: 0 })).rejects.toThrow(/^fit: classWeight for class 0 must be a finite number, got "a"/);
+  });
+
+  it('object values print readably', async () => {
+    await expect(model().fit(x, y, { verbose: {} as never })).rejects.toThrow('fit: verbose must be 0, 1 or 2, got {}');
+  });
+});

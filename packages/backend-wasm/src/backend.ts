@@ -4,7 +4,7 @@ import type { WasmData } from './data.js';
 import { ptrOf } from './data.js';
 import type { KernelExports } from './exports.js';
 import { Fallback } from './fallback.js';
-import { Heap } from './heap.js';
+import { Heap, largestBlock } from './heap.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
 import { linalgKernels } from './kernels/linalg.js';
 import { logicalKernels } from './kernels/logical.js';
@@ -68,6 +68,11 @@ export class WasmBackend implements Backend {
   /** Fused optimizer updates (Adam, SGD, RMSprop, Adagrad) in one SIMD pass each. */
   readonly optimizerStep: OptimizerStep;
   private readonly ctx: Context;
+  /**
+   * The largest tensor this backend can hold: the largest allocator block within the memory limit
+   * (1.75 GiB of the 2 GiB memory). The engine refuses larger tensors before allocating, naming the op.
+   */
+  readonly maxBytes: number;
 
   constructor(loaded: KernelModule, spawn: SpawnWorker | null, threads: number) {
     const api = wasmApi()!;
@@ -82,6 +87,7 @@ export class WasmBackend implements Backend {
     });
     const k = instance.exports as unknown as KernelExports;
     const heap = new Heap(memory, k, loaded.maxPages);
+    this.maxBytes = largestBlock(loaded.maxPages * 65536 - heap.bytesReserved);
     const pool = new ThreadPool(k, heap, loaded.module, spawn);
     this.ctx = new Context(k, heap, pool);
     this.flavour = loaded.flavour;

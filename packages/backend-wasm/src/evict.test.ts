@@ -1,6 +1,6 @@
 import { variable } from '@descent/autograd';
 import type { Tensor } from '@descent/tensor';
-import { add, dispose, getBackend, makeTensor, tensor, withScope } from '@descent/tensor';
+import { add, dispose, eye, getBackend, makeTensor, tensor, withScope, zeros } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
 import { wasmMemoryInfo } from './index.js';
 import { seeded } from './test-utils/compare.js';
@@ -86,5 +86,16 @@ describe('eviction of loose tensors to host memory', () => {
     dispose(t);
     expect(() => t.dataSync()).toThrow(/storage was released/);
     expect(() => add(t, 1)).toThrow(/storage was released/);
+  });
+});
+
+describe('tensors larger than the wasm memory can hold', () => {
+  it('are refused before any allocation, naming the op (the limit is the largest allocator block)', () => {
+    const before = wasmMemoryInfo().bytesInUse;
+    expect(getBackend().maxBytes).toBe(7 * 2 ** 28);
+    // 2e9 bytes: below 2 GiB, but no block of the 2 GiB memory can hold it.
+    expect(() => eye(2, 1e9, 'bool')).toThrow(/^eye: shape \[2,1000000000\] of bool needs 2000000000 bytes .*more than the 1879048192 bytes the wasm backend allows per tensor/);
+    expect(() => zeros([1e9])).toThrow(/^zeros: /);
+    expect(wasmMemoryInfo().bytesInUse).toBe(before);
   });
 });

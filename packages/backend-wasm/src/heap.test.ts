@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectFlavour } from './detect.js';
-import { sizeClass } from './heap.js';
+import { largestBlock, sizeClass } from './heap.js';
 
 describe('size classes', () => {
   it('are 64-byte multiples that fit the request with at most 25% slack above 4 KiB', () => {
@@ -29,5 +29,21 @@ describe('feature detection', () => {
     const flagged = process.execArgv.includes('--experimental-wasm-relaxed-simd');
     if (major >= 22 || flagged) expect(flavour).toBe('relaxed');
     else expect(flavour).toBe('simd');
+  });
+});
+
+describe('largestBlock', () => {
+  it('is the largest size class within the limit', () => {
+    // 2 GiB less a little: classes step by 2^28 above 2^30, so the largest is 7 · 2^28 = 1.75 GiB.
+    expect(largestBlock(2 ** 31 - 70_000)).toBe(7 * 2 ** 28);
+    expect(sizeClass(largestBlock(2 ** 31 - 70_000))).toBe(7 * 2 ** 28);
+    expect(largestBlock(4096)).toBe(4096);
+    expect(largestBlock(1000)).toBe(960);
+    for (const limit of [5000, 70_000, 1e6, 3e8]) {
+      const b = largestBlock(limit);
+      expect(sizeClass(b)).toBe(b);
+      expect(b).toBeLessThanOrEqual(limit);
+      expect(sizeClass(b + 1)).toBeGreaterThan(limit);
+    }
   });
 });

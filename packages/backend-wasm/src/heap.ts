@@ -14,6 +14,16 @@ export function sizeClass(bytes: number): number {
 }
 
 /**
+ * The largest block `sizeClass` can hand out within `limit` bytes: the largest tensor this allocator
+ * can ever hold (a request between it and the limit would round up past the limit).
+ */
+export function largestBlock(limit: number): number {
+  if (limit <= 4096) return Math.max(0, Math.floor(limit / 64) * 64);
+  const step = 2 ** (Math.floor(Math.log2(limit)) - 2);
+  return Math.floor(limit / step) * step;
+}
+
+/**
  * The wasm memory and a JS-side allocator over it: a bump pointer plus one free list per size
  * class. Blocks are 64-byte aligned (SIMD loads, cache lines). Typed-array views are re-created
  * after `memory.grow`.

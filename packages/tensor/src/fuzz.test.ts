@@ -37,10 +37,6 @@ const show = (v: unknown): string => {
  * any *new* defect still fails. Remove an entry once its defect is fixed.
  */
 const KNOWN_DEFECTS: readonly { id: string; props: readonly string[]; match: RegExp }[] = [
-  // KNOWN OPEN DEFECT T6 (wasm backend only): eye(2, 1e9, 'bool') — 2e9 bytes, within the engine's
-  // per-tensor limit, so the cpu backend builds it — fails on wasm with "wasm backend: out of memory
-  // (asked for 2147483648 bytes with ... in use; the limit is 2147483648 bytes)", not an `eye:` error.
-  { id: 'T6', props: ['eye', 'zeros', 'ones', 'full', 'arange', 'linspace', 'oneHot', 'randomUniform', 'randomNormal'], match: /wasm backend: out of memory/ },
 ];
 const known: Record<string, number> = {};
 

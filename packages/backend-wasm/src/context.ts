@@ -1,6 +1,7 @@
 import type { DType, Shape, TensorInfo } from '@descent/tensor';
 import type { WasmData } from './data.js';
-import { Storage, bytesPerElement, ptrOf } from './data.js';
+import { bytesPerElement } from '@descent/tensor';
+import { Storage, ptrOf } from './data.js';
 import type { KernelExports } from './exports.js';
 import type { Heap } from './heap.js';
 import { sizeClass } from './heap.js';

@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from '@descent/tensor';
+import { bytesPerElement } from '@descent/tensor';
 import type { Heap } from './heap.js';
 import { sizeClass } from './heap.js';
 
@@ -29,9 +30,6 @@ export class WasmData {
   ) {}
 }
 
-export function bytesPerElement(dtype: DType): number {
-  return dtype === 'bool' ? 1 : 4;
-}
 
 export class Storage {
   private readonly registry: FinalizationRegistry<Block>;

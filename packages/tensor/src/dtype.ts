@@ -16,6 +16,11 @@ export function isDType(value: unknown): value is DType {
   return value === 'float32' || value === 'int32' || value === 'bool';
 }
 
+/** Bytes one element of `dtype` takes in storage (bool is one byte). */
+export function bytesPerElement(dtype: DType): number {
+  return dtype === 'bool' ? 1 : 4;
+}
+
 /** Whether `v` is an integer an Int32Array stores exactly (no truncation, no wrap-around). */
 export function isInt32(v: number): boolean {
   return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;

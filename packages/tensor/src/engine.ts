@@ -1,5 +1,6 @@
 import type { Backend, TensorInfo } from './backend.js';
 import type { DType, TypedArray } from './dtype.js';
+import { bytesPerElement } from './dtype.js';
 import type { KernelAttrs, KernelInputs, KernelName } from './kernels.js';
 import type { Shape } from './shape.js';
 import { assertAllocatable, formatShape } from './shape.js';
@@ -147,7 +148,7 @@ export function runKernel<K extends KernelName>(name: K, inputs: KernelInputs<K,
     const t = list[i]!;
     if (holdState(t) === LOOSE) touch(t);
   }
-  if (clock >= nextSweepClock || allocated >= nextSweepBytes) sweep();
+  sweepIfDue();
   const impl = backend.kernels[name];
   const info = impl(infos, attrs);
   const output = new Tensor(info, backend);
@@ -160,7 +161,7 @@ export function runKernel<K extends KernelName>(name: K, inputs: KernelInputs<K,
 export function makeTensor(values: TypedArray, shape: Shape, dtype: DType): Tensor {
   const backend = getBackend();
   clock++;
-  if (clock >= nextSweepClock || allocated >= nextSweepBytes) sweep();
+  sweepIfDue();
   const t = new Tensor(backend.write(values, shape, dtype), backend);
   created(t);
   return t;
@@ -233,7 +234,7 @@ const watched: Tensor[] = [];
 let evictedCount = 0;
 
 function bytesOf(t: Tensor): number {
-  return t.size * (t.dtype === 'bool' ? 1 : 4);
+  return t.size * bytesPerElement(t.dtype);
 }
 
 /** A loose tensor was used now: note when, and watch it again if it had been evicted. */
@@ -251,6 +252,11 @@ function touch(t: Tensor): void {
 function makeLoose(t: Tensor): void {
   setHold(t, LOOSE);
   touch(t);
+}
+
+/** Sweep when SWEEP_KERNELS kernels ran or SWEEP_BYTES were allocated since the last sweep. */
+function sweepIfDue(): void {
+  if (clock >= nextSweepClock || allocated >= nextSweepBytes) sweep();
 }
 
 /** Evict the loose tensors that have gone unused long enough; forget the ones no longer loose. */

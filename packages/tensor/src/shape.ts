@@ -1,5 +1,6 @@
 import { formatArg } from './format.js';
 import type { DType } from './dtype.js';
+import { bytesPerElement } from './dtype.js';
 /** Shape helpers shared by ops and backends. */
 export type Shape = readonly number[];
 
@@ -128,7 +129,7 @@ export function assertAllocatable(op: string, shape: Shape, dtype: DType, maxByt
   if (!Number.isSafeInteger(size)) {
     throw new Error(`${op}: shape ${formatShape(shape)} has ${size} elements, more than any tensor can hold (the ${backendName} backend allows ${maxBytes} bytes per tensor)`);
   }
-  const per = dtype === 'bool' ? 1 : 4;
+  const per = bytesPerElement(dtype);
   const bytes = size * per;
   if (bytes > maxBytes) {
     throw new Error(

@@ -2,12 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
- * The vitest setup every package shares: run against `src/` through the `source` export condition
+ * The vitest setup every package shares: run against `src/` through the `@descent/source` export condition
  * (no build needed) and leave a JSON report that `.ci/summary.mjs` totals.
  */
 const base = {
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
+  resolve: { conditions: ['@descent/source'] },
+  ssr: { resolve: { conditions: ['@descent/source'] } },
 };
 const reporters: NonNullable<NonNullable<Parameters<typeof defineConfig>[0]['test']>['reporters']> = [
   'default',

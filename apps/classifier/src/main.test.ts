@@ -19,7 +19,7 @@ function runApp(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', 'src/main.ts', ...args],
+      ['--conditions=@descent/source', '--import', 'tsx', 'src/main.ts', ...args],
       { cwd: appDir, timeout: 240_000, env: { ...process.env, FORCE_COLOR: '0' } },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;

@@ -3,7 +3,7 @@
  * moments, checking after each kill that the folder loads as a complete version (the previous or
  * the new one), and that a final save leaves no leftovers.
  *
- *   cd packages/models && node --conditions=source --import tsx scripts/kill-stress.ts [kills=200] [maxDelayMs=150]
+ *   cd packages/models && node --conditions=@descent/source --import tsx scripts/kill-stress.ts [kills=200] [maxDelayMs=150]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -56,7 +56,7 @@ async function bundle(): Promise<Map<string, string>> {
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    conditions: ['source'],
+    conditions: ['@descent/source'],
     external: ['node:*'],
     logLevel: 'silent',
   });

@@ -29,7 +29,7 @@ interface ChildRun {
 /** Start a child saving in a loop, kill it `delayMs` after it is ready, and report what it said. */
 function runChild(target: string, base: number, delayMs: number): Promise<ChildRun> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(here, 'save-loop.ts'), target, String(base)], {
+    const child = spawn(process.execPath, ['--conditions=@descent/source', '--import', 'tsx', join(here, 'save-loop.ts'), target, String(base)], {
       cwd: packageRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,7 +2,7 @@
  * Child process for the kill tests: saves versions base, base+1, … of a model to the folder given
  * as the first argument, forever, reporting `start k` and `done k` on stdout (synchronously, so the
  * parent sees everything written before a SIGKILL). Run with
- * `node --conditions=source --import tsx save-loop.ts <folder> <base>`.
+ * `node --conditions=@descent/source --import tsx save-loop.ts <folder> <base>`.
  */
 import { writeSync } from 'node:fs';
 import { fileSystem } from '../file-system.js';

@@ -36,7 +36,11 @@ export function detectFlavour(): 'relaxed' | 'simd' | null {
   return null;
 }
 
-/** Shared memory (for worker threads) needs SharedArrayBuffer, which browsers gate behind cross-origin isolation. */
+/**
+ * Whether this engine can make a shared `WebAssembly.Memory` (the kernels import one). Chromium makes
+ * one on any page; posting it to a Web Worker (threads) needs a cross-origin-isolated page, which
+ * `browserThreads` checks. Engines that refuse shared memory outside isolation stay on the CPU backend.
+ */
 export function sharedMemoryAvailable(): boolean {
   try {
     const api = wasmApi();

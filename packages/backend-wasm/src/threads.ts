@@ -37,6 +37,22 @@ const J_WORDS = 16;
 /** How long the calling thread spins for a running worker before sleeping (ms). */
 const SPIN_MS = 2;
 
+/** Whether this thread may block in `Atomics.wait` (a browser's main thread may not: it throws). */
+let canBlock = true;
+
+/** Sleep until `i32[at]` changes from `value` (or 1 s passes); spin where blocking is not allowed. */
+function waitWhile(i32: Int32Array, at: number, value: number): void {
+  if (canBlock) {
+    try {
+      Atomics.wait(i32, at, value, 1000);
+      return;
+    } catch {
+      canBlock = false;
+    }
+  }
+  while (Atomics.load(i32, at) === value);
+}
+
 /**
  * Runs large matmuls on the calling thread plus `size - 1` workers sharing the wasm memory. Rows are
  * cut into chunks of whole tiles that every thread claims from a shared counter until none is left.
@@ -138,7 +154,7 @@ export class ThreadPool {
       if (Atomics.compareExchange(i32, at, POSTED, IDLE) === POSTED) continue;
       const until = performance.now() + SPIN_MS;
       while (Atomics.load(i32, at) === RUNNING && performance.now() < until);
-      while (Atomics.load(i32, at) === RUNNING) Atomics.wait(i32, at, RUNNING, 1000);
+      while (Atomics.load(i32, at) === RUNNING) waitWhile(i32, at, RUNNING);
       this.jobsPosted += i32[(w.controlPtr >> 2) + JOB + 2]!;
       Atomics.store(i32, at, IDLE);
     }

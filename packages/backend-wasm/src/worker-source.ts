@@ -1,16 +1,22 @@
 import { CONTROL } from './threads.js';
 
+// Node passes the job block through workerData; a Web Worker receives it as its first message.
+const NODE_START = `const { workerData } = require('node:worker_threads');
+const { module, memory, controlPtr } = workerData;`;
+const BROWSER_START = `self.onmessage = (event) => {
+const { module, memory, controlPtr } = event.data;`;
+const BROWSER_END = '};';
+
 /**
  * The body of a matmul worker, as source text so it runs from `src/` and `dist/` alike (no separate
  * worker file to locate). It gets `{ module, memory, controlPtr }`, waits for a job, claims row chunks
  * from the shared counter until none is left, and reports how many it ran. After a job it spins
  * briefly (a sleeping thread takes 25–50 µs to wake).
  */
-export function workerSource(spinMs: number): string {
+export function workerSource(spinMs: number, platform: 'node' | 'browser'): string {
   const { STATE, READY, JOB, POSTED, RUNNING, DONE, QUIT, J_ARGS, J_M, J_CHUNK, J_CHUNKS, J_NEXT, J_PACKED_B } = CONTROL;
   return `
-const { workerData } = require('node:worker_threads');
-const { module, memory, controlPtr } = workerData;
+${platform === 'node' ? NODE_START : BROWSER_START}
 const instance = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm abort'); } } });
 const matmul = instance.exports.matmul;
 const i32 = new Int32Array(memory.buffer);
@@ -41,5 +47,6 @@ for (;;) {
   Atomics.store(i32, base + ${STATE}, ${DONE});
   Atomics.notify(i32, base + ${STATE});
 }
+${platform === 'node' ? '' : BROWSER_END}
 `;
 }

@@ -18,20 +18,58 @@ interface Registration {
 
 const registry = new Map<string, Registration>();
 let active: Backend | null = null;
+/** Whether `setBackend` chose `active` (then a backend registered later never replaces it). */
+let chosen = false;
+/** Backends still loading (a browser fetching its wasm binary); `ready()` waits for them. */
+const loading = new Map<string, Promise<unknown>>();
 
 /**
  * Make a backend available under `name`. The registered backend with the highest priority becomes
  * the default the first time a tensor is created, unless `setBackend` chose one. The CPU backend
- * registers itself with priority 1.
+ * registers itself with priority 1. A backend registered after the default was picked, with a higher
+ * priority than it, becomes the new default unless `setBackend` chose one: tensors made before move
+ * to it on first use (so a browser page that computes before the wasm binary arrives keeps working).
  */
 export function registerBackend(name: string, factory: BackendFactory, priority = 1): void {
   registry.set(name, { factory, priority, instance: null });
+  if (active !== null && !chosen) {
+    const current = [...registry.values()].find((r) => r.instance === active);
+    if (current === undefined || priority > current.priority) active = null;
+  }
+}
+
+/**
+ * Tell the engine that backend `name` is still loading (for example a browser fetching a wasm binary):
+ * `ready()` waits until `promise` settles. The loader registers the backend itself when it succeeds.
+ */
+export function registerBackendLoading(name: string, promise: Promise<unknown>): void {
+  const settled = promise.then(
+    () => undefined,
+    () => undefined,
+  );
+  loading.set(name, settled);
+  void settled.then(() => {
+    if (loading.get(name) === settled) loading.delete(name);
+  });
+}
+
+/**
+ * Resolves, once no backend is still loading, to the name of the backend tensors will use (like
+ * `tf.ready()`). Where every backend loads synchronously (Node), it resolves at once; in a browser,
+ * awaiting it before building a model puts every tensor on the wasm backend from the start.
+ */
+export async function ready(): Promise<string> {
+  while (loading.size > 0) await Promise.all(loading.values());
+  return getBackend().name;
 }
 
 export function removeBackend(name: string): void {
   const reg = registry.get(name);
   registry.delete(name);
-  if (reg?.instance && active === reg.instance) active = null;
+  if (reg?.instance && active === reg.instance) {
+    active = null;
+    chosen = false;
+  }
 }
 
 export function listBackends(): string[] {
@@ -50,15 +88,27 @@ function instantiate(name: string): Backend {
 /** Switch the active backend; tensors made on another backend move on first use. */
 export function setBackend(name: string): void {
   active = instantiate(name);
+  chosen = true;
 }
 
-/** The active backend (the highest-priority registered one unless `setBackend` chose). */
+/**
+ * The active backend (the highest-priority registered one unless `setBackend` chose). A backend whose
+ * factory fails here (say, a wasm binary that cannot be read) is dropped with one warning naming it
+ * and the reason, and the next one is used: a missing file never breaks every op.
+ */
 export function getBackend(): Backend {
-  if (active) return active;
-  let best: [string, Registration] | undefined;
-  for (const entry of registry) if (!best || entry[1].priority > best[1].priority) best = entry;
-  if (!best) throw new Error('getBackend: no backend is registered');
-  active = instantiate(best[0]);
+  while (!active) {
+    let best: [string, Registration] | undefined;
+    for (const entry of registry) if (!best || entry[1].priority > best[1].priority) best = entry;
+    if (!best) throw new Error('getBackend: no backend is registered');
+    try {
+      active = instantiate(best[0]);
+    } catch (e) {
+      if (registry.size === 1) throw e;
+      registry.delete(best[0]);
+      console.warn(`backend '${best[0]}' failed to start and is skipped: ${(e as Error).message}`);
+    }
+  }
   return active;
 }
 

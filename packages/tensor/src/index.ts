@@ -3,7 +3,7 @@ export { CpuBackend } from './cpu/backend.js';
 export type { DType, TypedArray } from './dtype.js';
 export { DTYPES, bytesPerElement, isDType, isInt32, upcastType } from './dtype.js';
 export type { EngineMemoryInfo, KernelHook, KernelRecord } from './engine.js';
-export { DEFAULT_MAX_BYTES, checkAllocation, getBackend, listBackends, makeTensor, registerBackend, removeBackend, runKernel, setBackend, setKernelHook } from './engine.js';
+export { DEFAULT_MAX_BYTES, checkAllocation, getBackend, listBackends, makeTensor, ready, registerBackend, registerBackendLoading, removeBackend, runKernel, setBackend, setKernelHook } from './engine.js';
 export { adoptData, dispose, endScope, engineMemoryInfo, holdTensor, isReleased, keep, scopeDepth, startScope, trackTensor, withScope } from './engine.js';
 export type { ConvAttrs, KernelAttrs, KernelDefs, KernelInputs, KernelName, PoolAttrs } from './kernels.js';
 export { KERNEL_NAMES } from './kernels.js';

@@ -44,20 +44,17 @@ let origin = '';
 const served404: string[] = [];
 
 async function bundle(): Promise<Map<string, string>> {
-  // splitting: the Node-only loader (register.ts imports './node/load.js' behind an isNode check)
-  // becomes a chunk of its own that the browser never fetches; without it esbuild would hoist
-  // the loader's `node:` imports into the entry and the page would fail to load.
+  // A plain browser bundle: no package in the graph may import a `node:` module (esbuild fails the
+  // build if one does), and no top-level await is needed.
   const result = await build({
     entryPoints: [entry],
     bundle: true,
-    splitting: true,
     outdir: '/app',
     write: false,
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
     conditions: ['@descent/source'],
-    external: ['node:*'],
     logLevel: 'silent',
   });
   return new Map(result.outputFiles.map((f) => [`/app/${basename(f.path)}`, f.text]));

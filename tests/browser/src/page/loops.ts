@@ -6,7 +6,7 @@ import { grad, variable, variableGrads } from '@descent/autograd';
 import { wasmFlavour, wasmMemoryInfo } from '@descent/backend-wasm';
 import { Adam } from '@descent/optimizers';
 import type { Tensor } from '@descent/tensor';
-import { engineMemoryInfo, getBackend, keep, matMul, mean, mul, randomNormal, square, sub } from '@descent/tensor';
+import { engineMemoryInfo, getBackend, keep, matMul, mean, mul, randomNormal, ready, square, sub } from '@descent/tensor';
 import type { LoopResult, MemorySnapshot, PageResults } from './results.js';
 
 declare global {
@@ -125,7 +125,8 @@ function leakingLoop(): Loop {
 }
 
 async function main(): Promise<PageResults> {
-  const backend = getBackend().name;
+  // In a browser the wasm kernels arrive asynchronously: ready() resolves once they have (or failed).
+  const backend = await ready();
   if (backend !== 'wasm') {
     throw new Error(
       `expected the wasm backend, got '${backend}' (crossOriginIsolated=${crossOriginIsolated}, ` +

@@ -163,6 +163,11 @@ describe('in headless Chromium, on the wasm backend', () => {
       // The control leaks one kept block per step, and the same measurement sees it.
       const c = results.control;
       expect(c.end.blocksInUse - c.afterWarmup.blocksInUse, JSON.stringify(c)).toBeGreaterThanOrEqual(STEPS);
+      // Web Worker threads: min(cores, 4) of them, and they really ran part of a large product
+      // (whose result equals the one-thread product exactly: threads split rows, not sums).
+      expect(results.threads).toBe(Math.min(results.hardwareConcurrency, 4));
+      if (results.hardwareConcurrency > 1) expect(results.workerChunks).toBeGreaterThan(0);
+      expect(results.threadedMatchesSingle).toBe(true);
     },
     55_000,
   );

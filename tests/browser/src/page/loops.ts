@@ -3,7 +3,7 @@
 // the tensors that reach this code ("loose") are evicted from wasm memory once left unused. Each
 // loop is one synchronous `for`, so no event-loop turn (and no FinalizationRegistry callback) helps.
 import { grad, variable, variableGrads } from '@descent/autograd';
-import { wasmFlavour, wasmMemoryInfo } from '@descent/backend-wasm';
+import { getThreadsCount, getWasmBackend, setNumThreads, wasmFlavour, wasmMemoryInfo } from '@descent/backend-wasm';
 import { Adam } from '@descent/optimizers';
 import type { Tensor } from '@descent/tensor';
 import { engineMemoryInfo, getBackend, keep, matMul, mean, mul, randomNormal, ready, square, sub } from '@descent/tensor';
@@ -140,7 +140,30 @@ async function main(): Promise<PageResults> {
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
   const control = measure(leakingLoop());
-  return { ok: true, crossOriginIsolated, backend, flavour: wasmFlavour(), userAgent: navigator.userAgent, loops, control };
+  // Threads: on this cross-origin-isolated page the backend posts its memory to Web Workers.
+  const threads = getThreadsCount();
+  const a = randomNormal([512, 512]);
+  const b = randomNormal([512, 512]);
+  const before = getWasmBackend().threadJobs;
+  const threaded = matMul(a, b).dataSync();
+  const workerChunks = getWasmBackend().threadJobs - before;
+  setNumThreads(1);
+  const single = matMul(a, b).dataSync();
+  setNumThreads(threads);
+  const threadedMatchesSingle = threaded.length === single.length && threaded.every((v, i) => Object.is(v, single[i]));
+  return {
+    ok: true,
+    crossOriginIsolated,
+    backend,
+    flavour: wasmFlavour(),
+    userAgent: navigator.userAgent,
+    loops,
+    control,
+    threads,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+    workerChunks,
+    threadedMatchesSingle,
+  };
 }
 
 main().then(

@@ -35,5 +35,12 @@ export type PageResults =
       loops: LoopResult[];
       /** A loop that keeps one tensor per step on purpose: its blocks must grow by about one per step. */
       control: LoopResult;
+      /** getThreadsCount() and navigator.hardwareConcurrency on this (cross-origin-isolated) page. */
+      threads: number;
+      hardwareConcurrency: number;
+      /** Row chunks Web Workers ran for one 512×512 matMul. */
+      workerChunks: number;
+      /** Whether that matMul equals the same product on one thread, bit for bit. */
+      threadedMatchesSingle: boolean;
     }
   | { ok: false; crossOriginIsolated: boolean; backend: string | null; error: string };

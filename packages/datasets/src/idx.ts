@@ -4,7 +4,9 @@
  * Only unsigned bytes (type 0x08) occur in MNIST, and only they are read here.
  */
 export interface IdxArray {
+  /** The dimensions from the header, e.g. `[60000, 28, 28]`. */
   readonly shape: number[];
+  /** The values, row-major. */
   readonly data: Uint8Array;
 }
 

@@ -1,4 +1,4 @@
-import { mnist } from '@descent/datasets';
+import { mnist } from '@descent/datasets/node';
 import { Conv2D, Dense, Flatten, MaxPooling2D } from '@descent/layers';
 import { Sequential } from '@descent/models';
 import type { KernelHook, Tensor } from '@descent/tensor';

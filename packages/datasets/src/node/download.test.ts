@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fetchCached, sha256 } from './download.js';
-import { load } from './mnist/index.js';
+import { load } from './mnist.js';
 
 // Every case below reproduces a bad server on 127.0.0.1. Timeouts are 200 ms and each test is
 // limited to a few seconds, so a download that hangs fails the test instead of the run.

@@ -1,0 +1,24 @@
+/**
+ * `@descent/datasets/node`: everything the platform-neutral entry has, plus what needs Node: the
+ * download cache (`fetchCached`, `defaultCacheDir`), `mnist.load` (the bundled subset from the
+ * optional `mnist` package, or the full set downloaded and cached) and `writeMnistSubset`.
+ */
+export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_DOWNLOAD_BYTES,
+  DEFAULT_MAX_GUNZIP_BYTES,
+  digestSha256,
+  encodeIdx,
+  fetchVerified,
+  gunzip,
+  isGzip,
+  parseIdx,
+} from '../index.js';
+export type { DownloadLimits, DownloadProgress, FetchVerifiedOptions, IdxArray } from '../index.js';
+export { defaultCacheDir, fetchCached, sha256 } from './download.js';
+export type { CachedFileOptions } from './download.js';
+export * as mnist from './mnist.js';
+export type { MnistData, MnistFetchOptions, MnistFormatOptions, MnistManifest, MnistOptions, MnistProgress, MnistSplit, MnistUrlOptions } from './mnist.js';
+export { writeMnistSubset } from './subset.js';
+export type { WriteMnistSubsetOptions } from './subset.js';

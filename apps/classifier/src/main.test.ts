@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,40 @@ function runApp(args: string[]): Promise<Run> {
   });
 }
 
+const appArgs = ['--conditions=@descent/source', '--import', 'tsx', 'src/main.ts'];
+
+/**
+ * Start the app (or, with `shell`, a shell command line) and send `interrupt` once its output
+ * matches `when`; resolves with the exit code and everything it wrote.
+ */
+function interruptApp(command: string, args: string[], when: RegExp, interrupt: (child: ReturnType<typeof spawn>) => void): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: appDir, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the app did not finish: ${stdout}${stderr}`));
+    }, 120_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!sent && when.test(stdout)) {
+        sent = true;
+        interrupt(child);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+  });
+}
+
+/** `script` (util-linux) runs a command on a pseudo-terminal: the app then sees a real TTY. */
+const hasScript = process.platform === 'linux' && spawnSync('script', ['--version']).status === 0;
+
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('classifier app, end to end', () => {
@@ -40,6 +74,10 @@ describe('classifier app, end to end', () => {
     const accuracy = Number(/Test accuracy: ([\d.]+)%/.exec(run.stdout)?.[1]);
     // Ten classes: chance is 10%. One epoch on 1,000 digits reaches well over 60%.
     expect(accuracy).toBeGreaterThan(60);
+    // The optimizer line comes at the start, before the first epoch.
+    const optimizerLine = run.stdout.indexOf('Optimizer: adam (learning rate 0.001');
+    expect(optimizerLine).toBeGreaterThan(-1);
+    expect(optimizerLine).toBeLessThan(run.stdout.indexOf('Epoch 1/1'));
     const history = JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8')) as { history: Record<string, number[]>; test: { accuracy: number } };
     expect(Object.keys(history.history).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
     expect(history.test.accuracy * 100).toBeCloseTo(accuracy, 1);
@@ -80,5 +118,73 @@ describe('classifier app, end to end', () => {
     for (const flag of ['--optimizer', '--lr', '--model', '--epochs', '--batch-size', '--seed', '--dataset', '--out', '--compare']) {
       expect(run.stdout).toContain(flag);
     }
+  });
+  it('prints one line for a bad flag and exits with status 1', async () => {
+    const bad = [['--bad'], ['--optmizer', 'adam'], ['--verbose', '5'], ['--lr', 'fast']];
+    const runs = await Promise.all(bad.map((args) => runApp(args)));
+    expect(runs.map((r) => r.stderr)).toEqual([
+      "classifier: unknown option '--bad'; see --help\n",
+      "classifier: unknown option '--optmizer' (Did you mean --optimizer?); see --help\n",
+      "classifier: option '-v, --verbose <level>' argument '5' is invalid. --verbose must be 0, 1 or 2, got '5'; see --help\n",
+      "classifier: option '--lr <rate>' argument 'fast' is invalid. --lr must be a non-negative number, got 'fast'; see --help\n",
+    ]);
+    for (const r of runs) {
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('wraps --help only where a line is full (80 columns off a terminal)', async () => {
+    const run = await runApp(['--help']);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines.slice(2, 5).join(' ')).toBe(
+      'Train an MNIST digit classifier with Descent. By default: an MLP on the bundled digits with Adam, a progress bar, ' +
+        'the test accuracy, the saved model and a chart of loss/accuracy per epoch.',
+    );
+    expect(lines).toContain('  --out <dir>             output directory for the model, history and charts');
+    for (const [i, line] of lines.entries()) {
+      expect(line.length).toBeLessThanOrEqual(80);
+      // A line that continues the one before it (same paragraph or same option) starts with a word
+      // that would not have fitted on the line before: no break before the line is full.
+      const previous = lines[i - 1];
+      const continues = previous !== undefined && previous.trim() !== '' && line.trim() !== '' && !line.startsWith('  -') && line !== 'Options:';
+      if (continues) {
+        const word = line.trim().split(' ')[0]!;
+        expect(`${previous} ${word}`.length, `line ${i + 1} could have joined line ${i}: ${JSON.stringify(previous)}`).toBeGreaterThan(80);
+      }
+    }
+  });
+
+  it('on Ctrl-C prints a one-line summary, removes the empty --out folder it made and exits with 130', async () => {
+    const parent = join(out, 'interrupted');
+    mkdirSync(parent);
+    const dir = join(parent, 'made', 'by', 'the-run');
+    const run = await interruptApp(process.execPath, [...appArgs, '--limit', '2000', '--epochs', '30', '--out', dir, '--verbose', '2'], /Epoch 1\/30\n/, (child) =>
+      child.kill('SIGINT'),
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(130);
+    const last = run.stdout.trimEnd().split('\n').at(-1);
+    expect(last).toMatch(/^Interrupted: adam stopped (in epoch \d+\/30 after \d+\/32 batches \(\d+ epochs? complete\)|after \d+\/30 epochs); last loss \d+\.\d{4}, accuracy \d+\.\d{2}%/);
+    // The folders the run made are gone; the one that was there before stays.
+    expect(existsSync(join(parent, 'made'))).toBe(false);
+    expect(existsSync(parent)).toBe(true);
+  });
+
+  it.skipIf(!hasScript)('on a 60-column terminal draws the bar within 59 characters, and Ctrl-C ends its line', async () => {
+    const dir = join(out, 'pty');
+    const app = [process.execPath, ...appArgs, '--limit', '2000', '--epochs', '30', '--no-chart', '--out', dir].join(' ');
+    // Ctrl-C typed into the terminal: the terminal sends SIGINT to the app, as for a person at a keyboard.
+    const run = await interruptApp('script', ['-qec', `stty cols 60 rows 24; exec ${app}`, '/dev/null'], /\r +\d+\/32 \[/, (child) => child.stdin?.write('\x03'));
+    expect(run.code).toBe(130);
+    expect(run.stdout).toContain('Epoch 1/30');
+    // Each bar line the app draws (the text between carriage returns and newlines, less the `^C`
+    // the terminal echoes) stays off the last column.
+    const bars = run.stdout.split(/\r\n|\r|\n/).filter((segment) => /^ *\d+\/32 /.test(segment));
+    expect(bars.length).toBeGreaterThan(0);
+    for (const segment of bars) expect(segment.replace('^C', '').length).toBeLessThan(60);
+    // The summary starts on a line of its own: the bar's line was ended first.
+    expect(run.stdout).toMatch(/\r +\d+\/32 \[[=>.]+\] - ETA: [^\r\n]*\r\nInterrupted: adam stopped in epoch 1\/30 after \d+\/32 batches/);
+    expect(existsSync(dir)).toBe(false);
   });
 });

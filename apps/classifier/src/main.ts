@@ -1,10 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+// The WebAssembly SIMD backend, the default wherever wasm SIMD runs (the umbrella package `descent` imports it too).
+import '@descent/backend-wasm';
 import { get as getOptimizer } from '@descent/optimizers';
 import { curvesSpec, renderSvg, svgToPng } from './chart.js';
 import type { CliOptions } from './cli.js';
 import { parseCli } from './cli.js';
 import { compareTable } from './compare.js';
+import type { InterruptContext } from './interrupt.js';
+import { LineTracker, ProgressWatch, handleInterrupts } from './interrupt.js';
 import { ensureOut, loadData, runCurves, trainOne, writeJson } from './train.js';
 
 async function writeChart(out: string, base: string, ...spec: Parameters<typeof curvesSpec>): Promise<string[]> {
@@ -24,12 +28,12 @@ function checkOptimizerNames(names: readonly string[]): void {
   for (const name of names) getOptimizer(name);
 }
 
-async function single(opts: CliOptions): Promise<void> {
+async function single(opts: CliOptions, context: InterruptContext): Promise<void> {
   const data = await loadData(opts);
-  const out = await ensureOut(opts.out);
+  context.out = await ensureOut(opts.out);
+  const out = context.out.dir;
   console.log(`Training a ${opts.model.toUpperCase()} on ${data.train.size} MNIST digits (${opts.dataset}), testing on ${data.test.size}.`);
-  const run = await trainOne(opts.optimizer, opts, data);
-  console.log(`Optimizer: ${run.description}`);
+  const run = await trainOne(opts.optimizer, opts, data, { ...context, onStart: (description) => console.log(`Optimizer: ${description}`) });
   console.log(`Test accuracy: ${(run.testAccuracy * 100).toFixed(2)}%  (test loss ${run.testLoss.toFixed(4)}, ${run.secondsPerEpoch.toFixed(2)} s/epoch)`);
   const written: string[] = [];
   if (opts.save) {
@@ -49,15 +53,16 @@ async function single(opts: CliOptions): Promise<void> {
   console.log(`Wrote ${written.join(', ')}`);
 }
 
-async function compare(opts: CliOptions, names: string[]): Promise<void> {
+async function compare(opts: CliOptions, names: string[], context: InterruptContext): Promise<void> {
   const data = await loadData(opts);
-  const out = await ensureOut(opts.out);
+  context.out = await ensureOut(opts.out);
+  const out = context.out.dir;
   console.log(`Comparing ${names.join(', ')} on a ${opts.model.toUpperCase()} (${data.train.size} training digits, seed ${opts.seed}).`);
   const runs = [];
-  for (const name of names) {
-    console.log(`\n== ${name}`);
-    const { model: _model, ...run } = await trainOne(name, opts, data);
-    console.log(`   ${run.description}: test accuracy ${(run.testAccuracy * 100).toFixed(2)}%`);
+  for (const [i, name] of names.entries()) {
+    const hooks = { ...context, run: i + 1, runs: names.length, onStart: (description: string) => console.log(`\n== ${name}: ${description}`) };
+    const { model: _model, ...run } = await trainOne(name, opts, data, hooks);
+    console.log(`   test accuracy ${(run.testAccuracy * 100).toFixed(2)}%`);
     runs.push(run);
   }
   console.log(`\n${compareTable(runs)}`);
@@ -80,8 +85,12 @@ async function main(): Promise<void> {
   const opts = parseCli(process.argv.slice(2));
   const names = opts.compare ?? [opts.optimizer];
   checkOptimizerNames(names);
-  if (opts.compare) await compare(opts, opts.compare);
-  else await single(opts);
+  // Ctrl-C ends the bar's line, says how far training got, removes an output folder this run made
+  // and left empty, and exits with status 130.
+  const context: InterruptContext = { writer: new LineTracker(), watch: new ProgressWatch() };
+  handleInterrupts(context);
+  if (opts.compare) await compare(opts, opts.compare, context);
+  else await single(opts, context);
 }
 
 main().catch((err: unknown) => {

@@ -1,15 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { MnistData } from '@descent/datasets';
-import { mnist } from '@descent/datasets';
+import type { MnistData } from '@descent/datasets/node';
+import { mnist } from '@descent/datasets/node';
 import { CosineDecay } from '@descent/optimizers';
 import { setSeed, slice } from '@descent/tensor';
 import type { Tensor } from '@descent/tensor';
+import { ProgbarLogger } from '@descent/models';
 import '@descent/models/node';
 import type { ModelKind } from './architectures.js';
 import { DEFAULT_ARCHITECTURE, buildModel } from './architectures.js';
 import type { CurvePoint } from './chart.js';
 import type { CliOptions } from './cli.js';
+import type { LineTracker, ProgressWatch } from './interrupt.js';
 import { chooseOptimizer } from './optimizer-choice.js';
 
 export const DEFAULT_EPOCHS: Readonly<Record<ModelKind, number>> = { mlp: 15, cnn: 8 };
@@ -35,11 +37,28 @@ export async function loadData(opts: Pick<CliOptions, 'dataset' | 'model' | 'lim
   };
 }
 
+export interface TrainHooks {
+  /** Called with the optimizer's description (name, learning rate, schedule) before training starts. */
+  onStart?: (description: string) => void;
+  /** Where the progress bar goes (default: standard output). */
+  writer?: LineTracker;
+  /** Follows the run for the Ctrl-C summary; `begin` is called here. */
+  watch?: ProgressWatch;
+  /** This run's place in a comparison (1-based), and how many runs there are. */
+  run?: number;
+  runs?: number;
+}
+
 /**
  * Train one model with one optimizer. The global seed is set first, so every run with the same
  * seed starts from the same initial weights and sees the same batches and dropout masks.
  */
-export async function trainOne(optimizerName: string, opts: CliOptions, data: MnistData): Promise<RunResult & { model: ReturnType<typeof buildModel> }> {
+export async function trainOne(
+  optimizerName: string,
+  opts: CliOptions,
+  data: MnistData,
+  hooks: TrainHooks = {},
+): Promise<RunResult & { model: ReturnType<typeof buildModel> }> {
   const { optimizer, description: chosen } = chooseOptimizer(optimizerName, opts);
   const epochs = opts.epochs ?? DEFAULT_EPOCHS[opts.model];
   let description = chosen;
@@ -54,6 +73,15 @@ export async function trainOne(optimizerName: string, opts: CliOptions, data: Mn
   const defaults = DEFAULT_ARCHITECTURE[opts.model];
   const model = buildModel(opts.model, { hidden: opts.hidden ?? defaults.hidden, dropout: opts.dropout ?? defaults.dropout });
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  hooks.onStart?.(description);
+  hooks.watch?.begin(optimizerName, hooks.run ?? 1, hooks.runs ?? 1);
+  // The bar by default on a terminal, one line per epoch elsewhere (as fit decides by itself);
+  // created here so that it writes through the writer, which knows whether its line is open.
+  const verbose: 0 | 1 | 2 = opts.verbose ?? ((hooks.writer?.isTTY ?? process.stdout.isTTY) === true ? 1 : 2);
+  const callbacks = [
+    ...(hooks.watch ? [hooks.watch] : []),
+    ...(verbose !== 0 && hooks.writer ? [new ProgbarLogger({ verbose, writer: hooks.writer })] : []),
+  ];
   const started = performance.now();
   const history = await model.fit(data.train.xs, data.train.ys, {
     epochs,
@@ -62,7 +90,8 @@ export async function trainOne(optimizerName: string, opts: CliOptions, data: Mn
     // validation data, so every training digit is used for training.
     ...(opts.validationSplit > 0 ? { validationSplit: opts.validationSplit } : { validationData: [data.test.xs, data.test.ys] as [Tensor, Tensor] }),
     shuffle: true,
-    ...(opts.verbose !== undefined ? { verbose: opts.verbose } : {}),
+    verbose,
+    callbacks,
   });
   const secondsPerEpoch = (performance.now() - started) / 1000 / epochs;
   const result = model.evaluate(data.test.xs, data.test.ys, { batchSize: 256 });
@@ -90,10 +119,16 @@ export function runCurves(history: Record<string, number[]>, trainLabel = 'train
   return points;
 }
 
-export async function ensureOut(dir: string): Promise<string> {
+export interface OutDir {
+  dir: string;
+  /** The first folder this call created (`mkdir -p` may create several), or undefined if it existed. */
+  createdTop: string | undefined;
+}
+
+export async function ensureOut(dir: string): Promise<OutDir> {
   const out = resolve(dir);
-  await mkdir(out, { recursive: true });
-  return out;
+  const createdTop = await mkdir(out, { recursive: true });
+  return { dir: out, createdTop };
 }
 
 export async function writeJson(dir: string, name: string, value: unknown): Promise<string> {

@@ -1,12 +1,20 @@
-/** Where progress text goes. `isTTY` true means the writer can redraw a line in place with `\r`. */
+/**
+ * Where progress text goes. `isTTY` true means the writer can redraw a line in place with `\r`;
+ * `columns` is the terminal's width, which the progress bar's line never reaches (80 when unknown).
+ */
 export interface Writer {
+  /** Writes `text` as is (no newline added). */
   write(text: string): void;
+  /** Whether the writer is a terminal that can redraw a line with `\r`. */
   readonly isTTY?: boolean;
+  /** Width of the terminal in columns, when known. */
+  readonly columns?: number | undefined;
 }
 
 interface StdoutLike {
   write?: (text: string) => unknown;
   isTTY?: boolean;
+  columns?: number;
 }
 
 // The core must run in browsers and workers too, so it looks for `process` through globalThis
@@ -31,6 +39,10 @@ export function defaultWriter(): Writer {
         write(text);
       },
       isTTY: out.isTTY === true,
+      // Read at every redraw: the terminal may be resized during training.
+      get columns() {
+        return out.columns;
+      },
     };
   }
   let pending = '';

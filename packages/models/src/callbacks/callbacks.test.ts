@@ -267,7 +267,8 @@ describe('ProgbarLogger', () => {
   function setup(isTTY: boolean, verbose: 1 | 2 = 1) {
     const chunks: string[] = [];
     let now = 0;
-    const bar = new ProgbarLogger({ writer: { write: (t) => void chunks.push(t), isTTY }, now: () => now, interval: 50, ...(verbose === 2 ? { verbose } : {}) });
+    // 120 columns: wide enough for every line here, so none is shortened to fit.
+    const bar = new ProgbarLogger({ writer: { write: (t) => void chunks.push(t), isTTY, columns: 120 }, now: () => now, interval: 50, ...(verbose === 2 ? { verbose } : {}) });
     bar.setParams({ epochs: 2, steps: 3, verbose: 1, metrics: ['loss'] });
     bar.onTrainBegin();
     return { chunks, bar, at: (t: number) => void (now = t) };
@@ -309,5 +310,25 @@ describe('ProgbarLogger', () => {
     for (let b = 0; b < 3; b++) v2.bar.onBatchEnd(b, { loss: 2 });
     v2.bar.onEpochEnd(1, { loss: 2, val_loss: 3 });
     expect(v2.chunks).toEqual(['Epoch 2/2\n', '3/3 - 3s - 1s/step - loss: 2.0000 - val_loss: 3.0000\n']);
+  });
+});
+
+// Issue 13 item 12: unknown option keys fail everywhere, callbacks included, with the closest valid one.
+describe('callback options', () => {
+  it('unknown keys are refused naming the callback, the key and the closest option', () => {
+    expect(() => new EarlyStopping({ patiense: 3 } as never)).toThrow(/^EarlyStopping: unknown option 'patiense'\. Did you mean 'patience'\? Valid options: monitor, minDelta, /);
+    expect(() => new ReduceLROnPlateau({ min_lr: 0.1 } as never)).toThrow(/^ReduceLROnPlateau: unknown option 'min_lr'\. Did you mean 'minLr'\?/);
+    expect(() => new ModelCheckpoint('file://./x', { saveBestOnyl: true } as never)).toThrow(/^ModelCheckpoint: unknown option 'saveBestOnyl'\. Did you mean 'saveBestOnly'\?/);
+    expect(() => new ProgbarLogger({ intervall: 10 } as never)).toThrow(/^ProgbarLogger: unknown option 'intervall'\. Did you mean 'interval'\?/);
+    expect(() => new CSVLogger({ write: () => undefined }, { seperator: ';' } as never)).toThrow(/^CSVLogger: unknown option 'seperator'\. Did you mean 'separator'\?/);
+    expect(() => new LearningRateScheduler((_e, lr) => lr, { verbos: 1 } as never)).toThrow(/^LearningRateScheduler: unknown option 'verbos'\. Did you mean 'verbose'\?/);
+    expect(() => new TerminateOnNaN({ logger: () => undefined } as never)).toThrow(/^TerminateOnNaN: unknown option 'logger'/);
+    expect(() => new EarlyStopping(3 as never)).toThrow(/^EarlyStopping: options must be an object/);
+  });
+
+  it('known keys still construct', () => {
+    expect(new EarlyStopping({ monitor: 'loss', patience: 2, restoreBestWeights: true }).patience).toBe(2);
+    expect(new ModelCheckpoint('file://./x', { monitor: 'loss', saveBestOnly: true, includeOptimizer: true }).includeOptimizer).toBe(true);
+    expect(new ReduceLROnPlateau({ monitor: 'loss', minLr: 0.01 }).minLr).toBe(0.01);
   });
 });

@@ -6,6 +6,7 @@ import { checkNumber } from './validate.js';
 export interface AdadeltaOptions extends OptimizerOptions {
   /** Decay of both running averages. */
   rho?: number;
+  /** Added inside the square roots for numerical stability (default 1e-7). */
   epsilon?: number;
 }
 
@@ -28,7 +29,9 @@ export function adadeltaRule(rho: number, epsilon: number): UpdateRule {
 
 /** Adadelta: step sizes from the ratio of running RMS of updates to running RMS of gradients. */
 export class Adadelta extends Optimizer {
+  /** Decay of both running averages. */
   readonly rho: number;
+  /** Added inside the square roots for numerical stability. */
   readonly epsilon: number;
 
   constructor(options: AdadeltaOptions = {}) {

@@ -66,10 +66,15 @@ export function adafactorRule(h: AdafactorHyper): UpdateRule {
 
 /** Adafactor: Adam-like steps with factored second moments, for large matrices. */
 export class Adafactor extends Optimizer {
+  /** Exponent of the second-moment decay `1 − t^beta2Decay`. */
   readonly beta2Decay: number;
+  /** Added to squared gradients. */
   readonly epsilon1: number;
+  /** Floor of the weights' RMS used to scale the step. */
   readonly epsilon2: number;
+  /** RMS above which updates are scaled down. */
   readonly clipThreshold: number;
+  /** Whether a constant learning rate is capped at `1/sqrt(t)`. */
   readonly relativeStep: boolean;
 
   constructor(options: AdafactorOptions = {}) {

@@ -6,6 +6,7 @@ import { checkNumber } from './validate.js';
 export interface AdagradOptions extends OptimizerOptions {
   /** Starting value of the per-element sum of squared gradients. */
   initialAccumulatorValue?: number;
+  /** Added inside the square root for numerical stability (default 1e-7). */
   epsilon?: number;
 }
 
@@ -29,7 +30,9 @@ export function adagradRule(initialAccumulatorValue: number, epsilon: number): U
 
 /** Adagrad: per-element learning rates shrinking with the sum of past squared gradients. */
 export class Adagrad extends Optimizer {
+  /** Starting value of the sum of squared gradients. */
   readonly initialAccumulatorValue: number;
+  /** Added inside the square root for numerical stability. */
   readonly epsilon: number;
 
   constructor(options: AdagradOptions = {}) {

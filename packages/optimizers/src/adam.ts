@@ -5,8 +5,11 @@ import { Optimizer } from './optimizer.js';
 import { checkBoolean, checkNumber } from './validate.js';
 
 export interface AdamOptions extends OptimizerOptions {
+  /** Decay of the first-moment (mean) estimate (default 0.9; in [0, 1)). */
   beta1?: number;
+  /** Decay of the second-moment estimate (default 0.999; in [0, 1)). */
   beta2?: number;
+  /** Added to the denominator for numerical stability (default 1e-7). */
   epsilon?: number;
   /** Use the running maximum of the second moment (AMSGrad). */
   amsgrad?: boolean;
@@ -67,9 +70,13 @@ export function checkAdamOptions(owner: string, options: AdamOptions): AdamHyper
 
 /** Adam: adaptive moment estimation, optionally AMSGrad. */
 export class Adam extends Optimizer {
+  /** Decay of the first-moment estimate. */
   readonly beta1: number;
+  /** Decay of the second-moment estimate. */
   readonly beta2: number;
+  /** Added to the denominator for numerical stability. */
   readonly epsilon: number;
+  /** Whether the AMSGrad variant is used. */
   readonly amsgrad: boolean;
 
   constructor(options: AdamOptions = {}) {

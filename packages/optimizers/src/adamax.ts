@@ -4,8 +4,11 @@ import { Optimizer } from './optimizer.js';
 import { checkNumber } from './validate.js';
 
 export interface AdamaxOptions extends OptimizerOptions {
+  /** Decay of the first-moment estimate (default 0.9; in [0, 1)). */
   beta1?: number;
+  /** Decay of the exponentially weighted infinity norm (default 0.999; in [0, 1)). */
   beta2?: number;
+  /** Added to the denominator for numerical stability (default 1e-7). */
   epsilon?: number;
 }
 
@@ -25,8 +28,11 @@ export function adamaxRule(beta1: number, beta2: number, epsilon: number): Updat
 
 /** Adamax: Adam with the infinity norm in place of the second moment. */
 export class Adamax extends Optimizer {
+  /** Decay of the first-moment estimate. */
   readonly beta1: number;
+  /** Decay of the infinity-norm estimate. */
   readonly beta2: number;
+  /** Added to the denominator for numerical stability. */
   readonly epsilon: number;
 
   constructor(options: AdamaxOptions = {}) {

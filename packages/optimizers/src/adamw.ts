@@ -13,9 +13,13 @@ export interface AdamWOptions extends AdamOptions {
  * `excludeFromWeightDecay`.
  */
 export class AdamW extends Optimizer {
+  /** Decay of the first-moment estimate. */
   readonly beta1: number;
+  /** Decay of the second-moment estimate. */
   readonly beta2: number;
+  /** Added to the denominator for numerical stability. */
   readonly epsilon: number;
+  /** Whether the AMSGrad variant is used. */
   readonly amsgrad: boolean;
 
   constructor(options: AdamWOptions = {}) {

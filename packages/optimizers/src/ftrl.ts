@@ -7,8 +7,11 @@ import { checkNumber } from './validate.js';
 export interface FtrlOptions extends OptimizerOptions {
   /** How the per-element rate shrinks with the accumulated squared gradient (≤ 0). */
   learningRatePower?: number;
+  /** Starting value of the per-element accumulator of squared gradients (default 0.1; ≥ 0). */
   initialAccumulatorValue?: number;
+  /** L1 strength of the proximal step; drives small weights to exactly 0 (default 0). */
   l1RegularizationStrength?: number;
+  /** L2 strength of the proximal step (default 0). */
   l2RegularizationStrength?: number;
   /** L2 penalty on the weights applied through the gradient (shrinkage). */
   l2ShrinkageRegularizationStrength?: number;
@@ -51,11 +54,17 @@ export function ftrlRule(h: FtrlHyper): UpdateRule {
 
 /** FTRL-Proximal, for wide sparse linear models (large-scale click prediction). */
 export class Ftrl extends Optimizer {
+  /** How the per-element rate shrinks with the accumulated squared gradient. */
   readonly learningRatePower: number;
+  /** Starting value of the accumulator. */
   readonly initialAccumulatorValue: number;
+  /** L1 strength of the proximal step. */
   readonly l1RegularizationStrength: number;
+  /** L2 strength of the proximal step. */
   readonly l2RegularizationStrength: number;
+  /** L2 shrinkage strength applied through the gradient. */
   readonly l2ShrinkageRegularizationStrength: number;
+  /** The β of the FTRL-Proximal paper. */
   readonly beta: number;
 
   constructor(options: FtrlOptions = {}) {

@@ -20,7 +20,7 @@ export type { NadamOptions } from './nadam.js';
 export { Optimizer } from './optimizer.js';
 export type { BaseDefaults, GradsAndVars, NamedTensor, OptimizerOptions, StepContext, UpdateRule } from './optimizer.js';
 export { get, getOptimizer, list, register } from './registry.js';
-export type { OptimizerFactory, OptimizerIdentifier } from './registry.js';
+export type { OptimizerFactory, OptimizerIdentifier, OptimizerName } from './registry.js';
 export { RMSprop } from './rmsprop.js';
 export type { RMSpropOptions } from './rmsprop.js';
 export {
@@ -36,7 +36,7 @@ export {
   registerSchedule,
   serializeSchedule,
 } from './schedules.js';
-export type { LearningRate } from './schedules.js';
+export type { LearningRate, ScheduleClassName } from './schedules.js';
 export { SGD } from './sgd.js';
 export { fromTfjsOptimizerConfig, fromTfjsOptimizerState, isTfjsOptimizerState } from './tfjs.js';
 export type { TfjsStateImport } from './tfjs.js';

@@ -25,7 +25,9 @@ export function lionRule(beta1: number, beta2: number): UpdateRule {
 
 /** Lion (EvoLved Sign Momentum): every element moves by exactly ±learningRate. Use a smaller rate than Adam's. */
 export class Lion extends Optimizer {
+  /** Interpolation between momentum and gradient for the update direction. */
   readonly beta1: number;
+  /** Decay of the momentum. */
   readonly beta2: number;
 
   constructor(options: LionOptions = {}) {

@@ -4,8 +4,11 @@ import { Optimizer } from './optimizer.js';
 import { checkNumber } from './validate.js';
 
 export interface NadamOptions extends OptimizerOptions {
+  /** Decay of the first-moment estimate (default 0.9; in [0, 1)). */
   beta1?: number;
+  /** Decay of the second-moment estimate (default 0.999; in [0, 1)). */
   beta2?: number;
+  /** Added to the denominator for numerical stability (default 1e-7). */
   epsilon?: number;
 }
 
@@ -40,8 +43,11 @@ export function nadamRule(beta1: number, beta2: number, epsilon: number): Update
 
 /** Nadam: Adam with Nesterov momentum. */
 export class Nadam extends Optimizer {
+  /** Decay of the first-moment estimate. */
   readonly beta1: number;
+  /** Decay of the second-moment estimate. */
   readonly beta2: number;
+  /** Added to the denominator for numerical stability. */
   readonly epsilon: number;
 
   constructor(options: NadamOptions = {}) {

@@ -11,6 +11,10 @@ import { checkBoolean, checkNumber, checkOptionalNumber, checkOptionNames } from
 
 /** Options every optimizer takes (Keras's base optimizer, camelCase). */
 export interface OptimizerOptions {
+  /**
+   * Step size: a number, a `LearningRateSchedule` or a function of the step; the default depends on the
+   * optimizer (0.001 for Adam).
+   */
   learningRate?: LearningRate;
   /** Decoupled weight decay: `w -= w · weightDecay · learningRate` before each update. */
   weightDecay?: number | null;
@@ -22,11 +26,13 @@ export interface OptimizerOptions {
   globalClipnorm?: number | null;
   /** Keep an exponential moving average of the variables (see `finalizeVariableValues`). */
   useEma?: boolean;
+  /** Momentum of the moving average when `useEma` is set (default 0.99). */
   emaMomentum?: number;
   /** Every this many steps, copy the averages into the variables. */
   emaOverwriteFrequency?: number | null;
   /** Sum gradients over this many calls and update once, with their mean. */
   gradientAccumulationSteps?: number | null;
+  /** Name of the optimizer (default: its Keras name, e.g. `'adam'`, `'SGD'`). */
   name?: string;
 }
 
@@ -73,8 +79,11 @@ export interface UpdateRule {
 /** Gradient/variable pairs (Keras order: gradient first) or the map `variableGrads` returns. */
 export type GradsAndVars = ReadonlyMap<Variable, Tensor | null> | ReadonlyArray<readonly [Tensor | null, Variable]>;
 
+/** One entry of the optimizer's saved state (`getWeights`/`setWeights`): a state tensor and its name. */
 export interface NamedTensor {
+  /** State name: `'iterations'`, or the variable's name followed by the slot (`dense/kernel/m`). */
   name: string;
+  /** The state's value. */
   tensor: Tensor;
 }
 
@@ -111,8 +120,11 @@ const AVERAGE = 'average';
 
 /** Where an option's default is declared, so the subclass decides it (AdamW's weight decay). */
 export interface BaseDefaults {
+  /** Default learning rate of the subclass. */
   learningRate: number;
+  /** Default name of the subclass. */
   name: string;
+  /** Default weight decay of the subclass (AdamW: 0.004); none when absent. */
   weightDecay?: number | null;
 }
 
@@ -124,14 +136,23 @@ export interface BaseDefaults {
 export abstract class Optimizer {
   /** The Keras class name ('Adam', 'SGD', ...), used by `getConfig` consumers and `get()`. */
   readonly className: string;
+  /** The optimizer's name (`OptimizerOptions.name`). */
   readonly name: string;
+  /** Decoupled weight decay rate, or null for none. */
   readonly weightDecay: number | null;
+  /** Per-gradient L2-norm clip, or null. */
   readonly clipnorm: number | null;
+  /** Per-element gradient clip, or null. */
   readonly clipvalue: number | null;
+  /** Global L2-norm clip over all gradients, or null. */
   readonly globalClipnorm: number | null;
+  /** Whether an exponential moving average of the variables is kept. */
   readonly useEma: boolean;
+  /** Momentum of the variables' moving average. */
   readonly emaMomentum: number;
+  /** Steps between copies of the averages into the variables, or null. */
   readonly emaOverwriteFrequency: number | null;
+  /** Calls whose gradients are averaged into one update, or null for none. */
   readonly gradientAccumulationSteps: number | null;
 
   private lr: LearningRate;

@@ -38,22 +38,37 @@ export function list(): string[] {
   return [...entries.values()].map((e) => e.name);
 }
 
-register('sgd', (o) => new SGD(o));
-// Not a Keras or TF.js name, but the course material users learn from calls SGD with momentum 0.9 an optimizer of its own.
-register('momentum', (o) => new SGD({ momentum: 0.9, ...o }));
-register('adagrad', (o) => new Adagrad(o));
-register('rmsprop', (o) => new RMSprop(o));
-register('adam', (o) => new Adam(o));
-register('adamw', (o) => new AdamW(o));
-register('adadelta', (o) => new Adadelta(o));
-register('adamax', (o) => new Adamax(o));
-register('nadam', (o) => new Nadam(o));
-register('lion', (o) => new Lion(o));
-register('ftrl', (o) => new Ftrl(o));
-register('adafactor', (o) => new Adafactor(o));
+/** The built-in optimizers, in the order `list()` shows them; `OptimizerName` is read from this table. */
+const BUILTINS = {
+  sgd: (o) => new SGD(o),
+  // Not a Keras or TF.js name, but the course material users learn from calls SGD with momentum 0.9 an optimizer of its own.
+  momentum: (o) => new SGD({ momentum: 0.9, ...o }),
+  adagrad: (o) => new Adagrad(o),
+  rmsprop: (o) => new RMSprop(o),
+  adam: (o) => new Adam(o),
+  adamw: (o) => new AdamW(o),
+  adadelta: (o) => new Adadelta(o),
+  adamax: (o) => new Adamax(o),
+  nadam: (o) => new Nadam(o),
+  lion: (o) => new Lion(o),
+  ftrl: (o) => new Ftrl(o),
+  adafactor: (o) => new Adafactor(o),
+} as const satisfies Readonly<Record<string, OptimizerFactory>>;
+for (const [name, factory] of Object.entries(BUILTINS)) register(name, factory);
 
-/** What `get` accepts. */
-export type OptimizerIdentifier = string | { className: string; config?: Record<string, unknown> } | { class_name: string; config?: Record<string, unknown> } | Optimizer;
+/** The name of every built-in optimizer (`get` also matches other casings and `_`/`-`: `'RMSprop'`, `'adam_w'`). */
+export type OptimizerName = keyof typeof BUILTINS;
+
+/**
+ * What `get` accepts. A name may be any string (checked at run time, so optimizers added with
+ * `register` work); the `& {}` keeps editors suggesting the built-in names.
+ */
+export type OptimizerIdentifier =
+  | OptimizerName
+  | (string & {})
+  | { className: string; config?: Record<string, unknown> }
+  | { class_name: string; config?: Record<string, unknown> }
+  | Optimizer;
 
 /**
  * An optimizer from a name (`'adam'`, `'Momentum'`, `'rms_prop'`), a `{ className, config }` spec

@@ -7,7 +7,9 @@ import { checkBoolean, checkNumber } from './validate.js';
 export interface RMSpropOptions extends OptimizerOptions {
   /** Decay of the moving average of squared gradients. */
   rho?: number;
+  /** Momentum applied to the scaled updates (default 0; in [0, 1]). */
   momentum?: number;
+  /** Added to the denominator for numerical stability (default 1e-7). */
   epsilon?: number;
   /** Divide by the estimated variance (mean square minus squared mean) instead of the mean square. */
   centered?: boolean;
@@ -59,9 +61,13 @@ export function rmspropRule(rho: number, momentum: number, epsilon: number, cent
 
 /** RMSprop: divide the gradient by a running root mean square of recent gradients. */
 export class RMSprop extends Optimizer {
+  /** Decay of the moving average of squared gradients. */
   readonly rho: number;
+  /** Momentum applied to the scaled updates. */
   readonly momentum: number;
+  /** Added to the denominator for numerical stability. */
   readonly epsilon: number;
+  /** Whether gradients are divided by the estimated variance instead of the mean square. */
   readonly centered: boolean;
 
   constructor(options: RMSpropOptions = {}) {

@@ -5,9 +5,11 @@ import { normalizeName, unknownNameError } from '@descent/tensor';
  * Subclasses are pure functions of the step, so a restored `iterations` resumes the schedule exactly.
  */
 export abstract class LearningRateSchedule {
+  /** The Keras class name written into optimizer configs ('ExponentialDecay', 'CosineDecay', ...). */
   abstract readonly className: string;
   /** The learning rate at `step`. */
   abstract call(step: number): number;
+  /** Constructor arguments by name, as Keras writes them in the schedule's config. */
   abstract getConfig(): Record<string, unknown>;
 }
 
@@ -36,9 +38,13 @@ function requireNonNegative(cls: string, option: string, value: unknown): number
 /** `initialLearningRate · decayRate^(step / decaySteps)`, the exponent floored when `staircase`. */
 export class ExponentialDecay extends LearningRateSchedule {
   readonly className = 'ExponentialDecay';
+  /** Learning rate at step 0. */
   readonly initialLearningRate: number;
+  /** Steps over which the rate decays by one factor of `decayRate`. */
   readonly decaySteps: number;
+  /** Factor applied per `decaySteps` steps. */
   readonly decayRate: number;
+  /** Whether the exponent is floored, so the rate changes in steps. */
   readonly staircase: boolean;
 
   constructor(initialLearningRate: number, decaySteps: number, decayRate: number, staircase = false) {
@@ -63,7 +69,9 @@ export class ExponentialDecay extends LearningRateSchedule {
 /** `values[0]` up to and including `boundaries[0]`, `values[i]` for `boundaries[i-1] < step <= boundaries[i]`, the last value after. */
 export class PiecewiseConstantDecay extends LearningRateSchedule {
   readonly className = 'PiecewiseConstantDecay';
+  /** Increasing step boundaries between the constant pieces. */
   readonly boundaries: readonly number[];
+  /** The rate of each piece: one more value than `boundaries`. */
   readonly values: readonly number[];
 
   constructor(boundaries: readonly number[], values: readonly number[]) {
@@ -108,10 +116,18 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
  */
 export class PolynomialDecay extends LearningRateSchedule {
   readonly className = 'PolynomialDecay';
+  /** Learning rate at step 0. */
   readonly initialLearningRate: number;
+  /** Steps over which the rate falls to `endLearningRate`. */
   readonly decaySteps: number;
+  /** Learning rate at the end of the decay (default 1e-4). */
   readonly endLearningRate: number;
+  /** Exponent of the polynomial (default 1, linear). */
   readonly power: number;
+  /**
+   * Whether the decay restarts after `decaySteps` with a longer period instead of staying at the end
+   * value.
+   */
   readonly cycle: boolean;
 
   constructor(initialLearningRate: number, decaySteps: number, endLearningRate = 1e-4, power = 1, cycle = false) {
@@ -149,9 +165,13 @@ export class PolynomialDecay extends LearningRateSchedule {
 /** `lr0 / (1 + decayRate · step / decaySteps)`, the ratio floored when `staircase`. */
 export class InverseTimeDecay extends LearningRateSchedule {
   readonly className = 'InverseTimeDecay';
+  /** Learning rate at step 0. */
   readonly initialLearningRate: number;
+  /** Steps per unit of the denominator's growth. */
   readonly decaySteps: number;
+  /** How fast the rate falls. */
   readonly decayRate: number;
+  /** Whether `step / decaySteps` is floored, so the rate changes in steps. */
   readonly staircase: boolean;
 
   constructor(initialLearningRate: number, decaySteps: number, decayRate: number, staircase = false) {
@@ -183,10 +203,15 @@ function cosineFactor(fraction: number, alpha: number): number {
  */
 export class CosineDecay extends LearningRateSchedule {
   readonly className = 'CosineDecay';
+  /** Learning rate at step 0 (the start of the warmup when there is one). */
   readonly initialLearningRate: number;
+  /** Steps of the cosine decay (after the warmup). */
   readonly decaySteps: number;
+  /** The final rate as a fraction of the peak. */
   readonly alpha: number;
+  /** Peak rate reached by the linear warmup, or null for no warmup. */
   readonly warmupTarget: number | null;
+  /** Steps of the linear warmup (0 for none). */
   readonly warmupSteps: number;
 
   constructor(initialLearningRate: number, decaySteps: number, alpha = 0, warmupTarget: number | null = null, warmupSteps = 0) {
@@ -231,10 +256,15 @@ export class CosineDecay extends LearningRateSchedule {
  */
 export class CosineDecayRestarts extends LearningRateSchedule {
   readonly className = 'CosineDecayRestarts';
+  /** Learning rate at the start of the first period. */
   readonly initialLearningRate: number;
+  /** Length of the first period, in steps. */
   readonly firstDecaySteps: number;
+  /** Factor by which each period is longer than the one before. */
   readonly tMul: number;
+  /** Factor by which each period's starting rate is smaller than the one before. */
   readonly mMul: number;
+  /** The minimum rate of each period as a fraction of its starting rate. */
   readonly alpha: number;
 
   constructor(initialLearningRate: number, firstDecaySteps: number, tMul = 2, mMul = 1, alpha = 0) {
@@ -287,21 +317,22 @@ export function registerSchedule(className: string, make: ScheduleFactory): void
   scheduleFactories.set(normalizeName(className), { className, make });
 }
 
-registerSchedule('ExponentialDecay', (c) => new ExponentialDecay(n(c, 'initialLearningRate'), n(c, 'decaySteps'), n(c, 'decayRate'), opt(c, 'staircase', false)));
-registerSchedule('PiecewiseConstantDecay', (c) => new PiecewiseConstantDecay(c.boundaries as number[], c.values as number[]));
-registerSchedule(
-  'PolynomialDecay',
-  (c) => new PolynomialDecay(n(c, 'initialLearningRate'), n(c, 'decaySteps'), opt(c, 'endLearningRate', 1e-4), opt(c, 'power', 1), opt(c, 'cycle', false)),
-);
-registerSchedule('InverseTimeDecay', (c) => new InverseTimeDecay(n(c, 'initialLearningRate'), n(c, 'decaySteps'), n(c, 'decayRate'), opt(c, 'staircase', false)));
-registerSchedule(
-  'CosineDecay',
-  (c) => new CosineDecay(n(c, 'initialLearningRate'), n(c, 'decaySteps'), opt(c, 'alpha', 0), opt<number | null>(c, 'warmupTarget', null), opt(c, 'warmupSteps', 0)),
-);
-registerSchedule(
-  'CosineDecayRestarts',
-  (c) => new CosineDecayRestarts(n(c, 'initialLearningRate'), n(c, 'firstDecaySteps'), opt(c, 'tMul', 2), opt(c, 'mMul', 1), opt(c, 'alpha', 0)),
-);
+/** The built-in schedules by Keras class name; `ScheduleClassName` is read from this table. */
+const BUILTIN_SCHEDULES = {
+  ExponentialDecay: (c) => new ExponentialDecay(n(c, 'initialLearningRate'), n(c, 'decaySteps'), n(c, 'decayRate'), opt(c, 'staircase', false)),
+  PiecewiseConstantDecay: (c) => new PiecewiseConstantDecay(c.boundaries as number[], c.values as number[]),
+  PolynomialDecay: (c) =>
+    new PolynomialDecay(n(c, 'initialLearningRate'), n(c, 'decaySteps'), opt(c, 'endLearningRate', 1e-4), opt(c, 'power', 1), opt(c, 'cycle', false)),
+  InverseTimeDecay: (c) => new InverseTimeDecay(n(c, 'initialLearningRate'), n(c, 'decaySteps'), n(c, 'decayRate'), opt(c, 'staircase', false)),
+  CosineDecay: (c) =>
+    new CosineDecay(n(c, 'initialLearningRate'), n(c, 'decaySteps'), opt(c, 'alpha', 0), opt<number | null>(c, 'warmupTarget', null), opt(c, 'warmupSteps', 0)),
+  CosineDecayRestarts: (c) =>
+    new CosineDecayRestarts(n(c, 'initialLearningRate'), n(c, 'firstDecaySteps'), opt(c, 'tMul', 2), opt(c, 'mMul', 1), opt(c, 'alpha', 0)),
+} as const satisfies Readonly<Record<string, ScheduleFactory>>;
+for (const [className, make] of Object.entries(BUILTIN_SCHEDULES)) registerSchedule(className, make);
+
+/** The class name of every built-in learning-rate schedule (other casings resolve too). */
+export type ScheduleClassName = keyof typeof BUILTIN_SCHEDULES;
 
 /** `{ className, config }` for a schedule, as optimizer configs store it. */
 export function serializeSchedule(schedule: LearningRateSchedule): { className: string; config: Record<string, unknown> } {
@@ -309,12 +340,13 @@ export function serializeSchedule(schedule: LearningRateSchedule): { className: 
 }
 
 /** Rebuild a schedule from `{ className, config }` (config keys camelCase). */
-export function deserializeSchedule(spec: { className: string; config?: Record<string, unknown> }): LearningRateSchedule {
+export function deserializeSchedule(spec: { className: ScheduleClassName | (string & {}); config?: Record<string, unknown> }): LearningRateSchedule {
   const entry = scheduleFactories.get(normalizeName(spec.className));
   if (!entry) throw unknownNameError('learning-rate schedule', spec.className, [...scheduleFactories.values()].map((e) => e.className));
   return entry.make(spec.config ?? {});
 }
 
+/** True when `x` is an instance of `LearningRateSchedule`. */
 export function isLearningRateSchedule(x: unknown): x is LearningRateSchedule {
   return x instanceof LearningRateSchedule;
 }

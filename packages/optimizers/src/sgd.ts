@@ -7,6 +7,7 @@ import { checkBoolean, checkNumber } from './validate.js';
 export interface SGDOptions extends OptimizerOptions {
   /** Velocity decay μ in [0, 1]; 0 is plain gradient descent. */
   momentum?: number;
+  /** Use Nesterov momentum (default false). */
   nesterov?: boolean;
 }
 
@@ -32,7 +33,9 @@ export function sgdRule(momentum: number, nesterov: boolean): UpdateRule {
 
 /** Stochastic gradient descent, optionally with (Nesterov) momentum. Keras defaults: learningRate 0.01, momentum 0. */
 export class SGD extends Optimizer {
+  /** Velocity decay μ (0: plain gradient descent). */
   readonly momentum: number;
+  /** Whether Nesterov momentum is used. */
   readonly nesterov: boolean;
 
   constructor(options: SGDOptions = {}) {

@@ -26,6 +26,10 @@ export function clipByGlobalNorm(grads: readonly Tensor[], c: number): Tensor[] 
   return grads.map((g) => mul(g, scale));
 }
 
+/**
+ * The gradients clipped as `clip` says (by norm, by global norm or by value); a copy of the list when
+ * `clip` is null.
+ */
 export function clipGradients(grads: readonly Tensor[], clip: ClipSpec): Tensor[] {
   if (clip === null) return [...grads];
   switch (clip.kind) {

@@ -1,5 +1,7 @@
 import type { Tensor } from '@descent/tensor';
 import { normalizeName, unknownNameError } from '@descent/tensor';
+import type { CamelCase, LiteralUnion } from '../engine/name_types.js';
+import type { BuiltinActivationName } from './builtins.js';
 import { BUILTIN_ACTIVATIONS } from './builtins.js';
 
 /**
@@ -7,12 +9,23 @@ import { BUILTIN_ACTIVATIONS } from './builtins.js';
  * the Keras snake_case name written into saved models ('relu', 'hard_sigmoid', 'leaky_relu').
  */
 export interface Activation {
+  /** The Keras snake_case name written into saved models. */
   readonly name: string;
+  /** The activation of `x`, elementwise (softmax: along the last axis). */
   apply(x: Tensor): Tensor;
 }
 
 /** Other spellings users type for the same function: Keras 3 calls swish `silu`. */
-const ALIASES: Readonly<Record<string, string>> = { silu: 'swish' };
+const ALIASES = { silu: 'swish' } as const satisfies Readonly<Record<string, BuiltinActivationName>>;
+
+/**
+ * Every built-in activation name in the spellings users type: Keras snake_case (`'hard_sigmoid'`),
+ * camelCase (`'hardSigmoid'`) and the aliases. Other casings resolve too.
+ */
+export type ActivationName = BuiltinActivationName | CamelCase<BuiltinActivationName> | keyof typeof ALIASES;
+
+/** What `getActivation` accepts: a known name (or any other string, checked at run time), an `Activation`, or `null`/`undefined` for linear. */
+export type ActivationIdentifier = LiteralUnion<ActivationName> | Activation | null;
 
 const byKey = new Map<string, Activation>();
 for (const a of BUILTIN_ACTIVATIONS) byKey.set(normalizeName(a.name), a);
@@ -27,7 +40,7 @@ export function listActivations(): string[] {
  * Resolve an activation: `null`/`undefined` is `linear`, an `Activation` is returned as is, and a
  * string matches in any casing (`'hardSigmoid'`, `'hard_sigmoid'`).
  */
-export function getActivation(id?: string | Activation | null): Activation {
+export function getActivation(id?: ActivationIdentifier): Activation {
   if (id === undefined || id === null) return byKey.get('linear')!;
   if (typeof id === 'string') {
     const found = byKey.get(normalizeName(id));

@@ -3,7 +3,7 @@ import { abs, add, div, elu, exp, gelu, leakyRelu, logSoftmax, mul, relu, relu6,
 import type { Activation } from './activation.js';
 import { rememberLogits } from './logits.js';
 
-function define(name: string, apply: (x: Tensor) => Tensor): Activation {
+function define<const N extends string>(name: N, apply: (x: Tensor) => Tensor): Activation & { readonly name: N } {
   return Object.freeze({ name, apply });
 }
 
@@ -14,7 +14,7 @@ function define(name: string, apply: (x: Tensor) => Tensor): Activation {
  * `softmax` (last axis) and `sigmoid` remember their logits, so the cross-entropy losses can
  * work from them as Keras 3 does (see `logitsOf`).
  */
-export const BUILTIN_ACTIVATIONS: readonly Activation[] = [
+export const BUILTIN_ACTIVATIONS = [
   define('linear', (x) => x),
   define('relu', (x) => relu(x)),
   define('relu6', (x) => relu6(x)),
@@ -32,4 +32,7 @@ export const BUILTIN_ACTIVATIONS: readonly Activation[] = [
   define('mish', (x) => mul(x, tanh(softplus(x)))),
   define('leaky_relu', (x) => leakyRelu(x, 0.2)),
   define('exponential', (x) => exp(x)),
-];
+] as const;
+
+/** The Keras (snake_case) name of every built-in activation. */
+export type BuiltinActivationName = (typeof BUILTIN_ACTIVATIONS)[number]['name'];

@@ -4,14 +4,18 @@ import { showValue } from '../engine/show_value.js';
 
 /** A projection applied to a weight after each optimizer step (`variable.constraint`). */
 export abstract class Constraint {
+  /** The Keras class name written into saved configs ('MaxNorm', 'NonNeg', ...). */
   abstract readonly className: string;
+  /** The projected weight: the value `w` is replaced with after an optimizer step. */
   abstract apply(w: Tensor): Tensor;
+  /** Constructor options for serialization, in camelCase. */
   abstract getConfig(): Record<string, unknown>;
 }
 
 /** Keras's fuzz factor: keeps the division defined for an all-zero slice. */
 const EPSILON = 1e-7;
 
+/** Axis or axes along which norms are computed (negative counts from the end). */
 export type NormAxis = number | readonly number[];
 
 function checkAxis(className: string, axis: unknown): NormAxis {
@@ -37,7 +41,9 @@ function norms(w: Tensor, axis: NormAxis): Tensor {
  */
 export class MaxNorm extends Constraint {
   readonly className = 'MaxNorm';
+  /** Largest allowed norm (default 2). */
   readonly maxValue: number;
+  /** Axis or axes of each norm (default 0). */
   readonly axis: NormAxis;
   constructor(args: { maxValue?: number; axis?: NormAxis } = {}) {
     super();
@@ -68,6 +74,7 @@ export class NonNeg extends Constraint {
 /** Scales each slice along `axis` to unit L2 norm. */
 export class UnitNorm extends Constraint {
   readonly className = 'UnitNorm';
+  /** Axis or axes of each norm (default 0). */
   readonly axis: NormAxis;
   constructor(args: { axis?: NormAxis } = {}) {
     super();
@@ -87,9 +94,13 @@ export class UnitNorm extends Constraint {
  */
 export class MinMaxNorm extends Constraint {
   readonly className = 'MinMaxNorm';
+  /** Smallest allowed norm (default 0). */
   readonly minValue: number;
+  /** Largest allowed norm (default 1). */
   readonly maxValue: number;
+  /** Fraction of the way to the clipped norm taken per step, in [0, 1] (default 1). */
   readonly rate: number;
+  /** Axis or axes of each norm (default 0). */
   readonly axis: NormAxis;
   constructor(args: { minValue?: number; maxValue?: number; rate?: number; axis?: NormAxis } = {}) {
     super();
@@ -113,15 +124,19 @@ export class MinMaxNorm extends Constraint {
   }
 }
 
+/** A `MaxNorm` constraint (`maxValue` default 2, `axis` default 0). */
 export function maxNorm(args: { maxValue?: number; axis?: NormAxis } = {}): MaxNorm {
   return new MaxNorm(args);
 }
+/** A `NonNeg` constraint. */
 export function nonNeg(): NonNeg {
   return new NonNeg();
 }
+/** A `UnitNorm` constraint (`axis` default 0). */
 export function unitNorm(args: { axis?: NormAxis } = {}): UnitNorm {
   return new UnitNorm(args);
 }
+/** A `MinMaxNorm` constraint (`minValue` 0, `maxValue` 1, `rate` 1, `axis` 0 by default). */
 export function minMaxNorm(args: { minValue?: number; maxValue?: number; rate?: number; axis?: NormAxis } = {}): MinMaxNorm {
   return new MinMaxNorm(args);
 }

@@ -1,4 +1,5 @@
 import { normalizeName, unknownNameError } from '@descent/tensor';
+import type { LiteralUnion, SnakeCase } from '../engine/name_types.js';
 import { Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm } from './constraint.js';
 
 type Factory = (config: Record<string, unknown>) => Constraint;
@@ -11,13 +12,18 @@ const CLASSES: Readonly<Record<string, Factory>> = {
   MinMaxNorm: (c) => new MinMaxNorm(c),
 };
 
-const NAMES = ['maxNorm', 'nonNeg', 'unitNorm', 'minMaxNorm'];
+const NAMES = ['maxNorm', 'nonNeg', 'unitNorm', 'minMaxNorm'] as const;
 
+/** Every built-in constraint name, camelCase (`'maxNorm'`) and snake_case (`'max_norm'`); other casings resolve too. */
+export type ConstraintName = (typeof NAMES)[number] | SnakeCase<(typeof NAMES)[number]>;
+
+/** The built-in constraint names, camelCase. */
 export function listConstraints(): string[] {
   return [...NAMES];
 }
 
-export type ConstraintIdentifier = string | Constraint | { className: string; config?: Record<string, unknown> };
+/** What `getConstraint` accepts: a name (`'maxNorm'`), an instance, or a `{ className, config }` object. */
+export type ConstraintIdentifier = LiteralUnion<ConstraintName> | Constraint | { className: string; config?: Record<string, unknown> };
 
 function lookup(name: string): Factory {
   const key = Object.keys(CLASSES).find((k) => normalizeName(k) === normalizeName(name));
@@ -33,6 +39,7 @@ export function getConstraint(id: ConstraintIdentifier): Constraint {
   throw new Error(`getConstraint: expected a name, a { className, config } object or a Constraint, got ${id === null ? 'null' : typeof id}`);
 }
 
+/** The constraint as `{ className, config }`, as saved models write it. */
 export function serializeConstraint(c: Constraint): { className: string; config: Record<string, unknown> } {
   return { className: c.className, config: c.getConfig() };
 }

@@ -16,12 +16,15 @@ export class Ones extends Initializer {
   }
 }
 
+/** Options of `Constant`. */
 export interface ConstantArgs {
+  /** The value of every element (default 0). */
   value?: number;
 }
 
 export class Constant extends Initializer {
   readonly className = 'Constant';
+  /** The value of every element. */
   readonly value: number;
   constructor(args: ConstantArgs = {}) {
     super();
@@ -35,13 +38,16 @@ export class Constant extends Initializer {
   }
 }
 
+/** Options of `Identity`. */
 export interface IdentityArgs {
+  /** Factor on the identity matrix (default 1). */
   gain?: number;
 }
 
 /** `gain` times the identity matrix; only 2-D shapes (a rectangular shape gets ones on the main diagonal). */
 export class Identity extends Initializer {
   readonly className = 'Identity';
+  /** Factor on the identity matrix. */
   readonly gain: number;
   constructor(args: IdentityArgs = {}) {
     super();

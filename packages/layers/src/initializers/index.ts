@@ -6,7 +6,7 @@ export type { OrthogonalArgs } from './orthogonal.js';
 export { RandomNormal, RandomUniform, TruncatedNormal } from './random.js';
 export type { RandomNormalArgs, RandomUniformArgs } from './random.js';
 export { getInitializer, listInitializers, serializeInitializer } from './registry.js';
-export type { InitializerIdentifier } from './registry.js';
+export type { InitializerIdentifier, InitializerName } from './registry.js';
 export {
   GlorotNormal,
   GlorotUniform,

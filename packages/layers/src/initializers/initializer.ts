@@ -5,6 +5,7 @@ import { showValue } from '../engine/show_value.js';
 export abstract class Initializer {
   /** The Keras/TF.js class name written into saved configs ('GlorotUniform', 'Zeros', ...). */
   abstract readonly className: string;
+  /** A new tensor of `shape` (default dtype float32) holding the initial values. */
   abstract apply(shape: readonly number[], dtype?: DType): Tensor;
   /** Constructor options in camelCase, e.g. `{ seed: null }`. */
   getConfig(): Record<string, unknown> {

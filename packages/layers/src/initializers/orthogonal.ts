@@ -2,8 +2,14 @@ import type { DType, Tensor } from '@descent/tensor';
 import { generatorFor, makeTensor } from '@descent/tensor';
 import { checkFloat, checkNumber, checkSeed, Initializer } from './initializer.js';
 
+/** Options of `Orthogonal`. */
 export interface OrthogonalArgs {
+  /** Factor applied to the orthogonal matrix (default 1). */
   gain?: number;
+  /**
+   * Seed of the generator, for the same values on every run; null or absent draws from the global
+   * generator.
+   */
   seed?: number | null;
 }
 
@@ -14,7 +20,9 @@ export interface OrthogonalArgs {
  */
 export class Orthogonal extends Initializer {
   readonly className = 'Orthogonal';
+  /** Factor applied to the orthogonal matrix. */
   readonly gain: number;
+  /** The seed, or null for the global generator. */
   readonly seed: number | null;
 
   constructor(args: OrthogonalArgs = {}) {

@@ -2,16 +2,26 @@ import type { DType, Tensor } from '@descent/tensor';
 import { randomNormal, randomUniform, truncatedNormal } from '@descent/tensor';
 import { checkNumber, checkSeed, Initializer } from './initializer.js';
 
+/** Options of `RandomNormal` and `TruncatedNormal`. */
 export interface RandomNormalArgs {
+  /** Mean of the samples (default 0). */
   mean?: number;
+  /** Standard deviation of the samples (default 0.05; must be ≥ 0). */
   stddev?: number;
+  /**
+   * Seed of the generator, for the same values on every run; null or absent draws from the global
+   * generator.
+   */
   seed?: number | null;
 }
 
 /** What RandomNormal and TruncatedNormal share: mean/stddev/seed options, validation and config. */
 abstract class NormalInitializer extends Initializer {
+  /** Mean of the samples. */
   readonly mean: number;
+  /** Standard deviation of the samples. */
   readonly stddev: number;
+  /** The seed, or null for the global generator. */
   readonly seed: number | null;
   constructor(className: string, args: RandomNormalArgs) {
     super();
@@ -46,17 +56,27 @@ export class TruncatedNormal extends NormalInitializer {
   }
 }
 
+/** Options of `RandomUniform`. */
 export interface RandomUniformArgs {
+  /** Lower bound, inclusive (default −0.05). */
   minval?: number;
+  /** Upper bound, exclusive (default 0.05). */
   maxval?: number;
+  /**
+   * Seed of the generator, for the same values on every run; null or absent draws from the global
+   * generator.
+   */
   seed?: number | null;
 }
 
 /** Uniform samples in `[minval, maxval)`; Keras defaults −0.05 and 0.05. */
 export class RandomUniform extends Initializer {
   readonly className = 'RandomUniform';
+  /** Lower bound, inclusive. */
   readonly minval: number;
+  /** Upper bound, exclusive. */
   readonly maxval: number;
+  /** The seed, or null for the global generator. */
   readonly seed: number | null;
   constructor(args: RandomUniformArgs = {}) {
     super();

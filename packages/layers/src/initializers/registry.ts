@@ -1,4 +1,5 @@
 import { normalizeName, unknownNameError } from '@descent/tensor';
+import type { LiteralUnion, SnakeCase } from '../engine/name_types.js';
 import { Constant, Identity, Ones, Zeros } from './constant.js';
 import { Initializer } from './initializer.js';
 import { Orthogonal } from './orthogonal.js';
@@ -41,7 +42,7 @@ const CLASSES: Readonly<Record<string, Factory>> = {
 };
 
 /** camelCase names users type (snake_case and class-name spellings match too). */
-const NAMES: readonly string[] = [
+const NAMES = [
   'zeros',
   'ones',
   'constant',
@@ -57,7 +58,16 @@ const NAMES: readonly string[] = [
   'leCunNormal',
   'leCunUniform',
   'orthogonal',
-];
+] as const;
+
+/** Keras writes LeCun as one word (`lecun_normal`), not as the snake_case of `leCunNormal`. */
+type KerasSpelling<S extends string> = S extends `leCun${infer Rest}` ? `lecun${SnakeCase<Rest>}` : SnakeCase<S>;
+
+/**
+ * Every built-in initializer name in the spellings users type: camelCase (`'glorotUniform'`) and
+ * Keras snake_case (`'glorot_uniform'`, `'lecun_normal'`). Class names (`'GlorotUniform'`) resolve too.
+ */
+export type InitializerName = (typeof NAMES)[number] | KerasSpelling<(typeof NAMES)[number]>;
 
 const byKey = new Map<string, Factory>();
 for (const [cls, f] of Object.entries(CLASSES)) byKey.set(normalizeName(cls), f);
@@ -65,11 +75,16 @@ for (const [cls, f] of Object.entries(CLASSES)) byKey.set(normalizeName(cls), f)
 byKey.set('zero', CLASSES.Zeros!);
 byKey.set('one', CLASSES.Ones!);
 
+/** The built-in initializer names, camelCase. */
 export function listInitializers(): string[] {
   return [...NAMES];
 }
 
-export type InitializerIdentifier = string | Initializer | { className: string; config?: Record<string, unknown> };
+/**
+ * What `getInitializer` accepts: a name (`'glorotUniform'`), an instance, or a `{ className, config }`
+ * object.
+ */
+export type InitializerIdentifier = LiteralUnion<InitializerName> | Initializer | { className: string; config?: Record<string, unknown> };
 
 /**
  * Resolve an initializer from a name (`'glorotUniform'`, `'glorot_uniform'`, `'GlorotUniform'`),

@@ -3,7 +3,12 @@ import { normalizeName, randomNormal, randomUniform, truncatedNormal } from '@de
 import { checkFloat, checkNumber, checkSeed, computeFans, Initializer } from './initializer.js';
 import { showValue } from '../engine/show_value.js';
 
+/** Which fan the variance is divided by: fan-in, fan-out or their average (see `computeFans`). */
 export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg';
+/**
+ * The distribution samples are drawn from: a normal truncated to ±2 standard deviations (variance
+ * corrected), a plain normal, or a uniform.
+ */
 export type Distribution = 'truncatedNormal' | 'untruncatedNormal' | 'uniform';
 
 const MODES: Readonly<Record<string, FanMode>> = { fanin: 'fanIn', fanout: 'fanOut', fanavg: 'fanAvg' };
@@ -21,10 +26,21 @@ const DISTRIBUTIONS: Readonly<Record<string, Distribution>> = {
  */
 const TRUNCATED_STDDEV = 0.87962566103423978;
 
+/** Options of `VarianceScaling`. */
 export interface VarianceScalingArgs {
+  /** Variance numerator: samples have variance `scale / n` (default 1; must be positive). */
   scale?: number;
+  /** The `n` of `scale / n`: `'fanIn'` (default), `'fanOut'` or `'fanAvg'`; snake_case accepted. */
   mode?: FanMode | 'fan_in' | 'fan_out' | 'fan_avg';
+  /**
+   * `'truncatedNormal'` (default; Keras 2's `'normal'` means the same), `'untruncatedNormal'` or
+   * `'uniform'`; snake_case accepted.
+   */
   distribution?: Distribution | 'truncated_normal' | 'untruncated_normal' | 'normal';
+  /**
+   * Seed of the generator, for the same values on every run; null or absent draws from the global
+   * generator.
+   */
   seed?: number | null;
 }
 
@@ -34,9 +50,13 @@ export interface VarianceScalingArgs {
  */
 export class VarianceScaling extends Initializer {
   readonly className: string = 'VarianceScaling';
+  /** Variance numerator. */
   readonly scale: number;
+  /** Which fan divides `scale`. */
   readonly mode: FanMode;
+  /** The distribution samples are drawn from. */
   readonly distribution: Distribution;
+  /** The seed, or null for the global generator. */
   readonly seed: number | null;
 
   constructor(args: VarianceScalingArgs = {}) {
@@ -79,7 +99,12 @@ export class VarianceScaling extends Initializer {
   }
 }
 
+/** Options of the preset variance-scaling initializers: only the seed. */
 export interface SeedArgs {
+  /**
+   * Seed of the generator, for the same values on every run; null or absent draws from the global
+   * generator.
+   */
   seed?: number | null;
 }
 
@@ -88,6 +113,7 @@ export interface SeedArgs {
  * mode and distribution are fixed by the name.
  */
 abstract class Preset extends VarianceScaling {
+  /** The preset's config: only `{ seed }`, as in Keras and TF.js. */
   override getConfig(): Record<string, unknown> {
     return { seed: this.seed };
   }
@@ -95,27 +121,34 @@ abstract class Preset extends VarianceScaling {
 
 /** Uniform on ±sqrt(6 / (fanIn + fanOut)): the default kernel initializer of Dense and Conv. */
 export class GlorotUniform extends Preset {
+  /** The Keras class name written into saved configs. */
   override readonly className = 'GlorotUniform';
   constructor(args: SeedArgs = {}) {
     super({ scale: 1, mode: 'fanAvg', distribution: 'uniform', seed: args.seed ?? null });
   }
 }
 
+/** Truncated normal with variance `2 / (fanIn + fanOut)`. */
 export class GlorotNormal extends Preset {
+  /** The Keras class name written into saved configs. */
   override readonly className = 'GlorotNormal';
   constructor(args: SeedArgs = {}) {
     super({ scale: 1, mode: 'fanAvg', distribution: 'truncatedNormal', seed: args.seed ?? null });
   }
 }
 
+/** Truncated normal with variance `2 / fanIn`: suited to ReLU layers. */
 export class HeNormal extends Preset {
+  /** The Keras class name written into saved configs. */
   override readonly className = 'HeNormal';
   constructor(args: SeedArgs = {}) {
     super({ scale: 2, mode: 'fanIn', distribution: 'truncatedNormal', seed: args.seed ?? null });
   }
 }
 
+/** Uniform on ±sqrt(6 / fanIn): suited to ReLU layers. */
 export class HeUniform extends Preset {
+  /** The Keras class name written into saved configs. */
   override readonly className = 'HeUniform';
   constructor(args: SeedArgs = {}) {
     super({ scale: 2, mode: 'fanIn', distribution: 'uniform', seed: args.seed ?? null });
@@ -124,13 +157,16 @@ export class HeUniform extends Preset {
 
 /** Class name spelled as TF.js registers it ('LeCunNormal'); Keras's 'LecunNormal' resolves too (names match case-insensitively). */
 export class LeCunNormal extends Preset {
+  /** The Keras class name written into saved configs. */
   override readonly className = 'LeCunNormal';
   constructor(args: SeedArgs = {}) {
     super({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal', seed: args.seed ?? null });
   }
 }
 
+/** Uniform on ±sqrt(3 / fanIn). */
 export class LeCunUniform extends Preset {
+  /** The Keras class name written into saved configs. */
   override readonly className = 'LeCunUniform';
   constructor(args: SeedArgs = {}) {
     super({ scale: 1, mode: 'fanIn', distribution: 'uniform', seed: args.seed ?? null });

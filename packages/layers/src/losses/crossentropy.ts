@@ -28,6 +28,7 @@ import type { LossArgs } from './loss.js';
 import { Loss } from './loss.js';
 import { checkLabelSmoothing, EPSILON, matchShapes, toFloat } from './shapes.js';
 
+/** Options of the cross-entropy losses (and their `name`/`reduction`). */
 export interface CrossentropyOptions {
   /** yPred holds logits (pre-sigmoid / pre-softmax) rather than probabilities. */
   fromLogits?: boolean;
@@ -185,11 +186,13 @@ export function sparseCategoricalCrossentropy(yTrue: TensorLike, yPred: TensorLi
   return categoricalFromTargets(targets, p, fromLogits, fromLogits ? null : softmaxLogProbs(yPred, p));
 }
 
+/** Options of `BinaryFocalCrossentropy`. */
 export interface BinaryFocalCrossentropyOptions extends CrossentropyOptions {
   /** Focusing exponent: (1 − p_t)^gamma down-weights easy examples. Default 2. */
   gamma?: number;
   /** Weight of the positive class when `applyClassBalancing` (negatives get 1 − alpha). Default 0.25. */
   alpha?: number;
+  /** Weight positives by `alpha` and negatives by `1 − alpha` (default false). */
   applyClassBalancing?: boolean;
 }
 
@@ -237,7 +240,9 @@ export function binaryFocalCrossentropy(yTrue: TensorLike, yPred: TensorLike, op
 }
 
 export class BinaryCrossentropy extends Loss {
+  /** Whether `yPred` holds logits rather than probabilities. */
   readonly fromLogits: boolean;
+  /** Amount of label smoothing, in [0, 1]. */
   readonly labelSmoothing: number;
   constructor(args: LossArgs & CrossentropyOptions = {}) {
     super('binary_crossentropy', args);
@@ -253,7 +258,9 @@ export class BinaryCrossentropy extends Loss {
 }
 
 export class CategoricalCrossentropy extends Loss {
+  /** Whether `yPred` holds logits rather than probabilities. */
   readonly fromLogits: boolean;
+  /** Amount of label smoothing, in [0, 1]. */
   readonly labelSmoothing: number;
   constructor(args: LossArgs & CrossentropyOptions = {}) {
     super('categorical_crossentropy', args);
@@ -269,6 +276,7 @@ export class CategoricalCrossentropy extends Loss {
 }
 
 export class SparseCategoricalCrossentropy extends Loss {
+  /** Whether `yPred` holds logits rather than probabilities. */
   readonly fromLogits: boolean;
   constructor(args: LossArgs & { fromLogits?: boolean } = {}) {
     super('sparse_categorical_crossentropy', args);
@@ -288,10 +296,15 @@ export class SparseCategoricalCrossentropy extends Loss {
 }
 
 export class BinaryFocalCrossentropy extends Loss {
+  /** Focusing exponent. */
   readonly gamma: number;
+  /** Weight of the positive class when class balancing is on. */
   readonly alpha: number;
+  /** Whether positives and negatives are weighted by `alpha` and `1 − alpha`. */
   readonly applyClassBalancing: boolean;
+  /** Whether `yPred` holds logits rather than probabilities. */
   readonly fromLogits: boolean;
+  /** Amount of label smoothing, in [0, 1]. */
   readonly labelSmoothing: number;
   constructor(args: LossArgs & BinaryFocalCrossentropyOptions = {}) {
     super('binary_focal_crossentropy', args);

@@ -14,7 +14,7 @@ export { categoricalHinge, CategoricalHinge, hinge, Hinge, squaredHinge, Squared
 export { Loss, LossFunctionWrapper, reduceLoss } from './loss.js';
 export type { LossArgs, LossFunction, Reduction } from './loss.js';
 export { getLoss, listLosses } from './registry.js';
-export type { LossIdentifier } from './registry.js';
+export type { LossIdentifier, LossName } from './registry.js';
 export {
   cosineSimilarity,
   CosineSimilarity,

@@ -16,6 +16,7 @@ const REDUCTIONS: Readonly<Record<string, Reduction>> = {
   none: 'none',
 };
 
+/** Options every loss class takes. */
 export interface LossArgs {
   /** Defaults to the loss's Keras name ('categorical_crossentropy'). */
   name?: string;
@@ -33,6 +34,7 @@ export function checkReduction(op: string, reduction: unknown): Reduction {
 export abstract class Loss {
   /** The snake_case Keras name ('categorical_crossentropy'), used in saved training configs. */
   readonly name: string;
+  /** How per-sample losses are reduced (see `Reduction`); may be changed after construction. */
   reduction: Reduction;
 
   protected constructor(defaultName: string, args: LossArgs = {}) {
@@ -59,6 +61,7 @@ export abstract class Loss {
    */
   validateLabels(_yTrue: Tensor, _yPredShape: readonly (number | null)[]): void {}
 
+  /** Constructor options for serialization: `name`, `reduction` and the subclass's own. */
   getConfig(): Record<string, unknown> {
     return { name: this.name, reduction: this.reduction };
   }
@@ -73,10 +76,12 @@ export function reduceLoss(op: string, values: Tensor, sampleWeight: TensorLike 
   return v.size === 0 ? scalar(0) : div(sum(v), v.size);
 }
 
+/** A loss as a function: labels and predictions in, per-sample losses out (`[batch]`). */
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
 /** A plain function `(yTrue, yPred) → per-sample losses` used as a Loss (custom losses). */
 export class LossFunctionWrapper extends Loss {
+  /** The wrapped function. */
   readonly fn: LossFunction;
   constructor(fn: LossFunction, args: LossArgs = {}) {
     super(fn.name !== '' ? fn.name : 'custom_loss', args);

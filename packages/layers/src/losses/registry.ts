@@ -1,5 +1,6 @@
 import type { Tensor } from '@descent/tensor';
 import { normalizeName, unknownNameError } from '@descent/tensor';
+import type { LiteralUnion, SnakeCase } from '../engine/name_types.js';
 import {
   BinaryCrossentropy,
   BinaryFocalCrossentropy,
@@ -27,7 +28,7 @@ interface Entry {
   make: () => Loss;
 }
 
-const ENTRIES: readonly Entry[] = [
+const ENTRIES = [
   { name: 'meanSquaredError', aliases: ['mse'], make: () => new MeanSquaredError() },
   { name: 'meanAbsoluteError', aliases: ['mae'], make: () => new MeanAbsoluteError() },
   { name: 'meanAbsolutePercentageError', aliases: ['mape'], make: () => new MeanAbsolutePercentageError() },
@@ -44,7 +45,15 @@ const ENTRIES: readonly Entry[] = [
   { name: 'squaredHinge', aliases: [], make: () => new SquaredHinge() },
   { name: 'categoricalHinge', aliases: [], make: () => new CategoricalHinge() },
   { name: 'cosineSimilarity', aliases: [], make: () => new CosineSimilarity() },
-];
+] as const satisfies readonly Entry[];
+
+type LossSpelling = (typeof ENTRIES)[number]['name'] | (typeof ENTRIES)[number]['aliases'][number];
+
+/**
+ * Every built-in loss name and alias, camelCase (`'categoricalCrossentropy'`) and Keras snake_case
+ * (`'categorical_crossentropy'`); other casings resolve too.
+ */
+export type LossName = LossSpelling | SnakeCase<LossSpelling>;
 
 const byKey = new Map<string, Entry>();
 for (const e of ENTRIES) for (const n of [e.name, ...e.aliases]) byKey.set(normalizeName(n), e);
@@ -54,7 +63,11 @@ export function listLosses(): string[] {
   return ENTRIES.flatMap((e) => [e.name, ...e.aliases]);
 }
 
-export type LossIdentifier = string | Loss | ((yTrue: Tensor, yPred: Tensor) => Tensor);
+/**
+ * What `compile`'s `loss` accepts: a name (`'categoricalCrossentropy'`), a `Loss`, or a function `(yTrue,
+ * yPred) → per-sample losses`.
+ */
+export type LossIdentifier = LiteralUnion<LossName> | Loss | ((yTrue: Tensor, yPred: Tensor) => Tensor);
 
 /**
  * Resolve a loss: a name in any casing (`'categoricalCrossentropy'`, `'categorical_crossentropy'`,

@@ -47,7 +47,9 @@ export function meanSquaredLogarithmicError(yTrue: TensorLike, yPred: TensorLike
   return mean(squaredDifference(log1p(maximum(p, EPSILON)), log1p(maximum(t, EPSILON))), -1);
 }
 
+/** Options of `Huber`. */
 export interface HuberOptions {
+  /** Error size where the loss turns from quadratic to linear (default 1; must be > 0). */
   delta?: number;
 }
 
@@ -77,7 +79,9 @@ export function logCosh(yTrue: TensorLike, yPred: TensorLike): Tensor {
   return mean(sub(add(x, softplus(mul(x, -2))), Math.LN2), -1);
 }
 
+/** Options of `CosineSimilarity`. */
 export interface CosineSimilarityOptions {
+  /** Axis along which the similarity is computed (default −1). */
   axis?: number;
 }
 
@@ -138,6 +142,7 @@ export class MeanSquaredLogarithmicError extends Loss {
 }
 
 export class Huber extends Loss {
+  /** Error size where the loss turns from quadratic to linear. */
   readonly delta: number;
   constructor(args: LossArgs & HuberOptions = {}) {
     super('huber_loss', args);
@@ -162,6 +167,7 @@ export class LogCosh extends Loss {
 }
 
 export class CosineSimilarity extends Loss {
+  /** Axis along which the similarity is computed. */
   readonly axis: number;
   constructor(args: LossArgs & CosineSimilarityOptions = {}) {
     super('cosine_similarity', args);

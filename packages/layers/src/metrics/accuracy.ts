@@ -114,6 +114,7 @@ export function topKCategoricalAccuracy(yTrue: TensorLike, yPred: TensorLike, k 
 }
 
 export class BinaryAccuracy extends MeanMetricWrapper {
+  /** Predictions above it count as 1. */
   readonly threshold: number;
   constructor(args: { name?: string; threshold?: number } = {}) {
     const threshold = checkThreshold('BinaryAccuracy', args.threshold ?? 0.5);
@@ -138,6 +139,7 @@ export class SparseCategoricalAccuracy extends MeanMetricWrapper {
 }
 
 export class TopKCategoricalAccuracy extends MeanMetricWrapper {
+  /** A prediction is correct when the true class is among the `k` highest scores. */
   readonly k: number;
   constructor(args: { name?: string; k?: number } = {}) {
     const k = args.k ?? 5;
@@ -150,6 +152,7 @@ export class TopKCategoricalAccuracy extends MeanMetricWrapper {
   }
 }
 
+/** Which accuracy `'accuracy'` resolves to: binary, categorical or sparse categorical. */
 export type AccuracyKind = 'binary' | 'categorical' | 'sparse';
 
 const BINARY_LOSSES = new Set(['binarycrossentropy', 'binaryfocalcrossentropy', 'hinge', 'squaredhinge']);
@@ -175,6 +178,7 @@ export function resolveAccuracy(yTrue: readonly number[], yPred: readonly number
  * categorical or sparse categorical accuracy from the compiled loss and the shapes, then stays so.
  */
 export class AutoAccuracy extends Metric {
+  /** The compiled loss that helps decide the kind, or null. */
   readonly loss: Loss | null;
   private inner: MeanMetricWrapper | null = null;
 

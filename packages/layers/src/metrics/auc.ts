@@ -4,10 +4,20 @@ import { confusionInputs } from './confusion.js';
 import { Metric } from './metric.js';
 import { showValue } from '../engine/show_value.js';
 
+/**
+ * The curve whose area `AUC` measures: ROC (true- against false-positive rate) or PR (precision against
+ * recall).
+ */
 export type AucCurve = 'ROC' | 'PR';
+/**
+ * How `AUC` takes each segment's height: the mean of its ends (`'interpolation'`, trapezoids), the smaller
+ * (`'minoring'`) or the larger (`'majoring'`).
+ */
 export type AucSummation = 'interpolation' | 'minoring' | 'majoring';
 
+/** Options of `AUC`. */
 export interface AUCArgs {
+  /** Name of the metric in logs (default `'auc'`). */
   name?: string;
   /** Number of thresholds the curve is sampled at (default 200). */
   numThresholds?: number;
@@ -28,9 +38,13 @@ const EPSILON = 1e-7;
  * is the AUC of all predictions together.
  */
 export class AUC extends Metric {
+  /** Number of thresholds the curve is sampled at. */
   readonly numThresholds: number;
+  /** The curve whose area is measured. */
   readonly curve: AucCurve;
+  /** How each segment's height is taken. */
   readonly summationMethod: AucSummation;
+  /** Whether predictions are logits (a sigmoid is applied first). */
   readonly fromLogits: boolean;
   private readonly thresholds: Float64Array;
   /** Weighted count of positives/negatives whose prediction lies above exactly `c` thresholds, c = 0…n. */

@@ -32,7 +32,9 @@ export function checkClassId(op: string, classId: unknown): number | null {
   return classId;
 }
 
+/** Options of `Precision` and `Recall`. */
 export interface PrecisionRecallArgs {
+  /** Name of the metric in logs (default `'precision'` / `'recall'`). */
   name?: string;
   /** A prediction counts as positive when it is strictly above this (default 0.5). */
   thresholds?: number;
@@ -42,10 +44,15 @@ export interface PrecisionRecallArgs {
 
 /** Shared state: weighted true/false positive/negative counts at one threshold. */
 abstract class ThresholdCounts extends Metric {
+  /** A prediction counts as positive when strictly above this. */
   readonly thresholds: number;
+  /** The column scored, or null for all. */
   readonly classId: number | null;
+  /** Weighted count of true positives so far. */
   protected tp = 0;
+  /** Weighted count of false positives so far. */
   protected fp = 0;
+  /** Weighted count of false negatives so far. */
   protected fn = 0;
 
   constructor(className: string, defaultName: string, args: PrecisionRecallArgs) {

@@ -4,9 +4,15 @@ import { alignSampleWeight, toFloat } from '../losses/shapes.js';
 import { Metric } from './metric.js';
 import { showValue } from '../engine/show_value.js';
 
+/**
+ * How `F1Score` combines per-class scores: from summed counts (`'micro'`), their plain mean (`'macro'`) or
+ * their support-weighted mean (`'weighted'`).
+ */
 export type F1Average = 'micro' | 'macro' | 'weighted';
 
+/** Options of `F1Score`. */
 export interface F1ScoreArgs {
+  /** Name of the metric in logs (default `'f1_score'`). */
   name?: string;
   /**
    * How per-class scores combine: 'macro' (default, unweighted mean over classes), 'weighted'
@@ -26,7 +32,9 @@ const EPSILON = 1e-7;
  * `[batch, classes]`, from weighted per-class counts accumulated over every batch.
  */
 export class F1Score extends Metric {
+  /** How per-class scores combine. */
   readonly average: F1Average;
+  /** Threshold above which a prediction counts as positive, or null for each row's maximum. */
   readonly threshold: number | null;
   private tp: Float64Array = new Float64Array(0);
   private fp: Float64Array = new Float64Array(0);

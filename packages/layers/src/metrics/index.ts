@@ -20,7 +20,7 @@ export type { F1Average, F1ScoreArgs } from './f1.js';
 export { Mean, MeanMetricWrapper, Metric, weightedTotals } from './metric.js';
 export type { MetricFunction } from './metric.js';
 export { getMetric, listMetrics } from './registry.js';
-export type { MetricContext, MetricIdentifier } from './registry.js';
+export type { MetricContext, MetricIdentifier, MetricLogName, MetricName } from './registry.js';
 export {
   BinaryCrossentropyMetric,
   CategoricalCrossentropyMetric,

@@ -17,10 +17,14 @@ export abstract class Metric {
     this.name = name;
   }
 
+  /** Folds in one batch: labels `yTrue`, predictions `yPred`, optional per-sample weights. */
   abstract update(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike): void;
+  /** The metric's value over everything seen since the last `reset` (0 before any update). */
   abstract result(): number;
+  /** Clears the accumulated state (`fit` calls it at the start of every epoch). */
   abstract reset(): void;
 
+  /** Constructor options for serialization (`{ name }` plus the subclass's own). */
   getConfig(): Record<string, unknown> {
     return { name: this.name };
   }
@@ -48,13 +52,19 @@ export function weightedTotals(op: string, values: Tensor, sampleWeight?: Tensor
  * optional weights, not `(yTrue, yPred)`: use it to track a quantity such as the loss.
  */
 export class Mean extends Metric {
+  /** Weighted sum of the values seen since the last reset (float64). */
   protected total = 0;
+  /** Sum of the weights seen since the last reset. */
   protected count = 0;
 
   constructor(args: { name?: string } = {}) {
     super(args.name ?? 'mean');
   }
 
+  /**
+   * Adds `values` (any shape), each weighted by `sampleWeight` (broadcast to the values' shape; default
+   * 1).
+   */
   override update(values: TensorLike, sampleWeight?: TensorLike): void {
     const t = toFloat(values, this.name, 'values');
     const { total, count } = weightedTotals(this.name, t, sampleWeight);
@@ -62,16 +72,19 @@ export class Mean extends Metric {
     this.count += count;
   }
 
+  /** The weighted mean so far; 0 before any update. */
   result(): number {
     return this.count === 0 ? 0 : this.total / this.count;
   }
 
+  /** Clears the total and count. */
   reset(): void {
     this.total = 0;
     this.count = 0;
   }
 }
 
+/** A metric as a function: labels and predictions in, per-sample values out (`[batch]`). */
 export type MetricFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
 /**
@@ -79,6 +92,7 @@ export type MetricFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
  * `sampleWeight`): how accuracies, errors and cross-entropies become epoch metrics.
  */
 export class MeanMetricWrapper extends Metric {
+  /** The wrapped function. */
   readonly fn: MetricFunction;
   private total = 0;
   private count = 0;
@@ -88,6 +102,7 @@ export class MeanMetricWrapper extends Metric {
     this.fn = fn;
   }
 
+  /** Applies `fn` to the batch and adds its per-sample values, weighted by `sampleWeight`. */
   update(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike): void {
     const values = this.fn(toFloat(yTrue, this.name, 'yTrue'), toFloat(yPred, this.name, 'yPred'));
     const { total, count } = weightedTotals(this.name, values, sampleWeight);
@@ -95,10 +110,12 @@ export class MeanMetricWrapper extends Metric {
     this.count += count;
   }
 
+  /** Weighted mean of the per-sample values seen so far; 0 before any update. */
   result(): number {
     return this.count === 0 ? 0 : this.total / this.count;
   }
 
+  /** Clears the accumulated values. */
   reset(): void {
     this.total = 0;
     this.count = 0;

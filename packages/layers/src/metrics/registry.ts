@@ -1,5 +1,6 @@
 import type { Tensor } from '@descent/tensor';
 import { neg, normalizeName, unknownNameError } from '@descent/tensor';
+import type { LiteralUnion, SnakeCase } from '../engine/name_types.js';
 import { kullbackLeiblerDivergence, poisson } from '../losses/divergence.js';
 import { categoricalHinge, hinge, squaredHinge } from '../losses/hinge.js';
 import type { Loss } from '../losses/loss.js';
@@ -19,6 +20,7 @@ import {
   SparseCategoricalCrossentropyMetric,
 } from './wrappers.js';
 
+/** What `getMetric` needs to know of the model to resolve some names. */
 export interface MetricContext {
   /** The compiled loss: lets 'accuracy' resolve to binary or sparse accuracy as Keras does. */
   loss?: Loss | null;
@@ -36,7 +38,7 @@ interface Entry {
 
 const wrap = (fn: MetricFunction) => (name: string) => new MeanMetricWrapper(fn, name);
 
-const ENTRIES: readonly Entry[] = [
+const ENTRIES = [
   { name: 'accuracy', keras: 'accuracy', aliases: ['acc'], make: (name, ctx) => new AutoAccuracy({ name, loss: ctx.loss ?? null }) },
   { name: 'binaryAccuracy', keras: 'binary_accuracy', aliases: [], make: (name) => new BinaryAccuracy({ name }) },
   { name: 'categoricalAccuracy', keras: 'categorical_accuracy', aliases: [], make: (name) => new CategoricalAccuracy({ name }) },
@@ -68,7 +70,21 @@ const ENTRIES: readonly Entry[] = [
   // As a metric the cosine similarity is reported with its natural sign (1 = same direction), as in Keras.
   { name: 'cosineSimilarity', keras: 'cosine_similarity', aliases: [], make: wrap((t: Tensor, p: Tensor) => neg(cosineSimilarity(t, p))) },
   { name: 'mean', keras: 'mean', aliases: [], make: (name) => new Mean({ name }) },
-];
+] as const satisfies readonly Entry[];
+
+type MetricEntry = (typeof ENTRIES)[number];
+
+/**
+ * Every built-in metric name and alias: camelCase (`'sparseCategoricalAccuracy'`), snake_case and
+ * the Keras name (`'sparse_categorical_accuracy'`, `'logcosh'`); other casings resolve too.
+ */
+export type MetricName = MetricEntry['name'] | SnakeCase<MetricEntry['name']> | MetricEntry['keras'] | MetricEntry['aliases'][number];
+
+/**
+ * The name a built-in metric is logged under (its key in `History` and in callback logs, `val_`
+ * prefixed for validation): its Keras name, or the alias it was asked for (`'acc'`, `'mse'`).
+ */
+export type MetricLogName = MetricEntry['keras'] | MetricEntry['aliases'][number];
 
 const byKey = new Map<string, { entry: Entry; metricName: string }>();
 for (const e of ENTRIES) {
@@ -81,7 +97,11 @@ export function listMetrics(): string[] {
   return ENTRIES.flatMap((e) => [e.name, ...e.aliases]);
 }
 
-export type MetricIdentifier = string | Metric | ((yTrue: Tensor, yPred: Tensor) => Tensor);
+/**
+ * What `compile`'s `metrics` entries accept: a name (`'accuracy'`), a `Metric`, or a function `(yTrue,
+ * yPred) → per-sample values`.
+ */
+export type MetricIdentifier = LiteralUnion<MetricName> | Metric | ((yTrue: Tensor, yPred: Tensor) => Tensor);
 
 /**
  * Resolve a metric: a name in any casing (named by its Keras snake_case name, or by the alias used:

@@ -40,7 +40,9 @@ export class RootMeanSquaredError extends Mean {
 }
 
 class CrossentropyMetric extends MeanMetricWrapper {
+  /** Whether predictions are logits rather than probabilities. */
   readonly fromLogits: boolean;
+  /** Amount of label smoothing, in [0, 1]. */
   readonly labelSmoothing: number;
   constructor(fn: (t: Tensor, p: Tensor, o: CrossentropyOptions) => Tensor, name: string, args: CrossentropyOptions) {
     const o = { fromLogits: args.fromLogits ?? false, labelSmoothing: args.labelSmoothing ?? 0 };
@@ -53,12 +55,14 @@ class CrossentropyMetric extends MeanMetricWrapper {
   }
 }
 
+/** Binary cross-entropy averaged over every sample seen (the `'binaryCrossentropy'` metric). */
 export class BinaryCrossentropyMetric extends CrossentropyMetric {
   constructor(args: { name?: string } & CrossentropyOptions = {}) {
     super(binaryCrossentropy, args.name ?? 'binary_crossentropy', args);
   }
 }
 
+/** Categorical cross-entropy averaged over every sample seen (the `'categoricalCrossentropy'` metric). */
 export class CategoricalCrossentropyMetric extends CrossentropyMetric {
   constructor(args: { name?: string } & CrossentropyOptions = {}) {
     super(categoricalCrossentropy, args.name ?? 'categorical_crossentropy', args);
@@ -66,6 +70,7 @@ export class CategoricalCrossentropyMetric extends CrossentropyMetric {
 }
 
 export class SparseCategoricalCrossentropyMetric extends MeanMetricWrapper {
+  /** Whether predictions are logits rather than probabilities. */
   readonly fromLogits: boolean;
   constructor(args: { name?: string; fromLogits?: boolean } = {}) {
     const fromLogits = args.fromLogits ?? false;

@@ -1,4 +1,5 @@
 import { normalizeName, unknownNameError } from '@descent/tensor';
+import type { LiteralUnion } from '../engine/name_types.js';
 import { L1, L1L2, L2, Regularizer } from './regularizer.js';
 
 type Factory = (config: Record<string, unknown>) => Regularizer;
@@ -11,23 +12,30 @@ const CLASSES: Readonly<Record<string, Factory>> = {
 };
 
 /** By name, each kind with the Keras default rate 0.01 (`'l1l2'` sets both). */
-const NAMED: Readonly<Record<string, () => Regularizer>> = {
+const NAMED = {
   l1: () => new L1(),
   l2: () => new L2(),
   l1l2: () => new L1L2({ l1: 0.01, l2: 0.01 }),
-};
+} as const satisfies Readonly<Record<string, () => Regularizer>>;
 
+/** Every built-in regularizer name, plus Keras's snake_case `'l1_l2'` (other casings resolve too). */
+export type RegularizerName = keyof typeof NAMED | 'l1_l2';
+
+/** The built-in regularizer names. */
 export function listRegularizers(): string[] {
   return Object.keys(NAMED);
 }
 
-export type RegularizerIdentifier = string | Regularizer | { className: string; config?: Record<string, unknown> };
+/** What `getRegularizer` accepts: a name (`'l2'`), an instance, or a `{ className, config }` object. */
+export type RegularizerIdentifier = LiteralUnion<RegularizerName> | Regularizer | { className: string; config?: Record<string, unknown> };
 
 /** Resolve `'l2'`, `'l1_l2'`, `{ className: 'L1L2', config: { l1, l2 } }` or an instance. */
 export function getRegularizer(id: RegularizerIdentifier): Regularizer {
   if (id instanceof Regularizer) return id;
   if (typeof id === 'string') {
-    const f = NAMED[normalizeName(id)];
+    const key = normalizeName(id);
+    // Own keys only: 'constructor' must not find Object.prototype's.
+    const f = Object.hasOwn(NAMED, key) ? NAMED[key as keyof typeof NAMED] : undefined;
     if (!f) throw unknownNameError('regularizer', id, listRegularizers());
     return f();
   }
@@ -39,6 +47,7 @@ export function getRegularizer(id: RegularizerIdentifier): Regularizer {
   throw new Error(`getRegularizer: expected a name, a { className, config } object or a Regularizer, got ${id === null ? 'null' : typeof id}`);
 }
 
+/** The regularizer as `{ className, config }`, as saved models write it. */
 export function serializeRegularizer(r: Regularizer): { className: string; config: Record<string, unknown> } {
   return { className: r.className, config: r.getConfig() };
 }

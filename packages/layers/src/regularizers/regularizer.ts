@@ -3,9 +3,11 @@ import { abs, add, mul, scalar, square, sum } from '@descent/tensor';
 
 /** A penalty on a weight tensor, added to the training loss. */
 export abstract class Regularizer {
+  /** The Keras class name written into saved configs ('L1', 'L2', 'L1L2'). */
   abstract readonly className: string;
   /** The scalar penalty for `w`, computed from tensor ops so it is differentiable. */
   abstract apply(w: Tensor): Tensor;
+  /** Constructor options for serialization (the rates). */
   abstract getConfig(): Record<string, unknown>;
 }
 
@@ -19,6 +21,7 @@ function checkRate(className: string, option: string, value: unknown): number {
 /** `l1 · Σ|w|`. */
 export class L1 extends Regularizer {
   readonly className = 'L1';
+  /** Rate of the L1 penalty (default 0.01). */
   readonly l1: number;
   constructor(args: { l1?: number } = {}) {
     super();
@@ -35,6 +38,7 @@ export class L1 extends Regularizer {
 /** `l2 · Σw²` (no ½, as in Keras). */
 export class L2 extends Regularizer {
   readonly className = 'L2';
+  /** Rate of the L2 penalty (default 0.01). */
   readonly l2: number;
   constructor(args: { l2?: number } = {}) {
     super();
@@ -54,7 +58,9 @@ export class L2 extends Regularizer {
  */
 export class L1L2 extends Regularizer {
   readonly className = 'L1L2';
+  /** Rate of the L1 penalty (default 0). */
   readonly l1: number;
+  /** Rate of the L2 penalty (default 0). */
   readonly l2: number;
   constructor(args: { l1?: number; l2?: number } = {}) {
     super();

@@ -1,8 +1,8 @@
 import type { Variable } from '@descent/autograd';
 import { noGrad, scoped, variableGrads } from '@descent/autograd';
-import type { Layer, Loss, Metric, SymbolicShape } from '@descent/layers';
+import type { Layer, Loss, LossIdentifier, Metric, MetricIdentifier, SymbolicShape } from '@descent/layers';
 import { getLoss, getMetric } from '@descent/layers';
-import type { Optimizer } from '@descent/optimizers';
+import type { Optimizer, OptimizerIdentifier } from '@descent/optimizers';
 import { get as getOptimizer } from '@descent/optimizers';
 import type { Tensor, TensorLike } from '@descent/tensor';
 import { concat, formatShape, makeTensor, withScope } from '@descent/tensor';
@@ -13,7 +13,7 @@ import type { IOHandler, SaveResult } from './io/artifacts.js';
 import type { ModelJSON } from './io/artifacts.js';
 import { resolveIOHandler } from './io/router.js';
 import type { LayerConfigEntry } from './io/serialize.js';
-import { applyArtifactWeights, modelToArtifacts, sequentialConfig, sequentialFromConfig, toModelJSON } from './io/serialize.js';
+import { applyArtifactWeights, loadArtifacts, modelToArtifacts, sequentialConfig, sequentialFromConfig, toModelJSON } from './io/serialize.js';
 import { formatValue } from './format.js';
 import { formatSummary } from './summary.js';
 import type { SummaryOptions } from './summary.js';
@@ -25,21 +25,35 @@ import { evaluateDatasetLoop, evaluateTensors } from './training/evaluate.js';
 import { checkOptionKeys, COMPILE_ARGS, PREDICT_OPTIONS, TEST_ON_BATCH_OPTIONS, TRAIN_ON_BATCH_OPTIONS } from './training/options.js';
 import type { EvaluateDatasetOptions, EvaluateOptions } from './training/evaluate.js';
 
-export type OptimizerIdentifier = string | { className: string; config?: Record<string, unknown> } | Optimizer;
-export type LossIdentifier = string | Loss | ((yTrue: Tensor, yPred: Tensor) => Tensor);
-export type MetricIdentifier = string | Metric | ((yTrue: Tensor, yPred: Tensor) => Tensor);
+// The registries' own identifier types, so `compile` autocompletes every built-in name ('adam',
+// 'categoricalCrossentropy', 'accuracy', ...) in both spellings and still takes registered custom names.
+export type { LossIdentifier, MetricIdentifier, OptimizerIdentifier };
 
+/** What `compile` takes: how the model is trained and measured. */
 export interface CompileArgs {
+  /** An optimizer name (`'adam'`), config (`{ className, config }`) or `Optimizer` instance. */
   optimizer: OptimizerIdentifier;
+  /**
+   * A loss name (`'categoricalCrossentropy'`, snake_case accepted), `Loss` instance or function `(yTrue,
+   * yPred) → per-sample losses`.
+   */
   loss: LossIdentifier;
+  /**
+   * Metrics reported during `fit`/`evaluate`: names (`'accuracy'`), `Metric` instances or functions;
+   * default none.
+   */
   metrics?: readonly MetricIdentifier[];
 }
 
+/** Options of the `Sequential` constructor in object form. */
 export interface SequentialArgs {
+  /** Name of the model (default `sequential`, `sequential_1`, …). */
   name?: string;
+  /** The layers, in order (more can be added with `add`). */
   layers?: readonly Layer[];
 }
 
+/** Options of `save`. */
 export interface SaveOptions {
   /** Also save the optimizer's state and the training config, so `fit` resumes exactly after loading (default false). */
   includeOptimizer?: boolean;
@@ -87,10 +101,13 @@ function snapshot(t: Tensor): Tensor {
  * ```
  */
 export class Sequential {
+  /** Name of the model (unique default `sequential`, `sequential_1`, …). */
   readonly name: string;
+  /** The Keras class name written into saved configs. */
   readonly className = 'Sequential';
   /** Set by callbacks (EarlyStopping, TerminateOnNaN) or by you inside a hook to end `fit` after the current batch. */
   stopTraining = false;
+  /** The compiled optimizer, or null before `compile`. */
   optimizer: Optimizer | null = null;
   /** The compiled loss, or null before `compile`. */
   lossFunction: Loss | null = null;
@@ -121,6 +138,7 @@ export class Sequential {
     return [...this.stack];
   }
 
+  /** True once the input shape is known and every layer is built. */
   get built(): boolean {
     return this.builtInputShape !== null;
   }
@@ -130,18 +148,22 @@ export class Sequential {
     return this.builtInputShape ?? this.stack[0]?.batchInputShape ?? null;
   }
 
+  /** The output shape of the last layer, e.g. `[null, 10]`, once built. */
   get outputShape(): SymbolicShape | null {
     return this.outputShapes[this.outputShapes.length - 1] ?? null;
   }
 
+  /** Every weight of every layer, in layer order. */
   get weights(): Variable[] {
     return this.stack.flatMap((l) => l.weights);
   }
 
+  /** The weights `fit` updates (frozen layers' weights excluded). */
   get trainableWeights(): Variable[] {
     return this.stack.flatMap((l) => l.trainableWeights);
   }
 
+  /** Weights that `fit` does not update by gradient (moving statistics, frozen layers). */
   get nonTrainableWeights(): Variable[] {
     return this.stack.flatMap((l) => l.nonTrainableWeights);
   }
@@ -242,6 +264,7 @@ export class Sequential {
     }
   }
 
+  /** Total number of scalars in the model's weights; throws before the model is built. */
   countParams(): number {
     if (!this.built) throw new Error(`countParams: model '${this.name}' is not built yet; call build(inputShape) or give the first layer an inputShape`);
     return this.stack.reduce((n, l) => n + l.countParams(), 0);
@@ -261,6 +284,7 @@ export class Sequential {
     return this.stack.flatMap((l) => l.getWeights().map(snapshot));
   }
 
+  /** Replaces every weight's value, in `getWeights` order; shapes must match. */
   setWeights(weights: readonly Tensor[]): void {
     const total = this.weights.length;
     if (weights.length !== total) {
@@ -563,9 +587,7 @@ export class Sequential {
 
   /** Load weights saved by `save` or `saveWeights` into this (already shaped) model, matching them by name. */
   async loadWeights(source: string | IOHandler): Promise<void> {
-    const handler = resolveIOHandler(source, 'loadWeights');
-    if (!handler.load) throw new Error('loadWeights: this IOHandler cannot load (it has no load method)');
-    const artifacts = await handler.load();
+    const artifacts = await loadArtifacts(source, 'loadWeights');
     applyArtifactWeights(this, artifacts, artifacts.source ?? 'loadWeights', false);
   }
 

@@ -8,6 +8,7 @@ import type { Regularizer } from '../regularizers/index.js';
 import { getRegularizer, serializeRegularizer } from '../regularizers/index.js';
 import { toSnakeCase, uniqueLayerName } from './naming.js';
 import type { SymbolicShape } from './shape_utils.js';
+import { checkLayerOptions } from './options.js';
 import { formatSymbolic } from './shape_utils.js';
 import { showValue } from './show_value.js';
 
@@ -15,6 +16,7 @@ import { showValue } from './show_value.js';
 export interface LayerArgs {
   /** Unique default from the class name (`dense`, `dense_1`, ...). */
   name?: string;
+  /** Whether the layer's weights are updated by training (default true); see `Layer.trainable`. */
   trainable?: boolean;
   /** Shape of one sample (no batch dimension); only meaningful on a model's first layer. */
   inputShape?: readonly (number | null)[];
@@ -28,20 +30,29 @@ export interface LayerArgs {
   activityRegularizer?: RegularizerId;
 }
 
+/** A regularizer given by name (`'l2'`), by config object or as an instance; `null` for none. */
 export type RegularizerId = Parameters<typeof getRegularizer>[0] | null;
 
+/** Keyword arguments of `Layer.call` and `Layer.apply`. */
 export interface CallKwargs {
   /** Training mode: Dropout drops, BatchNormalization uses batch statistics. Default false. */
   training?: boolean;
 }
 
+/** Options of `Layer.addWeight`: how a weight is initialized, penalized, constrained and trained. */
 export interface AddWeightOptions {
   /** Anything that makes the initial value: an `Initializer`, or an object with the same `apply`. */
   initializer: Pick<Initializer, 'apply'>;
+  /**
+   * Penalty added to the model's loss for this weight (collected by `regularizationLosses()`); default
+   * none.
+   */
   regularizer?: Regularizer | null;
+  /** Projection applied to the weight after each optimizer step (e.g. `maxNorm`); default none. */
   constraint?: Constraint | null;
   /** False for state that is updated by assignment, not gradients (e.g. moving statistics). */
   trainable?: boolean;
+  /** Dtype of the weight; defaults to the layer's `dtype`. */
   dtype?: DType;
 }
 
@@ -76,13 +87,27 @@ interface OwnWeight {
 export abstract class Layer {
   /** Keras class name used in saved configs; subclasses set it (defaults to the JS class name). */
   static className?: string;
+  /**
+   * The class's own constructor option names (beyond `LayerArgs`), set with `layerOptions<Args>(…)`.
+   * When a class sets it, its constructor rejects any other key (`new Dense({ unit: 10 })` fails
+   * with a did-you-mean); a subclass that does not set it is not checked.
+   */
+  static optionKeys?: readonly string[];
 
+  /** Unique name of the layer, prefix of its weights' names (`dense_1/kernel`). */
   readonly name: string;
+  /** True once `build` has created the weights. */
   built = false;
+  /**
+   * Input shape with the batch axis declared through `inputShape`/`batchInputShape`, or null when not
+   * given.
+   */
   batchInputShape: SymbolicShape | null;
   /** The input shape the layer was built for (set by the base `build`), or null before it is built. */
   builtInputShape: SymbolicShape | null = null;
+  /** Dtype of the layer's weights (default float32). */
   readonly dtype: DType;
+  /** Penalty on the layer's output (from `LayerArgs.activityRegularizer`), or null. */
   readonly activityRegularizer: Regularizer | null;
 
   private trainableFlag: boolean;
@@ -97,6 +122,8 @@ export abstract class Layer {
 
   constructor(args: LayerArgs = {}) {
     const cls = this.className;
+    const ctor = new.target;
+    if (Object.prototype.hasOwnProperty.call(ctor, 'optionKeys') && ctor.optionKeys !== undefined) checkLayerOptions(cls, args, ctor.optionKeys);
     if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) {
       throw new Error(`${cls}: name must be a non-empty string, got ${showValue(args.name)}`);
     }
@@ -112,6 +139,10 @@ export abstract class Layer {
     this.activityRegularizer = args.activityRegularizer ? getRegularizer(args.activityRegularizer) : null;
   }
 
+  /**
+   * Keras class name used in configs and saved models (the static `className`, else the constructor's
+   * name).
+   */
   get className(): string {
     const ctor = this.constructor as typeof Layer;
     return Object.prototype.hasOwnProperty.call(ctor, 'className') && ctor.className ? ctor.className : ctor.name;
@@ -122,6 +153,7 @@ export abstract class Layer {
     return this.trainableFlag;
   }
 
+  /** Freezes (`false`) or unfreezes the layer and every layer it owns. */
   set trainable(value: boolean) {
     this.trainableFlag = value;
     for (const w of this.own) w.variable.trainable = value && w.trainable;
@@ -138,11 +170,13 @@ export abstract class Layer {
     return [...this.own.map((w) => w.variable), ...this.subLayers().flatMap((l) => l.weights)];
   }
 
+  /** Weights updated by gradients: empty when the layer is frozen. */
   get trainableWeights(): Variable[] {
     if (!this.trainable) return [];
     return [...this.own.filter((w) => w.trainable).map((w) => w.variable), ...this.subLayers().flatMap((l) => l.trainableWeights)];
   }
 
+  /** Weights not updated by gradients (moving statistics, or every weight of a frozen layer). */
   get nonTrainableWeights(): Variable[] {
     if (!this.trainable) return this.weights;
     return [...this.own.filter((w) => !w.trainable).map((w) => w.variable), ...this.subLayers().flatMap((l) => l.nonTrainableWeights)];
@@ -297,6 +331,7 @@ export abstract class Layer {
     return out;
   }
 
+  /** Total number of scalars in the layer's weights; throws before the layer is built. */
   countParams(): number {
     if (!this.built) {
       throw new Error(`${this.className} '${this.name}': countParams needs the layer to be built (call it on data or build(inputShape) first)`);
@@ -309,6 +344,7 @@ export abstract class Layer {
     return this.weights.map((w) => w.name);
   }
 
+  /** Copies of the weights' current values, in `weights` order (later updates do not change them). */
   getWeights(): Tensor[] {
     // Snapshots: a Variable's value changes under assign, the returned tensors must not.
     return this.weights.map((w) => tensor(w.dataSync(), w.shape, w.dtype));

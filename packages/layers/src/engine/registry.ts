@@ -1,14 +1,25 @@
 import { normalizeName, unknownNameError } from '@descent/tensor';
 import { builtinLayers } from '../layers/builtins.js';
 import type { Layer } from './layer.js';
+import type { LiteralUnion } from './name_types.js';
+import { configForConstructor } from './options.js';
 import { showValue } from './show_value.js';
+
+/** The Keras class name of every built-in layer (`'Dense'`, `'Conv2D'`, ...); any casing resolves. */
+export type LayerClassName = keyof ReturnType<typeof builtinLayers>;
 
 /** A serialized layer: its Keras class name and its `getConfig()`. */
 export interface LayerSpec {
-  className: string;
+  /** The layer's Keras class name (`'Dense'`); any casing resolves. */
+  className: LiteralUnion<LayerClassName>;
+  /** The layer's `getConfig()` (camelCase or Keras snake_case); default `{}`. */
   config?: Record<string, unknown>;
 }
 
+/**
+ * A layer class that `registerLayer` accepts: constructible from its config, optionally with its own
+ * `fromConfig`.
+ */
 export interface LayerClass {
   new (config: never): Layer;
   /** Optional custom deserializer; the default is `new Cls(config)`. */
@@ -48,8 +59,15 @@ export function deserializeLayer(spec: LayerSpec): Layer {
   }
   const entry = registered.get(normalizeName(spec.className)) ?? allLayers().get(normalizeName(spec.className));
   if (!entry) throw unknownNameError('layer class', spec.className, listLayers());
-  const config = { ...(spec.config ?? {}) };
+  const given = spec.config ?? {};
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    throw new Error(`deserializeLayer: the config of a ${entry.className} layer must be an object, got ${showValue(given)}`);
+  }
   const { cls } = entry;
+  // Classes that list their options get the keys Keras/TF.js write but Descent ignores dropped, and
+  // any other unknown key refused; other (user-registered) classes get the config as it is.
+  const own = Object.prototype.hasOwnProperty.call(cls, 'optionKeys') ? (cls as { optionKeys?: readonly string[] }).optionKeys : undefined;
+  const config = own === undefined ? { ...given } : configForConstructor(entry.className, given, own);
   return cls.fromConfig ? cls.fromConfig(config) : new cls(config as never);
 }
 

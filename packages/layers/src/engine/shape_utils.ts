@@ -4,8 +4,13 @@ import { showValue } from './show_value.js';
 /** A shape whose dimensions may be unknown (`null`), usually the batch dimension. */
 export type SymbolicShape = (number | null)[];
 
+/**
+ * Convolution and pooling padding: none (`'valid'`) or enough for output size ceil(in / stride)
+ * (`'same'`).
+ */
 export type PaddingMode = 'valid' | 'same';
 
+/** The shape as shown in messages, `null` for unknown dims: `[null,28,28,1]`. */
 export function formatSymbolic(shape: readonly (number | null)[]): string {
   return `[${shape.map((d) => (d === null ? 'null' : String(d))).join(',')}]`;
 }

@@ -4,14 +4,18 @@ import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { ActivationId } from './common.js';
 import { activationOf } from './common.js';
+import { layerOptions } from '../engine/options.js';
 
 export interface ActivationArgs extends LayerArgs {
+  /** The activation: a name (`'relu'`, `'softmax'`, ...), a function or an `Activation` object. */
   activation: ActivationId;
 }
 
 /** Applies an activation function by name (`'relu'`, `'softmax'`, ...). */
 export class Activation extends Layer {
   static override className = 'Activation';
+  static override readonly optionKeys = layerOptions<ActivationArgs>({ activation: true });
+  /** The activation function applied. */
   readonly activation: ActivationFn;
 
   constructor(args: ActivationArgs) {

@@ -4,6 +4,7 @@ import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import { rememberLogits } from '../activations/logits.js';
 import { showValue } from '../engine/show_value.js';
+import { layerOptions } from '../engine/options.js';
 
 function finiteNumber(layer: string, option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${layer}: ${option} must be a finite number, got ${showValue(value)}`);
@@ -22,8 +23,12 @@ export interface ReLUArgs extends LayerArgs {
 /** `min(maxValue, x)` for `x ≥ threshold`, `negativeSlope·(x − threshold)` below it. */
 export class ReLU extends Layer {
   static override className = 'ReLU';
+  static override readonly optionKeys = layerOptions<ReLUArgs>({ maxValue: true, negativeSlope: true, threshold: true });
+  /** Upper bound of the output, or null for none. */
   readonly maxValue: number | null;
+  /** Slope below the threshold. */
   readonly negativeSlope: number;
+  /** Inputs below it are scaled by `negativeSlope`. */
   readonly threshold: number;
   constructor(args: ReLUArgs = {}) {
     super(args);
@@ -52,6 +57,8 @@ export interface LeakyReLUArgs extends LayerArgs {
 /** `x` for `x ≥ 0`, `alpha·x` otherwise. */
 export class LeakyReLU extends Layer {
   static override className = 'LeakyReLU';
+  static override readonly optionKeys = layerOptions<LeakyReLUArgs & { negativeSlope?: number }>({ alpha: true, negativeSlope: true });
+  /** Slope for negative inputs. */
   readonly alpha: number;
   constructor(args: LeakyReLUArgs & { negativeSlope?: number } = {}) {
     super(args);
@@ -74,6 +81,8 @@ export interface ELUArgs extends LayerArgs {
 /** `x` for `x > 0`, `alpha·(exp(x) − 1)` otherwise. */
 export class ELU extends Layer {
   static override className = 'ELU';
+  static override readonly optionKeys = layerOptions<ELUArgs>({ alpha: true });
+  /** Scale of the negative part. */
   readonly alpha: number;
   constructor(args: ELUArgs = {}) {
     super(args);
@@ -95,6 +104,8 @@ export interface SoftmaxArgs extends LayerArgs {
 /** Softmax along `axis`. */
 export class Softmax extends Layer {
   static override className = 'Softmax';
+  static override readonly optionKeys = layerOptions<SoftmaxArgs>({ axis: true });
+  /** Axis the softmax normalizes over. */
   readonly axis: number;
   constructor(args: SoftmaxArgs = {}) {
     super(args);

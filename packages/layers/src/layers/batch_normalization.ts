@@ -14,24 +14,34 @@ import type { ConstraintOption, InitializerId, RegularizerOption } from './commo
 import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
 import { forOption } from './common.js';
 import { showValue } from '../engine/show_value.js';
+import { layerOptions } from '../engine/options.js';
 
 export interface BatchNormalizationArgs extends LayerArgs {
   /** The features axis (default -1, channels last). */
   axis?: number;
   /** Weight of the old value in the moving averages (default 0.99). */
   momentum?: number;
+  /** Added to the variance before the square root (default 1e-3). */
   epsilon?: number;
   /** Add the learned offset `beta`. */
   center?: boolean;
   /** Multiply by the learned scale `gamma`. */
   scale?: boolean;
+  /** Initializer of the offset beta (default `'zeros'`). */
   betaInitializer?: InitializerId;
+  /** Initializer of the scale gamma (default `'ones'`). */
   gammaInitializer?: InitializerId;
+  /** Initializer of the moving mean (default `'zeros'`). */
   movingMeanInitializer?: InitializerId;
+  /** Initializer of the moving variance (default `'ones'`). */
   movingVarianceInitializer?: InitializerId;
+  /** Penalty on beta added to the loss (default none). */
   betaRegularizer?: RegularizerOption;
+  /** Penalty on gamma added to the loss (default none). */
   gammaRegularizer?: RegularizerOption;
+  /** Constraint applied to beta after each optimizer step (default none). */
   betaConstraint?: ConstraintOption;
+  /** Constraint applied to gamma after each optimizer step (default none). */
   gammaConstraint?: ConstraintOption;
 }
 
@@ -43,22 +53,40 @@ export interface BatchNormalizationArgs extends LayerArgs {
  */
 export class BatchNormalization extends Layer {
   static override className = 'BatchNormalization';
+  static override readonly optionKeys = layerOptions<BatchNormalizationArgs>({ axis: true, momentum: true, epsilon: true, center: true, scale: true, betaInitializer: true, gammaInitializer: true, movingMeanInitializer: true, movingVarianceInitializer: true, betaRegularizer: true, gammaRegularizer: true, betaConstraint: true, gammaConstraint: true });
+  /** The features axis (negative counts from the end). */
   readonly axis: number;
+  /** Weight of the old value in the moving averages. */
   readonly momentum: number;
+  /** Added to the variance before the square root. */
   readonly epsilon: number;
+  /** Whether the learned offset beta is added. */
   readonly center: boolean;
+  /** Whether the learned scale gamma is applied. */
   readonly scale: boolean;
+  /** Initializer of beta. */
   declare readonly betaInitializer: Initializer;
+  /** Initializer of gamma. */
   declare readonly gammaInitializer: Initializer;
+  /** Initializer of the moving mean. */
   readonly movingMeanInitializer: Initializer;
+  /** Initializer of the moving variance. */
   readonly movingVarianceInitializer: Initializer;
+  /** Penalty on beta, or null. */
   declare readonly betaRegularizer: Regularizer | null;
+  /** Penalty on gamma, or null. */
   declare readonly gammaRegularizer: Regularizer | null;
+  /** Constraint on beta, or null. */
   declare readonly betaConstraint: Constraint | null;
+  /** Constraint on gamma, or null. */
   declare readonly gammaConstraint: Constraint | null;
+  /** Learned scale `[features]`; null until built or when `scale` is false. */
   gamma: Variable | null = null;
+  /** Learned offset `[features]`; null until built or when `center` is false. */
   beta: Variable | null = null;
+  /** Moving mean of each feature (non-trainable) `[features]`; null until built. */
   movingMean: Variable | null = null;
+  /** Moving variance of each feature (non-trainable) `[features]`; null until built. */
   movingVariance: Variable | null = null;
 
   constructor(args: BatchNormalizationArgs = {}) {

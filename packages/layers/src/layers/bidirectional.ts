@@ -7,7 +7,12 @@ import { deserializeLayer, serializeLayer } from '../engine/registry.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { RNN } from './rnn.js';
 import { showValue } from '../engine/show_value.js';
+import { layerOptions } from '../engine/options.js';
 
+/**
+ * How `Bidirectional` combines the two directions: concatenation along the last axis, sum, product or
+ * average.
+ */
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 const MERGE_MODES: readonly string[] = ['concat', 'sum', 'mul', 'ave'];
 
@@ -26,8 +31,12 @@ export interface BidirectionalArgs extends LayerArgs {
  */
 export class Bidirectional extends Layer {
   static override className = 'Bidirectional';
+  static override readonly optionKeys = layerOptions<BidirectionalArgs>({ layer: true, mergeMode: true });
+  /** The copy of the wrapped RNN that runs forwards. */
   readonly forwardLayer: RNN;
+  /** The copy of the wrapped RNN that runs backwards. */
   readonly backwardLayer: RNN;
+  /** How the two directions' outputs combine. */
   readonly mergeMode: MergeMode;
   private readonly spec: LayerSpec;
 
@@ -45,7 +54,9 @@ export class Bidirectional extends Layer {
     const copy = (prefix: string, flip: boolean): RNN => {
       const layer = deserializeLayer({
         className: spec.className,
-        config: { ...config, name: `${prefix}_${baseName}`, goBackwards: flip ? !config['goBackwards'] : config['goBackwards'] ?? false },
+        // The forward copy keeps the config as given, so a non-recurrent layer fails below as such,
+        // not on the goBackwards option it does not take.
+        config: flip ? { ...config, name: `${prefix}_${baseName}`, goBackwards: !config['goBackwards'] } : { ...config, name: `${prefix}_${baseName}` },
       });
       if (!(layer instanceof RNN)) throw new Error(`Bidirectional: layer must be a recurrent layer (SimpleRNN, LSTM, GRU), got ${spec.className}`);
       if (layer.returnState) throw new Error('Bidirectional: the wrapped layer must not set returnState');

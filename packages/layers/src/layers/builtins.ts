@@ -25,7 +25,7 @@ import { TimeDistributed } from './time_distributed.js';
  * so deserialization finds every built-in layer even when a bundler drops modules whose
  * exports the program never names (the package is `sideEffects: false`).
  */
-export function builtinLayers(): Readonly<Record<string, LayerClass>> {
+export function builtinLayers() {
   return {
     Activation,
     AveragePooling1D,
@@ -65,5 +65,5 @@ export function builtinLayers(): Readonly<Record<string, LayerClass>> {
     TimeDistributed,
     UpSampling2D,
     ZeroPadding2D,
-  };
+  } as const satisfies Readonly<Record<string, LayerClass>>;
 }

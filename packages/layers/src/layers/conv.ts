@@ -15,21 +15,37 @@ import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption }
 import { activationOf, positiveInt } from './common.js';
 import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
 import { showValue } from '../engine/show_value.js';
+import { layerOptions } from '../engine/options.js';
 
 export interface ConvArgs extends LayerArgs {
+  /** Number of output channels; a positive integer. */
   filters: number;
+  /** Window size: one number for every spatial axis, or one per axis. */
   kernelSize: number | readonly number[];
+  /** Step of the window: one number or one per spatial axis (default 1). */
   strides?: number | readonly number[];
   /** `'valid'` (no padding) or `'same'` (output length ceil(in / stride)); Conv1D also `'causal'`. */
   padding?: string;
+  /**
+   * Spacing between kernel taps, one number or one per spatial axis (default 1); cannot be combined with
+   * strides > 1.
+   */
   dilationRate?: number | readonly number[];
+  /** Activation applied to the output: a name, a function or an `Activation`; default none (linear). */
   activation?: ActivationId;
+  /** Whether to add a bias vector (default true). */
   useBias?: boolean;
+  /** Initializer of the kernel (default `'glorotUniform'`). */
   kernelInitializer?: InitializerId;
+  /** Initializer of the bias (default `'zeros'`). */
   biasInitializer?: InitializerId;
+  /** Penalty on the kernel added to the loss (default none). */
   kernelRegularizer?: RegularizerOption;
+  /** Penalty on the bias added to the loss (default none). */
   biasRegularizer?: RegularizerOption;
+  /** Constraint applied to the kernel after each optimizer step (default none). */
   kernelConstraint?: ConstraintOption;
+  /** Constraint applied to the bias after each optimizer step (default none). */
   biasConstraint?: ConstraintOption;
   /** Only channels-last data is supported. */
   dataFormat?: string;
@@ -39,21 +55,40 @@ export interface ConvArgs extends LayerArgs {
 
 /** Shared options, weights and config of Conv1D, Conv2D and Conv2DTranspose (NHWC / NWC data). */
 export abstract class BaseConv extends Layer {
+  /** Number of spatial axes: 1 for Conv1D, 2 for Conv2D and Conv2DTranspose. */
   readonly rank: number;
+  /** Number of output channels. */
   readonly filters: number;
+  /** Window size per spatial axis. */
   readonly kernelSize: number[];
+  /** Window step per spatial axis. */
   readonly strides: number[];
+  /** `'valid'`, `'same'` or (Conv1D) `'causal'`. */
   readonly padding: string;
+  /** Kernel dilation per spatial axis. */
   readonly dilationRate: number[];
+  /** The activation applied to the output (`linear` when none was given). */
   readonly activation: Activation;
+  /** Whether the layer has a bias. */
   readonly useBias: boolean;
+  /** Initializer of the kernel. */
   declare readonly kernelInitializer: Initializer;
+  /** Initializer of the bias. */
   declare readonly biasInitializer: Initializer;
+  /** Penalty on the kernel, or null. */
   declare readonly kernelRegularizer: Regularizer | null;
+  /** Penalty on the bias, or null. */
   declare readonly biasRegularizer: Regularizer | null;
+  /** Constraint on the kernel, or null. */
   declare readonly kernelConstraint: Constraint | null;
+  /** Constraint on the bias, or null. */
   declare readonly biasConstraint: Constraint | null;
+  /**
+   * The kernel `[...kernelSize, inChannels, filters]` (Conv2DTranspose: `[kh, kw, filters, inChannels]`);
+   * null until built.
+   */
   kernel: Variable | null = null;
+  /** The bias `[filters]`; null until built or when `useBias` is false. */
   bias: Variable | null = null;
 
   constructor(rank: number, args: ConvArgs, paddings: readonly string[] = ['valid', 'same']) {
@@ -97,6 +132,7 @@ export abstract class BaseConv extends Layer {
     return this.specFromBuild([-1], true);
   }
 
+  /** The convolution of `inputs` with the kernel (no bias, no activation); each subclass supplies its own. */
   protected abstract convolve(inputs: Tensor): Tensor;
 
   /** Throw, naming the layer, when a 'valid' window does not fit in the input's spatial axes. */
@@ -152,6 +188,7 @@ export abstract class BaseConv extends Layer {
 /** 1-D convolution over `[batch, steps, channels]`; kernel `[kernelSize, in, filters]`. Padding `'causal'` pads on the left only. */
 export class Conv1D extends BaseConv {
   static override className = 'Conv1D';
+  static override readonly optionKeys = layerOptions<ConvArgs>({ filters: true, kernelSize: true, strides: true, padding: true, dilationRate: true, activation: true, useBias: true, kernelInitializer: true, kernelRegularizer: true, kernelConstraint: true, biasInitializer: true, biasRegularizer: true, biasConstraint: true, dataFormat: true, groups: true });
   constructor(args: ConvArgs) {
     super(1, args, ['valid', 'same', 'causal']);
   }
@@ -172,6 +209,7 @@ export class Conv1D extends BaseConv {
 /** 2-D convolution over NHWC `[batch, height, width, channels]`; kernel `[kh, kw, in, filters]`. */
 export class Conv2D extends BaseConv {
   static override className = 'Conv2D';
+  static override readonly optionKeys = layerOptions<ConvArgs>({ filters: true, kernelSize: true, strides: true, padding: true, dilationRate: true, activation: true, useBias: true, kernelInitializer: true, kernelRegularizer: true, kernelConstraint: true, biasInitializer: true, biasRegularizer: true, biasConstraint: true, dataFormat: true, groups: true });
   constructor(args: ConvArgs) {
     super(2, args);
   }
@@ -193,6 +231,7 @@ export interface Conv2DTransposeArgs extends ConvArgs {
  */
 export class Conv2DTranspose extends BaseConv {
   static override className = 'Conv2DTranspose';
+  static override readonly optionKeys = layerOptions<Conv2DTransposeArgs>({ filters: true, kernelSize: true, strides: true, padding: true, dilationRate: true, activation: true, useBias: true, kernelInitializer: true, kernelRegularizer: true, kernelConstraint: true, biasInitializer: true, biasRegularizer: true, biasConstraint: true, dataFormat: true, groups: true, outputPadding: true });
   constructor(args: Conv2DTransposeArgs) {
     super(2, args);
     if (this.dilationRate.some((d) => d !== 1)) {

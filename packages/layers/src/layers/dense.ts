@@ -12,16 +12,29 @@ import { formatSymbolic, knownDim } from '../engine/shape_utils.js';
 import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
 import { activationOf, positiveInt } from './common.js';
 import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
+import { layerOptions } from '../engine/options.js';
 
 export interface DenseArgs extends LayerArgs {
+  /** Number of output features (the size of the last output axis); a positive integer. */
   units: number;
+  /**
+   * Activation applied to the output: a name (`'relu'`), a function or an `Activation`; default none
+   * (linear).
+   */
   activation?: ActivationId;
+  /** Whether to add a bias vector (default true). */
   useBias?: boolean;
+  /** Initializer of the kernel (default `'glorotUniform'`). */
   kernelInitializer?: InitializerId;
+  /** Initializer of the bias (default `'zeros'`). */
   biasInitializer?: InitializerId;
+  /** Penalty on the kernel added to the loss (default none). */
   kernelRegularizer?: RegularizerOption;
+  /** Penalty on the bias added to the loss (default none). */
   biasRegularizer?: RegularizerOption;
+  /** Constraint applied to the kernel after each optimizer step (default none). */
   kernelConstraint?: ConstraintOption;
+  /** Constraint applied to the bias after each optimizer step (default none). */
   biasConstraint?: ConstraintOption;
   /** Shorthand for `inputShape: [inputDim]`. */
   inputDim?: number;
@@ -30,16 +43,28 @@ export interface DenseArgs extends LayerArgs {
 /** `activation(inputs · kernel + bias)` on the last axis; kernel `[in, units]`, bias `[units]`. */
 export class Dense extends Layer {
   static override className = 'Dense';
+  static override readonly optionKeys = layerOptions<DenseArgs>({ units: true, activation: true, useBias: true, kernelInitializer: true, kernelRegularizer: true, kernelConstraint: true, biasInitializer: true, biasRegularizer: true, biasConstraint: true, inputDim: true });
+  /** Number of output features. */
   readonly units: number;
+  /** The activation applied to the output (`linear` when none was given). */
   readonly activation: Activation;
+  /** Whether the layer has a bias. */
   readonly useBias: boolean;
+  /** Initializer of the kernel. */
   declare readonly kernelInitializer: Initializer;
+  /** Initializer of the bias. */
   declare readonly biasInitializer: Initializer;
+  /** Penalty on the kernel, or null. */
   declare readonly kernelRegularizer: Regularizer | null;
+  /** Penalty on the bias, or null. */
   declare readonly biasRegularizer: Regularizer | null;
+  /** Constraint on the kernel, or null. */
   declare readonly kernelConstraint: Constraint | null;
+  /** Constraint on the bias, or null. */
   declare readonly biasConstraint: Constraint | null;
+  /** The kernel `[inFeatures, units]`; null until the layer is built. */
   kernel: Variable | null = null;
+  /** The bias `[units]`; null until the layer is built or when `useBias` is false. */
   bias: Variable | null = null;
 
   constructor(args: DenseArgs) {

@@ -12,22 +12,39 @@ import { assertRank, checkDataFormat, checkPadding, convOutputLength, formatSymb
 import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
 import { activationOf, positiveInt } from './common.js';
 import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
+import { layerOptions } from '../engine/options.js';
 
 export interface DepthwiseConv2DArgs extends LayerArgs {
+  /** Window size: one number for both spatial axes, or `[height, width]`. */
   kernelSize: number | readonly number[];
+  /** Step of the window: one number or `[height, width]` (default 1). */
   strides?: number | readonly number[];
+  /** `'valid'` (default, no padding) or `'same'` (output size ceil(in / stride)). */
   padding?: string;
+  /**
+   * Spacing between kernel taps, one number or `[height, width]` (default 1); cannot be combined with
+   * strides > 1.
+   */
   dilationRate?: number | readonly number[];
   /** Output channels per input channel (default 1). */
   depthMultiplier?: number;
+  /** Activation applied to the output: a name, a function or an `Activation`; default none (linear). */
   activation?: ActivationId;
+  /** Whether to add a bias vector (default true). */
   useBias?: boolean;
+  /** Initializer of the depthwise kernel (default `'glorotUniform'`). */
   depthwiseInitializer?: InitializerId;
+  /** Initializer of the bias (default `'zeros'`). */
   biasInitializer?: InitializerId;
+  /** Penalty on the depthwise kernel added to the loss (default none). */
   depthwiseRegularizer?: RegularizerOption;
+  /** Penalty on the bias added to the loss (default none). */
   biasRegularizer?: RegularizerOption;
+  /** Constraint applied to the depthwise kernel after each optimizer step (default none). */
   depthwiseConstraint?: ConstraintOption;
+  /** Constraint applied to the bias after each optimizer step (default none). */
   biasConstraint?: ConstraintOption;
+  /** Only `'channelsLast'` (NHWC) data is supported; other values are refused. */
   dataFormat?: string;
 }
 
@@ -49,20 +66,38 @@ function blockDiagonal(depthwise: Tensor): Tensor {
 
 /** Options and checks shared by DepthwiseConv2D and SeparableConv2D. */
 abstract class DepthwiseBase extends Layer {
+  /** Window size `[height, width]`. */
   readonly kernelSize: number[];
+  /** Window step `[height, width]`. */
   readonly strides: number[];
+  /** `'valid'` or `'same'`. */
   readonly padding: 'valid' | 'same';
+  /** Kernel dilation `[height, width]`. */
   readonly dilationRate: number[];
+  /** Output channels per input channel. */
   readonly depthMultiplier: number;
+  /** The activation applied to the output (`linear` when none was given). */
   readonly activation: Activation;
+  /** Whether the layer has a bias. */
   readonly useBias: boolean;
+  /** Initializer of the depthwise kernel. */
   declare readonly depthwiseInitializer: Initializer;
+  /** Initializer of the bias. */
   declare readonly biasInitializer: Initializer;
+  /** Penalty on the depthwise kernel, or null. */
   declare readonly depthwiseRegularizer: Regularizer | null;
+  /** Penalty on the bias, or null. */
   declare readonly biasRegularizer: Regularizer | null;
+  /** Constraint on the depthwise kernel, or null. */
   declare readonly depthwiseConstraint: Constraint | null;
+  /** Constraint on the bias, or null. */
   declare readonly biasConstraint: Constraint | null;
+  /** The depthwise kernel `[kh, kw, inChannels, depthMultiplier]`; null until built. */
   depthwiseKernel: Variable | null = null;
+  /**
+   * The bias (`[inChannels · depthMultiplier]`, SeparableConv2D `[filters]`); null until built or when
+   * `useBias` is false.
+   */
   bias: Variable | null = null;
 
   constructor(args: DepthwiseConv2DArgs) {
@@ -89,6 +124,7 @@ abstract class DepthwiseBase extends Layer {
     return this.specFromBuild([-1], true);
   }
 
+  /** Creates the depthwise kernel for a rank-4 input shape and returns the input channel count. */
   protected buildDepthwise(inputShape: SymbolicShape): number {
     assertRank(this.className, inputShape, 4, '[batch, height, width, channels]');
     const c = knownDim(this.className, inputShape, -1);
@@ -96,10 +132,12 @@ abstract class DepthwiseBase extends Layer {
     return c;
   }
 
+  /** Creates the bias of `size` entries when `useBias` is set. */
   protected buildBias(size: number): void {
     if (this.useBias) this.bias = this.addWeight('bias', [size], weightOptions(this, 'bias'));
   }
 
+  /** Convolves each input channel with its own `depthMultiplier` filters (output channel `c·M + m`). */
   protected depthwise(inputs: Tensor): Tensor {
     if (inputs.rank !== 4) {
       throw new Error(`${this.className}: expected input of rank 4 ([batch, height, width, channels]), got shape ${formatSymbolic(inputs.shape)}`);
@@ -116,10 +154,12 @@ abstract class DepthwiseBase extends Layer {
     return concat(xs.map((xc, i) => conv2d(xc, ks[i]!, s, this.padding, d)), 3);
   }
 
+  /** Adds the bias (if any) and applies the activation. */
   protected finish(y: Tensor): Tensor {
     return this.activation.apply(this.bias ? add(y, this.bias) : y);
   }
 
+  /** Output height and width for `inputShape` (null where unknown). */
   protected spatialOut(inputShape: SymbolicShape): (number | null)[] {
     return [1, 2].map((axis, i) => convOutputLength(inputShape[axis] ?? null, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]));
   }
@@ -147,6 +187,7 @@ abstract class DepthwiseBase extends Layer {
  */
 export class DepthwiseConv2D extends DepthwiseBase {
   static override className = 'DepthwiseConv2D';
+  static override readonly optionKeys = layerOptions<DepthwiseConv2DArgs>({ kernelSize: true, strides: true, padding: true, dilationRate: true, depthMultiplier: true, activation: true, useBias: true, depthwiseInitializer: true, depthwiseRegularizer: true, depthwiseConstraint: true, biasInitializer: true, biasRegularizer: true, biasConstraint: true, dataFormat: true });
   constructor(args: DepthwiseConv2DArgs) {
     super(args);
   }
@@ -165,9 +206,13 @@ export class DepthwiseConv2D extends DepthwiseBase {
 }
 
 export interface SeparableConv2DArgs extends DepthwiseConv2DArgs {
+  /** Number of output channels of the pointwise (1×1) convolution; a positive integer. */
   filters: number;
+  /** Initializer of the pointwise kernel (default `'glorotUniform'`). */
   pointwiseInitializer?: InitializerId;
+  /** Penalty on the pointwise kernel added to the loss (default none). */
   pointwiseRegularizer?: RegularizerOption;
+  /** Constraint applied to the pointwise kernel after each optimizer step (default none). */
   pointwiseConstraint?: ConstraintOption;
 }
 
@@ -177,10 +222,16 @@ export interface SeparableConv2DArgs extends DepthwiseConv2DArgs {
  */
 export class SeparableConv2D extends DepthwiseBase {
   static override className = 'SeparableConv2D';
+  static override readonly optionKeys = layerOptions<SeparableConv2DArgs>({ kernelSize: true, strides: true, padding: true, dilationRate: true, depthMultiplier: true, activation: true, useBias: true, depthwiseInitializer: true, depthwiseRegularizer: true, depthwiseConstraint: true, biasInitializer: true, biasRegularizer: true, biasConstraint: true, dataFormat: true, filters: true, pointwiseInitializer: true, pointwiseRegularizer: true, pointwiseConstraint: true });
+  /** Number of output channels. */
   readonly filters: number;
+  /** Initializer of the pointwise kernel. */
   declare readonly pointwiseInitializer: Initializer;
+  /** Penalty on the pointwise kernel, or null. */
   declare readonly pointwiseRegularizer: Regularizer | null;
+  /** Constraint on the pointwise kernel, or null. */
   declare readonly pointwiseConstraint: Constraint | null;
+  /** The pointwise kernel `[1, 1, inChannels · depthMultiplier, filters]`; null until built. */
   pointwiseKernel: Variable | null = null;
 
   constructor(args: SeparableConv2DArgs) {
@@ -200,6 +251,7 @@ export class SeparableConv2D extends DepthwiseBase {
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     return [inputShape[0] ?? null, ...this.spatialOut(inputShape), this.filters];
   }
+  /** The layer's config: the depthwise options plus `filters` and the pointwise weight options. */
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(),

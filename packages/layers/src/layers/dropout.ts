@@ -5,6 +5,7 @@ import { Layer } from '../engine/layer.js';
 import { formatSymbolic } from '../engine/shape_utils.js';
 import { rateIn01 } from './common.js';
 import { showValue } from '../engine/show_value.js';
+import { layerOptions } from '../engine/options.js';
 
 export interface DropoutArgs extends LayerArgs {
   /** Fraction of the inputs to drop, in [0, 1). */
@@ -32,8 +33,12 @@ export class SeedStream {
 /** Inverted dropout: in training, zeroes each input with probability `rate` and scales the rest by 1/(1 − rate). */
 export class Dropout extends Layer {
   static override className = 'Dropout';
+  static override readonly optionKeys = layerOptions<DropoutArgs>({ rate: true, noiseShape: true, seed: true });
+  /** Fraction of the inputs dropped in training, in [0, 1). */
   readonly rate: number;
+  /** Shape of the dropout mask (`null` entries follow the input), or null for one value per element. */
   readonly noiseShape: (number | null)[] | null;
+  /** Source of the per-call mask seeds. */
   protected readonly seeds: SeedStream;
 
   constructor(args: DropoutArgs) {
@@ -79,13 +84,15 @@ export class Dropout extends Layer {
   }
 }
 
+/** Options of the spatial dropout layers: those of `Dropout` without `noiseShape`. */
 export type SpatialDropoutArgs = Omit<DropoutArgs, 'noiseShape'>;
 
 /** Dropout of whole channels of `[batch, steps, channels]` inputs (one mask value per sample and channel). */
 export class SpatialDropout1D extends Dropout {
   static override className = 'SpatialDropout1D';
+  static override readonly optionKeys = layerOptions<SpatialDropoutArgs>({ rate: true, seed: true });
   constructor(args: SpatialDropoutArgs) {
-    super({ ...args, noiseShape: null });
+    super(args);
   }
   protected override maskShape(shape: readonly number[]): number[] {
     if (shape.length !== 3) throw new Error(`SpatialDropout1D: expected input of rank 3 ([batch, steps, channels]), got shape ${formatSymbolic(shape)}`);
@@ -100,8 +107,9 @@ export class SpatialDropout1D extends Dropout {
 /** Dropout of whole feature maps of `[batch, height, width, channels]` inputs. */
 export class SpatialDropout2D extends Dropout {
   static override className = 'SpatialDropout2D';
+  static override readonly optionKeys = layerOptions<SpatialDropoutArgs>({ rate: true, seed: true });
   constructor(args: SpatialDropoutArgs) {
-    super({ ...args, noiseShape: null });
+    super(args);
   }
   protected override maskShape(shape: readonly number[]): number[] {
     if (shape.length !== 4) throw new Error(`SpatialDropout2D: expected input of rank 4 ([batch, height, width, channels]), got shape ${formatSymbolic(shape)}`);

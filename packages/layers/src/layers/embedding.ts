@@ -10,13 +10,18 @@ import type { SymbolicShape } from '../engine/shape_utils.js';
 import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
 import { positiveInt } from './common.js';
 import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
+import { layerOptions } from '../engine/options.js';
 
 export interface EmbeddingArgs extends LayerArgs {
   /** Vocabulary size: indices must lie in `[0, inputDim)`. */
   inputDim: number;
+  /** Size of each embedding vector; a positive integer. */
   outputDim: number;
+  /** Initializer of the embeddings (default `'randomUniform'`). */
   embeddingsInitializer?: InitializerId;
+  /** Penalty on the embeddings added to the loss (default none). */
   embeddingsRegularizer?: RegularizerOption;
+  /** Constraint applied to the embeddings after each optimizer step (default none). */
   embeddingsConstraint?: ConstraintOption;
   /** Masking is not supported: only `false` is accepted. */
   maskZero?: boolean;
@@ -27,12 +32,20 @@ export interface EmbeddingArgs extends LayerArgs {
 /** Maps integer indices `[batch, ...]` to vectors: output `[batch, ..., outputDim]`; embeddings `[inputDim, outputDim]`. */
 export class Embedding extends Layer {
   static override className = 'Embedding';
+  static override readonly optionKeys = layerOptions<EmbeddingArgs>({ inputDim: true, outputDim: true, embeddingsInitializer: true, embeddingsRegularizer: true, embeddingsConstraint: true, maskZero: true, inputLength: true });
+  /** Vocabulary size. */
   readonly inputDim: number;
+  /** Size of each embedding vector. */
   readonly outputDim: number;
+  /** Fixed sequence length, or null. */
   readonly inputLength: number | null;
+  /** Initializer of the embeddings. */
   declare readonly embeddingsInitializer: Initializer;
+  /** Penalty on the embeddings, or null. */
   declare readonly embeddingsRegularizer: Regularizer | null;
+  /** Constraint on the embeddings, or null. */
   declare readonly embeddingsConstraint: Constraint | null;
+  /** The embedding table `[inputDim, outputDim]`; null until built. */
   embeddings: Variable | null = null;
 
   constructor(args: EmbeddingArgs) {

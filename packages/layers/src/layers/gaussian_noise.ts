@@ -4,15 +4,23 @@ import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import { SeedStream } from './dropout.js';
 import { showValue } from '../engine/show_value.js';
+import { layerOptions } from '../engine/options.js';
 
 export interface GaussianNoiseArgs extends LayerArgs {
+  /** Standard deviation of the noise; ≥ 0. */
   stddev: number;
+  /**
+   * Seed of the noise, for the same noise sequence on every run; null or absent draws from the global
+   * generator.
+   */
   seed?: number | null;
 }
 
 /** Adds zero-mean normal noise of standard deviation `stddev`, in training only (a regularizer). */
 export class GaussianNoise extends Layer {
   static override className = 'GaussianNoise';
+  static override readonly optionKeys = layerOptions<GaussianNoiseArgs>({ stddev: true, seed: true });
+  /** Standard deviation of the noise. */
   readonly stddev: number;
   private readonly seeds: SeedStream;
 

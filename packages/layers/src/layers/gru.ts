@@ -6,6 +6,7 @@ import type { ActivationId } from './common.js';
 import { activationOf } from './common.js';
 import type { RNNArgs } from './rnn.js';
 import { RNN } from './rnn.js';
+import { layerOptions } from '../engine/options.js';
 
 export interface GRUArgs extends RNNArgs {
   /** Activation of the update and reset gates (default sigmoid). */
@@ -24,9 +25,12 @@ export interface GRUArgs extends RNNArgs {
  */
 export class GRU extends RNN {
   static override className = 'GRU';
+  static override readonly optionKeys = layerOptions<GRUArgs>({ units: true, activation: true, useBias: true, kernelInitializer: true, kernelRegularizer: true, kernelConstraint: true, recurrentInitializer: true, recurrentRegularizer: true, recurrentConstraint: true, biasInitializer: true, biasRegularizer: true, biasConstraint: true, dropout: true, recurrentDropout: true, seed: true, returnSequences: true, returnState: true, goBackwards: true, stateful: true, unroll: true, recurrentActivation: true, resetAfter: true });
   protected readonly gates = 3;
   protected readonly stateCount = 1;
+  /** Activation of the update and reset gates. */
   readonly recurrentActivation: Activation;
+  /** Whether the reset gate is applied after the recurrent matMul (Keras 3 convention). */
   readonly resetAfter: boolean;
   private recurrentBias: Tensor | null = null;
   private kernelZR: Tensor | null = null;

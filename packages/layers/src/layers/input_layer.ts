@@ -1,7 +1,9 @@
 import type { Tensor } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
+import { layerOptions } from '../engine/options.js';
 
+/** Options of `InputLayer`: the input's shape, batch size, dtype and name. */
 export interface InputLayerArgs extends Pick<LayerArgs, 'name' | 'inputShape' | 'batchInputShape' | 'batchSize' | 'dtype'> {
   /** Keras/TF.js write `sparse: false`; sparse inputs do not exist in Descent. */
   sparse?: boolean;
@@ -12,6 +14,7 @@ export interface InputLayerArgs extends Pick<LayerArgs, 'name' | 'inputShape' | 
 /** Declares the model's input shape; passes its input through unchanged. */
 export class InputLayer extends Layer {
   static override className = 'InputLayer';
+  static override readonly optionKeys = layerOptions<InputLayerArgs>({ sparse: true, batchShape: true });
 
   constructor(args: InputLayerArgs) {
     const withShape: InputLayerArgs = args.batchShape !== undefined && args.batchInputShape === undefined ? { ...args, batchInputShape: args.batchShape } : args;

@@ -11,35 +11,58 @@ import { knownDim } from '../engine/shape_utils.js';
 import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
 import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
 import { showValue } from '../engine/show_value.js';
+import { layerOptions } from '../engine/options.js';
 
 export interface LayerNormalizationArgs extends LayerArgs {
   /** Axis or axes normalized over, per sample (default -1). */
   axis?: number | readonly number[];
+  /** Added to the variance before the square root (default 1e-3). */
   epsilon?: number;
+  /** Add the learned offset `beta` (default true). */
   center?: boolean;
+  /** Multiply by the learned scale `gamma` (default true). */
   scale?: boolean;
+  /** Initializer of beta (default `'zeros'`). */
   betaInitializer?: InitializerId;
+  /** Initializer of gamma (default `'ones'`). */
   gammaInitializer?: InitializerId;
+  /** Penalty on beta added to the loss (default none). */
   betaRegularizer?: RegularizerOption;
+  /** Penalty on gamma added to the loss (default none). */
   gammaRegularizer?: RegularizerOption;
+  /** Constraint applied to beta after each optimizer step (default none). */
   betaConstraint?: ConstraintOption;
+  /** Constraint applied to gamma after each optimizer step (default none). */
   gammaConstraint?: ConstraintOption;
 }
 
 /** Normalizes each sample over `axis` (default the last), then scales by gamma and shifts by beta. Same in training and inference. */
 export class LayerNormalization extends Layer {
   static override className = 'LayerNormalization';
+  static override readonly optionKeys = layerOptions<LayerNormalizationArgs>({ axis: true, epsilon: true, center: true, scale: true, betaInitializer: true, gammaInitializer: true, betaRegularizer: true, gammaRegularizer: true, betaConstraint: true, gammaConstraint: true });
+  /** Axis or axes normalized over. */
   readonly axis: number | number[];
+  /** Added to the variance before the square root. */
   readonly epsilon: number;
+  /** Whether the learned offset beta is added. */
   readonly center: boolean;
+  /** Whether the learned scale gamma is applied. */
   readonly scale: boolean;
+  /** Initializer of beta. */
   declare readonly betaInitializer: Initializer;
+  /** Initializer of gamma. */
   declare readonly gammaInitializer: Initializer;
+  /** Penalty on beta, or null. */
   declare readonly betaRegularizer: Regularizer | null;
+  /** Penalty on gamma, or null. */
   declare readonly gammaRegularizer: Regularizer | null;
+  /** Constraint on beta, or null. */
   declare readonly betaConstraint: Constraint | null;
+  /** Constraint on gamma, or null. */
   declare readonly gammaConstraint: Constraint | null;
+  /** Learned scale, shaped like the normalized axes; null until built or when `scale` is false. */
   gamma: Variable | null = null;
+  /** Learned offset, shaped like the normalized axes; null until built or when `center` is false. */
   beta: Variable | null = null;
 
   constructor(args: LayerNormalizationArgs = {}) {

@@ -6,6 +6,7 @@ import type { ActivationId } from './common.js';
 import { activationOf } from './common.js';
 import type { RNNArgs } from './rnn.js';
 import { RNN } from './rnn.js';
+import { layerOptions } from '../engine/options.js';
 
 export interface LSTMArgs extends RNNArgs {
   /** Activation of the gates (default sigmoid, as in Keras 3). */
@@ -21,9 +22,12 @@ export interface LSTMArgs extends RNNArgs {
  */
 export class LSTM extends RNN {
   static override className = 'LSTM';
+  static override readonly optionKeys = layerOptions<LSTMArgs>({ units: true, activation: true, useBias: true, kernelInitializer: true, kernelRegularizer: true, kernelConstraint: true, recurrentInitializer: true, recurrentRegularizer: true, recurrentConstraint: true, biasInitializer: true, biasRegularizer: true, biasConstraint: true, dropout: true, recurrentDropout: true, seed: true, returnSequences: true, returnState: true, goBackwards: true, stateful: true, unroll: true, recurrentActivation: true, unitForgetBias: true });
   protected readonly gates = 4;
   protected readonly stateCount = 2;
+  /** Activation of the gates. */
   readonly recurrentActivation: Activation;
+  /** Whether the forget gate's bias starts at 1. */
   readonly unitForgetBias: boolean;
 
   constructor(args: LSTMArgs) {

@@ -4,21 +4,28 @@ import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { checkDataFormat, checkPadding, convOutputLength, formatSymbolic, normalizeTuple } from '../engine/shape_utils.js';
+import { layerOptions } from '../engine/options.js';
 
 export interface PoolingArgs extends LayerArgs {
   /** Window size (default 2). */
   poolSize?: number | readonly number[];
   /** Step between windows (default: the pool size). */
   strides?: number | readonly number[] | null;
+  /** `'valid'` (default, windows stay inside the input) or `'same'` (output size ceil(in / stride)). */
   padding?: string;
+  /** Only `'channelsLast'` data is supported; other values are refused. */
   dataFormat?: string;
 }
 
 /** Shared options of the 1-D and 2-D max/average pooling layers. */
 export abstract class BasePooling extends Layer {
+  /** Number of spatial axes: 1 or 2. */
   readonly rank: number;
+  /** Window size per spatial axis. */
   readonly poolSize: number[];
+  /** Window step per spatial axis. */
   readonly strides: number[];
+  /** `'valid'` or `'same'`. */
   readonly padding: 'valid' | 'same';
 
   constructor(rank: number, args: PoolingArgs) {
@@ -33,6 +40,7 @@ export abstract class BasePooling extends Layer {
     checkDataFormat(cls, args.dataFormat);
   }
 
+  /** Pools `inputs` (`[batch, ...spatial, channels]`) with the layer's window, strides and padding. */
   protected abstract pool(inputs: Tensor): Tensor;
 
   call(inputs: Tensor, _kwargs: CallKwargs): Tensor {
@@ -62,6 +70,7 @@ export abstract class BasePooling extends Layer {
 /** Max over windows of `[batch, steps, channels]`. */
 export class MaxPooling1D extends BasePooling {
   static override className = 'MaxPooling1D';
+  static override readonly optionKeys = layerOptions<PoolingArgs>({ poolSize: true, strides: true, padding: true, dataFormat: true });
   constructor(args: PoolingArgs = {}) {
     super(1, args);
   }
@@ -73,6 +82,7 @@ export class MaxPooling1D extends BasePooling {
 /** Mean over windows of `[batch, steps, channels]` ('same' padding averages the in-bounds values only). */
 export class AveragePooling1D extends BasePooling {
   static override className = 'AveragePooling1D';
+  static override readonly optionKeys = layerOptions<PoolingArgs>({ poolSize: true, strides: true, padding: true, dataFormat: true });
   constructor(args: PoolingArgs = {}) {
     super(1, args);
   }
@@ -84,6 +94,7 @@ export class AveragePooling1D extends BasePooling {
 /** Max over windows of NHWC `[batch, height, width, channels]`. */
 export class MaxPooling2D extends BasePooling {
   static override className = 'MaxPooling2D';
+  static override readonly optionKeys = layerOptions<PoolingArgs>({ poolSize: true, strides: true, padding: true, dataFormat: true });
   constructor(args: PoolingArgs = {}) {
     super(2, args);
   }
@@ -95,6 +106,7 @@ export class MaxPooling2D extends BasePooling {
 /** Mean over windows of NHWC `[batch, height, width, channels]`. */
 export class AveragePooling2D extends BasePooling {
   static override className = 'AveragePooling2D';
+  static override readonly optionKeys = layerOptions<PoolingArgs>({ poolSize: true, strides: true, padding: true, dataFormat: true });
   constructor(args: PoolingArgs = {}) {
     super(2, args);
   }

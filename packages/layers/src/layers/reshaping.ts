@@ -6,18 +6,21 @@ import type { SymbolicShape } from '../engine/shape_utils.js';
 import { checkDataFormat, formatSymbolic, symbolicSize } from '../engine/shape_utils.js';
 import { positiveInt } from './common.js';
 import { showValue } from '../engine/show_value.js';
+import { layerOptions } from '../engine/options.js';
 
 function isIntList(v: unknown): v is readonly number[] {
   return Array.isArray(v) && v.every((x) => Number.isInteger(x));
 }
 
 export interface FlattenArgs extends LayerArgs {
+  /** Only `'channelsLast'` data is supported; other values are refused. */
   dataFormat?: string;
 }
 
 /** `[batch, d1, d2, ...]` → `[batch, d1·d2·...]`. */
 export class Flatten extends Layer {
   static override className = 'Flatten';
+  static override readonly optionKeys = layerOptions<FlattenArgs>({ dataFormat: true });
   constructor(args: FlattenArgs = {}) {
     super(args);
     checkDataFormat('Flatten', args.dataFormat);
@@ -44,6 +47,8 @@ export interface ReshapeArgs extends LayerArgs {
 /** Reshapes each sample to `targetShape` (the batch dimension is kept). */
 export class Reshape extends Layer {
   static override className = 'Reshape';
+  static override readonly optionKeys = layerOptions<ReshapeArgs>({ targetShape: true });
+  /** Shape of each sample after reshaping (without the batch axis). */
   readonly targetShape: number[];
   constructor(args: ReshapeArgs) {
     super(args);
@@ -83,6 +88,8 @@ export interface PermuteArgs extends LayerArgs {
 /** Permutes the non-batch axes of the input. */
 export class Permute extends Layer {
   static override className = 'Permute';
+  static override readonly optionKeys = layerOptions<PermuteArgs>({ dims: true });
+  /** The permutation of the non-batch axes, counted from 1. */
   readonly dims: number[];
   constructor(args: PermuteArgs) {
     super(args);
@@ -108,12 +115,15 @@ export class Permute extends Layer {
 }
 
 export interface RepeatVectorArgs extends LayerArgs {
+  /** Number of repetitions; a positive integer. */
   n: number;
 }
 
 /** `[batch, features]` → `[batch, n, features]`, repeating each sample `n` times. */
 export class RepeatVector extends Layer {
   static override className = 'RepeatVector';
+  static override readonly optionKeys = layerOptions<RepeatVectorArgs>({ n: true });
+  /** Number of repetitions. */
   readonly n: number;
   constructor(args: RepeatVectorArgs) {
     super(args);

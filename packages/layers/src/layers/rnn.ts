@@ -13,20 +13,32 @@ import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption }
 import { activationOf, positiveInt, rateIn01 } from './common.js';
 import { SeedStream } from './dropout.js';
 import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
+import { layerOptions } from '../engine/options.js';
 
 export interface RNNArgs extends LayerArgs {
+  /** Size of the state and of each step's output; a positive integer. */
   units: number;
   /** Activation of the candidate/output (default tanh). */
   activation?: ActivationId;
+  /** Whether to add a bias vector (default true). */
   useBias?: boolean;
+  /** Initializer of the input kernel (default `'glorotUniform'`). */
   kernelInitializer?: InitializerId;
+  /** Initializer of the recurrent kernel (default `'orthogonal'`). */
   recurrentInitializer?: InitializerId;
+  /** Initializer of the bias (default `'zeros'`). */
   biasInitializer?: InitializerId;
+  /** Penalty on the input kernel added to the loss (default none). */
   kernelRegularizer?: RegularizerOption;
+  /** Penalty on the recurrent kernel added to the loss (default none). */
   recurrentRegularizer?: RegularizerOption;
+  /** Penalty on the bias added to the loss (default none). */
   biasRegularizer?: RegularizerOption;
+  /** Constraint applied to the input kernel after each optimizer step (default none). */
   kernelConstraint?: ConstraintOption;
+  /** Constraint applied to the recurrent kernel after each optimizer step (default none). */
   recurrentConstraint?: ConstraintOption;
+  /** Constraint applied to the bias after each optimizer step (default none). */
   biasConstraint?: ConstraintOption;
   /** Fraction of the input features dropped in training (one mask per sequence, as in Keras). */
   dropout?: number;
@@ -61,26 +73,49 @@ export interface RNNCallKwargs extends CallKwargs {
  * recurrent_kernel `[units, G·units]`, bias.
  */
 export abstract class RNN extends Layer {
+  /** Size of the state and of each step's output. */
   readonly units: number;
+  /** Activation of the candidate/output (tanh unless set). */
   readonly activation: Activation;
+  /** Whether the layer has a bias. */
   readonly useBias: boolean;
+  /** Initializer of the input kernel. */
   declare readonly kernelInitializer: Initializer;
+  /** Initializer of the recurrent kernel. */
   declare readonly recurrentInitializer: Initializer;
+  /** Initializer of the bias. */
   declare readonly biasInitializer: Initializer;
+  /** Penalty on the input kernel, or null. */
   declare readonly kernelRegularizer: Regularizer | null;
+  /** Penalty on the recurrent kernel, or null. */
   declare readonly recurrentRegularizer: Regularizer | null;
+  /** Penalty on the bias, or null. */
   declare readonly biasRegularizer: Regularizer | null;
+  /** Constraint on the input kernel, or null. */
   declare readonly kernelConstraint: Constraint | null;
+  /** Constraint on the recurrent kernel, or null. */
   declare readonly recurrentConstraint: Constraint | null;
+  /** Constraint on the bias, or null. */
   declare readonly biasConstraint: Constraint | null;
+  /** Fraction of input features dropped in training, in [0, 1]. */
   readonly dropout: number;
+  /** Fraction of the recurrent state dropped in training, in [0, 1]. */
   readonly recurrentDropout: number;
+  /** Whether every step's output is returned (`[batch, steps, units]`) rather than the last. */
   readonly returnSequences: boolean;
+  /** Whether the final states are produced too (through `applyWithState`). */
   readonly returnState: boolean;
+  /** Whether the sequence is processed from the last step to the first. */
   readonly goBackwards: boolean;
   private readonly seeds: SeedStream;
+  /** The input kernel `[features, gates · units]`; null until built. */
   kernel: Variable | null = null;
+  /** The recurrent kernel `[units, gates · units]`; null until built. */
   recurrentKernel: Variable | null = null;
+  /**
+   * The bias (`[gates · units]`; GRU with `resetAfter`: `[2, gates · units]`); null until built or when
+   * `useBias` is false.
+   */
   bias: Variable | null = null;
 
   /** Number of gates: columns of the kernel are `gates · units`. */
@@ -225,6 +260,7 @@ export abstract class RNN extends Layer {
 /** Fully connected recurrence `h_t = activation(x_t·W + h_{t−1}·U + b)`. */
 export class SimpleRNN extends RNN {
   static override className = 'SimpleRNN';
+  static override readonly optionKeys = layerOptions<RNNArgs>({ units: true, activation: true, useBias: true, kernelInitializer: true, kernelRegularizer: true, kernelConstraint: true, recurrentInitializer: true, recurrentRegularizer: true, recurrentConstraint: true, biasInitializer: true, biasRegularizer: true, biasConstraint: true, dropout: true, recurrentDropout: true, seed: true, returnSequences: true, returnState: true, goBackwards: true, stateful: true, unroll: true });
   protected readonly gates = 1;
   protected readonly stateCount = 1;
 

@@ -88,9 +88,19 @@ describe('fromConfig(getConfig()) round trip', () => {
     expect(new L.Dense({ units: 2, inputShape: [4] }).getConfig()['batchInputShape']).toEqual([null, 4]);
   });
 
-  it('ignores keys it does not use, as written by Keras/TF.js, but refuses ones that change results', () => {
-    const d = deserializeLayer({ className: 'Dense', config: { units: 2, name: 'dense_9', kernel_initializer_unused: 1, dataFormat: 'channels_last' } });
+  it('ignores the keys Keras/TF.js write that Descent does not take, refuses any other key and ones whose value would change results', () => {
+    const d = deserializeLayer({ className: 'Dense', config: { units: 2, name: 'dense_9', loraRank: null, quantizationConfig: null } });
     expect(d.name).toBe('dense_9');
+    expect(() => deserializeLayer({ className: 'Dense', config: { units: 2, kernel_initializer_unused: 1 } })).toThrow(
+      /^Dense: unknown config key 'kernel_initializer_unused'\. Did you mean 'kernelInitializer'\? Dense takes: units, .*; keys Keras\/TF\.js write that are ignored: loraRank, loraAlpha, quantizationConfig, ragged, sparse, inputDtype$/,
+    );
+    expect(() => deserializeLayer({ className: 'Dense', config: { units: 2, loraRank: 4 } })).toThrow(/^Dense: config key 'loraRank' is 4, which Descent does not support \(it can only ignore null\)$/);
+    const lstm = deserializeLayer({ className: 'LSTM', config: { units: 2, implementation: 2, zeroOutputForMask: true, ragged: false } });
+    expect(lstm.className).toBe('LSTM');
+    expect(() => deserializeLayer({ className: 'LSTM', config: { units: 2, timeMajor: true } })).toThrow(/^LSTM: config key 'timeMajor' is true, which Descent does not support/);
+    expect(() => deserializeLayer({ className: 'BatchNormalization', config: { renorm: true } })).toThrow(/^BatchNormalization: config key 'renorm' is true/);
+    expect(() => deserializeLayer({ className: 'GlobalAveragePooling1D', config: { keepdims: true } })).toThrow(/keepdims' is true/);
+    expect(deserializeLayer({ className: 'SpatialDropout1D', config: { rate: 0.5, noiseShape: null } }).getConfig()).not.toHaveProperty('noiseShape');
     expect(() => deserializeLayer({ className: 'Conv2D', config: { filters: 1, kernelSize: 1, dataFormat: 'channels_first' } })).toThrow(/dataFormat must be 'channelsLast'/);
     expect(() => deserializeLayer({ className: 'Embedding', config: { inputDim: 3, outputDim: 1, maskZero: true } })).toThrow(/maskZero is not supported/);
   });

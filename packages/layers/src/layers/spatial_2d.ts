@@ -5,12 +5,14 @@ import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { checkDataFormat, formatSymbolic, normalizeTuple } from '../engine/shape_utils.js';
 import { showValue } from '../engine/show_value.js';
+import { layerOptions } from '../engine/options.js';
 
 type PaddingSpec = number | readonly [number, number] | readonly [readonly [number, number], readonly [number, number]];
 
 export interface ZeroPadding2DArgs extends LayerArgs {
   /** `p` (all sides), `[ph, pw]` (symmetric), or `[[top, bottom], [left, right]]`. Default 1. */
   padding?: PaddingSpec;
+  /** Only `'channelsLast'` data is supported; other values are refused. */
   dataFormat?: string;
 }
 
@@ -21,6 +23,7 @@ function isNonNegInt(v: unknown): v is number {
 /** Pads the height and width of NHWC inputs with zeros. */
 export class ZeroPadding2D extends Layer {
   static override className = 'ZeroPadding2D';
+  static override readonly optionKeys = layerOptions<ZeroPadding2DArgs>({ padding: true, dataFormat: true });
   /** `[[top, bottom], [left, right]]`. */
   readonly padding: [[number, number], [number, number]];
 
@@ -61,12 +64,15 @@ export interface UpSampling2DArgs extends LayerArgs {
   size?: number | readonly number[];
   /** Only nearest-neighbour upsampling is implemented. */
   interpolation?: string;
+  /** Only `'channelsLast'` data is supported; other values are refused. */
   dataFormat?: string;
 }
 
 /** Nearest-neighbour upsampling of NHWC inputs: each pixel becomes a `size[0] × size[1]` block. */
 export class UpSampling2D extends Layer {
   static override className = 'UpSampling2D';
+  static override readonly optionKeys = layerOptions<UpSampling2DArgs>({ size: true, interpolation: true, dataFormat: true });
+  /** Repeat factors `[rows, columns]`. */
   readonly size: number[];
 
   constructor(args: UpSampling2DArgs = {}) {

@@ -6,6 +6,7 @@ import type { LayerSpec } from '../engine/registry.js';
 import { deserializeLayer, serializeLayer } from '../engine/registry.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { formatSymbolic } from '../engine/shape_utils.js';
+import { layerOptions } from '../engine/options.js';
 
 export interface TimeDistributedArgs extends LayerArgs {
   /** The layer applied to every time step (an instance or `{ className, config }`). */
@@ -18,6 +19,8 @@ export interface TimeDistributedArgs extends LayerArgs {
  */
 export class TimeDistributed extends Layer {
   static override className = 'TimeDistributed';
+  static override readonly optionKeys = layerOptions<TimeDistributedArgs>({ layer: true });
+  /** The layer applied to every step. */
   readonly layer: Layer;
 
   constructor(args: TimeDistributedArgs) {

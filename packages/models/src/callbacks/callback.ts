@@ -6,14 +6,17 @@ export type Logs = Record<string, number>;
 
 /** What `fit`/`evaluate`/`predict` tell callbacks before they start. */
 export interface CallbackParams {
+  /** Number of epochs `fit` will run (1 for `evaluate`/`predict`). */
   epochs: number;
   /** Batches per epoch (or per evaluation), when known. */
   steps: number | null;
+  /** The run's verbosity: 0 silent, 1 progress bar, 2 one line per epoch. */
   verbose: 0 | 1 | 2;
   /** Names of the values in the logs, in order (`['loss', 'accuracy', 'val_loss', …]`). */
   metrics: string[];
 }
 
+/** What a hook returns: nothing, or a promise that `fit` awaits before it goes on. */
 export type MaybePromise = void | Promise<void>;
 
 /**
@@ -21,30 +24,48 @@ export type MaybePromise = void | Promise<void>;
  * which `fit` awaits before it goes on.
  */
 export class Callback {
+  /** The model being trained, evaluated or run; null until `setModel`. */
   model: Sequential | null = null;
+  /** The run's parameters (epochs, steps, verbosity, log names), set before the first hook. */
   params: CallbackParams = { epochs: 0, steps: null, verbose: 0, metrics: [] };
 
+  /** Attaches the callback to `model`; `fit`/`evaluate`/`predict` call it before the first hook. */
   setModel(model: Sequential): void {
     this.model = model;
   }
 
+  /** Receives the run's parameters; called once before the first hook. */
   setParams(params: CallbackParams): void {
     this.params = params;
   }
 
+  /** Called once when `fit` starts. */
   onTrainBegin(_logs: Logs): MaybePromise {}
+  /** Called once when `fit` ends, with the last epoch's logs. */
   onTrainEnd(_logs: Logs): MaybePromise {}
+  /** Called at the start of each epoch (`epoch` counts from 0). */
   onEpochBegin(_epoch: number, _logs: Logs): MaybePromise {}
+  /** Called after each epoch with its logs: `loss`, metrics and, with validation data, `val_*`. */
   onEpochEnd(_epoch: number, _logs: Logs): MaybePromise {}
+  /** Called before each training batch (`batch` counts from 0 within the epoch). */
   onBatchBegin(_batch: number, _logs: Logs): MaybePromise {}
+  /** Called after each training batch with that batch's logs (running means over the epoch so far). */
   onBatchEnd(_batch: number, _logs: Logs): MaybePromise {}
+  /** Called when `evaluate` (or the validation pass of `fit`) starts. */
   onTestBegin(_logs: Logs): MaybePromise {}
+  /** Called when `evaluate` (or the validation pass of `fit`) ends, with its logs. */
   onTestEnd(_logs: Logs): MaybePromise {}
+  /** Called before each evaluation batch. */
   onTestBatchBegin(_batch: number, _logs: Logs): MaybePromise {}
+  /** Called after each evaluation batch with the running logs. */
   onTestBatchEnd(_batch: number, _logs: Logs): MaybePromise {}
+  /** Called when `predict` starts. */
   onPredictBegin(_logs: Logs): MaybePromise {}
+  /** Called when `predict` ends. */
   onPredictEnd(_logs: Logs): MaybePromise {}
+  /** Called before each prediction batch. */
   onPredictBatchBegin(_batch: number, _logs: Logs): MaybePromise {}
+  /** Called after each prediction batch. */
   onPredictBatchEnd(_batch: number, _logs: Logs): MaybePromise {}
 
   /** The model this callback is attached to; throws if used outside `fit`/`evaluate`/`predict`. */
@@ -71,6 +92,7 @@ function invoke(cb: Callback, hook: HookName, a: number | Logs, b: Logs | undefi
 
 /** Runs one hook on every callback in order. */
 export class CallbackList {
+  /** The callbacks, in the order their hooks run. */
   readonly callbacks: Callback[];
 
   constructor(callbacks: readonly Callback[], model: Sequential, params: CallbackParams) {

@@ -2,7 +2,9 @@ import type { TextSink } from '../io/text-sink.js';
 import { openFileSink } from '../io/text-sink.js';
 import type { Logs } from './callback.js';
 import { Callback } from './callback.js';
+import { checkOptionKeys, optionNames } from '../training/options.js';
 
+/** Options of `CSVLogger`. */
 export interface CSVLoggerOptions {
   /** Column separator (default ','). */
   separator?: string;
@@ -20,7 +22,9 @@ function csvField(text: string, separator: string): string {
  * `{ write(text) }` sink.
  */
 export class CSVLogger extends Callback {
+  /** Column separator. */
   readonly separator: string;
+  /** Whether rows are added to an existing file instead of overwriting it. */
   readonly append: boolean;
   private readonly target: string | TextSink;
   private sink: TextSink | null = null;
@@ -29,6 +33,7 @@ export class CSVLogger extends Callback {
 
   constructor(target: string | TextSink, options: CSVLoggerOptions = {}) {
     super();
+    checkOptionKeys('CSVLogger', options, CSV_OPTIONS);
     if (typeof target !== 'string' && (typeof target !== 'object' || target === null || typeof target.write !== 'function')) {
       throw new Error('CSVLogger: expected a file path or an object with a write(text) method');
     }
@@ -67,3 +72,5 @@ export class CSVLogger extends Callback {
     this.sink = null;
   }
 }
+
+const CSV_OPTIONS = optionNames<CSVLoggerOptions>({ separator: true, append: true });

@@ -1,16 +1,22 @@
 import type { Tensor } from '@descent/tensor';
 import type { Logs } from './callback.js';
 import { Callback } from './callback.js';
-import type { MonitorMode } from './monitor.js';
+import type { MonitorMode, MonitorName } from './monitor.js';
 import { checkNonNegative, checkValidationAvailable, requireMonitored, resolveMaximize } from './monitor.js';
+import { checkOptionKeys, optionNames } from '../training/options.js';
 
+/** Options of `EarlyStopping`. */
 export interface EarlyStoppingOptions {
   /** Logged value to watch (default 'val_loss'). */
-  monitor?: string;
+  monitor?: MonitorName;
   /** Smallest change that counts as an improvement (default 0). */
   minDelta?: number;
   /** Epochs without improvement before stopping (default 0). */
   patience?: number;
+  /**
+   * `'min'`, `'max'`, or `'auto'` (default): maximize accuracy-like names (acc, auc, precision, recall,
+   * f1, top_k), minimize the rest.
+   */
   mode?: MonitorMode;
   /** The value must beat this too before patience resets (default none). */
   baseline?: number | null;
@@ -30,19 +36,33 @@ export interface EarlyStoppingOptions {
  * without stopping, so the model always ends at its best epoch.
  */
 export class EarlyStopping extends Callback {
+  /** The logged value watched. */
   readonly monitor: string;
+  /** Smallest change that counts as an improvement (absolute value). */
   readonly minDelta: number;
+  /** Epochs without improvement before training stops. */
   readonly patience: number;
+  /**
+   * Whether the monitored value should fall (`'min'`), rise (`'max'`) or be judged by its name (`'auto'`).
+   */
   readonly mode: MonitorMode;
+  /** Value the monitored value must beat, or null. */
   readonly baseline: number | null;
+  /** Whether the best epoch's weights are put back when training ends. */
   readonly restoreBestWeights: boolean;
+  /** Epochs ignored before watching starts. */
   readonly startFromEpoch: number;
+  /** 1: say when and why training stopped. */
   readonly verbose: 0 | 1;
   private readonly log: (message: string) => void;
   private maximize = false;
+  /** Epochs since the last improvement. */
   wait = 0;
+  /** The epoch (from 0) at which training was stopped; 0 if it was not. */
   stoppedEpoch = 0;
+  /** Best monitored value so far. */
   best = Infinity;
+  /** The epoch (from 0) that had the best value. */
   bestEpoch = 0;
   private bestWeights: Tensor[] | null = null;
   private lastEpoch = -1;
@@ -50,6 +70,7 @@ export class EarlyStopping extends Callback {
   constructor(options: EarlyStoppingOptions = {}) {
     super();
     const op = 'EarlyStopping';
+    checkOptionKeys(op, options, EARLY_STOPPING_OPTIONS);
     this.monitor = options.monitor ?? 'val_loss';
     this.minDelta = Math.abs(options.minDelta ?? 0);
     this.patience = checkNonNegative(op, 'patience', options.patience ?? 0);
@@ -112,3 +133,7 @@ export class EarlyStopping extends Callback {
     }
   }
 }
+
+const EARLY_STOPPING_OPTIONS = optionNames<EarlyStoppingOptions>({
+  monitor: true, minDelta: true, patience: true, mode: true, baseline: true, restoreBestWeights: true, startFromEpoch: true, verbose: true, log: true,
+});

@@ -6,7 +6,9 @@ import { Callback } from './callback.js';
  * that logged it: with `validationFreq: 2`, `history.val_loss` has one value per two epochs.
  */
 export class History extends Callback {
+  /** The epochs run, 0-based. */
   epoch: number[] = [];
+  /** Each logged value (`loss`, metrics, `val_*`, …) by name, one entry per epoch that logged it. */
   history: Record<string, number[]> = {};
 
   override onTrainBegin(): void {

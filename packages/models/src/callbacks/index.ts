@@ -11,7 +11,7 @@ export type { EpochSchedule } from './learning-rate-scheduler.js';
 export { LearningRateScheduler } from './learning-rate-scheduler.js';
 export type { ModelCheckpointOptions } from './model-checkpoint.js';
 export { ModelCheckpoint, formatFilepath } from './model-checkpoint.js';
-export type { MonitorMode } from './monitor.js';
+export type { MonitorMode, MonitorName } from './monitor.js';
 export type { ProgbarLoggerOptions } from './progbar-logger.js';
 export { ProgbarLogger } from './progbar-logger.js';
 export { formatBar, formatEpochLine, formatEta, formatProgressLine, formatValue } from './progbar.js';

@@ -1,7 +1,9 @@
 import type { Logs } from './callback.js';
 import { Callback } from './callback.js';
 import { numericLearningRate } from './reduce-lr-on-plateau.js';
+import { checkOptionKeys } from '../training/options.js';
 
+/** The learning rate for `epoch` (0-based), given the current rate. */
 export type EpochSchedule = (epoch: number, learningRate: number) => number;
 
 /**
@@ -10,11 +12,13 @@ export type EpochSchedule = (epoch: number, learningRate: number) => number;
  */
 export class LearningRateScheduler extends Callback {
   private readonly schedule: EpochSchedule;
+  /** 1: log each change of the learning rate. */
   readonly verbose: 0 | 1;
   private readonly log: (message: string) => void;
 
   constructor(schedule: EpochSchedule, options: { verbose?: 0 | 1; log?: (message: string) => void } = {}) {
     super();
+    checkOptionKeys('LearningRateScheduler', options, ['verbose', 'log']);
     if (typeof schedule !== 'function') throw new Error(`LearningRateScheduler: schedule must be a function (epoch, lr) => lr, got ${typeof schedule}`);
     this.schedule = schedule;
     this.verbose = options.verbose ?? 0;

@@ -1,12 +1,18 @@
 import type { IOHandler } from '../io/artifacts.js';
 import type { Logs } from './callback.js';
 import { Callback } from './callback.js';
-import type { MonitorMode } from './monitor.js';
+import type { MonitorMode, MonitorName } from './monitor.js';
 import { checkValidationAvailable, requireMonitored, resolveMaximize } from './monitor.js';
+import { checkOptionKeys, optionNames } from '../training/options.js';
 
+/** Options of `ModelCheckpoint`. */
 export interface ModelCheckpointOptions {
   /** Value that decides "best" (default 'val_loss'). */
-  monitor?: string;
+  monitor?: MonitorName;
+  /**
+   * `'min'`, `'max'`, or `'auto'` (default): maximize accuracy-like names (acc, auc, precision, recall,
+   * f1, top_k), minimize the rest.
+   */
   mode?: MonitorMode;
   /** Only save when the monitored value improved on the best so far (default false). */
   saveBestOnly?: boolean;
@@ -14,7 +20,9 @@ export interface ModelCheckpointOptions {
   saveWeightsOnly?: boolean;
   /** Save optimizer state too, so training can resume exactly (default false; ignored with saveWeightsOnly). */
   includeOptimizer?: boolean;
+  /** 1: log each save and each skipped save (default 0). */
   verbose?: 0 | 1;
+  /** Where verbose messages go (default console.log). */
   log?: (message: string) => void;
 }
 
@@ -55,19 +63,33 @@ export function formatFilepath(template: string, epoch: number, logs: Logs): str
  * function returning a URL or an IOHandler for the epoch.
  */
 export class ModelCheckpoint extends Callback {
+  /**
+   * Template URL of each save, or a function of the epoch (from 0) and logs returning a URL or an
+   * `IOHandler`.
+   */
   readonly filepath: string | ((epoch: number, logs: Logs) => string | IOHandler);
+  /** The logged value that decides "best". */
   readonly monitor: string;
+  /**
+   * Whether the monitored value should fall (`'min'`), rise (`'max'`) or be judged by its name (`'auto'`).
+   */
   readonly mode: MonitorMode;
+  /** Whether only improvements are saved. */
   readonly saveBestOnly: boolean;
+  /** Whether only the weights are saved. */
   readonly saveWeightsOnly: boolean;
+  /** Whether optimizer state is saved with the model. */
   readonly includeOptimizer: boolean;
+  /** 1: saves are logged. */
   readonly verbose: 0 | 1;
   private readonly log: (message: string) => void;
   private readonly maximize: boolean;
+  /** Best monitored value so far. */
   best: number;
 
   constructor(filepath: string | ((epoch: number, logs: Logs) => string | IOHandler), options: ModelCheckpointOptions = {}) {
     super();
+    checkOptionKeys('ModelCheckpoint', options, CHECKPOINT_OPTIONS);
     if (typeof filepath !== 'string' && typeof filepath !== 'function') {
       throw new Error(`ModelCheckpoint: filepath must be a URL template string or a function, got ${typeof filepath}`);
     }
@@ -109,3 +131,7 @@ export class ModelCheckpoint extends Callback {
     if (this.verbose > 0 && !this.saveBestOnly) this.log(`Epoch ${epoch + 1}: saving model to ${typeof target === 'string' ? target : 'handler'}`);
   }
 }
+
+const CHECKPOINT_OPTIONS = optionNames<ModelCheckpointOptions>({
+  monitor: true, mode: true, saveBestOnly: true, saveWeightsOnly: true, includeOptimizer: true, verbose: true, log: true,
+});

@@ -1,7 +1,18 @@
 /** Shared by the callbacks that watch one logged value (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau). */
+import type { MetricLogName } from '@descent/layers';
 import { formatValue } from '../format.js';
 
+/**
+ * Whether the monitored value should fall (`'min'`), rise (`'max'`) or be judged by its name (`'auto'`:
+ * accuracy-like names rise, the rest fall).
+ */
 export type MonitorMode = 'auto' | 'min' | 'max';
+
+/**
+ * A logged value a callback can watch: `'loss'`, a built-in metric's logged name, or either with
+ * the `val_` prefix. Any other string is accepted too (custom metrics log under their own name).
+ */
+export type MonitorName = 'loss' | 'val_loss' | MetricLogName | `val_${MetricLogName}` | (string & {});
 
 /** Whether larger is better for `monitor` under `mode` ('auto': accuracy-like names are maximized, the rest minimized). */
 export function resolveMaximize(op: string, monitor: string, mode: MonitorMode): boolean {

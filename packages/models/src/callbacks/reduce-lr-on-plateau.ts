@@ -1,16 +1,23 @@
 import type { Optimizer } from '@descent/optimizers';
 import type { Logs } from './callback.js';
 import { Callback } from './callback.js';
-import type { MonitorMode } from './monitor.js';
+import type { MonitorMode, MonitorName } from './monitor.js';
 import { checkNonNegative, checkValidationAvailable, requireMonitored, resolveMaximize } from './monitor.js';
 import { formatValue } from '../format.js';
+import { checkOptionKeys, optionNames } from '../training/options.js';
 
+/** Options of `ReduceLROnPlateau`. */
 export interface ReduceLROnPlateauOptions {
-  monitor?: string;
+  /** Logged value to watch (default `'val_loss'`). */
+  monitor?: MonitorName;
   /** New rate = rate · factor (default 0.1; must be < 1). */
   factor?: number;
   /** Epochs without improvement before reducing (default 10). */
   patience?: number;
+  /**
+   * `'min'`, `'max'`, or `'auto'` (default): maximize accuracy-like names (acc, auc, precision, recall,
+   * f1, top_k), minimize the rest.
+   */
   mode?: MonitorMode;
   /** Smallest change that counts as an improvement (default 1e-4). */
   minDelta?: number;
@@ -18,7 +25,9 @@ export interface ReduceLROnPlateauOptions {
   cooldown?: number;
   /** Lower bound on the learning rate (default 0). */
   minLr?: number;
+  /** 1: log each reduction (default 0). */
   verbose?: 0 | 1;
+  /** Where verbose messages go (default console.log). */
   log?: (message: string) => void;
 }
 
@@ -33,23 +42,37 @@ export function numericLearningRate(op: string, optimizer: Optimizer | null): Op
 
 /** Lower the learning rate when the monitored value has stopped improving. Adds `learning_rate` to the logs. */
 export class ReduceLROnPlateau extends Callback {
+  /** The logged value watched. */
   readonly monitor: string;
+  /** Multiplier applied to the learning rate at each reduction. */
   readonly factor: number;
+  /** Epochs without improvement before a reduction. */
   readonly patience: number;
+  /**
+   * Whether the monitored value should fall (`'min'`), rise (`'max'`) or be judged by its name (`'auto'`).
+   */
   readonly mode: MonitorMode;
+  /** Smallest change that counts as an improvement. */
   readonly minDelta: number;
+  /** Epochs after a reduction before waiting starts again. */
   readonly cooldown: number;
+  /** Lower bound on the learning rate. */
   readonly minLr: number;
+  /** 1: reductions are logged. */
   readonly verbose: 0 | 1;
   private readonly log: (message: string) => void;
   private readonly maximize: boolean;
+  /** Best monitored value so far. */
   best = Infinity;
+  /** Epochs since the last improvement. */
   wait = 0;
+  /** Epochs of cooldown left. */
   cooldownCounter = 0;
 
   constructor(options: ReduceLROnPlateauOptions = {}) {
     super();
     const op = 'ReduceLROnPlateau';
+    checkOptionKeys(op, options, REDUCE_LR_OPTIONS);
     this.monitor = options.monitor ?? 'val_loss';
     this.factor = options.factor ?? 0.1;
     if (!(this.factor < 1) || !(this.factor >= 0)) throw new Error(`${op}: factor must be in [0, 1), got ${formatValue(this.factor)}`);
@@ -101,3 +124,7 @@ export class ReduceLROnPlateau extends Callback {
     }
   }
 }
+
+const REDUCE_LR_OPTIONS = optionNames<ReduceLROnPlateauOptions>({
+  monitor: true, factor: true, patience: true, mode: true, minDelta: true, cooldown: true, minLr: true, verbose: true, log: true,
+});

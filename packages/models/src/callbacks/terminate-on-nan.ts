@@ -1,5 +1,6 @@
 import type { Logs } from './callback.js';
 import { Callback } from './callback.js';
+import { checkOptionKeys } from '../training/options.js';
 
 /** Stop training as soon as a batch's loss is NaN or infinite. */
 export class TerminateOnNaN extends Callback {
@@ -9,6 +10,7 @@ export class TerminateOnNaN extends Callback {
 
   constructor(options: { log?: (message: string) => void } = {}) {
     super();
+    checkOptionKeys('TerminateOnNaN', options, ['log']);
     this.log = options.log ?? ((m) => console.log(m));
   }
 

@@ -8,26 +8,37 @@ export type { WeightSpec } from './weights.js';
 
 /** One group of weight files in model.json: the files are concatenated, then sliced by `weights`. */
 export interface WeightsManifestGroup {
+  /** Weight file names, relative to model.json, in concatenation order. */
   paths: string[];
+  /** The tensors stored in these files, in order. */
   weights: WeightSpec[];
 }
 
 /** The content of model.json (TF.js `layers-model` format). */
 export interface ModelJSON {
+  /** Always `'layers-model'` for files Descent writes. */
   format?: string;
+  /** The library that wrote the file (`'Descent …'`, `'TensorFlow.js …'`). */
   generatedBy?: string;
+  /** The converter that produced the file, or null. */
   convertedBy?: string | null;
   /** `null` in a weights-only save (`saveWeights`). */
   modelTopology: JsonObject | null;
+  /** How the model was compiled (optimizer, loss, metrics), when saved with it. */
   trainingConfig?: TrainingConfig;
+  /** Any JSON the user attached to the save. */
   userDefinedMetadata?: JsonObject;
+  /** Where the weights are: groups of files and the tensors in them. */
   weightsManifest: WeightsManifestGroup[];
 }
 
 /** snake_case, as Keras and TF.js write it. */
 export interface TrainingConfig {
+  /** The optimizer's Keras class name and config. */
   optimizer_config: { class_name: string; config: JsonObject };
+  /** The loss identifier as Keras writes it (a name, or a list/map for several outputs). */
   loss: JsonValue;
+  /** The metric identifiers as Keras writes them. */
   metrics?: JsonValue;
   [key: string]: JsonValue | undefined;
 }
@@ -37,12 +48,21 @@ export interface TrainingConfig {
  * `ModelArtifacts`, so these can be passed to `tf.io.fromMemory` directly.
  */
 export interface ModelArtifacts {
+  /**
+   * The model's Keras config (`{ class_name, config, keras_version, backend }`), or null for weights only.
+   */
   modelTopology: JsonObject | null;
+  /** `'layers-model'`. */
   format?: string;
+  /** The library that wrote the artifacts. */
   generatedBy?: string;
+  /** The converter that produced them, or null. */
   convertedBy?: string | null;
+  /** How the model was compiled, when saved with it. */
   trainingConfig?: TrainingConfig;
+  /** Any JSON the user attached to the save. */
   userDefinedMetadata?: JsonObject;
+  /** Name, shape and dtype of each tensor in `weightData`, in order. */
   weightSpecs: WeightSpec[];
   /** One buffer, or several shards to be concatenated in order. */
   weightData: ArrayBuffer | ArrayBuffer[];
@@ -50,16 +70,21 @@ export interface ModelArtifacts {
   source?: string;
 }
 
+/** What a save handler reports back. */
 export interface SaveResult {
   /** Where the model went (e.g. the folder), when the handler knows. */
   location?: string;
+  /** Size of the model JSON, in bytes. */
   modelJSONBytes: number;
+  /** Size of the weight data, in bytes. */
   weightDataBytes: number;
 }
 
 /** Something a model can be saved to and/or loaded from (a folder, memory, a server …). */
 export interface IOHandler {
+  /** Stores the artifacts; present on handlers that can save. */
   save?(artifacts: ModelArtifacts): Promise<SaveResult>;
+  /** Reads the artifacts back; present on handlers that can load. */
   load?(): Promise<ModelArtifacts>;
 }
 

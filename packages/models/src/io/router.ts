@@ -14,6 +14,7 @@ export function registerIORouter(scheme: string, router: IORouter): void {
   routers.set(scheme.replace(/:\/\/$/, '').toLowerCase(), router);
 }
 
+/** The URL schemes registered with `registerIORouter`, e.g. `['file://']`. */
 export function listIOSchemes(): string[] {
   return [...routers.keys()].map((s) => `${s}://`);
 }

@@ -4,6 +4,8 @@ import { fromTfjsOptimizerConfig, fromTfjsOptimizerState, isTfjsOptimizerState }
 import type { Tensor } from '@descent/tensor';
 import { formatShape } from '@descent/tensor';
 import { Sequential } from '../sequential.js';
+import type { FitRandomState } from '../training/fit.js';
+import { getFitRandomState, setFitRandomState } from '../training/fit.js';
 import { checkOptionKeys } from '../training/options.js';
 import type { IOHandler, ModelArtifacts, ModelJSON, TrainingConfig } from './artifacts.js';
 import { artifactsToModelJSON, validateModelJSON } from './artifacts.js';
@@ -117,7 +119,35 @@ export function modelToArtifacts(model: Sequential, options: { includeOptimizer:
     weightData: data,
   };
   if (trainingConfig) artifacts.trainingConfig = trainingConfig;
+  const fit = options.weightsOnly ? null : getFitRandomState(model);
+  // TF.js keeps userDefinedMetadata as it is and never reads this key.
+  if (fit !== null) artifacts.userDefinedMetadata = { [DESCENT_METADATA_KEY]: { fit: { seed: fit.seed, nextEpoch: fit.nextEpoch } } };
   return artifacts;
+}
+
+/** The key of Descent's own entry in model.json's `userDefinedMetadata`. */
+export const DESCENT_METADATA_KEY = 'descent';
+
+/**
+ * The fit random state saved in `userDefinedMetadata.descent.fit`, or null when there is none;
+ * a present but malformed entry fails naming the file and the key.
+ */
+function savedFitRandomState(metadata: unknown, where: string): FitRandomState | null {
+  if (!isJsonObject(metadata)) return null;
+  const descent = metadata[DESCENT_METADATA_KEY];
+  if (descent === undefined) return null;
+  const fit = isJsonObject(descent) ? descent.fit : undefined;
+  if (fit === undefined) return null;
+  const at = `${where}: userDefinedMetadata.${DESCENT_METADATA_KEY}.fit`;
+  if (!isJsonObject(fit)) throw new Error(`${at} must be { seed, nextEpoch }, got ${JSON.stringify(fit)?.slice(0, 80)}`);
+  const { seed, nextEpoch } = fit;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new Error(`${at}.seed must be an integer in [0, 2^32), got ${JSON.stringify(seed)?.slice(0, 40)}`);
+  }
+  if (typeof nextEpoch !== 'number' || !Number.isSafeInteger(nextEpoch) || nextEpoch < 0) {
+    throw new Error(`${at}.nextEpoch must be a non-negative integer, got ${JSON.stringify(nextEpoch)?.slice(0, 40)}`);
+  }
+  return { seed, nextEpoch };
 }
 
 export function toModelJSON(artifacts: ModelArtifacts): { modelJSON: ModelJSON; weightData: ArrayBuffer } {
@@ -429,6 +459,7 @@ function restoreOptimizerState(model: Sequential, saved: { className: string; co
   }
 }
 
+/** Options of `loadModel` and `fromJSON`. */
 export interface LoadOptions {
   /** Compile from the saved training config and restore optimizer state when present (default true). */
   compile?: boolean;
@@ -478,6 +509,7 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, source: string, op
     }
     return m;
   });
+  const fitState = savedFitRandomState(artifacts.userDefinedMetadata, where);
   const optimizerWeights = applyArtifactWeights(model, artifacts, where, true, op, weights);
   if (artifacts.trainingConfig && (options.compile ?? true)) {
     const saved = compileFromTrainingConfig(model, artifacts.trainingConfig, where);
@@ -485,23 +517,36 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, source: string, op
       restoreOptimizerState(model, saved, optimizerWeights, where);
     }
   }
+  setFitRandomState(model, fitState);
   return model;
 }
 
 /** Load a model saved by `model.save` (or by TF.js): `await loadModel('file://./out/model/model.json')`. */
 export async function loadModel(source: string | IOHandler, options: LoadOptions = {}): Promise<Sequential> {
-  const handler = resolveIOHandler(source, 'loadModel');
-  if (!handler.load) throw new Error('loadModel: this IOHandler cannot load (it has no load method)');
+  const artifacts = await loadArtifacts(source, 'loadModel');
+  return modelFromArtifacts(artifacts, artifacts.source ?? (typeof source === 'string' ? source : 'loadModel'), options, 'loadModel');
+}
+
+/**
+ * The artifacts `source`'s handler loads, for `op` (`loadModel`, `loadWeights`): a handler's error
+ * starts with `op:` whichever operation the handler was written for (the file handler says
+ * `loadModel:`), and names its file.
+ */
+export async function loadArtifacts(source: string | IOHandler, op: string): Promise<ModelArtifacts> {
+  const handler = resolveIOHandler(source, op);
+  if (!handler.load) throw new Error(`${op}: this IOHandler cannot load (it has no load method)`);
   let artifacts: ModelArtifacts;
   try {
     artifacts = await handler.load();
   } catch (err) {
-    // Handlers name their file; the message should also say which operation read it.
-    if (err instanceof Error && !err.message.startsWith('loadModel')) throw new Error(`loadModel: ${err.message}`, { cause: err });
-    throw err;
+    if (!(err instanceof Error)) throw new Error(`${op}: ${String(err)}`, { cause: err });
+    if (err.message.startsWith(`${op}:`)) throw err;
+    // Handlers name their file; the message should say which operation read it.
+    const message = err.message.replace(/^loadModel: /, '');
+    throw new Error(`${op}: ${message}`, { cause: err });
   }
-  if (typeof artifacts !== 'object' || artifacts === null) throw new Error(`loadModel: the IOHandler's load() returned ${artifacts === null ? 'null' : typeof artifacts}; expected model artifacts`);
-  return modelFromArtifacts(artifacts, artifacts.source ?? (typeof source === 'string' ? source : 'loadModel'), options, 'loadModel');
+  if (typeof artifacts !== 'object' || artifacts === null) throw new Error(`${op}: the IOHandler's load() returned ${artifacts === null ? 'null' : typeof artifacts}; expected model artifacts`);
+  return artifacts;
 }
 
 /**
@@ -525,5 +570,6 @@ export function fromJSON(modelJSON: ModelJSON | string, weightData?: ArrayBuffer
     weightData: weightData === undefined ? new ArrayBuffer(0) : isArrayValue(weightData) ? concatBuffers(weightData as ArrayBuffer[], source) : toArrayBuffer(weightData, source),
   };
   if (json.trainingConfig) artifacts.trainingConfig = json.trainingConfig;
+  if (json.userDefinedMetadata !== undefined) artifacts.userDefinedMetadata = json.userDefinedMetadata;
   return modelFromArtifacts(artifacts, source, options, 'fromJSON');
 }

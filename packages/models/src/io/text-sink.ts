@@ -1,6 +1,8 @@
 /** Somewhere text can be appended to: a file (Node entry), a string buffer, a stream. */
 export interface TextSink {
+  /** Appends `text`; may return a promise that settles once it is written. */
   write(text: string): void | Promise<void>;
+  /** Flushes and closes the sink, when it holds a resource. */
   close?(): void | Promise<void>;
 }
 

@@ -4,12 +4,15 @@ import { formatValue } from '../format.js';
 
 /** One entry of a weights manifest, as in TF.js's `WeightsManifestEntry`. */
 export interface WeightSpec {
+  /** The weight's name (`dense/kernel`); optimizer state uses the variable's name plus the slot. */
   name: string;
+  /** The tensor's shape. */
   shape: number[];
   /** 'float32', 'int32' or 'bool' (other dtypes are rejected when decoding). */
   dtype: string;
   /** `'model'` (default) or `'optimizer'` for optimizer state saved with `includeOptimizer`. */
   group?: string;
+  /** How the stored values were quantized (TF.js's scheme); such weights are dequantized when read. */
   quantization?: { dtype: 'uint8' | 'uint16' | 'float16'; scale?: number; min?: number; original_dtype?: string };
 }
 

@@ -64,6 +64,7 @@ export function asSampleWeight(op: string, value: TensorLike, n: number): Tensor
   return makeTensor(values, [n], 'float32');
 }
 
+/** Extra weight per class index: an object `{ [classIndex]: weight }` or an array indexed by class. */
 export type ClassWeight = Readonly<Record<number, number>> | readonly number[];
 
 /** `classWeight` must be an object mapping class index -> weight, or an array of weights; every weight a finite number. */
@@ -125,6 +126,7 @@ export type Batch =
   | readonly [TensorLike, TensorLike]
   | readonly [TensorLike, TensorLike, TensorLike];
 
+/** Batches for `fitDataset`/`evaluateDataset`: any iterable or async iterable of `Batch`es. */
 export type Dataset = Iterable<Batch> | AsyncIterable<Batch>;
 
 export interface BatchTensors {

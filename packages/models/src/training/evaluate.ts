@@ -8,6 +8,7 @@ import type { BatchTensors, Dataset, StepBatch } from './data.js';
 import { asBatchTensor, asSampleWeight, checkSameLength, iteratorOf, Rows, unpackBatch } from './data.js';
 import { checkOptionKeys, EVALUATE_DATASET_OPTIONS, EVALUATE_OPTIONS } from './options.js';
 
+/** Options of `evaluate`. */
 export interface EvaluateOptions {
   /** Samples per batch (default 32). */
   batchSize?: number;
@@ -17,9 +18,11 @@ export interface EvaluateOptions {
   callbacks?: readonly Callback[];
 }
 
+/** Options of `evaluateDataset`. */
 export interface EvaluateDatasetOptions {
   /** Batches to draw (default: until the dataset ends). */
   steps?: number;
+  /** Callbacks whose onTest* hooks run. */
   callbacks?: readonly Callback[];
 }
 

@@ -20,6 +20,7 @@ interface CommonFitOptions {
   epochs?: number;
   /** 0 silent, 1 progress bar, 2 one line per epoch (default 1 on a terminal, else 2). */
   verbose?: 0 | 1 | 2;
+  /** Callbacks whose hooks run during training (and validation). */
   callbacks?: readonly Callback[];
   /** Extra weight per class index, multiplied into the training samples' weights. */
   classWeight?: ClassWeight;
@@ -33,6 +34,7 @@ interface CommonFitOptions {
   validationSteps?: number;
 }
 
+/** Options of `fit`. */
 export interface FitOptions extends CommonFitOptions {
   /** Samples per gradient step (default 32). */
   batchSize?: number;
@@ -42,19 +44,23 @@ export interface FitOptions extends CommonFitOptions {
   validationData?: ValidationTuple | Dataset;
   /**
    * Shuffle the training samples every epoch (default true). The order comes from this fit's own
-   * random stream: when it starts, fit draws one seed from the global generator (`setSeed`), and its
-   * shuffles, dropout masks and other random draws (layers without a seed of their own, weights of a
-   * model it builds from a dataset's first batch) come from that stream. So a seeded fit gives the
-   * same weights whether it runs alone or alongside other fits, timers or async work.
+   * random stream: when it starts, fit draws one seed from the global generator (`setSeed`), and
+   * each epoch's shuffle, dropout masks and other random draws (layers without a seed of their own,
+   * weights of a model it builds from a dataset's first batch) come from a generator made from that
+   * seed and the epoch number. So a seeded fit gives the same weights whether it runs alone or
+   * alongside other fits, timers or async work, and a fit resumed at epoch k (`initialEpoch`, after
+   * `ModelCheckpoint` + `loadModel`) draws exactly what the uninterrupted run drew from epoch k on.
    */
   shuffle?: boolean;
   /** One weight per training sample, shape [n]. */
   sampleWeight?: TensorLike;
 }
 
+/** Options of `fitDataset`. */
 export interface FitDatasetOptions extends CommonFitOptions {
   /** Batches per epoch. Without it, each epoch iterates the dataset until it ends (so it must be re-iterable). */
   stepsPerEpoch?: number;
+  /** `[xVal, yVal]`, `[xVal, yVal, sampleWeightVal]` or a dataset of batches, evaluated after each epoch. */
   validationData?: ValidationTuple | Dataset;
 }
 
@@ -63,8 +69,8 @@ interface BatchSource {
   readonly steps: number | null;
   /** Synchronous; runFit runs it with the fit's generator current (the shuffle draws from it). */
   startEpoch(epoch: number): void;
-  /** May await (an async dataset), so it runs outside any scope; see StepBatch. */
-  next(): Promise<StepBatch | null> | StepBatch | null;
+  /** May await (an async dataset), so it runs outside any scope; see StepBatch. `gen` is the epoch's generator. */
+  next(gen: Generator): Promise<StepBatch | null> | StepBatch | null;
   /** Set when the data ran out for good and training must stop. */
   exhausted: boolean;
 }
@@ -144,13 +150,62 @@ function checkBatch(model: Sequential, op: string, x: Tensor, y: Tensor): void {
   withScope(() => model.checkBatch(op, x, y));
 }
 
-/** What fit needs to run: the training batches, validation, the epochs and the fit's own random stream. */
+/** What fit needs to run: the training batches, validation, the epochs and the seed of the fit's own random stream. */
 interface PreparedFit {
   source: BatchSource;
   validation: ValidationRunner | null;
   epochs: number;
   initialEpoch: number;
-  gen: Generator;
+  seed: number;
+}
+
+/**
+ * The random stream of a model's last `fit` (its seed) and the epoch it would run next. Kept per
+ * model, saved in model.json by `save` (`userDefinedMetadata.descent.fit`) and set again by
+ * `loadModel`, so that `fit(…, { initialEpoch })` continues the stream exactly.
+ */
+export interface FitRandomState {
+  /** The fit's seed (an unsigned 32-bit integer); epoch e draws from `new Generator(epochSeed(seed, e))`. */
+  seed: number;
+  /** The first epoch not yet run. */
+  nextEpoch: number;
+}
+
+const fitStates = new WeakMap<Sequential, FitRandomState>();
+
+/** @internal The random state of the model's last fit, or null if it was never fit (nor loaded with one). */
+export function getFitRandomState(model: Sequential): FitRandomState | null {
+  const state = fitStates.get(model);
+  return state === undefined ? null : { ...state };
+}
+
+/** @internal Set (or clear, with null) the random state `fit` continues from when given an initialEpoch > 0. */
+export function setFitRandomState(model: Sequential, state: FitRandomState | null): void {
+  if (state === null) fitStates.delete(model);
+  else fitStates.set(model, { seed: state.seed, nextEpoch: state.nextEpoch });
+}
+
+/**
+ * The seed of epoch `epoch`'s generator in a fit seeded `seed`: a bijective 32-bit mix (the
+ * finalizer of MurmurHash3) of the seed and the epoch, so each epoch's draws depend on nothing but
+ * these two numbers, and no two epochs of one fit share a stream.
+ */
+export function epochSeed(seed: number, epoch: number): number {
+  let h = (seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * The seed of a fit's random stream, taken synchronously when fit is called: a fit that resumes
+ * (`initialEpoch > 0`) on a model that carries the stream of an earlier fit (in this process, or
+ * loaded from a checkpoint) continues it; any other fit draws a new seed from the current generator.
+ */
+function fitSeed(model: Sequential, initialEpoch: number): number {
+  const state = fitStates.get(model);
+  if (initialEpoch > 0 && state !== undefined) return state.seed;
+  return deriveSeed();
 }
 
 /**
@@ -162,8 +217,8 @@ interface PreparedFit {
 async function fitWith(model: Sequential, opts: CommonFitOptions, prepare: (made: Tensor[]) => PreparedFit): Promise<History> {
   const made: Tensor[] = [];
   try {
-    const { source, validation, epochs, initialEpoch, gen } = prepare(made);
-    return await runFit(model, source, validation, opts, epochs, initialEpoch, gen);
+    const { source, validation, epochs, initialEpoch, seed } = prepare(made);
+    return await runFit(model, source, validation, opts, epochs, initialEpoch, seed);
   } finally {
     dispose(made);
   }
@@ -254,7 +309,7 @@ function prepareTensorFit(model: Sequential, xIn: TensorLike, yIn: TensorLike, o
       };
     },
   };
-  return { source, validation, epochs, initialEpoch, gen: new Generator(deriveSeed()) };
+  return { source, validation, epochs, initialEpoch, seed: fitSeed(model, initialEpoch) };
 }
 
 /** `fit(dataset, options)` with an (async) iterable of batches. */
@@ -278,7 +333,7 @@ function prepareDatasetFit(model: Sequential, dataset: Dataset, opts: FitDataset
   let index = 0;
   let checked = false;
   let epochNumber = 0;
-  const gen = new Generator(deriveSeed());
+  const seed = fitSeed(model, initialEpoch);
   const source: BatchSource = {
     steps: stepsPerEpoch,
     exhausted: false,
@@ -288,7 +343,7 @@ function prepareDatasetFit(model: Sequential, dataset: Dataset, opts: FitDataset
       // Without stepsPerEpoch every epoch is one full pass; with it, one iterator runs across epochs (as in Keras).
       if (stepsPerEpoch === null || iterator === null) iterator = iteratorOf(dataset);
     },
-    async next() {
+    async next(gen) {
       if (stepsPerEpoch !== null && step >= stepsPerEpoch) return null;
       let r = await iterator!.next();
       if (r.done && stepsPerEpoch !== null) {
@@ -330,7 +385,7 @@ function prepareDatasetFit(model: Sequential, dataset: Dataset, opts: FitDataset
       return { tensors: () => batch, made: batch.made };
     },
   };
-  return { source, validation, epochs, initialEpoch, gen };
+  return { source, validation, epochs, initialEpoch, seed };
 }
 
 async function runFit(
@@ -340,7 +395,7 @@ async function runFit(
   opts: CommonFitOptions,
   epochs: number,
   initialEpoch: number,
-  gen: Generator,
+  seed: number,
 ): Promise<History> {
   const { optimizer } = model.requireCompiled('fit');
   const shouldValidate = validationSchedule(opts.validationFreq);
@@ -356,10 +411,13 @@ async function runFit(
   const callbacks = new CallbackList(all, model, { epochs, steps: source.steps, verbose, metrics: names });
 
   model.stopTraining = false;
+  fitStates.set(model, { seed, nextEpoch: initialEpoch });
   await callbacks.run('onTrainBegin', {});
   let lastLogs: Logs = {};
   for (let epoch = initialEpoch; epoch < epochs; epoch++) {
     for (const m of model.metrics) m.reset();
+    // This epoch's random draws (shuffle, dropout, a lazy build) depend only on (seed, epoch).
+    const gen = new Generator(epochSeed(seed, epoch));
     withGenerator(gen, () => source.startEpoch(epoch));
     await callbacks.run('onEpochBegin', epoch, {});
     let lossSum = 0;
@@ -370,7 +428,7 @@ async function runFit(
       // is one for the whole process, and a scope open across await would take in (and free) the
       // tensors that other async work makes meanwhile — another fit, a timer, the dataset's own
       // generator. Tensors that hooks and datasets make are theirs; fit never releases them.
-      const batch = await source.next();
+      const batch = await source.next(gen);
       if (batch === null) break;
       let size = 0;
       let lossValue: number;
@@ -409,6 +467,8 @@ async function runFit(
       const valLogs = await validation(callbacks, gen);
       for (const [k, v] of Object.entries(valLogs)) epochLogs[`val_${k}`] = v;
     }
+    // Before onEpochEnd, so a ModelCheckpoint saves the epoch a resumed fit starts from.
+    fitStates.set(model, { seed, nextEpoch: epoch + 1 });
     await callbacks.run('onEpochEnd', epoch, epochLogs);
     lastLogs = epochLogs;
     if (model.stopTraining) break;

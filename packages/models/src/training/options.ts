@@ -33,3 +33,12 @@ export const PREDICT_OPTIONS: readonly string[] = ['batchSize', 'callbacks'];
 export const TRAIN_ON_BATCH_OPTIONS: readonly string[] = ['sampleWeight', 'classWeight'];
 export const TEST_ON_BATCH_OPTIONS: readonly string[] = ['sampleWeight'];
 export const COMPILE_ARGS: readonly string[] = ['optimizer', 'loss', 'metrics'];
+
+/**
+ * The option names of an options interface `T`, from an object listing each of them as `true`: it
+ * does not compile while a key of `T` is missing or an extra one is listed, so the list and the
+ * interface cannot drift apart.
+ */
+export function optionNames<T>(keys: { readonly [K in keyof T]-?: true }): readonly string[] {
+  return Object.keys(keys);
+}

@@ -1,9 +1,9 @@
-// Keras-style users get the fast WebAssembly SIMD backend without extra steps: importing it makes it
-// the default wherever the engine supports wasm SIMD (setBackend('cpu') still switches back).
-import '@descent/backend-wasm';
+// No backend is imported here: `descent` (the umbrella package) makes the wasm backend the default,
+// and `import '@descent/backend-wasm'` does the same for users of the individual packages.
 
 export * from './callbacks/index.js';
 export type { IOHandler, ModelArtifacts, ModelJSON, SaveResult, TrainingConfig, WeightsManifestGroup, WeightSpec } from './io/artifacts.js';
+export * from './io/browser/index.js';
 export { fromPythonic, toCamelCase, toPythonic, toSnakeCase } from './io/case.js';
 export type { IORouter } from './io/router.js';
 export { fromMemory, listIOSchemes, registerIORouter, withSaveHandler } from './io/router.js';

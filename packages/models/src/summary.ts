@@ -1,6 +1,7 @@
 import type { Layer, SymbolicShape } from '@descent/layers';
 import { formatValue } from './format.js';
 
+/** Options of `summary`. */
 export interface SummaryOptions {
   /** Where each line goes (default console.log). */
   printFn?: (line: string) => void;

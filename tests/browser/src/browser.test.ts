@@ -4,20 +4,13 @@
 // the cross-origin isolation headers the wasm backend needs, and run in headless Chromium.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalServer } from './harness.js';
+import { bundle, hasChromium, indexHtml, launchChromium, SKIP_REASON, startServer } from './harness.js';
 import type { LoopResult, PageResults } from './page/results.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const SKIP_REASON = `no Chromium at ${CHROMIUM}; apt-get install -y chromium (or set CHROMIUM_PATH)`;
 if (!hasChromium) console.warn(`@descent/browser-tests: browser test skipped: ${SKIP_REASON}`);
 
 const WARMUP = 100;
@@ -33,36 +26,15 @@ const backendWasmDir = fileURLToPath(new URL('../node_modules/@descent/backend-w
 const wasmDir = `${backendWasmDir}build/`;
 const entry = fileURLToPath(new URL('./page/loops.ts', import.meta.url));
 
-const INDEX_HTML = `<!doctype html>
-<html><head><meta charset="utf-8"><title>descent browser loops</title></head>
-<body><script type="module" src="/app/loops.js"></script></body></html>
-`;
+const INDEX_HTML = indexHtml('descent browser loops', '/app/loops.js');
 
-let server: Server | null = null;
+let server: LocalServer | null = null;
 let browser: Browser | null = null;
 let origin = '';
 const served404: string[] = [];
 
-async function bundle(): Promise<Map<string, string>> {
-  // A plain browser bundle: no package in the graph may import a `node:` module (esbuild fails the
-  // build if one does), and no top-level await is needed.
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    outdir: '/app',
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['@descent/source'],
-    logLevel: 'silent',
-  });
-  return new Map(result.outputFiles.map((f) => [`/app/${basename(f.path)}`, f.text]));
-}
-
-function serve(files: Map<string, string>): Promise<string> {
-  const srv = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+function serve(files: Map<string, string>): Promise<LocalServer> {
+  return startServer((_req, res, path) => {
     // Cross-origin isolation: SharedArrayBuffer and shared wasm memory need both headers.
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
@@ -79,31 +51,22 @@ function serve(files: Map<string, string>): Promise<string> {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
     }
   });
-  server = srv;
-  return new Promise((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(srv.address() as AddressInfo).port}`));
-  });
 }
 
 beforeAll(async () => {
   if (!hasChromium) return;
   // The kernels the page fetches: build them if missing or older than asm/ (as backend-wasm's own test script does).
   execFileSync(process.execPath, [`${backendWasmDir}scripts/build-wasm.mjs`, '--if-stale'], { stdio: 'pipe', timeout: 120_000 });
-  origin = await serve(await bundle());
-  // --no-sandbox: CI and these machines run as root, where Chromium's sandbox refuses to start.
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: 20_000 });
+  server = await serve(await bundle(entry));
+  origin = server.origin;
+  browser = await launchChromium();
 }, 150_000);
 
 afterAll(async () => {
   await browser?.close();
   browser = null;
-  const srv = server;
+  await server?.close();
   server = null;
-  if (srv !== null) {
-    srv.closeAllConnections();
-    await new Promise<void>((resolve) => srv.close(() => resolve()));
-  }
 });
 
 function table(loops: readonly LoopResult[]): string {

@@ -184,7 +184,7 @@ describe('classifier app, end to end', () => {
     expect(bars.length).toBeGreaterThan(0);
     for (const segment of bars) expect(segment.replace('^C', '').length).toBeLessThan(60);
     // The summary starts on a line of its own: the bar's line was ended first.
-    expect(run.stdout).toMatch(/\r +\d+\/32 \[[=>.]+\] - ETA: [^\r\n]*\r\nInterrupted: adam stopped in epoch 1\/30 after \d+\/32 batches/);
+    expect(run.stdout).toMatch(/\r *\d+\/32 \[[=>.]+\] - ETA: [^\r\n]*\r\nInterrupted: adam stopped in epoch 1\/30 after \d+\/32 batches/);
     expect(existsSync(dir)).toBe(false);
   });
 });

@@ -12,6 +12,26 @@ import { checkLayerOptions } from './options.js';
 import { formatSymbolic } from './shape_utils.js';
 import { showValue } from './show_value.js';
 
+/** Called with the layer, the weight's name and shape before a layer creates a weight; it throws to refuse. */
+export type WeightCheck = (layer: Layer, name: string, shape: readonly number[]) => void;
+
+let weightCheck: WeightCheck | null = null;
+
+/**
+ * Run `fn` with `check` called before every weight any layer creates, so a model loader can compare
+ * a config's weight shapes with a file's before an initializer allocates anything. `fn` must be
+ * synchronous (layer building is), so the check is never seen by other code; checks nest.
+ */
+export function withWeightCheck<T>(check: WeightCheck, fn: () => T): T {
+  const previous = weightCheck;
+  weightCheck = check;
+  try {
+    return fn();
+  } finally {
+    weightCheck = previous;
+  }
+}
+
 /** Options every layer accepts. */
 export interface LayerArgs {
   /** Unique default from the class name (`dense`, `dense_1`, ...). */
@@ -296,6 +316,7 @@ export abstract class Layer {
    * Variable so optimizers apply it after each update.
    */
   protected addWeight(name: string, shape: readonly number[], options: AddWeightOptions): Variable {
+    weightCheck?.(this, name, shape);
     const dtype = options.dtype ?? this.dtype;
     const trainable = options.trainable ?? true;
     const constraint = options.constraint ?? null;

@@ -1,5 +1,5 @@
-import type { Loss } from '@descent/layers';
-import { Layer, deserializeLayer, getLoss } from '@descent/layers';
+import type { Layer, Loss, WeightCheck } from '@descent/layers';
+import { deserializeLayer, getLoss, withWeightCheck } from '@descent/layers';
 import { fromTfjsOptimizerConfig, fromTfjsOptimizerState, isTfjsOptimizerState } from '@descent/optimizers';
 import type { Tensor } from '@descent/tensor';
 import { formatShape } from '@descent/tensor';
@@ -283,24 +283,19 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, j) => d === b[j]);
 }
 
-type AddWeight = (this: Layer, name: string, shape: readonly number[], options: unknown) => unknown;
-
 /**
  * Run `fn` (which builds the model from its config) while every weight a layer creates is first
  * checked against the weights that will be loaded into it: a weight the manifest has under the
  * same name must have the same shape, and no weight may be larger than the largest in the
  * manifest. So a config that disagrees with its weights (say `units: 1e9`) fails before its
- * initializer allocates anything. Layer building is synchronous, so the patch is never seen by
- * other code.
+ * initializer allocates anything (through the layers' `withWeightCheck` hook).
  */
 function withWeightGuard<T>(weights: DecodedWeights, where: string, fn: () => T): T {
-  const proto = Layer.prototype as unknown as { addWeight: AddWeight };
-  const original = proto.addWeight;
   let largest = 0;
   for (const t of weights.byName.values()) largest = Math.max(largest, t.size);
   const { byName } = weights;
-  const guarded: AddWeight = function (this: Layer, name, shape, options) {
-    const full = `${this.weightScope}/${name}`;
+  const check: WeightCheck = (layer, name, shape) => {
+    const full = `${layer.weightScope}/${name}`;
     // The names applyArtifactWeights will accept for this weight (exact, or with the cell name dropped).
     const keys = byName.has(full) ? [full] : [...byName.keys()].filter((k) => withoutCellName(k) === full);
     const wanted = formatShape([...shape]);
@@ -309,7 +304,7 @@ function withWeightGuard<T>(weights: DecodedWeights, where: string, fn: () => T)
       const saved = byName.get(key)!;
       if (!keys.some((k) => sameShape(byName.get(k)!.shape, shape))) {
         throw new Error(
-          `${where}: weight '${key}' has shape ${formatShape(saved.shape)} in the weight file, but layer '${this.name}' (${this.className}) expects ${wanted} from its config; nothing was built`,
+          `${where}: weight '${key}' has shape ${formatShape(saved.shape)} in the weight file, but layer '${layer.name}' (${layer.className}) expects ${wanted} from its config; nothing was built`,
         );
       }
     } else {
@@ -317,18 +312,12 @@ function withWeightGuard<T>(weights: DecodedWeights, where: string, fn: () => T)
       if (!(size <= largest)) {
         const have = byName.size === 0 ? 'the weights manifest has no model weights' : `the largest weight in the weights manifest has ${largest} values`;
         throw new Error(
-          `${where}: layer '${this.name}' (${this.className}) would create weight '${full}' ${wanted} (${size} values) from its config, but ${have}; the config does not match the weights, so nothing was built`,
+          `${where}: layer '${layer.name}' (${layer.className}) would create weight '${full}' ${wanted} (${size} values) from its config, but ${have}; the config does not match the weights, so nothing was built`,
         );
       }
     }
-    return original.call(this, name, shape, options);
   };
-  proto.addWeight = guarded;
-  try {
-    return fn();
-  } finally {
-    proto.addWeight = original;
-  }
+  return withWeightCheck(check, fn);
 }
 
 /**

@@ -43,6 +43,12 @@ describe('tensor(): int32 values out of range are refused like non-integers', ()
     expect(tensor([2147483647, -2147483648], undefined, 'int32').toArray()).toEqual([2147483647, -2147483648]);
   });
 
+  it('a Float32Array given with dtype int32 follows the same rule (it used to truncate 1.5 to 1)', () => {
+    expect(() => tensor(new Float32Array([2, 1.5]), [2], 'int32')).toThrow('tensor: dtype int32 needs integer values, got 1.5 at flat index 1');
+    expect(() => tensor(new Float32Array([3e9]), [1], 'int32')).toThrow('tensor: dtype int32 holds integers in [-2147483648, 2147483647], got 3000000000 at flat index 0');
+    expect(tensor(new Float32Array([-4, 7]), [2], 'int32').toArray()).toEqual([-4, 7]);
+  });
+
   it('a plain number beyond int32 next to an int32 tensor becomes float32 instead of wrapping', () => {
     const r = add(tensor([1], [1], 'int32'), 3e9);
     expect(r.dtype).toBe('float32');

@@ -91,7 +91,14 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor
     const d = dtype ?? dtypeOfArray(arr);
     const out = allocArray(d, arr.length);
     if (d === 'bool') for (let i = 0; i < arr.length; i++) out[i] = arr[i] !== 0 ? 1 : 0;
-    else out.set(arr);
+    else if (d === 'int32' && arr instanceof Float32Array) {
+      // The same rule as for arrays: a value int32 cannot hold exactly is an error, not a truncation
+      // (use cast() to truncate on purpose).
+      for (let i = 0; i < arr.length; i++) {
+        if (!isInt32(arr[i]!)) fail(op, int32Message(arr[i]!, i));
+        out[i] = arr[i]!;
+      }
+    } else out.set(arr);
     return makeTensor(out, finalShape, d);
   }
   const nested = values;

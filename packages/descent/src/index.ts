@@ -11,5 +11,8 @@ export * from '@descent/optimizers';
 export * from '@descent/models';
 // Both layers and models export these two case helpers (the same functions): name one.
 export { toCamelCase, toSnakeCase } from '@descent/models';
+// Tensor ops and the layers' functional merge helpers share these names: here they stay the ops
+// (`add(a, b)`); the helpers are `new Add().apply([...])` or `add([...])` from @descent/layers.
+export { add, dot, maximum, minimum } from '@descent/tensor';
 export type { WasmMemoryInfo, WasmPaths } from '@descent/backend-wasm';
 export { getThreadsCount, setNumThreads, setWasmPaths, wasmFlavour, wasmLoadError, wasmMemoryInfo } from '@descent/backend-wasm';

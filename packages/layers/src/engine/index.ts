@@ -1,5 +1,5 @@
-export type { AddWeightOptions, CallKwargs, InputSpec, LayerArgs, RegularizerId, WeightCheck } from './layer.js';
-export { Layer, withWeightCheck } from './layer.js';
+export type { AddWeightOptions, CallKwargs, InputSpec, LayerArgs, LayerInputs, LayerInputShapes, RegularizerId, WeightCheck } from './layer.js';
+export { isShapeList, Layer, withWeightCheck } from './layer.js';
 export type { OwnOptionKeys } from './options.js';
 export { checkLayerOptions, layerOptions } from './options.js';
 export { resetLayerNames, toSnakeCase, uniqueLayerName } from './naming.js';

@@ -1,7 +1,7 @@
 import type { Variable } from '@descent/autograd';
 import { noGrad, scoped, variable } from '@descent/autograd';
-import type { DType, Tensor } from '@descent/tensor';
-import { isDType, tensor } from '@descent/tensor';
+import type { DType } from '@descent/tensor';
+import { isDType, Tensor, tensor } from '@descent/tensor';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
@@ -57,6 +57,25 @@ export type RegularizerId = Parameters<typeof getRegularizer>[0] | null;
 export interface CallKwargs {
   /** Training mode: Dropout drops, BatchNormalization uses batch statistics. Default false. */
   training?: boolean;
+}
+
+/**
+ * What `Layer.apply` and `Layer.call` take: one tensor, or an array of tensors for layers that
+ * combine several inputs (`Add`, `Concatenate`, ...; see `Layer.acceptsInputList`).
+ */
+export type LayerInputs = Tensor | Tensor[];
+
+/** What `build` and `computeOutputShape` take: one input shape, or one per input for multi-input layers. */
+export type LayerInputShapes = SymbolicShape | SymbolicShape[];
+
+/** True when `shape` is a list of input shapes (`[[null, 3], [null, 3]]`), not one shape (`[null, 3]`). */
+export function isShapeList(shape: LayerInputShapes): shape is SymbolicShape[] {
+  return shape.length > 0 && Array.isArray(shape[0]);
+}
+
+/** One shape as `[null,3]`, a list of shapes as `[null,3], [null,4]`: how messages show the input shapes. */
+export function formatInputShapes(shape: LayerInputShapes): string {
+  return isShapeList(shape) ? shape.map((s) => formatSymbolic(s)).join(', ') : formatSymbolic(shape);
 }
 
 /** Options of `Layer.addWeight`: how a weight is initialized, penalized, constrained and trained. */
@@ -123,8 +142,11 @@ export abstract class Layer {
    * given.
    */
   batchInputShape: SymbolicShape | null;
-  /** The input shape the layer was built for (set by the base `build`), or null before it is built. */
-  builtInputShape: SymbolicShape | null = null;
+  /**
+   * The input shape the layer was built for (set by the base `build`; one shape per input for a layer
+   * that takes a list), or null before it is built.
+   */
+  builtInputShape: LayerInputShapes | null = null;
   /** Dtype of the layer's weights (default float32). */
   readonly dtype: DType;
   /** Penalty on the layer's output (from `LayerArgs.activityRegularizer`), or null. */
@@ -203,30 +225,43 @@ export abstract class Layer {
   }
 
   /**
-   * Create the weights for inputs of `inputShape` (batch dimension may be null). The base
-   * implementation creates none; `apply` calls it once, before the first `call`.
+   * Whether `apply`/`call` take an array of tensors (layers that combine inputs, such as `Add` and
+   * `Concatenate`, return true). Other layers take one tensor, and `apply` refuses an array naming
+   * the layer. A subclass that takes a list overrides this getter; its `build` and
+   * `computeOutputShape` then receive one shape per input.
    */
-  build(inputShape: SymbolicShape): void {
-    this.builtInputShape = [...inputShape];
+  get acceptsInputList(): boolean {
+    return false;
+  }
+
+  /**
+   * Create the weights for inputs of `inputShape` (batch dimension may be null; for a layer that
+   * takes a list, one shape per input). The base implementation creates none; `apply` calls it once,
+   * before the first `call`.
+   */
+  build(inputShape: LayerInputShapes): void {
+    this.builtInputShape = isShapeList(inputShape) ? inputShape.map((s) => [...s]) : [...inputShape];
     this.built = true;
   }
 
   /**
    * What the built layer requires of its input (checked on every `apply`), or null for no check
    * (the default). Layers whose weights fix some input dims override it, usually with `specFromBuild`.
+   * A layer that takes a list may return one spec per input (null for "any"); a single spec then
+   * applies to every input of the list.
    */
-  protected inputSpec(): InputSpec | null {
+  protected inputSpec(): InputSpec | readonly (InputSpec | null)[] | null {
     return null;
   }
 
   /**
    * The spec that fixes `axes` (negative counts from the end) to their sizes in the shape the layer
    * was built for; with `exactRank`, the rank too (else only a rank high enough to hold those axes
-   * after the batch axis).
+   * after the batch axis). Null for a layer built on a list of inputs (write its per-input specs).
    */
   protected specFromBuild(axes: readonly number[], exactRank: boolean): InputSpec | null {
     const built = this.builtInputShape;
-    if (built === null) return null;
+    if (built === null || isShapeList(built)) return null;
     const rank = built.length;
     const fixed: Record<number, number> = {};
     for (const a of axes) {
@@ -240,16 +275,27 @@ export abstract class Layer {
     return { minNdim, axes: fixed };
   }
 
-  /** The layer's computation. Called by `apply` after the layer is built. */
-  abstract call(inputs: Tensor, kwargs: CallKwargs): Tensor;
+  /**
+   * The layer's computation. Called by `apply` after the layer is built, with one tensor, or with an
+   * array of tensors when the layer `acceptsInputList`.
+   */
+  abstract call(inputs: LayerInputs, kwargs: CallKwargs): Tensor;
 
-  /** Shape of the output for an input of `inputShape`; the default keeps the shape. */
-  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+  /**
+   * Shape of the output for an input of `inputShape` (one shape per input for a layer that takes a
+   * list); the default keeps the shape.
+   */
+  computeOutputShape(inputShape: LayerInputShapes): SymbolicShape {
+    if (isShapeList(inputShape)) throw new Error(this.singleInputMessage(inputShape.length));
     return [...inputShape];
   }
 
-  /** Build on first use (from the input's shape), run `call`, and record the activity penalty. */
-  apply(inputs: Tensor, kwargs: CallKwargs = {}): Tensor {
+  /**
+   * Build on first use (from the input's shape, or the shapes of an input list), run `call`, and
+   * record the activity penalty.
+   */
+  apply(inputs: LayerInputs, kwargs: CallKwargs = {}): Tensor {
+    this.checkInputKind(inputs);
     // Called from user code (no gradient recording, no caller's scope), the call frees its own
     // intermediates; the output and the activity penalty it records survive.
     const [output, activity] = scoped(() => {
@@ -262,21 +308,72 @@ export abstract class Layer {
     return output;
   }
 
-  /** @internal Build from `inputs` if not built yet, checking it against `batchInputShape`. */
-  protected ensureBuilt(inputs: Tensor): void {
+  private singleInputMessage(count: number): string {
+    return `${this.className} '${this.name}': expects a single input tensor, got a list of ${count} (only layers that combine inputs, such as Add or Concatenate, take a list)`;
+  }
+
+  /** Throw, naming the layer, unless `inputs` is a Tensor, or an array of Tensors for a layer that takes a list. */
+  private checkInputKind(inputs: unknown): void {
+    if (inputs instanceof Tensor) return;
+    if (Array.isArray(inputs) && inputs.every((t) => t instanceof Tensor)) {
+      if (!this.acceptsInputList) throw new Error(this.singleInputMessage(inputs.length));
+      return;
+    }
+    if (Array.isArray(inputs) && this.acceptsInputList) {
+      const i = inputs.findIndex((t) => !(t instanceof Tensor));
+      throw new Error(`${this.className} '${this.name}': inputs[${i}] must be a Tensor, got ${showValue(inputs[i])}`);
+    }
+    const wanted = this.acceptsInputList ? 'an array of Tensors' : 'a Tensor';
+    throw new Error(`${this.className} '${this.name}': expected ${wanted} as input, got ${showValue(inputs)} (make tensors with tensor(...))`);
+  }
+
+  /** @internal Build from `inputs` if not built yet, checking it against `batchInputShape` and the input spec. */
+  protected ensureBuilt(inputs: LayerInputs): void {
+    if (Array.isArray(inputs)) {
+      if (!this.built) {
+        const shapes: SymbolicShape[] = inputs.map((t) => [...t.shape]);
+        noGrad(() => this.build(shapes));
+        this.built = true;
+      }
+      this.checkInputSpecs(inputs.map((t) => t.shape));
+      return;
+    }
     this.checkInputShape(inputs.shape);
     if (!this.built) {
       const shape: SymbolicShape = [...inputs.shape];
       noGrad(() => this.build(shape));
       this.built = true;
     }
-    this.checkInputSpec(inputs.shape);
+    this.checkInputSpecs(inputs.shape);
   }
 
-  /** Throw, naming the layer, when `shape` breaks the built layer's `inputSpec`. */
-  private checkInputSpec(shape: readonly number[]): void {
+  /**
+   * Check the input shape(s) against `inputSpec()`: one spec applies to every input of a list; a list
+   * of specs (null for "any") gives one per input, and the inputs must then be as many.
+   */
+  private checkInputSpecs(shapes: readonly number[] | readonly (readonly number[])[]): void {
     const spec = this.inputSpec();
     if (spec === null) return;
+    const isList = (x: readonly unknown[]): boolean => x.length > 0 && Array.isArray(x[0]);
+    const given = isList(shapes) ? (shapes as readonly (readonly number[])[]) : null;
+    if (!Array.isArray(spec)) {
+      if (given === null) this.checkInputSpec(spec as InputSpec, shapes as readonly number[], '');
+      else given.forEach((s, i) => this.checkInputSpec(spec as InputSpec, s, `input ${i}: `));
+      return;
+    }
+    const specs = spec as readonly (InputSpec | null)[];
+    if (given === null || given.length !== specs.length) {
+      const got = given === null ? 'a single tensor' : `${given.length} tensors`;
+      throw new Error(`${this.className} '${this.name}': expects a list of ${specs.length} input tensors, got ${got}`);
+    }
+    given.forEach((s, i) => {
+      const one = specs[i];
+      if (one !== null && one !== undefined) this.checkInputSpec(one, s, `input ${i}: `);
+    });
+  }
+
+  /** Throw, naming the layer (and the input, `which`), when `shape` breaks `spec`. */
+  private checkInputSpec(spec: InputSpec, shape: readonly number[], which: string): void {
     const rank = shape.length;
     let ok = (spec.ndim === undefined || rank === spec.ndim) && (spec.minNdim === undefined || rank >= spec.minNdim);
     const wanted: string[] = [];
@@ -289,8 +386,9 @@ export abstract class Layer {
     if (ok) return;
     const rankText = spec.ndim !== undefined ? `rank ${spec.ndim}` : spec.minNdim !== undefined ? `rank ≥ ${spec.minNdim}` : '';
     const what = [rankText, ...wanted].filter((w) => w !== '').join(' and ');
-    const builtFor = this.builtInputShape !== null ? ` (it was built for input shape ${formatSymbolic(this.builtInputShape)})` : '';
-    throw new Error(`${this.className} '${this.name}': expected input with ${what}${builtFor}, got input shape ${formatSymbolic(shape)}`);
+    const built = this.builtInputShape;
+    const builtFor = built !== null ? ` (it was built for input shape${isShapeList(built) ? 's' : ''} ${formatInputShapes(built)})` : '';
+    throw new Error(`${this.className} '${this.name}': ${which}expected input with ${what}${builtFor}, got input shape ${formatSymbolic(shape)}`);
   }
 
   /** @internal */

@@ -14,6 +14,7 @@ import { GRU } from './gru.js';
 import { InputLayer } from './input_layer.js';
 import { LayerNormalization } from './layer_normalization.js';
 import { LSTM } from './lstm.js';
+import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 import { AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D } from './pooling.js';
 import { Flatten, Permute, RepeatVector, Reshape } from './reshaping.js';
 import { SimpleRNN } from './rnn.js';
@@ -28,15 +29,19 @@ import { TimeDistributed } from './time_distributed.js';
 export function builtinLayers() {
   return {
     Activation,
+    Add,
+    Average,
     AveragePooling1D,
     AveragePooling2D,
     BatchNormalization,
     Bidirectional,
+    Concatenate,
     Conv1D,
     Conv2D,
     Conv2DTranspose,
     Dense,
     DepthwiseConv2D,
+    Dot,
     Dropout,
     ELU,
     Embedding,
@@ -53,6 +58,9 @@ export function builtinLayers() {
     LeakyReLU,
     MaxPooling1D,
     MaxPooling2D,
+    Maximum,
+    Minimum,
+    Multiply,
     Permute,
     ReLU,
     RepeatVector,
@@ -62,6 +70,7 @@ export function builtinLayers() {
     Softmax,
     SpatialDropout1D,
     SpatialDropout2D,
+    Subtract,
     TimeDistributed,
     UpSampling2D,
     ZeroPadding2D,

@@ -26,6 +26,8 @@ export type { LayerNormalizationArgs } from './layer_normalization.js';
 export { LayerNormalization } from './layer_normalization.js';
 export type { LSTMArgs } from './lstm.js';
 export { LSTM } from './lstm.js';
+export type { ConcatenateArgs, DotArgs, DotFunctionArgs, MergeArgs } from './merge.js';
+export { Add, Average, Concatenate, Dot, Maximum, Merge, Minimum, Multiply, Subtract, add, average, concatenate, dot, maximum, minimum, multiply, subtract } from './merge.js';
 export type { PoolingArgs } from './pooling.js';
 export { AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D } from './pooling.js';
 export type { FlattenArgs, PermuteArgs, RepeatVectorArgs, ReshapeArgs } from './reshaping.js';

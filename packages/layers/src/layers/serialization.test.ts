@@ -11,8 +11,11 @@ const seq = (): Tensor => pseudoTensor([2, 4, 3], 3);
 const img = (): Tensor => pseudoTensor([2, 5, 5, 2], 4);
 const vec = (): Tensor => pseudoTensor([2, 6], 5);
 
-/** One non-default instance of every layer, with an input it accepts. */
-const cases: Record<string, [() => Layer, () => Tensor]> = {
+const vec2 = (): Tensor[] => [pseudoTensor([2, 6], 6), pseudoTensor([2, 6], 7)];
+const mixedRanks = (): Tensor[] => [pseudoTensor([2, 6], 8), pseudoTensor([2, 4, 6], 9), pseudoTensor([2, 1], 10)];
+
+/** One non-default instance of every layer, with an input it accepts (a list for the merge layers). */
+const cases: Record<string, [() => Layer, () => Tensor | Tensor[]]> = {
   InputLayer: [() => new L.InputLayer({ inputShape: [6], name: 'in' }), vec],
   Dense: [() => new L.Dense({ units: 3, activation: 'hardSigmoid', useBias: true, kernelInitializer: { className: 'HeNormal', config: { seed: 3 } }, kernelRegularizer: 'l2', biasConstraint: 'nonNeg', inputShape: [6] }), vec],
   Activation: [() => new L.Activation({ activation: 'softplus' }), vec],
@@ -51,6 +54,14 @@ const cases: Record<string, [() => Layer, () => Tensor]> = {
   LeakyReLU: [() => new L.LeakyReLU({ alpha: 0.05 }), vec],
   ELU: [() => new L.ELU({ alpha: 0.7 }), vec],
   Softmax: [() => new L.Softmax({ axis: 1 }), seq],
+  Add: [() => new L.Add({ name: 'plus' }), mixedRanks],
+  Subtract: [() => new L.Subtract(), vec2],
+  Multiply: [() => new L.Multiply(), mixedRanks],
+  Average: [() => new L.Average({ trainable: false }), mixedRanks],
+  Maximum: [() => new L.Maximum(), vec2],
+  Minimum: [() => new L.Minimum(), mixedRanks],
+  Concatenate: [() => new L.Concatenate({ axis: 1 }), () => [seq(), pseudoTensor([2, 2, 3], 11)]],
+  Dot: [() => new L.Dot({ axes: [1, 2], normalize: true }), () => [seq(), pseudoTensor([2, 5, 4], 12)]],
 };
 
 describe('fromConfig(getConfig()) round trip', () => {
@@ -111,7 +122,8 @@ describe('symbolic build and computeOutputShape (what Sequential.build does)', (
     it(className, () => {
       const layer = make();
       const x = input();
-      const symbolic: SymbolicShape = [null, ...x.shape.slice(1)];
+      const batchless = (t: Tensor): SymbolicShape => [null, ...t.shape.slice(1)];
+      const symbolic: SymbolicShape | SymbolicShape[] = Array.isArray(x) ? x.map(batchless) : batchless(x);
       if (!layer.built) {
         layer.build(symbolic);
         layer.built = true;

@@ -70,6 +70,28 @@ export interface ModelArtifacts {
   source?: string;
 }
 
+/** The model.json fields an artifacts object carries along unchanged when present. */
+export type ModelMetadata = Pick<ModelJSON, 'format' | 'generatedBy' | 'convertedBy' | 'trainingConfig' | 'userDefinedMetadata'>;
+
+/**
+ * Artifacts for a model loaded from a store or a model.json: topology, weight specs and data, plus
+ * every metadata field `from` has (one place, so no handler drops one).
+ */
+export function loadedArtifacts(
+  from: ModelMetadata & { modelTopology: JsonObject | null },
+  weightSpecs: WeightSpec[],
+  weightData: ArrayBuffer,
+  source: string,
+): ModelArtifacts {
+  const artifacts: ModelArtifacts = { modelTopology: from.modelTopology, weightSpecs, weightData, source };
+  if (from.format !== undefined) artifacts.format = from.format;
+  if (from.generatedBy !== undefined) artifacts.generatedBy = from.generatedBy;
+  if (from.convertedBy !== undefined) artifacts.convertedBy = from.convertedBy;
+  if (from.trainingConfig !== undefined) artifacts.trainingConfig = from.trainingConfig;
+  if (from.userDefinedMetadata !== undefined) artifacts.userDefinedMetadata = from.userDefinedMetadata;
+  return artifacts;
+}
+
 /** What a save handler reports back. */
 export interface SaveResult {
   /** Where the model went (e.g. the folder), when the handler knows. */

@@ -4,7 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { lstat, mkdir, open, readFile, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../io/artifacts.js';
-import { artifactsToModelJSON, validateModelJSON } from '../io/artifacts.js';
+import { artifactsToModelJSON, loadedArtifacts, validateModelJSON } from '../io/artifacts.js';
 import type { WeightSpec } from '../io/weights.js';
 import { concatBuffers, specByteLength } from '../io/weights.js';
 
@@ -389,17 +389,7 @@ async function loadFromPath(p: string): Promise<ModelArtifacts> {
       offset += file.size;
     }
   }
-  const artifacts: ModelArtifacts = {
-    modelTopology: json.modelTopology,
-    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData: data.buffer,
-    source: jsonPath,
-  };
-  if (json.format !== undefined) artifacts.format = json.format;
-  if (json.generatedBy !== undefined) artifacts.generatedBy = json.generatedBy;
-  if (json.trainingConfig !== undefined) artifacts.trainingConfig = json.trainingConfig;
-  if (json.userDefinedMetadata !== undefined) artifacts.userDefinedMetadata = json.userDefinedMetadata;
-  return artifacts;
+  return loadedArtifacts(json, json.weightsManifest.flatMap((g) => g.weights), data.buffer, jsonPath);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { IOHandler, ModelArtifacts } from '../artifacts.js';
-import { validateModelJSON } from '../artifacts.js';
-import { specByteLength } from '../weights.js';
+import { loadedArtifacts, validateModelJSON } from '../artifacts.js';
+import { concatBuffers, specByteLength } from '../weights.js';
 import { message } from './stored.js';
 
 /** What `browserFiles` reads from a file: a DOM `File` (from `<input type="file">` or drag and drop) fits. */
@@ -73,24 +73,7 @@ async function load(jsonFile: FileLike, weightFiles: readonly FileLike[]): Promi
     }
   });
   const buffers = await Promise.all(ordered.flat().map((f) => f.arrayBuffer()));
-  const data = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
-  let offset = 0;
-  for (const b of buffers) {
-    data.set(new Uint8Array(b), offset);
-    offset += b.byteLength;
-  }
-  const artifacts: ModelArtifacts = {
-    modelTopology: json.modelTopology,
-    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData: data.buffer,
-    source,
-  };
-  if (json.format !== undefined) artifacts.format = json.format;
-  if (json.generatedBy !== undefined) artifacts.generatedBy = json.generatedBy;
-  if (json.convertedBy !== undefined) artifacts.convertedBy = json.convertedBy;
-  if (json.trainingConfig !== undefined) artifacts.trainingConfig = json.trainingConfig;
-  if (json.userDefinedMetadata !== undefined) artifacts.userDefinedMetadata = json.userDefinedMetadata;
-  return artifacts;
+  return loadedArtifacts(json, json.weightsManifest.flatMap((g) => g.weights), concatBuffers(buffers, source), source);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { checkOptionKeys } from '../../training/options.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../artifacts.js';
-import { artifactsToModelJSON, validateModelJSON } from '../artifacts.js';
-import { specByteLength } from '../weights.js';
+import { artifactsToModelJSON, loadedArtifacts, validateModelJSON } from '../artifacts.js';
+import { concatBuffers, specByteLength } from '../weights.js';
 import { joinedWeights, message, utf8Length } from './stored.js';
 
 export interface HTTPOptions {
@@ -144,7 +144,6 @@ async function load(modelURL: URL, options: HTTPOptions): Promise<ModelArtifacts
       ),
     ),
   );
-  let total = 0;
   groups.forEach((g, gi) => {
     const got = buffers[gi]!.reduce((n, b) => n + b.byteLength, 0);
     if (got !== g.needed) {
@@ -153,26 +152,8 @@ async function load(modelURL: URL, options: HTTPOptions): Promise<ModelArtifacts
           `${g.needed} bytes (${g.group.weights.map((w) => w.name).join(', ')}): ${got < g.needed ? 'the download is truncated' : 'the file does not belong to this model.json'}`,
       );
     }
-    total += got;
   });
-  const data = new Uint8Array(total);
-  let offset = 0;
-  for (const b of buffers.flat()) {
-    data.set(new Uint8Array(b), offset);
-    offset += b.byteLength;
-  }
-  const artifacts: ModelArtifacts = {
-    modelTopology: json.modelTopology,
-    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData: data.buffer,
-    source: modelURL.href,
-  };
-  if (json.format !== undefined) artifacts.format = json.format;
-  if (json.generatedBy !== undefined) artifacts.generatedBy = json.generatedBy;
-  if (json.convertedBy !== undefined) artifacts.convertedBy = json.convertedBy;
-  if (json.trainingConfig !== undefined) artifacts.trainingConfig = json.trainingConfig;
-  if (json.userDefinedMetadata !== undefined) artifacts.userDefinedMetadata = json.userDefinedMetadata;
-  return artifacts;
+  return loadedArtifacts(json, json.weightsManifest.flatMap((g) => g.weights), concatBuffers(buffers.flat(), modelURL.href), modelURL.href);
 }
 
 async function save(url: URL, options: HTTPOptions, artifacts: ModelArtifacts): Promise<SaveResult> {

@@ -1,4 +1,5 @@
-import type { ModelArtifacts, SaveResult } from '../artifacts.js';
+import type { ModelArtifacts, SaveResult, TrainingConfig } from '../artifacts.js';
+import { loadedArtifacts } from '../artifacts.js';
 import type { JsonObject } from '../case.js';
 import type { WeightSpec } from '../weights.js';
 import { concatBuffers } from '../weights.js';
@@ -26,7 +27,7 @@ export interface StoredModelJSON {
   generatedBy?: string;
   convertedBy?: string | null;
   modelTopology: JsonObject | null;
-  trainingConfig?: ModelArtifacts['trainingConfig'];
+  trainingConfig?: TrainingConfig;
   userDefinedMetadata?: JsonObject;
   weightSpecs: WeightSpec[];
 }
@@ -82,13 +83,7 @@ export function artifactsFromStored(json: unknown, weightData: unknown, where: s
   if (j.modelTopology === undefined) throw new Error(`${where}: the stored model has no 'modelTopology'; the entry is damaged`);
   if (!Array.isArray(j.weightSpecs)) throw new Error(`${where}: the stored model has no 'weightSpecs' list; the entry is damaged`);
   if (!(weightData instanceof ArrayBuffer)) throw new Error(`${where}: the stored weight data is ${weightData === null ? 'null' : typeof weightData}, expected an ArrayBuffer; the entry is damaged`);
-  const artifacts: ModelArtifacts = { modelTopology: j.modelTopology, weightSpecs: j.weightSpecs, weightData, source: where };
-  if (j.format !== undefined) artifacts.format = j.format;
-  if (j.generatedBy !== undefined) artifacts.generatedBy = j.generatedBy;
-  if (j.convertedBy !== undefined) artifacts.convertedBy = j.convertedBy;
-  if (j.trainingConfig !== undefined) artifacts.trainingConfig = j.trainingConfig;
-  if (j.userDefinedMetadata !== undefined) artifacts.userDefinedMetadata = j.userDefinedMetadata;
-  return artifacts;
+  return loadedArtifacts(j as StoredModelJSON, j.weightSpecs, weightData, where);
 }
 
 /** `dateSaved` comes back from JSON (localStorage) as a string. */

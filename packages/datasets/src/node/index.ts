@@ -3,19 +3,8 @@
  * download cache (`fetchCached`, `defaultCacheDir`), `mnist.load` (the bundled subset from the
  * optional `mnist` package, or the full set downloaded and cached) and `writeMnistSubset`.
  */
-export {
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_MAX_DOWNLOAD_BYTES,
-  DEFAULT_MAX_GUNZIP_BYTES,
-  digestSha256,
-  encodeIdx,
-  fetchVerified,
-  gunzip,
-  isGzip,
-  parseIdx,
-} from '../index.js';
-export type { DownloadLimits, DownloadProgress, FetchVerifiedOptions, IdxArray } from '../index.js';
+// Everything of the neutral entry; `mnist` below (a superset with `load`) takes precedence over its `mnist`.
+export * from '../index.js';
 export { defaultCacheDir, fetchCached, sha256 } from './download.js';
 export type { CachedFileOptions } from './download.js';
 export * as mnist from './mnist.js';

@@ -1,7 +1,7 @@
 import type { Variable } from '@descent/autograd';
 import { noGrad, scoped, variableGrads } from '@descent/autograd';
 import type { Layer, Loss, LossIdentifier, Metric, MetricIdentifier, SymbolicShape } from '@descent/layers';
-import { getLoss, getMetric } from '@descent/layers';
+import { getLoss, getMetric, SymbolicTensor } from '@descent/layers';
 import type { Optimizer, OptimizerIdentifier } from '@descent/optimizers';
 import { get as getOptimizer } from '@descent/optimizers';
 import type { Tensor, TensorLike } from '@descent/tensor';
@@ -15,6 +15,7 @@ import { resolveIOHandler } from './io/router.js';
 import type { LayerConfigEntry } from './io/serialize.js';
 import { applyArtifactWeights, loadArtifacts, modelToArtifacts, sequentialConfig, sequentialFromConfig, toModelJSON } from './io/serialize.js';
 import { formatValue } from './format.js';
+import { sequentialLayer } from './functional/sequential-layer.js';
 import { formatSummary } from './summary.js';
 import type { SummaryOptions } from './summary.js';
 import type { ClassWeight, Dataset } from './training/data.js';
@@ -151,6 +152,16 @@ export class Sequential {
   /** The output shape of the last layer, e.g. `[null, 10]`, once built. */
   get outputShape(): SymbolicShape | null {
     return this.outputShapes[this.outputShapes.length - 1] ?? null;
+  }
+
+  /** True unless every layer is frozen; setting it freezes (`false`) or unfreezes every layer, as Keras's `model.trainable`. */
+  get trainable(): boolean {
+    return this.stack.some((l) => l.trainable);
+  }
+
+  /** Freezes (`false`) or unfreezes (`true`) every layer of the model. */
+  set trainable(value: boolean) {
+    for (const l of this.stack) l.trainable = value;
   }
 
   /** Every weight of every layer, in layer order. */
@@ -311,7 +322,11 @@ export class Sequential {
    * recorded like any op, so a custom training loop can differentiate through it; called on its own,
    * it frees its intermediates when it returns.
    */
-  apply(x: TensorLike, kwargs: { training?: boolean } = {}): Tensor {
+  apply(x: SymbolicTensor, kwargs?: { training?: boolean }): SymbolicTensor;
+  apply(x: TensorLike, kwargs?: { training?: boolean }): Tensor;
+  apply(x: TensorLike | SymbolicTensor, kwargs: { training?: boolean } = {}): Tensor | SymbolicTensor {
+    // On a symbolic tensor the model becomes one layer of the graph being built (nesting).
+    if (x instanceof SymbolicTensor) return sequentialLayer(this).apply(x, kwargs);
     if (typeof kwargs !== 'object' || kwargs === null) throw new Error(`apply: kwargs must be an object such as { training: true }, got ${String(kwargs)}`);
     const training = kwargs.training ?? false;
     if (typeof training !== 'boolean') throw new Error(`apply: training must be true or false, got ${String(training)}`);

@@ -1,4 +1,4 @@
-import type { Layer, SymbolicShape } from '@descent/layers';
+import type { Functional, Layer, SymbolicShape } from '@descent/layers';
 import { formatValue } from './format.js';
 
 /** Options of `summary`. */
@@ -50,6 +50,44 @@ export function formatSummary(name: string, layers: readonly Layer[], outputShap
     for (const w of layer.nonTrainableWeights) nonTrainable += w.size;
     if (i < layers.length - 1) lines.push('');
   });
+  lines.push('='.repeat(width));
+  lines.push(`Total params: ${withCommas(trainable + nonTrainable)} (${sizeText(trainable + nonTrainable)})`);
+  lines.push(`Trainable params: ${withCommas(trainable)} (${sizeText(trainable)})`);
+  lines.push(`Non-trainable params: ${withCommas(nonTrainable)} (${sizeText(nonTrainable)})`);
+  lines.push('_'.repeat(width));
+  return lines;
+}
+
+/**
+ * The Keras table of a graph model: one row per layer with its output shape, parameter count and
+ * the "Connected to" column (`layer[node][tensor]` of each input; a layer called several times
+ * lists each call's inputs), then the totals. Default width 98, as Keras uses for graphs.
+ */
+export function formatGraphSummary(model: Functional, options: SummaryOptions = {}): string[] {
+  const width = options.lineLength ?? 98;
+  if (!Number.isInteger(width) || width < 40) throw new Error(`summary: lineLength must be an integer ≥ 40, got ${formatValue(width)}`);
+  const cols = [Math.floor(width * 0.33), Math.floor(width * 0.55), Math.floor(width * 0.67), width];
+  const row = (a: string, b: string, c: string, d: string): string =>
+    (fit(a, cols[0]!) + fit(b, cols[1]! - cols[0]!) + fit(c, cols[2]! - cols[1]!) + fit(d, cols[3]! - cols[2]!)).trimEnd();
+  const lines: string[] = [];
+  lines.push(`Model: "${model.name}"`);
+  lines.push('_'.repeat(width));
+  lines.push(row(' Layer (type)', 'Output Shape', 'Param #', 'Connected to'));
+  lines.push('='.repeat(width));
+  let trainable = 0;
+  let nonTrainable = 0;
+  const layers = model.layers;
+  layers.forEach((layer, i) => {
+    const nodes = model.layerNodes(layer);
+    const shapes = nodes.map((n) => n.outputs.map((t) => shapeText(t.shape)).join(', '));
+    const shape = [...new Set(shapes)].join(', ') || '?';
+    const connected = nodes.flatMap((n) => n.inputs.map((t) => { const [name, node, index] = model.tensorKey(t); return `${name}[${node}][${index}]`; }));
+    lines.push(row(` ${layer.name} (${layer.className})`, shape, withCommas(layer.countParams()), connected[0] ?? '-'));
+    for (const more of connected.slice(1)) lines.push(row('', '', '', more));
+    if (i < layers.length - 1) lines.push('');
+  });
+  for (const w of model.trainableWeights) trainable += w.size;
+  for (const w of model.nonTrainableWeights) nonTrainable += w.size;
   lines.push('='.repeat(width));
   lines.push(`Total params: ${withCommas(trainable + nonTrainable)} (${sizeText(trainable + nonTrainable)})`);
   lines.push(`Trainable params: ${withCommas(trainable)} (${sizeText(trainable)})`);

@@ -1,4 +1,4 @@
-export type { AddWeightOptions, CallKwargs, InputSpec, LayerArgs, LayerInputs, LayerInputShapes, RegularizerId, WeightCheck } from './layer.js';
+export type { AddWeightOptions, CallKwargs, InputSpec, LayerArgs, LayerInputs, LayerInputShapes, RegularizerId, SymbolicInputs, WeightCheck } from './layer.js';
 export { isShapeList, Layer, withWeightCheck } from './layer.js';
 export type { OwnOptionKeys } from './options.js';
 export { checkLayerOptions, layerOptions } from './options.js';
@@ -7,3 +7,6 @@ export type { LayerClass, LayerClassName, LayerSpec } from './registry.js';
 export { deserializeLayer, listLayers, registerLayer, serializeLayer } from './registry.js';
 export type { PaddingMode, SymbolicShape } from './shape_utils.js';
 export { convOutputLength, deconvOutputLength, formatSymbolic } from './shape_utils.js';
+export { isSymbolicInput, Node, SymbolicTensor } from './symbolic.js';
+export type { FunctionalArgs, SymbolicStructure, TensorKey } from './container.js';
+export { Functional } from './container.js';

@@ -11,6 +11,7 @@ import type { SymbolicShape } from './shape_utils.js';
 import { checkLayerOptions } from './options.js';
 import { formatSymbolic } from './shape_utils.js';
 import { showValue } from './show_value.js';
+import { isSymbolicInput, Node, SymbolicTensor } from './symbolic.js';
 
 /** Called with the layer, the weight's name and shape before a layer creates a weight; it throws to refuse. */
 export type WeightCheck = (layer: Layer, name: string, shape: readonly number[]) => void;
@@ -64,6 +65,9 @@ export interface CallKwargs {
  * combine several inputs (`Add`, `Concatenate`, ...; see `Layer.acceptsInputList`).
  */
 export type LayerInputs = Tensor | Tensor[];
+
+/** What `Layer.apply` takes while a graph is built: one symbolic tensor, or an array for multi-input layers. */
+export type SymbolicInputs = SymbolicTensor | SymbolicTensor[];
 
 /** What `build` and `computeOutputShape` take: one input shape, or one per input for multi-input layers. */
 export type LayerInputShapes = SymbolicShape | SymbolicShape[];
@@ -151,6 +155,14 @@ export abstract class Layer {
   readonly dtype: DType;
   /** Penalty on the layer's output (from `LayerArgs.activityRegularizer`), or null. */
   readonly activityRegularizer: Regularizer | null;
+
+  /**
+   * The calls of this layer on symbolic tensors, in order (Keras's `inbound_nodes`): one per
+   * `apply(symbolic)`; a shared layer has several.
+   */
+  readonly inboundNodes: Node[] = [];
+  /** The calls of other layers that consumed this layer's symbolic outputs. */
+  readonly outboundNodes: Node[] = [];
 
   private trainableFlag: boolean;
   private readonly own: OwnWeight[] = [];
@@ -294,7 +306,11 @@ export abstract class Layer {
    * Build on first use (from the input's shape, or the shapes of an input list), run `call`, and
    * record the activity penalty.
    */
-  apply(inputs: LayerInputs, kwargs: CallKwargs = {}): Tensor {
+  apply(inputs: SymbolicInputs, kwargs?: CallKwargs): SymbolicTensor;
+  apply(inputs: LayerInputs, kwargs?: CallKwargs): Tensor;
+  apply(inputs: LayerInputs | SymbolicInputs, kwargs?: CallKwargs): Tensor | SymbolicTensor;
+  apply(inputs: LayerInputs | SymbolicInputs, kwargs: CallKwargs = {}): Tensor | SymbolicTensor {
+    if (isSymbolicInput(inputs)) return this.recordCall(inputs, kwargs)[0]!;
     this.checkInputKind(inputs);
     // Called from user code (no gradient recording, no caller's scope), the call frees its own
     // intermediates; the output and the activity penalty it records survive.
@@ -306,6 +322,97 @@ export abstract class Layer {
     });
     this.activityLosses = activity;
     return output;
+  }
+
+  /**
+   * Record a call on symbolic tensors (a node), building the layer from their shapes so its
+   * weights exist now, as in Keras; returns the symbolic outputs (one for most layers) with the
+   * inferred shapes and dtypes.
+   */
+  protected recordCall(inputs: SymbolicInputs, kwargs: CallKwargs): SymbolicTensor[] {
+    const isList = Array.isArray(inputs);
+    const list = isList ? inputs : [inputs];
+    const bad = list.findIndex((t) => !(t instanceof SymbolicTensor));
+    if (bad >= 0) {
+      throw new Error(`${this.className} '${this.name}': inputs[${bad}] must be a symbolic tensor like the others (from Input() or another layer's output), got ${showValue(list[bad])}`);
+    }
+    if (isList && !this.acceptsInputList) throw new Error(this.singleInputMessage(list.length));
+    const shapes: LayerInputShapes = isList ? list.map((t) => [...t.shape]) : [...list[0]!.shape];
+    if (!isList) this.checkInputShape(list[0]!.shape);
+    if (!this.built) {
+      noGrad(() => this.build(shapes));
+      this.built = true;
+    }
+    this.checkInputSpecs(isList ? list.map((t) => t.shape) : list[0]!.shape);
+    const specs = this.symbolicOutputs(shapes, list.map((t) => t.dtype));
+    const node = new Node(this, list, isList, { ...kwargs });
+    specs.forEach((spec, i) => node.outputs.push(new SymbolicTensor([...spec.shape], spec.dtype, node, i, `${this.name}/${this.inboundNodes.length}${specs.length > 1 ? `/${i}` : ''}`)));
+    this.inboundNodes.push(node);
+    for (const t of list) t.node.layer.outboundNodes.push(node);
+    return [...node.outputs];
+  }
+
+  /**
+   * Shape and dtype of each output of a symbolic call on inputs of `inputShapes` and `inputDtypes`:
+   * one, from `computeOutputShape` and `outputDtype`. A layer with several outputs (a nested graph
+   * model) overrides it.
+   */
+  protected symbolicOutputs(inputShapes: LayerInputShapes, inputDtypes: readonly DType[]): { shape: SymbolicShape; dtype: DType }[] {
+    return [{ shape: this.computeOutputShape(inputShapes), dtype: this.outputDtype(inputDtypes) }];
+  }
+
+  /**
+   * Dtype of the output for inputs of `inputDtypes` when called on symbolic tensors: the weights'
+   * dtype for a layer with weights (Embedding turns int32 ids into float32), else the first
+   * input's dtype. Layers that change dtypes otherwise override it.
+   */
+  protected outputDtype(inputDtypes: readonly DType[]): DType {
+    return this.own.length > 0 || this.subLayers().length > 0 ? this.dtype : (inputDtypes[0] ?? this.dtype);
+  }
+
+  /** The one call of this layer on symbolic tensors, or an error naming `what` when there are none or several. */
+  private singleNode(what: string): Node {
+    const n = this.inboundNodes.length;
+    if (n === 1) return this.inboundNodes[0]!;
+    if (n === 0) throw new Error(`${this.className} '${this.name}': ${what} is only defined once the layer was called on symbolic tensors (Input(...)), and it never was`);
+    throw new Error(`${this.className} '${this.name}': the layer was called ${n} times on symbolic tensors, so ${what} is ambiguous; use ${what === 'input' || what === 'inputShape' ? 'getInputAt' : 'getOutputAt'}(nodeIndex)`);
+  }
+
+  /** The symbolic input of the layer's only call (an array for a multi-input layer); throws if it was called 0 or several times. */
+  get input(): SymbolicTensor | SymbolicTensor[] {
+    return nodeInputs(this.singleNode('input'));
+  }
+
+  /** The symbolic output of the layer's only call; throws if it was called 0 or several times (then use `getOutputAt`). */
+  get output(): SymbolicTensor {
+    return this.singleNode('output').outputs[0]!;
+  }
+
+  /** Input shape of the layer's only symbolic call (one per input for a multi-input layer). */
+  get inputShape(): SymbolicShape | SymbolicShape[] {
+    return this.singleNode('inputShape').inputShapes;
+  }
+
+  /** Output shape of the layer's only symbolic call. */
+  get outputShape(): SymbolicShape {
+    return [...this.singleNode('outputShape').outputs[0]!.shape];
+  }
+
+  /** The symbolic input(s) of call `nodeIndex` (negative counts from the end). */
+  getInputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] {
+    return nodeInputs(this.nodeAt(nodeIndex));
+  }
+
+  /** The symbolic output of call `nodeIndex` (negative counts from the end). */
+  getOutputAt(nodeIndex: number): SymbolicTensor {
+    return this.nodeAt(nodeIndex).outputs[0]!;
+  }
+
+  private nodeAt(index: number): Node {
+    const i = index < 0 ? this.inboundNodes.length + index : index;
+    const node = Number.isInteger(i) ? this.inboundNodes[i] : undefined;
+    if (!node) throw new Error(`${this.className} '${this.name}': node index ${index} is out of range; the layer was called ${this.inboundNodes.length} times on symbolic tensors`);
+    return node;
   }
 
   private singleInputMessage(count: number): string {
@@ -351,13 +458,13 @@ export abstract class Layer {
    * Check the input shape(s) against `inputSpec()`: one spec applies to every input of a list; a list
    * of specs (null for "any") gives one per input, and the inputs must then be as many.
    */
-  private checkInputSpecs(shapes: readonly number[] | readonly (readonly number[])[]): void {
+  private checkInputSpecs(shapes: readonly (number | null)[] | readonly (readonly (number | null)[])[]): void {
     const spec = this.inputSpec();
     if (spec === null) return;
     const isList = (x: readonly unknown[]): boolean => x.length > 0 && Array.isArray(x[0]);
-    const given = isList(shapes) ? (shapes as readonly (readonly number[])[]) : null;
+    const given = isList(shapes) ? (shapes as readonly (readonly (number | null)[])[]) : null;
     if (!Array.isArray(spec)) {
-      if (given === null) this.checkInputSpec(spec as InputSpec, shapes as readonly number[], '');
+      if (given === null) this.checkInputSpec(spec as InputSpec, shapes as readonly (number | null)[], '');
       else given.forEach((s, i) => this.checkInputSpec(spec as InputSpec, s, `input ${i}: `));
       return;
     }
@@ -373,14 +480,15 @@ export abstract class Layer {
   }
 
   /** Throw, naming the layer (and the input, `which`), when `shape` breaks `spec`. */
-  private checkInputSpec(spec: InputSpec, shape: readonly number[], which: string): void {
+  private checkInputSpec(spec: InputSpec, shape: readonly (number | null)[], which: string): void {
     const rank = shape.length;
     let ok = (spec.ndim === undefined || rank === spec.ndim) && (spec.minNdim === undefined || rank >= spec.minNdim);
     const wanted: string[] = [];
     for (const [key, size] of Object.entries(spec.axes ?? {})) {
       const a = Number(key);
       const i = a < 0 ? a + rank : a;
-      if (i < 0 || i >= rank || shape[i] !== size) ok = false;
+      // An unknown dim (a symbolic tensor's) may be anything, as in Keras.
+      if (i < 0 || i >= rank || (shape[i] !== size && shape[i] !== null)) ok = false;
       wanted.push(a === -1 ? `${size} features on the last axis` : `size ${size} on axis ${a}`);
     }
     if (ok) return;
@@ -397,10 +505,10 @@ export abstract class Layer {
     this.activityLosses = this.activityRegularizer ? [this.activityRegularizer.apply(output)] : [];
   }
 
-  private checkInputShape(shape: readonly number[]): void {
+  private checkInputShape(shape: readonly (number | null)[]): void {
     const expected = this.batchInputShape;
     if (expected === null) return;
-    const ok = expected.length === shape.length && expected.every((d, i) => d === null || d === shape[i]);
+    const ok = expected.length === shape.length && expected.every((d, i) => d === null || shape[i] === null || d === shape[i]);
     if (!ok) {
       throw new Error(
         `${this.className} '${this.name}': expected input shape ${formatSymbolic(expected)}, got ${formatSymbolic(shape)}`,
@@ -485,6 +593,12 @@ export abstract class Layer {
     if (this.activityRegularizer !== null) config['activityRegularizer'] = serializeRegularizer(this.activityRegularizer);
     return config;
   }
+}
+
+/** A call's input(s); an Input's own node (no inputs) gives its output, as Keras's `InputLayer.input`. */
+function nodeInputs(node: Node): SymbolicTensor | SymbolicTensor[] {
+  if (node.inputs.length === 0) return node.outputs[0]!;
+  return node.inputIsList ? [...node.inputs] : node.inputs[0]!;
 }
 
 /** Keras 3 writes dtype as a policy object (`{ className: 'DTypePolicy', config: { name: 'float32' } }`). */

@@ -1,7 +1,8 @@
 import type { DType, Tensor } from '@descent/tensor';
 // Aliased: this module exports Keras's functional helpers `add`, `maximum`, `minimum` (layers, not ops).
 import { add as addOp, cast, concat, div, matMul, maximum as maximumOp, minimum as minimumOp, mul, reshape, rsqrt, square, sub, sum, transpose, upcastType } from '@descent/tensor';
-import type { CallKwargs, LayerArgs, LayerInputs, LayerInputShapes } from '../engine/layer.js';
+import type { CallKwargs, LayerArgs, LayerInputs, LayerInputShapes, SymbolicInputs } from '../engine/layer.js';
+import type { SymbolicTensor } from '../engine/symbolic.js';
 import { formatInputShapes, isShapeList, Layer } from '../engine/layer.js';
 import { layerOptions } from '../engine/options.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
@@ -59,7 +60,10 @@ export abstract class Merge extends Layer {
   }
 
   /** The merged output of `inputs`, an array of tensors (building the layer on first use). */
-  override apply(inputs: LayerInputs, kwargs: CallKwargs = {}): Tensor {
+  override apply(inputs: SymbolicInputs, kwargs?: CallKwargs): SymbolicTensor;
+  override apply(inputs: LayerInputs, kwargs?: CallKwargs): Tensor;
+  override apply(inputs: LayerInputs | SymbolicInputs, kwargs?: CallKwargs): Tensor | SymbolicTensor;
+  override apply(inputs: LayerInputs | SymbolicInputs, kwargs: CallKwargs = {}): Tensor | SymbolicTensor {
     // An empty array would otherwise reach `build` looking like the shape of a scalar.
     if (Array.isArray(inputs)) this.checkCount(inputs.length);
     return super.apply(inputs, kwargs);
@@ -369,44 +373,44 @@ function l2Normalize(x: Tensor, axis: number): Tensor {
 // Keras's functional forms: each applies a fresh layer to `inputs` (real tensors) and returns its output.
 
 /** The element-wise sum of `inputs`: `new Add(args).apply(inputs)` (Keras `keras.layers.add`). */
-export function add(inputs: Tensor[], args: MergeArgs = {}): Tensor {
-  return new Add(args).apply(inputs);
+export function add<T extends Tensor | SymbolicTensor>(inputs: T[], args: MergeArgs = {}): T {
+  return new Add(args).apply(inputs as Tensor[] | SymbolicTensor[]) as T;
 }
 
 /** `inputs[0] − inputs[1]`: `new Subtract(args).apply(inputs)`. */
-export function subtract(inputs: Tensor[], args: MergeArgs = {}): Tensor {
-  return new Subtract(args).apply(inputs);
+export function subtract<T extends Tensor | SymbolicTensor>(inputs: T[], args: MergeArgs = {}): T {
+  return new Subtract(args).apply(inputs as Tensor[] | SymbolicTensor[]) as T;
 }
 
 /** The element-wise product of `inputs`: `new Multiply(args).apply(inputs)`. */
-export function multiply(inputs: Tensor[], args: MergeArgs = {}): Tensor {
-  return new Multiply(args).apply(inputs);
+export function multiply<T extends Tensor | SymbolicTensor>(inputs: T[], args: MergeArgs = {}): T {
+  return new Multiply(args).apply(inputs as Tensor[] | SymbolicTensor[]) as T;
 }
 
 /** The element-wise mean of `inputs`: `new Average(args).apply(inputs)`. */
-export function average(inputs: Tensor[], args: MergeArgs = {}): Tensor {
-  return new Average(args).apply(inputs);
+export function average<T extends Tensor | SymbolicTensor>(inputs: T[], args: MergeArgs = {}): T {
+  return new Average(args).apply(inputs as Tensor[] | SymbolicTensor[]) as T;
 }
 
 /** The element-wise maximum of `inputs`: `new Maximum(args).apply(inputs)`. */
-export function maximum(inputs: Tensor[], args: MergeArgs = {}): Tensor {
-  return new Maximum(args).apply(inputs);
+export function maximum<T extends Tensor | SymbolicTensor>(inputs: T[], args: MergeArgs = {}): T {
+  return new Maximum(args).apply(inputs as Tensor[] | SymbolicTensor[]) as T;
 }
 
 /** The element-wise minimum of `inputs`: `new Minimum(args).apply(inputs)`. */
-export function minimum(inputs: Tensor[], args: MergeArgs = {}): Tensor {
-  return new Minimum(args).apply(inputs);
+export function minimum<T extends Tensor | SymbolicTensor>(inputs: T[], args: MergeArgs = {}): T {
+  return new Minimum(args).apply(inputs as Tensor[] | SymbolicTensor[]) as T;
 }
 
 /** `inputs` joined along `axis` (default -1): `new Concatenate(args).apply(inputs)`. */
-export function concatenate(inputs: Tensor[], args: ConcatenateArgs = {}): Tensor {
-  return new Concatenate(args).apply(inputs);
+export function concatenate<T extends Tensor | SymbolicTensor>(inputs: T[], args: ConcatenateArgs = {}): T {
+  return new Concatenate(args).apply(inputs as Tensor[] | SymbolicTensor[]) as T;
 }
 
 /** Options of the functional `dot`: `DotArgs` with `axes` defaulting to -1, as in Keras's `keras.layers.dot`. */
 export type DotFunctionArgs = Omit<DotArgs, 'axes'> & { axes?: DotArgs['axes'] };
 
 /** The per-sample dot product of two inputs: `new Dot({ axes: -1, ...args }).apply(inputs)`. */
-export function dot(inputs: Tensor[], args: DotFunctionArgs = {}): Tensor {
-  return new Dot({ ...args, axes: args.axes ?? -1 }).apply(inputs);
+export function dot<T extends Tensor | SymbolicTensor>(inputs: T[], args: DotFunctionArgs = {}): T {
+  return new Dot({ ...args, axes: args.axes ?? -1 }).apply(inputs as Tensor[] | SymbolicTensor[]) as T;
 }

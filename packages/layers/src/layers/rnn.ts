@@ -5,7 +5,8 @@ import type { Activation } from '../activations/index.js';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
-import type { CallKwargs, InputSpec, LayerArgs } from '../engine/layer.js';
+import type { CallKwargs, InputSpec, LayerArgs, LayerInputs, SymbolicInputs } from '../engine/layer.js';
+import type { SymbolicTensor } from '../engine/symbolic.js';
 import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { assertRank, formatSymbolic, knownDim } from '../engine/shape_utils.js';
@@ -215,7 +216,10 @@ export abstract class RNN extends Layer {
     return [...given];
   }
 
-  override apply(inputs: Tensor, kwargs: CallKwargs = {}): Tensor {
+  override apply(inputs: SymbolicInputs, kwargs?: CallKwargs): SymbolicTensor;
+  override apply(inputs: LayerInputs, kwargs?: CallKwargs): Tensor;
+  override apply(inputs: LayerInputs | SymbolicInputs, kwargs?: CallKwargs): Tensor | SymbolicTensor;
+  override apply(inputs: LayerInputs | SymbolicInputs, kwargs: CallKwargs = {}): Tensor | SymbolicTensor {
     if (this.returnState) {
       throw new Error(`${this.className} '${this.name}': returnState is true, so the layer has ${this.stateCount + 1} outputs; call applyWithState() (apply returns a single tensor)`);
     }

@@ -1,5 +1,5 @@
 import { formatValue } from '../format.js';
-import type { Sequential } from '../sequential.js';
+import type { AnyModel } from '../training/model-kind.js';
 
 /** Values a hook receives: `loss`, metrics, `val_*`, `learning_rate` … as plain numbers. */
 export type Logs = Record<string, number>;
@@ -25,12 +25,12 @@ export type MaybePromise = void | Promise<void>;
  */
 export class Callback {
   /** The model being trained, evaluated or run; null until `setModel`. */
-  model: Sequential | null = null;
+  model: AnyModel | null = null;
   /** The run's parameters (epochs, steps, verbosity, log names), set before the first hook. */
   params: CallbackParams = { epochs: 0, steps: null, verbose: 0, metrics: [] };
 
   /** Attaches the callback to `model`; `fit`/`evaluate`/`predict` call it before the first hook. */
-  setModel(model: Sequential): void {
+  setModel(model: AnyModel): void {
     this.model = model;
   }
 
@@ -69,7 +69,7 @@ export class Callback {
   onPredictBatchEnd(_batch: number, _logs: Logs): MaybePromise {}
 
   /** The model this callback is attached to; throws if used outside `fit`/`evaluate`/`predict`. */
-  protected requireModel(who: string): Sequential {
+  protected requireModel(who: string): AnyModel {
     if (!this.model) throw new Error(`${who}: this callback is not attached to a model; pass it in fit({ callbacks })`);
     return this.model;
   }
@@ -95,7 +95,7 @@ export class CallbackList {
   /** The callbacks, in the order their hooks run. */
   readonly callbacks: Callback[];
 
-  constructor(callbacks: readonly Callback[], model: Sequential, params: CallbackParams) {
+  constructor(callbacks: readonly Callback[], model: AnyModel, params: CallbackParams) {
     this.callbacks = [...callbacks];
     for (const cb of this.callbacks) {
       cb.setModel(model);

@@ -105,7 +105,10 @@ describe('toJSON / fromJSON', () => {
     const unknown: ModelJSON = { ...modelJSON, modelTopology: { ...topo, config: { name: 's', layers: [layers[0]!, { class_name: 'Frobnicate', config: { name: 'frob' } }] } } };
     expect(() => fromJSON(unknown, weightData)).toThrow(/^fromJSON: layer 1 'frob' \(class 'Frobnicate'\): .*Frobnicate/);
     expect(() => fromJSON({ ...modelJSON, modelTopology: { class_name: 'Functional', config: {} } }, weightData)).toThrow(
-      /only Sequential models can be loaded, but modelTopology.class_name is "Functional"/,
+      /^fromJSON: a Functional config must be \{ name, layers, input_layers, output_layers \}/,
+    );
+    expect(() => fromJSON({ ...modelJSON, modelTopology: { class_name: 'Subclassed', config: {} } }, weightData)).toThrow(
+      /only Sequential and Functional \(graph\) models can be loaded, but modelTopology.class_name is "Subclassed"/,
     );
     expect(() => fromJSON('{"modelTopology": ', weightData)).toThrow(/fromJSON: model.json text is not valid JSON/);
     expect(() => fromJSON({ ...modelJSON, format: 'graph-model' }, weightData)).toThrow(/format 'graph-model' is not supported/);

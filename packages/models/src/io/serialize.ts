@@ -4,6 +4,10 @@ import { fromTfjsOptimizerConfig, fromTfjsOptimizerState, isTfjsOptimizerState }
 import type { Tensor } from '@descent/tensor';
 import { formatShape } from '@descent/tensor';
 import { Sequential } from '../sequential.js';
+import { Model } from '../functional/model.js';
+import { functionalFromTopologyConfig, functionalTopologyConfig } from '../functional/serialize.js';
+import { sequentialLayer } from '../functional/sequential-layer.js';
+import type { AnyModel } from '../training/model-kind.js';
 import type { FitRandomState } from '../training/fit.js';
 import { getFitRandomState, setFitRandomState } from '../training/fit.js';
 import { checkOptionKeys } from '../training/options.js';
@@ -56,9 +60,12 @@ export function sequentialConfig(model: Sequential): { name: string; layers: Lay
   return { name: model.name, layers };
 }
 
-/** The snake_case topology of model.json. */
-export function modelTopology(model: Sequential): JsonObject {
-  const topology = toPythonic({ className: 'Sequential', config: sequentialConfig(model) }) as JsonObject;
+/** The snake_case topology of model.json (`Sequential`, or `Functional` for a graph `Model`). */
+export function modelTopology(model: AnyModel): JsonObject {
+  const topology =
+    model instanceof Model
+      ? { class_name: 'Functional', config: functionalTopologyConfig(model, (layer) => toPythonic({ ...layer.getConfig() }) as JsonObject) }
+      : (toPythonic({ className: 'Sequential', config: sequentialConfig(model) }) as JsonObject);
   topology.keras_version = GENERATED_BY.toLowerCase();
   topology.backend = 'tensor_flow.js';
   return writeLegacyForTfjs(topology);
@@ -78,7 +85,38 @@ function optimizerClassName(optimizer: object): string {
   return typeof own === 'string' ? own : optimizer.constructor.name;
 }
 
-function trainingConfigOf(model: Sequential): TrainingConfig {
+/** A loss identifier as model.json stores it (see trainingConfigOf). */
+function lossToJson(id: unknown, loss: Loss): JsonValue {
+  if (typeof id === 'string' || typeof id === 'function') return loss.name;
+  return { class_name: loss.constructor.name, config: toPythonic(loss.getConfig()) };
+}
+
+/** A graph model's training config: losses and metrics per output name (one value when all outputs share it). */
+function modelTrainingConfig(model: Model): TrainingConfig {
+  const { optimizer, losses } = model.requireCompiled('save');
+  const ids = model.compileIds!;
+  const names = model.outputNames;
+  const given: unknown = ids.loss;
+  const lossIds = names.map((name, i): unknown => {
+    if (Array.isArray(given)) return (given as readonly unknown[])[i];
+    if (typeof given === 'object' && given !== null && !('apply' in given)) return (given as Record<string, unknown>)[name];
+    return given;
+  });
+  const lossJson: JsonValue = names.length === 1 ? lossToJson(lossIds[0], losses[0]!) : Object.fromEntries(names.map((n, i) => [n, lossToJson(lossIds[i], losses[i]!)]));
+  const perOutput: Record<string, JsonValue[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (const m of model.metrics) {
+    const entry = m as { output?: number; metric?: { name: string } };
+    if (entry.output !== undefined && entry.metric !== undefined) perOutput[names[entry.output]!]!.push(entry.metric.name);
+  }
+  const metrics: JsonValue = names.length === 1 ? perOutput[names[0]!]! : perOutput;
+  const config: TrainingConfig = { optimizer_config: { class_name: optimizerClassName(optimizer), config: toPythonic(optimizer.getConfig()) as JsonObject }, loss: lossJson, metrics };
+  const lw = ids.lossWeights;
+  if (lw !== undefined) config.loss_weights = Array.isArray(lw) ? [...(lw as number[])] : ({ ...(lw as Record<string, number>) });
+  return config;
+}
+
+function trainingConfigOf(model: AnyModel): TrainingConfig {
+  if (model instanceof Model) return modelTrainingConfig(model);
   const { optimizer, loss } = model.requireCompiled('save');
   const ids = model.compileIds!;
   // A Loss object may carry options (fromLogits, labelSmoothing …) that a bare name would lose, so
@@ -99,7 +137,7 @@ function trainingConfigOf(model: Sequential): TrainingConfig {
   };
 }
 
-export function modelToArtifacts(model: Sequential, options: { includeOptimizer: boolean; weightsOnly: boolean }): ModelArtifacts {
+export function modelToArtifacts(model: AnyModel, options: { includeOptimizer: boolean; weightsOnly: boolean }): ModelArtifacts {
   if (!model.built) {
     throw new Error(`save: model '${model.name}' is not built, so it has no weights yet; build it, give the first layer an inputShape, or fit it first`);
   }
@@ -162,7 +200,7 @@ function topologyLayers(topology: JsonObject, source: string): { name: string | 
   if (isJsonObject(t.model_config)) t = t.model_config;
   const className = t.class_name;
   if (className !== 'Sequential') {
-    throw new Error(`${source}: only Sequential models can be loaded, but modelTopology.class_name is ${JSON.stringify(className)}`);
+    throw new Error(`${source}: only Sequential and Functional (graph) models can be loaded, but modelTopology.class_name is ${JSON.stringify(className)}`);
   }
   const config = t.config;
   // Older Keras/TF.js files store the layer list itself as the Sequential config.
@@ -221,23 +259,37 @@ function layerError(err: unknown, source: string, index: number, layer: Layer): 
   return new Error(`${source}: layer ${index} '${layer.name}' (class '${layer.className}'): ${message}`, { cause: err });
 }
 
-function modelFromTopology(topology: JsonObject, source: string): Sequential {
-  const { name, layers } = topologyLayers(topology, source);
+/** One layer entry of a topology (`{ class_name, config }`) as the camelCase `{ className, config }` layers take. */
+function layerEntry(raw: JsonValue, i: number, source: string, legacy: boolean): LayerConfigEntry {
+  if (!isJsonObject(raw) || typeof raw.class_name !== 'string') {
+    throw new Error(`${source}: layer ${i} must be { class_name, config }, got ${JSON.stringify(raw)?.slice(0, 80)}`);
+  }
+  let config: JsonValue;
+  try {
+    config = fromPythonic(raw.config ?? {});
+  } catch (err) {
+    const message = err instanceof Error ? err.message.replace(/^model\.json: /, '') : String(err);
+    throw new Error(`${source}: layer ${i} (class '${raw.class_name}'): ${message}`, { cause: err });
+  }
+  if (!isJsonObject(config)) throw new Error(`${source}: layer ${i} (class '${raw.class_name}') has a config that is not an object`);
+  return { className: raw.class_name, config: substituteLegacyActivations(config, legacy) as Record<string, unknown> };
+}
+
+function modelFromTopology(topology: JsonObject, source: string): AnyModel {
+  const t = isJsonObject(topology.model_config) ? topology.model_config : topology;
   const legacy = usesLegacyHardSigmoid(topology);
-  const entries = layers.map((raw, i): LayerConfigEntry => {
-    if (!isJsonObject(raw) || typeof raw.class_name !== 'string') {
-      throw new Error(`${source}: layer ${i} must be { class_name, config }, got ${JSON.stringify(raw)?.slice(0, 80)}`);
-    }
-    let config: JsonValue;
-    try {
-      config = fromPythonic(raw.config ?? {});
-    } catch (err) {
-      const message = err instanceof Error ? err.message.replace(/^model\.json: /, '') : String(err);
-      throw new Error(`${source}: layer ${i} (class '${raw.class_name}'): ${message}`, { cause: err });
-    }
-    if (!isJsonObject(config)) throw new Error(`${source}: layer ${i} (class '${raw.class_name}') has a config that is not an object`);
-    return { className: raw.class_name, config: substituteLegacyActivations(config, legacy) as Record<string, unknown> };
-  });
+  if (t.class_name === 'Functional' || t.class_name === 'Model') {
+    return functionalFromTopologyConfig(t.config ?? null, source, (raw, i) => {
+      if (isJsonObject(raw) && raw.class_name === 'Sequential') {
+        const nested = topologyLayers(raw, `${source}: layer ${i}`);
+        const entries = nested.layers.map((r, j) => layerEntry(r, j, `${source}: layer ${i}`, legacy));
+        return sequentialLayer(sequentialFromConfig(nested.name === undefined ? { layers: entries } : { name: nested.name, layers: entries }, `${source}: layer ${i}`));
+      }
+      return deserializeEntry(layerEntry(raw, i, source, legacy), i, source);
+    });
+  }
+  const { name, layers } = topologyLayers(topology, source);
+  const entries = layers.map((raw, i) => layerEntry(raw, i, source, legacy));
   return sequentialFromConfig(name === undefined ? { layers: entries } : { name, layers: entries }, source);
 }
 
@@ -326,7 +378,7 @@ function withWeightGuard<T>(weights: DecodedWeights, where: string, fn: () => T)
  * saved model weight must be used, or the error names the op, file, layer and weight.
  */
 export function applyArtifactWeights(
-  model: Sequential,
+  model: AnyModel,
   artifacts: ModelArtifacts,
   source: string,
   keepOptimizer: boolean,
@@ -395,7 +447,7 @@ function restoreLoss(saved: JsonValue | undefined, source: string): string | Los
   throw new Error(`${source}: trainingConfig.loss ${JSON.stringify(saved)} is not a loss Descent can restore; load with { compile: false } and call compile() yourself`);
 }
 
-function compileFromTrainingConfig(model: Sequential, tc: TrainingConfig, source: string): { className: string; config: Record<string, unknown> } {
+function compileFromTrainingConfig(model: AnyModel, tc: TrainingConfig, source: string): { className: string; config: Record<string, unknown> } {
   if (!isJsonObject(tc.optimizer_config) || typeof tc.optimizer_config.class_name !== 'string') {
     throw new Error(`${source}: trainingConfig.optimizer_config must be { class_name, config }`);
   }
@@ -416,12 +468,34 @@ function compileFromTrainingConfig(model: Sequential, tc: TrainingConfig, source
     return m;
   });
   try {
-    model.compile({ optimizer, loss: restoreLoss(tc.loss, source), metrics: metricNames });
+    if (model instanceof Model) compileModelFromTrainingConfig(model, optimizer, tc, source);
+    else model.compile({ optimizer, loss: restoreLoss(tc.loss, source), metrics: metricNames });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     throw new Error(`${source}: cannot restore the training config (${message}); load with { compile: false } to skip it`, { cause: err });
   }
   return saved;
+}
+
+/** A graph model's losses and metrics from a training config: one value, a list in output order, or an object by output name. */
+function compileModelFromTrainingConfig(model: Model, optimizer: ReturnType<typeof fromTfjsOptimizerConfig>, tc: TrainingConfig, source: string): void {
+  const loss = Array.isArray(tc.loss)
+    ? tc.loss.map((l) => restoreLoss(l, source))
+    : isJsonObject(tc.loss) && typeof tc.loss.class_name !== 'string'
+      ? Object.fromEntries(Object.entries(tc.loss).map(([k, l]) => [k, restoreLoss(l, source)]))
+      : restoreLoss(tc.loss, source);
+  const names = (v: JsonValue | undefined): string[] => {
+    const list = v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
+    return list.map((m) => {
+      if (typeof m !== 'string') throw new Error(`${source}: trainingConfig metric ${JSON.stringify(m)} is not a metric name; load with { compile: false } and call compile() yourself`);
+      return m;
+    });
+  };
+  const raw = tc.metrics;
+  const metrics = isJsonObject(raw) ? Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, names(v)])) : names(raw);
+  const lw = tc.loss_weights;
+  const lossWeights = Array.isArray(lw) ? (lw as number[]) : isJsonObject(lw) ? (lw as Record<string, number>) : undefined;
+  model.compile({ optimizer, loss, metrics, ...(lossWeights === undefined ? {} : { lossWeights }) });
 }
 
 /**
@@ -430,7 +504,7 @@ function compileFromTrainingConfig(model: Sequential, tc: TrainingConfig, source
  * written by TF.js is converted where Descent continues it exactly, and otherwise skipped with a
  * warning that says why.
  */
-function restoreOptimizerState(model: Sequential, saved: { className: string; config: Record<string, unknown> }, state: { name: string; tensor: Tensor }[], source: string): void {
+function restoreOptimizerState(model: AnyModel, saved: { className: string; config: Record<string, unknown> }, state: { name: string; tensor: Tensor }[], source: string): void {
   let weights = state;
   if (isTfjsOptimizerState(state)) {
     const imported = fromTfjsOptimizerState(saved.className, saved.config, state);
@@ -447,6 +521,14 @@ function restoreOptimizerState(model: Sequential, saved: { className: string; co
     throw new Error(`${source}: cannot restore the optimizer state: ${message}; load with { optimizerState: 'reset' } to start the optimizer afresh, or { compile: false } to skip it`, { cause: err });
   }
 }
+
+/**
+ * What `loadModel` and `fromJSON` return: a `Sequential` for Sequential files, a `Model` for graph
+ * (Functional) files. Their type parameter defaults to `Sequential` (what every file was before graph
+ * models); write `loadModel<Model>(…)` for a graph file, or narrow with `instanceof`. Once
+ * `Sequential` is a `Model`, both will return `Model`.
+ */
+export type LoadedModel = Sequential | Model;
 
 /** Options of `loadModel` and `fromJSON`. */
 export interface LoadOptions {
@@ -473,7 +555,7 @@ function checkLoadOptions(options: LoadOptions, op: string): void {
   }
 }
 
-export function modelFromArtifacts(artifacts: ModelArtifacts, source: string, options: LoadOptions = {}, op = 'loadModel'): Sequential {
+export function modelFromArtifacts(artifacts: ModelArtifacts, source: string, options: LoadOptions = {}, op = 'loadModel'): LoadedModel {
   checkLoadOptions(options, op);
   const where = at(op, source);
   if (!isJsonObject(artifacts.modelTopology)) {
@@ -487,6 +569,7 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, source: string, op
   const topology = artifacts.modelTopology;
   const model = withWeightGuard(weights, where, () => {
     const m = modelFromTopology(topology, where);
+    if (m instanceof Model) return m;
     if (!m.built && m.layers.length > 0 && m.layers[0]!.batchInputShape) {
       try {
         m.build();
@@ -511,9 +594,9 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, source: string, op
 }
 
 /** Load a model saved by `model.save` (or by TF.js): `await loadModel('file://./out/model/model.json')`. */
-export async function loadModel(source: string | IOHandler, options: LoadOptions = {}): Promise<Sequential> {
+export async function loadModel<M extends LoadedModel = Sequential>(source: string | IOHandler, options: LoadOptions = {}): Promise<M> {
   const artifacts = await loadArtifacts(source, 'loadModel');
-  return modelFromArtifacts(artifacts, artifacts.source ?? (typeof source === 'string' ? source : 'loadModel'), options, 'loadModel');
+  return modelFromArtifacts(artifacts, artifacts.source ?? (typeof source === 'string' ? source : 'loadModel'), options, 'loadModel') as M;
 }
 
 /**
@@ -542,7 +625,7 @@ export async function loadArtifacts(source: string | IOHandler, op: string): Pro
  * The in-memory inverse of `model.toJSON()`: model.json (object or its text) plus the weights as
  * one ArrayBuffer (or shards in manifest order).
  */
-export function fromJSON(modelJSON: ModelJSON | string, weightData?: ArrayBuffer | readonly ArrayBuffer[], options: LoadOptions = {}): Sequential {
+export function fromJSON<M extends LoadedModel = Sequential>(modelJSON: ModelJSON | string, weightData?: ArrayBuffer | readonly ArrayBuffer[], options: LoadOptions = {}): M {
   const source = 'fromJSON';
   let parsed: unknown = modelJSON;
   if (typeof modelJSON === 'string') {
@@ -560,5 +643,5 @@ export function fromJSON(modelJSON: ModelJSON | string, weightData?: ArrayBuffer
   };
   if (json.trainingConfig) artifacts.trainingConfig = json.trainingConfig;
   if (json.userDefinedMetadata !== undefined) artifacts.userDefinedMetadata = json.userDefinedMetadata;
-  return modelFromArtifacts(artifacts, source, options, 'fromJSON');
+  return modelFromArtifacts(artifacts, source, options, 'fromJSON') as M;
 }

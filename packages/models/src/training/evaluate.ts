@@ -1,19 +1,21 @@
-import type { Generator, Tensor, TensorLike } from '@descent/tensor';
+import type { Generator, Tensor } from '@descent/tensor';
 import { dispose, withGenerator, withScope } from '@descent/tensor';
 import type { Callback, Logs } from '../callbacks/callback.js';
 import { CallbackList, checkCallbacks } from '../callbacks/callback.js';
 import { formatValue } from '../format.js';
-import type { Sequential } from '../sequential.js';
 import type { BatchTensors, Dataset, StepBatch } from './data.js';
-import { asBatchTensor, asSampleWeight, checkSameLength, iteratorOf, Rows, unpackBatch } from './data.js';
+import type { BatchData, DataStructure } from './data.js';
+import { asBatchData, asSampleWeights, batchLength, checkSameLength, DataRows, iteratorOf, namedTensors, unpackBatch } from './data.js';
+import type { AnyModel } from './model-kind.js';
+import { dataNames, trainer } from './model-kind.js';
 import { checkOptionKeys, EVALUATE_DATASET_OPTIONS, EVALUATE_OPTIONS } from './options.js';
 
 /** Options of `evaluate`. */
 export interface EvaluateOptions {
   /** Samples per batch (default 32). */
   batchSize?: number;
-  /** One weight per sample, shape [n]. */
-  sampleWeight?: TensorLike;
+  /** One weight per sample, shape [n]; for a multi-output model also one per output (array or object by output name). */
+  sampleWeight?: DataStructure;
   /** Callbacks whose onTest* hooks run (synchronously: evaluate is synchronous). */
   callbacks?: readonly Callback[];
 }
@@ -31,19 +33,19 @@ class Totals {
   private lossSum = 0;
   private count = 0;
 
-  constructor(private readonly model: Sequential) {
-    for (const m of model.metrics) m.reset();
+  constructor(private readonly model: AnyModel) {
+    for (const m of trainer(model).metrics) m.reset();
   }
 
   add(batch: BatchTensors): void {
-    const n = batch.x.shape[0]!;
-    this.lossSum += this.model.testStep(batch.x, batch.y, batch.sampleWeight) * n;
+    const n = batchLength(batch.x);
+    this.lossSum += trainer(this.model).testStep(batch.x, batch.y, batch.sampleWeight) * n;
     this.count += n;
   }
 
   logs(): Logs {
     const logs: Logs = { loss: this.count > 0 ? this.lossSum / this.count : NaN };
-    for (const m of this.model.metrics) logs[m.name] = m.result();
+    for (const m of trainer(this.model).metrics) logs[m.name] = m.result();
     return logs;
   }
 }
@@ -52,12 +54,12 @@ class Totals {
  * Tensor data in batches: `batch(i)` cuts batch `i`'s rows (call it inside the step's scope, so the
  * slices are released with the step); all of the data when it fits in one batch.
  */
-function tensorBatches(x: Tensor, y: Tensor, sw: Tensor | null, batchSize: number): { steps: number; batch(i: number): BatchTensors } {
-  const n = x.shape[0]!;
+function tensorBatches(x: BatchData, y: BatchData, sw: BatchData | null, batchSize: number): { steps: number; batch(i: number): BatchTensors } {
+  const n = batchLength(x);
   if (n <= batchSize) return { steps: 1, batch: () => ({ x, y, sampleWeight: sw }) };
-  const xr = new Rows(x);
-  const yr = new Rows(y);
-  const swr = sw === null ? null : new Rows(sw);
+  const xr = new DataRows(x);
+  const yr = new DataRows(y);
+  const swr = sw === null ? null : new DataRows(sw);
   return {
     steps: Math.ceil(n / batchSize),
     batch(i) {
@@ -68,30 +70,28 @@ function tensorBatches(x: Tensor, y: Tensor, sw: Tensor | null, batchSize: numbe
   };
 }
 
-export function evaluateTensors(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: EvaluateOptions): Logs {
+export function evaluateTensors(model: AnyModel, xIn: DataStructure, yIn: DataStructure, options: EvaluateOptions): Logs {
   const op = 'evaluate';
   checkOptionKeys(op, options, EVALUATE_OPTIONS);
-  model.requireCompiled(op);
+  trainer(model).requireCompiled(op);
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`evaluate: batchSize must be a positive integer, got ${formatValue(batchSize)}`);
   // Tensors made here from the user's arrays (and the sample weights) are ours: disposed at the end.
   const made: Tensor[] = [];
   try {
-    const x = asBatchTensor(op, xIn, 'x');
-    if (x !== xIn) made.push(x);
-    const y = asBatchTensor(op, yIn, 'y');
-    if (y !== yIn) made.push(y);
-    const n = checkSameLength(op, [['x', x], ['y', y]]);
-    const sw = options.sampleWeight === undefined ? null : asSampleWeight(op, options.sampleWeight, n);
-    if (sw !== null) made.push(sw);
-    withScope(() => model.checkBatch(op, x, y));
-    model.checkLabels(op, y);
+    const names = dataNames(model);
+    const x = asBatchData(op, xIn, 'x', names.x, made);
+    const y = asBatchData(op, yIn, 'y', names.y, made);
+    const n = checkSameLength(op, [...namedTensors('x', x, names.x), ...namedTensors('y', y, names.y)]);
+    const sw = options.sampleWeight === undefined ? null : asSampleWeights(op, options.sampleWeight, n, names.y, made);
+    withScope(() => trainer(model).checkBatch(op, x, y));
+    trainer(model).checkLabels(op, y);
     const batches = tensorBatches(x, y, sw, batchSize);
     const callbacks = new CallbackList(checkCallbacks(op, options.callbacks), model, {
       epochs: 1,
       steps: batches.steps,
       verbose: 0,
-      metrics: ['loss', ...model.metrics.map((m) => m.name)],
+      metrics: ['loss', ...trainer(model).metrics.map((m) => m.name)],
     });
     callbacks.runSync(op, 'onTestBegin', {});
     const totals = new Totals(model);
@@ -114,7 +114,7 @@ function withGeneratorOf<T>(gen: Generator | null, fn: () => T): T {
   return gen === null ? fn() : withGenerator(gen, fn);
 }
 
-async function evaluateBatches(model: Sequential, next: () => Promise<StepBatch | null>, callbacks: CallbackList, gen: Generator | null): Promise<Logs> {
+async function evaluateBatches(model: AnyModel, next: () => Promise<StepBatch | null>, callbacks: CallbackList, gen: Generator | null): Promise<Logs> {
   await callbacks.run('onTestBegin', {});
   const totals = new Totals(model);
   let step = 0;
@@ -138,7 +138,7 @@ async function evaluateBatches(model: Sequential, next: () => Promise<StepBatch 
   return logs;
 }
 
-function datasetReader(op: string, model: Sequential, dataset: Dataset, steps: number | null, gen: Generator | null): () => Promise<StepBatch | null> {
+function datasetReader(op: string, model: AnyModel, dataset: Dataset, steps: number | null, gen: Generator | null): () => Promise<StepBatch | null> {
   const iterator = iteratorOf(dataset);
   let taken = 0;
   return async () => {
@@ -147,10 +147,10 @@ function datasetReader(op: string, model: Sequential, dataset: Dataset, steps: n
     if (r.done) return null;
     // Unpacked outside any scope: the dataset's tensors stay the user's; those made from arrays are
     // listed in batch.made and disposed after the step.
-    const batch = unpackBatch(op, r.value, taken);
+    const batch = unpackBatch(op, r.value, taken, dataNames(model));
     try {
-      if (taken === 0) withGeneratorOf(gen, () => withScope(() => model.checkBatch(op, batch.x, batch.y)));
-      model.checkLabels(op, batch.y, `batch ${taken} ys`);
+      if (taken === 0) withGeneratorOf(gen, () => withScope(() => trainer(model).checkBatch(op, batch.x, batch.y)));
+      trainer(model).checkLabels(op, batch.y, `batch ${taken} ys`);
     } catch (err) {
       dispose(batch.made);
       throw err;
@@ -160,17 +160,17 @@ function datasetReader(op: string, model: Sequential, dataset: Dataset, steps: n
   };
 }
 
-export async function evaluateDatasetLoop(model: Sequential, dataset: Dataset, options: EvaluateDatasetOptions): Promise<Logs> {
+export async function evaluateDatasetLoop(model: AnyModel, dataset: Dataset, options: EvaluateDatasetOptions): Promise<Logs> {
   const op = 'evaluateDataset';
   checkOptionKeys(op, options, EVALUATE_DATASET_OPTIONS);
-  model.requireCompiled(op);
+  trainer(model).requireCompiled(op);
   const steps = options.steps ?? null;
   if (steps !== null && (!Number.isInteger(steps) || steps < 1)) throw new Error(`evaluateDataset: steps must be a positive integer, got ${formatValue(steps)}`);
   const callbacks = new CallbackList(checkCallbacks(op, options.callbacks), model, {
     epochs: 1,
     steps,
     verbose: 0,
-    metrics: ['loss', ...model.metrics.map((m) => m.name)],
+    metrics: ['loss', ...trainer(model).metrics.map((m) => m.name)],
   });
   return evaluateBatches(model, datasetReader(op, model, dataset, steps, null), callbacks, null);
 }
@@ -182,8 +182,8 @@ export async function evaluateDatasetLoop(model: Sequential, dataset: Dataset, o
 export type ValidationRunner = (callbacks: CallbackList, gen: Generator | null) => Promise<Logs>;
 
 export function validationRunner(
-  model: Sequential,
-  data: { x: Tensor; y: Tensor; sampleWeight: Tensor | null; batchSize: number } | { dataset: Dataset; steps: number | null },
+  model: AnyModel,
+  data: { x: BatchData; y: BatchData; sampleWeight: BatchData | null; batchSize: number } | { dataset: Dataset; steps: number | null },
 ): ValidationRunner {
   if ('dataset' in data) {
     if (data.steps !== null && (!Number.isInteger(data.steps) || data.steps < 1)) {

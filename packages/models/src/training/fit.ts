@@ -1,4 +1,4 @@
-import type { Tensor, TensorLike } from '@descent/tensor';
+import type { Tensor } from '@descent/tensor';
 import { deriveSeed, dispose, Generator, permutation, withGenerator, withScope } from '@descent/tensor';
 import type { Callback, Logs } from '../callbacks/callback.js';
 import { CallbackList, checkCallbacks } from '../callbacks/callback.js';
@@ -6,14 +6,16 @@ import { formatValue } from '../format.js';
 import { History } from '../callbacks/history.js';
 import { ProgbarLogger } from '../callbacks/progbar-logger.js';
 import { isInteractive } from '../platform.js';
-import type { Sequential } from '../sequential.js';
-import type { ClassWeight, Dataset, StepBatch } from './data.js';
-import { applyClassWeight, asBatchTensor, asSampleWeight, checkSameLength, classWeightsFor, isDataset, iteratorOf, multiplyWeights, Rows, unpackBatch } from './data.js';
+import type { ClassWeight, Dataset, DataStructure, StepBatch } from './data.js';
+import type { BatchData } from './data.js';
+import { applyClassWeight, asBatchData, asSampleWeights, batchLength, checkSameLength, classWeightsFor, DataRows, isDataset, iteratorOf, multiplyWeights, namedTensors, singleY, unpackBatch } from './data.js';
 import { validationRunner } from './evaluate.js';
 import type { ValidationRunner } from './evaluate.js';
+import type { AnyModel } from './model-kind.js';
+import { dataNames, trainer } from './model-kind.js';
 import { checkOptionKeys, FIT_DATASET_OPTIONS, FIT_OPTIONS } from './options.js';
 
-type ValidationTuple = readonly [TensorLike, TensorLike] | readonly [TensorLike, TensorLike, TensorLike];
+type ValidationTuple = readonly [DataStructure, DataStructure] | readonly [DataStructure, DataStructure, DataStructure];
 
 interface CommonFitOptions {
   /** Index of the last epoch to run, exclusive of `initialEpoch` (default 1). */
@@ -52,8 +54,8 @@ export interface FitOptions extends CommonFitOptions {
    * `ModelCheckpoint` + `loadModel`) draws exactly what the uninterrupted run drew from epoch k on.
    */
   shuffle?: boolean;
-  /** One weight per training sample, shape [n]. */
-  sampleWeight?: TensorLike;
+  /** One weight per training sample, shape [n]; for a multi-output model also one per output (array or object by output name). */
+  sampleWeight?: DataStructure;
 }
 
 /** Options of `fitDataset`. */
@@ -120,7 +122,7 @@ const yieldToEventLoop = (): Promise<void> =>
  * Validation data in either form, turned into a runner; also checks it against the model up front.
  * Tensors it makes from the user's arrays go to `made` (fit disposes them when it ends).
  */
-function makeValidation(model: Sequential, data: ValidationTuple | Dataset, opts: CommonFitOptions, batchSize: number | undefined, made: Tensor[]): ValidationRunner {
+function makeValidation(model: AnyModel, data: ValidationTuple | Dataset, opts: CommonFitOptions, batchSize: number | undefined, made: Tensor[]): ValidationRunner {
   if (isDataset(data)) {
     rejectOptions('fit', opts, ['validationBatchSize'], 'applies to tensor validationData; a dataset brings its own batches');
     return validationRunner(model, { dataset: data, steps: opts.validationSteps ?? null });
@@ -129,14 +131,21 @@ function makeValidation(model: Sequential, data: ValidationTuple | Dataset, opts
     throw new Error('fit: validationData must be [xVal, yVal], [xVal, yVal, sampleWeightVal] or an iterable of { xs, ys } batches');
   }
   if (opts.validationSteps !== undefined) throw new Error("fit: option 'validationSteps' applies when validationData is a dataset of batches");
-  const [xv, yv, swv] = data as readonly [TensorLike, TensorLike, TensorLike?];
-  const x = ours(made, asBatchTensor('fit', xv, 'validationData x'), xv);
-  const y = ours(made, asBatchTensor('fit', yv, 'validationData y'), yv);
-  const n = checkSameLength('fit', [['validationData x', x], ['validationData y', y]]);
-  const sw = swv === undefined ? null : ours(made, asSampleWeight('fit', swv, n), null);
+  const [xv, yv, swv] = data as readonly [DataStructure, DataStructure, DataStructure?];
+  const names = dataNames(model);
+  const x = asBatchData('fit', xv, 'validationData x', names.x, made);
+  const y = asBatchData('fit', yv, 'validationData y', names.y, made);
+  const n = checkSameLength('fit', [...namedTensors('validationData x', x, names.x), ...namedTensors('validationData y', y, names.y)]);
+  const sw = swv === undefined ? null : asSampleWeights('fit', swv, n, names.y, made);
   checkBatch(model, 'fit (validationData)', x, y);
-  model.checkLabels('fit', y, 'validationData y');
+  trainer(model).checkLabels('fit', y, 'validationData y');
   return validationRunner(model, { x, y, sampleWeight: sw, batchSize: positiveInt('fit', 'validationBatchSize', opts.validationBatchSize, batchSize ?? 32) });
+}
+
+/** Every tensor of `data` (cut by fit, so its own) noted in `made`. */
+function oursAll(made: Tensor[], data: BatchData): BatchData {
+  made.push(...(Array.isArray(data) ? (data as readonly Tensor[]) : [data as Tensor]));
+  return data;
 }
 
 /** `t`, noted in `made` unless it is the caller's own value `user` (a Tensor passed in as it is). */
@@ -145,9 +154,9 @@ function ours<T extends Tensor>(made: Tensor[], t: T, user: unknown): T {
   return t;
 }
 
-/** `model.checkBatch` in a scope of its own, so the sample rows it cuts are released right away. */
-function checkBatch(model: Sequential, op: string, x: Tensor, y: Tensor): void {
-  withScope(() => model.checkBatch(op, x, y));
+/** `trainer(model).checkBatch` in a scope of its own, so the sample rows it cuts are released right away. */
+function checkBatch(model: AnyModel, op: string, x: BatchData, y: BatchData): void {
+  withScope(() => trainer(model).checkBatch(op, x, y));
 }
 
 /** What fit needs to run: the training batches, validation, the epochs and the seed of the fit's own random stream. */
@@ -171,16 +180,16 @@ export interface FitRandomState {
   nextEpoch: number;
 }
 
-const fitStates = new WeakMap<Sequential, FitRandomState>();
+const fitStates = new WeakMap<object, FitRandomState>();
 
 /** @internal The random state of the model's last fit, or null if it was never fit (nor loaded with one). */
-export function getFitRandomState(model: Sequential): FitRandomState | null {
+export function getFitRandomState(model: AnyModel): FitRandomState | null {
   const state = fitStates.get(model);
   return state === undefined ? null : { ...state };
 }
 
 /** @internal Set (or clear, with null) the random state `fit` continues from when given an initialEpoch > 0. */
-export function setFitRandomState(model: Sequential, state: FitRandomState | null): void {
+export function setFitRandomState(model: AnyModel, state: FitRandomState | null): void {
   if (state === null) fitStates.delete(model);
   else fitStates.set(model, { seed: state.seed, nextEpoch: state.nextEpoch });
 }
@@ -202,7 +211,7 @@ export function epochSeed(seed: number, epoch: number): number {
  * (`initialEpoch > 0`) on a model that carries the stream of an earlier fit (in this process, or
  * loaded from a checkpoint) continues it; any other fit draws a new seed from the current generator.
  */
-function fitSeed(model: Sequential, initialEpoch: number): number {
+function fitSeed(model: AnyModel, initialEpoch: number): number {
   const state = fitStates.get(model);
   if (initialEpoch > 0 && state !== undefined) return state.seed;
   return deriveSeed();
@@ -214,7 +223,7 @@ function fitSeed(model: Sequential, initialEpoch: number): number {
  * Everything up to runFit's first await is synchronous, so concurrent fits prepare (and draw their
  * seeds) in the order they were called, as they would one after the other.
  */
-async function fitWith(model: Sequential, opts: CommonFitOptions, prepare: (made: Tensor[]) => PreparedFit): Promise<History> {
+async function fitWith(model: AnyModel, opts: CommonFitOptions, prepare: (made: Tensor[]) => PreparedFit): Promise<History> {
   const made: Tensor[] = [];
   try {
     const { source, validation, epochs, initialEpoch, seed } = prepare(made);
@@ -225,25 +234,26 @@ async function fitWith(model: Sequential, opts: CommonFitOptions, prepare: (made
 }
 
 /** `fit(x, y, options)` with tensors. */
-export function fitTensors(model: Sequential, xIn: TensorLike, yIn: TensorLike, opts: FitOptions): Promise<History> {
+export function fitTensors(model: AnyModel, xIn: DataStructure, yIn: DataStructure, opts: FitOptions): Promise<History> {
   return fitWith(model, opts, (made) => prepareTensorFit(model, xIn, yIn, opts, made));
 }
 
-function prepareTensorFit(model: Sequential, xIn: TensorLike, yIn: TensorLike, opts: FitOptions, made: Tensor[]): PreparedFit {
+function prepareTensorFit(model: AnyModel, xIn: DataStructure, yIn: DataStructure, opts: FitOptions, made: Tensor[]): PreparedFit {
   const op = 'fit';
   rejectOptions(op, opts, ['stepsPerEpoch'], 'applies to datasets of batches; with tensors, use batchSize');
   checkOptionKeys(op, opts, FIT_OPTIONS);
-  model.requireCompiled(op);
+  trainer(model).requireCompiled(op);
   const { epochs, initialEpoch } = checkEpochs(opts);
   const batchSize = positiveInt(op, 'batchSize', opts.batchSize, 32);
-  let x = ours(made, asBatchTensor(op, xIn, 'x'), xIn);
-  let y = ours(made, asBatchTensor(op, yIn, 'y'), yIn);
-  let sw: Tensor | null = null;
-  const n0 = checkSameLength(op, [['x', x], ['y', y]]);
+  const names = dataNames(model);
+  let x = asBatchData(op, xIn, 'x', names.x, made);
+  let y = asBatchData(op, yIn, 'y', names.y, made);
+  let sw: BatchData | null = null;
+  const n0 = checkSameLength(op, [...namedTensors('x', x, names.x), ...namedTensors('y', y, names.y)]);
   // Every label, before the split and the shuffle: errors name the caller's sample index.
   const allY = y;
-  if (opts.sampleWeight !== undefined) sw = ours(made, asSampleWeight(op, opts.sampleWeight, n0), null);
-  model.checkInput(op, x);
+  if (opts.sampleWeight !== undefined) sw = asSampleWeights(op, opts.sampleWeight, n0, names.y, made);
+  trainer(model).checkInput(op, x);
 
   let validation: ValidationRunner | null = null;
   if (opts.validationData !== undefined) {
@@ -255,15 +265,15 @@ function prepareTensorFit(model: Sequential, xIn: TensorLike, yIn: TensorLike, o
     if (at === 0 || at === n0) {
       throw new Error(`fit: validationSplit ${split} of ${n0} samples leaves ${at} for training and ${n0 - at} for validation; both need at least one`);
     }
-    const xr = new Rows(x);
-    const yr = new Rows(y);
-    const swr = sw === null ? null : new Rows(sw);
-    const xv = ours(made, xr.take(at, n0), null);
-    const yv = ours(made, yr.take(at, n0), null);
-    const swv = swr === null ? null : ours(made, swr.take(at, n0), null);
-    x = ours(made, xr.take(0, at), null);
-    y = ours(made, yr.take(0, at), null);
-    sw = swr === null ? null : ours(made, swr.take(0, at), null);
+    const xr = new DataRows(x);
+    const yr = new DataRows(y);
+    const swr = sw === null ? null : new DataRows(sw);
+    const xv = oursAll(made, xr.take(at, n0));
+    const yv = oursAll(made, yr.take(at, n0));
+    const swv = swr === null ? null : oursAll(made, swr.take(at, n0));
+    x = oursAll(made, xr.take(0, at));
+    y = oursAll(made, yr.take(0, at));
+    sw = swr === null ? null : oursAll(made, swr.take(0, at));
     validation = validationRunner(model, { x: xv, y: yv, sampleWeight: swv, batchSize: positiveInt(op, 'validationBatchSize', opts.validationBatchSize, batchSize) });
   } else if (opts.validationBatchSize !== undefined) {
     throw new Error("fit: option 'validationBatchSize' needs validationData or validationSplit");
@@ -272,19 +282,19 @@ function prepareTensorFit(model: Sequential, xIn: TensorLike, yIn: TensorLike, o
     throw new Error("fit: option 'validationSteps' applies when validationData is a dataset of batches");
   }
   if (opts.classWeight !== undefined) {
-    const cw = ours(made, classWeightsFor(op, y, opts.classWeight), null);
-    sw = multiplyWeights(sw, cw);
-    if (sw !== cw) made.push(sw!);
+    const cw = ours(made, classWeightsFor(op, singleY(op, y), opts.classWeight), null);
+    sw = multiplyWeights(sw as Tensor | null, cw);
+    if (sw !== cw) made.push(sw as Tensor);
   }
   // Builds the model if it has no input shape yet, from the global generator: the same weights as
   // building it before fit would give.
   checkBatch(model, op, x, y);
-  model.checkLabels(op, allY);
+  trainer(model).checkLabels(op, allY);
 
-  const n = x.shape[0]!;
-  const xr = new Rows(x);
-  const yr = new Rows(y);
-  const swr = sw === null ? null : new Rows(sw);
+  const n = batchLength(x);
+  const xr = new DataRows(x);
+  const yr = new DataRows(y);
+  const swr = sw === null ? null : new DataRows(sw);
   const shuffle = opts.shuffle ?? true;
   const steps = Math.ceil(n / batchSize);
   let order: Int32Array | null = null;
@@ -313,15 +323,15 @@ function prepareTensorFit(model: Sequential, xIn: TensorLike, yIn: TensorLike, o
 }
 
 /** `fit(dataset, options)` with an (async) iterable of batches. */
-export function fitDataset(model: Sequential, dataset: Dataset, opts: FitDatasetOptions): Promise<History> {
+export function fitDataset(model: AnyModel, dataset: Dataset, opts: FitDatasetOptions): Promise<History> {
   return fitWith(model, opts, (made) => prepareDatasetFit(model, dataset, opts, made));
 }
 
-function prepareDatasetFit(model: Sequential, dataset: Dataset, opts: FitDatasetOptions, made: Tensor[]): PreparedFit {
+function prepareDatasetFit(model: AnyModel, dataset: Dataset, opts: FitDatasetOptions, made: Tensor[]): PreparedFit {
   const op = 'fit';
   rejectOptions(op, opts, ['batchSize', 'validationSplit', 'shuffle', 'sampleWeight'], 'does not apply to a dataset of batches: batch, shuffle and weight the data in the dataset itself');
   checkOptionKeys(op, opts, FIT_DATASET_OPTIONS);
-  model.requireCompiled(op);
+  trainer(model).requireCompiled(op);
   const { epochs, initialEpoch } = checkEpochs(opts);
   const stepsPerEpoch = opts.stepsPerEpoch === undefined ? null : positiveInt(op, 'stepsPerEpoch', opts.stepsPerEpoch, 1);
   const validation = opts.validationData === undefined ? null : makeValidation(model, opts.validationData, opts, undefined, made);
@@ -365,17 +375,17 @@ function prepareDatasetFit(model: Sequential, dataset: Dataset, opts: FitDataset
       }
       // Unpacked outside any scope: the dataset's tensors stay the user's; the ones fit makes from
       // arrays and weights are listed in batch.made and disposed after the step.
-      const batch = unpackBatch(op, r.value as never, index++);
+      const batch = unpackBatch(op, r.value as never, index++, dataNames(model));
       try {
         if (!checked) {
           // The first batch may build the model: its initial weights come from this fit's stream.
           withGenerator(gen, () => checkBatch(model, op, batch.x, batch.y));
           checked = true;
         } else {
-          model.checkInput(op, batch.x);
+          trainer(model).checkInput(op, batch.x);
         }
         // A dataset's labels are checked batch by batch, each before its own step.
-        model.checkLabels(op, batch.y, `batch ${index - 1} ys`);
+        trainer(model).checkLabels(op, batch.y, `batch ${index - 1} ys`);
         if (opts.classWeight !== undefined) applyClassWeight(op, batch, opts.classWeight);
       } catch (err) {
         dispose(batch.made);
@@ -389,7 +399,7 @@ function prepareDatasetFit(model: Sequential, dataset: Dataset, opts: FitDataset
 }
 
 async function runFit(
-  model: Sequential,
+  model: AnyModel,
   source: BatchSource,
   validation: ValidationRunner | null,
   opts: CommonFitOptions,
@@ -397,7 +407,7 @@ async function runFit(
   initialEpoch: number,
   seed: number,
 ): Promise<History> {
-  const { optimizer } = model.requireCompiled('fit');
+  const { optimizer } = trainer(model).requireCompiled('fit');
   const shouldValidate = validationSchedule(opts.validationFreq);
   const verbose = opts.verbose ?? (isInteractive() ? 1 : 2);
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: verbose must be 0, 1 or 2, got ${formatValue(verbose)}`);
@@ -406,7 +416,7 @@ async function runFit(
   const all: Callback[] = [...user];
   if (verbose > 0 && !user.some((cb) => cb instanceof ProgbarLogger)) all.push(new ProgbarLogger());
   all.push(history);
-  const metricNames = ['loss', ...model.metrics.map((m) => m.name)];
+  const metricNames = ['loss', ...trainer(model).metrics.map((m) => m.name)];
   const names = validation ? [...metricNames, ...metricNames.map((k) => `val_${k}`)] : metricNames;
   const callbacks = new CallbackList(all, model, { epochs, steps: source.steps, verbose, metrics: names });
 
@@ -415,7 +425,7 @@ async function runFit(
   await callbacks.run('onTrainBegin', {});
   let lastLogs: Logs = {};
   for (let epoch = initialEpoch; epoch < epochs; epoch++) {
-    for (const m of model.metrics) m.reset();
+    for (const m of trainer(model).metrics) m.reset();
     // This epoch's random draws (shuffle, dropout, a lazy build) depend only on (seed, epoch).
     const gen = new Generator(epochSeed(seed, epoch));
     withGenerator(gen, () => source.startEpoch(epoch));
@@ -440,8 +450,8 @@ async function runFit(
         lossValue = withGenerator(gen, () =>
           withScope(() => {
             const { x, y, sampleWeight } = batch.tensors();
-            size = x.shape[0]!;
-            return model.trainStep(x, y, sampleWeight);
+            size = batchLength(x);
+            return trainer(model).trainStep(x, y, sampleWeight);
           }),
         );
       } finally {
@@ -451,7 +461,7 @@ async function runFit(
       lossSum += lossValue * size;
       seen += size;
       const logs: Logs = { loss: lossSum / seen };
-      for (const m of model.metrics) logs[m.name] = m.result();
+      for (const m of trainer(model).metrics) logs[m.name] = m.result();
       await callbacks.run('onBatchEnd', step, logs);
       step++;
       if (model.stopTraining) break;
@@ -462,7 +472,7 @@ async function runFit(
       if (step === 0) break;
     }
     const epochLogs: Logs = { loss: seen > 0 ? lossSum / seen : NaN };
-    for (const m of model.metrics) epochLogs[m.name] = m.result();
+    for (const m of trainer(model).metrics) epochLogs[m.name] = m.result();
     if (validation && shouldValidate(epoch)) {
       const valLogs = await validation(callbacks, gen);
       for (const [k, v] of Object.entries(valLogs)) epochLogs[`val_${k}`] = v;
@@ -476,6 +486,6 @@ async function runFit(
   }
   await callbacks.run('onTrainEnd', lastLogs);
   // Keras swaps the EMA weights in once, when fit ends.
-  if (optimizer.getConfig().useEma === true) optimizer.finalizeVariableValues(model.trainableWeights);
+  if (optimizer.getConfig().useEma === true) optimizer.finalizeVariableValues(trainer(model).trainableWeights);
   return history;
 }

@@ -1,0 +1,347 @@
+import type { Variable } from '@descent/autograd';
+import type { DType, Tensor } from '@descent/tensor';
+import { formatShape, Tensor as TensorClass } from '@descent/tensor';
+import { scoped } from '@descent/autograd';
+import type { CallKwargs, LayerInputs, LayerInputShapes, SymbolicInputs } from './layer.js';
+import { isShapeList, Layer } from './layer.js';
+import type { SymbolicShape } from './shape_utils.js';
+import { formatSymbolic } from './shape_utils.js';
+import { showValue } from './show_value.js';
+import type { Node } from './symbolic.js';
+import { isSymbolicInput, SymbolicTensor } from './symbolic.js';
+
+/** Graph inputs or outputs: one symbolic tensor, an array, or an object keyed by name. */
+export type SymbolicStructure = SymbolicTensor | readonly SymbolicTensor[] | Readonly<Record<string, SymbolicTensor>>;
+
+/** Options of a graph model (`new Model({ inputs, outputs, name })`). */
+export interface FunctionalArgs {
+  /** The graph's inputs: tensors returned by `Input(...)` (one, an array, or an object keyed by name). */
+  inputs: SymbolicStructure;
+  /** The tensors the model computes (one, an array, or an object keyed by name). */
+  outputs: SymbolicStructure;
+  /** Name of the model (unique default `functional`, `functional_1`, …). */
+  name?: string;
+  /** Whether fit updates the model's weights (default true); `false` freezes every layer in it. */
+  trainable?: boolean;
+}
+
+/** A layer's call inside a graph, as configs and summaries name it: `[layerName, nodeIndex, tensorIndex]`. */
+export type TensorKey = [string, number, number];
+
+function flatten(op: string, what: string, value: SymbolicStructure): { tensors: SymbolicTensor[]; keys: string[] | null } {
+  const fail = (): Error =>
+    new Error(`${op}: ${what} must be a symbolic tensor (from Input() or a layer called on one), an array of them or an object of them by name, got ${showValue(value)}`);
+  if (value instanceof SymbolicTensor) return { tensors: [value], keys: null };
+  if (Array.isArray(value)) {
+    const list = value as readonly unknown[];
+    if (list.length === 0) throw fail();
+    list.forEach((t, i) => {
+      if (!(t instanceof SymbolicTensor)) {
+        const hint = t instanceof TensorClass ? ' (a real Tensor: graphs are built from Input(...), not from data)' : '';
+        throw new Error(`${op}: ${what}[${i}] must be a symbolic tensor${hint}, got ${showValue(t)}`);
+      }
+    });
+    return { tensors: [...(list as SymbolicTensor[])], keys: null };
+  }
+  if (typeof value === 'object' && value !== null && !(value instanceof TensorClass)) {
+    const entries = Object.entries(value);
+    if (entries.length === 0) throw fail();
+    for (const [k, t] of entries) if (!(t instanceof SymbolicTensor)) throw new Error(`${op}: ${what}.${k} must be a symbolic tensor, got ${showValue(t)}`);
+    return { tensors: entries.map(([, t]) => t), keys: entries.map(([k]) => k) };
+  }
+  throw fail();
+}
+
+/**
+ * A graph of layers as one layer (Keras's `Functional`, TF.js's `Container`): built from the
+ * symbolic tensors of `Input(...)` and the layers called on them. It runs its nodes in topological
+ * order on real tensors, can itself be called on symbolic or real tensors inside another model, and
+ * owns the weights of every layer in it (a layer used twice counts once). `Model` in
+ * `@descent/models` adds training to it.
+ */
+export class Functional extends Layer {
+  static override className = 'Functional';
+
+  /** The graph's inputs (the outputs of its `Input` layers), in order. */
+  readonly inputs: SymbolicTensor[];
+  /** The graph's outputs, in order. */
+  readonly outputs: SymbolicTensor[];
+  /** One name per input: the keys when `inputs` was an object, else the input layers' names. Keys of `x` objects. */
+  readonly inputNames: string[];
+  /** One name per output: the keys when `outputs` was an object, else the producing layers' names. Keys of `y` objects and history. */
+  readonly outputNames: string[];
+  /** @internal The layer calls to run, in topological order (graph inputs excluded). */
+  readonly graphNodes: Node[];
+  private readonly graphLayers: Layer[];
+  private readonly nodeIndexes = new Map<Node, number>();
+
+  constructor(args: FunctionalArgs) {
+    if (typeof args !== 'object' || args === null) throw new Error(`${new.target.className ?? 'Functional'}: expected { inputs, outputs, name? }, got ${showValue(args)}`);
+    const layerArgs: { name?: string; trainable?: boolean } = {};
+    if (args.name !== undefined) layerArgs.name = args.name;
+    super(layerArgs);
+    const op = `${this.className} '${this.name}'`;
+    for (const key of Object.keys(args)) {
+      if (!['inputs', 'outputs', 'name', 'trainable'].includes(key)) throw new Error(`${op}: unknown option '${key}'; valid options: inputs, outputs, name, trainable`);
+    }
+    if (args.inputs === undefined) throw new Error(`${op}: 'inputs' is required (the tensors returned by Input(...))`);
+    if (args.outputs === undefined) throw new Error(`${op}: 'outputs' is required (the symbolic tensors the model computes)`);
+    const ins = flatten(op, 'inputs', args.inputs);
+    const outs = flatten(op, 'outputs', args.outputs);
+    this.inputs = ins.tensors;
+    this.outputs = outs.tensors;
+    this.inputs.forEach((t, i) => {
+      if (t.node.inputs.length > 0) {
+        throw new Error(`${op}: inputs[${i}] is the output of layer '${t.sourceLayer.name}', not a graph input; a model's inputs must come from Input(...)`);
+      }
+    });
+    if (new Set(this.inputs).size !== this.inputs.length) throw new Error(`${op}: the same Input is listed twice in inputs`);
+    const { nodes, layers } = this.walk(op);
+    this.graphNodes = nodes;
+    this.graphLayers = layers;
+    const names = new Map<string, Layer>();
+    for (const layer of layers) {
+      const other = names.get(layer.name);
+      if (other !== undefined && other !== layer) {
+        throw new Error(`${op}: two different layers are named '${layer.name}'; layer names must be unique in a model (give one another name)`);
+      }
+      names.set(layer.name, layer);
+      // As in TF.js and Keras 2, a nested model's (graph or Sequential) own inputs→outputs call is its
+      // node 0, so its calls in this graph count from 1; saved files depend on it.
+      let k = layer instanceof Functional || layer.className === 'Sequential' ? 1 : 0;
+      for (const node of layer.inboundNodes) if (this.isGraphNode(node)) this.nodeIndexes.set(node, k++);
+    }
+    this.inputNames = ins.keys ?? this.inputs.map((t) => t.sourceLayer.name);
+    this.outputNames = outs.keys ?? uniqueNames(this.outputs.map((t) => t.sourceLayer.name));
+    if (this.inputs.length === 1) this.batchInputShape = [...this.inputs[0]!.shape];
+    this.builtInputShape = this.inputs.length === 1 ? [...this.inputs[0]!.shape] : this.inputs.map((t) => [...t.shape]);
+    this.built = true;
+    if (args.trainable === false) this.trainable = false;
+  }
+
+  private graphNodeSet: Set<Node> | null = null;
+
+  private isGraphNode(node: Node): boolean {
+    if (this.graphNodeSet === null) this.graphNodeSet = new Set([...this.inputs.map((t) => t.node), ...this.graphNodes]);
+    return this.graphNodeSet.has(node);
+  }
+
+  /** Depth-first from the outputs back to the inputs: the nodes in an order that runs each after its inputs. */
+  private walk(op: string): { nodes: Node[]; layers: Layer[] } {
+    const inputSet = new Set(this.inputs);
+    const done = new Set<Node>();
+    const nodes: Node[] = [];
+    const visit = (t: SymbolicTensor, path: readonly string[]): void => {
+      if (inputSet.has(t)) return;
+      const node = t.node;
+      if (node.inputs.length === 0) {
+        const inputs = this.inputs.map((i) => `'${i.name}'`).join(', ');
+        throw new Error(`${op}: output ${path[0] ?? ''} depends on input '${t.name}', which is not among the model's inputs (${inputs}); pass it in inputs`);
+      }
+      if (done.has(node)) return;
+      done.add(node);
+      for (const i of node.inputs) visit(i, path);
+      nodes.push(node);
+    };
+    this.outputs.forEach((t, i) => visit(t, [`${i} ('${t.name}')`]));
+    const layers: Layer[] = [];
+    const seen = new Set<Layer>();
+    for (const node of [...this.inputs.map((t) => t.node), ...nodes]) {
+      if (!seen.has(node.layer)) {
+        seen.add(node.layer);
+        layers.push(node.layer);
+      }
+    }
+    return { nodes, layers };
+  }
+
+  /** Every layer of the graph, input layers first, each once (a shared layer is listed once). */
+  get layers(): Layer[] {
+    return [...this.graphLayers];
+  }
+
+  /** The input layers, one per input. */
+  get inputLayers(): Layer[] {
+    return this.inputs.map((t) => t.sourceLayer);
+  }
+
+  /** The layers that produce the outputs, one per output. */
+  get outputLayers(): Layer[] {
+    return this.outputs.map((t) => t.sourceLayer);
+  }
+
+  /** A layer by name or by position in `layers` (negative counts from the end). */
+  getLayer(nameOrIndex: string | number): Layer {
+    const list = this.graphLayers;
+    if (typeof nameOrIndex === 'number') {
+      const i = nameOrIndex < 0 ? list.length + nameOrIndex : nameOrIndex;
+      const layer = Number.isInteger(i) ? list[i] : undefined;
+      if (!layer) throw new Error(`getLayer: index ${nameOrIndex} is out of range; model '${this.name}' has ${list.length} layers`);
+      return layer;
+    }
+    const layer = list.find((l) => l.name === nameOrIndex);
+    if (!layer) throw new Error(`getLayer: no layer named '${String(nameOrIndex)}' in model '${this.name}' (layers: ${list.map((l) => l.name).join(', ')})`);
+    return layer;
+  }
+
+  /**
+   * Index of `node` among its layer's calls in this graph (calls in other graphs are not counted;
+   * a nested graph's calls count from 1), as `inbound_nodes` and the summary's "Connected to" number them.
+   */
+  nodeIndex(node: Node): number {
+    const i = this.nodeIndexes.get(node);
+    if (i === undefined) throw new Error(`${this.className} '${this.name}': node of layer '${node.layer.name}' is not in this graph`);
+    return i;
+  }
+
+  /** The calls of `layer` that belong to this graph, in order (an Input layer's one node included). */
+  layerNodes(layer: Layer): Node[] {
+    return layer.inboundNodes.filter((n) => this.nodeIndexes.has(n));
+  }
+
+  /** `[layerName, nodeIndex, tensorIndex]` of a symbolic tensor of this graph. */
+  tensorKey(t: SymbolicTensor): TensorKey {
+    return [t.sourceLayer.name, this.nodeIndex(t.node), t.index];
+  }
+
+  protected override subLayers(): Layer[] {
+    return this.graphLayers;
+  }
+
+  override get weights(): Variable[] {
+    return unique(super.weights);
+  }
+
+  override get trainableWeights(): Variable[] {
+    return unique(super.trainableWeights);
+  }
+
+  override get nonTrainableWeights(): Variable[] {
+    return unique(super.nonTrainableWeights);
+  }
+
+  override get acceptsInputList(): boolean {
+    return this.inputs.length > 1;
+  }
+
+  override build(inputShape: LayerInputShapes): void {
+    // A graph is built when it is made; only check what it is given.
+    this.checkShapes(isShapeList(inputShape) && this.inputs.length > 1 ? inputShape : [inputShape as SymbolicShape]);
+  }
+
+  private checkShapes(shapes: readonly (readonly (number | null)[])[]): void {
+    if (shapes.length !== this.inputs.length) {
+      throw new Error(`${this.className} '${this.name}': expects ${this.inputs.length} input${this.inputs.length === 1 ? '' : 's'} (${this.inputNames.join(', ')}), got ${shapes.length}`);
+    }
+    shapes.forEach((shape, i) => {
+      const want = this.inputs[i]!.shape;
+      const ok = shape.length === want.length && want.every((d, j) => d === null || shape[j] === null || shape[j] === d);
+      if (!ok) {
+        throw new Error(`${this.className} '${this.name}': input '${this.inputNames[i]}' expects shape ${formatSymbolic(want)}, got ${formatSymbolic([...shape])}`);
+      }
+    });
+  }
+
+  override computeOutputShape(inputShape: LayerInputShapes): SymbolicShape {
+    this.requireSingleOutput('computeOutputShape');
+    return this.outputShapeFor(0, inputShape);
+  }
+
+  /** Output `i`'s shape for inputs of `inputShape`: the graph's, with the inputs' batch size where the graph's is free. */
+  private outputShapeFor(i: number, inputShape: LayerInputShapes): SymbolicShape {
+    const batch = isShapeList(inputShape) ? (inputShape[0]?.[0] ?? null) : (inputShape[0] ?? null);
+    const shape = [...this.outputs[i]!.shape];
+    if (shape.length > 0 && shape[0] === null) shape[0] = batch;
+    return shape;
+  }
+
+  protected override outputDtype(): DType {
+    return this.outputs[0]!.dtype;
+  }
+
+  protected override symbolicOutputs(inputShapes: LayerInputShapes): { shape: SymbolicShape; dtype: DType }[] {
+    return this.outputs.map((t, i) => ({ shape: this.outputShapeFor(i, inputShapes), dtype: t.dtype }));
+  }
+
+  /**
+   * Call the model inside a graph being built and get every output: `const [a, b] = inner.applyOutputs(x)`
+   * (`apply` gives one tensor, so a model with several outputs is nested with this). On real tensors it
+   * runs the model and returns one tensor per output.
+   */
+  applyOutputs(inputs: SymbolicInputs, kwargs?: CallKwargs): SymbolicTensor[];
+  applyOutputs(inputs: LayerInputs, kwargs?: CallKwargs): Tensor[];
+  applyOutputs(inputs: LayerInputs | SymbolicInputs, kwargs: CallKwargs = {}): Tensor[] | SymbolicTensor[] {
+    if (isSymbolicInput(inputs)) {
+      if (Array.isArray(inputs) && !this.acceptsInputList) throw new Error(`${this.className} '${this.name}': expects a single input tensor, got a list of ${inputs.length}`);
+      return this.recordCall(inputs, kwargs);
+    }
+    return scoped(() => this.runGraph(Array.isArray(inputs) ? inputs : [inputs], kwargs));
+  }
+
+  override apply(inputs: SymbolicInputs, kwargs?: CallKwargs): SymbolicTensor;
+  override apply(inputs: LayerInputs, kwargs?: CallKwargs): Tensor;
+  override apply(inputs: LayerInputs | SymbolicInputs, kwargs?: CallKwargs): Tensor | SymbolicTensor;
+  override apply(inputs: LayerInputs | SymbolicInputs, kwargs: CallKwargs = {}): Tensor | SymbolicTensor {
+    this.requireSingleOutput('apply');
+    return super.apply(inputs, kwargs);
+  }
+
+  private requireSingleOutput(op: string): void {
+    if (this.outputs.length !== 1) {
+      throw new Error(`${this.className} '${this.name}': ${op} gives one tensor, but the model has ${this.outputs.length} outputs (${this.outputNames.join(', ')}); use applyOutputs(), runGraph() or predict(), which return one tensor per output`);
+    }
+  }
+
+  /** The model's single output for `inputs` (one tensor, or one per input): what `apply` runs on real tensors. */
+  call(inputs: LayerInputs, kwargs: CallKwargs): Tensor {
+    this.requireSingleOutput('apply');
+    return this.runGraph(Array.isArray(inputs) ? inputs : [inputs], kwargs)[0]!;
+  }
+
+  /**
+   * Run the graph on real tensors, one per input in `inputs` order; returns one tensor per output.
+   * Each node runs once, after its inputs; the caller owns the scope (`apply`, `predict` and the
+   * training step run it inside theirs, so intermediates are released).
+   */
+  runGraph(inputs: readonly Tensor[], kwargs: CallKwargs = {}): Tensor[] {
+    if (inputs.length !== this.inputs.length) {
+      throw new Error(`${this.className} '${this.name}': expects ${this.inputs.length} input tensor${this.inputs.length === 1 ? '' : 's'} (${this.inputNames.join(', ')}), got ${inputs.length}`);
+    }
+    const values = new Map<SymbolicTensor, Tensor>();
+    this.inputs.forEach((s, i) => {
+      const t = inputs[i]!;
+      if (!(t instanceof TensorClass)) throw new Error(`${this.className} '${this.name}': input '${this.inputNames[i]}' must be a Tensor, got ${showValue(t)}`);
+      const ok = t.rank === s.shape.length && s.shape.every((d, j) => d === null || d === t.shape[j]);
+      if (!ok) throw new Error(`${this.className} '${this.name}': input '${this.inputNames[i]}' expects shape ${formatSymbolic(s.shape)}, got ${formatShape(t.shape)}`);
+      values.set(s, t);
+    });
+    for (const node of this.graphNodes) {
+      const args = node.inputs.map((t) => values.get(t)!);
+      // A training flag fixed when the graph was built (`layer.apply(x, { training: true })`) wins, as in Keras.
+      const callKwargs: CallKwargs = { ...kwargs, ...node.kwargs };
+      const layerInputs = node.inputIsList ? args : args[0]!;
+      if (node.outputs.length > 1) {
+        // A nested model with several outputs.
+        const outs = (node.layer as Functional).applyOutputs(layerInputs, callKwargs);
+        node.outputs.forEach((t, i) => values.set(t, outs[i]!));
+      } else {
+        values.set(node.outputs[0]!, node.layer.apply(layerInputs, callKwargs));
+      }
+    }
+    return this.outputs.map((t) => values.get(t)!);
+  }
+}
+
+function unique<T>(list: readonly T[]): T[] {
+  return [...new Set(list)];
+}
+
+/** Names made unique by suffixes (`dense`, `dense_1`) where one layer produces two outputs. */
+function uniqueNames(names: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((n) => {
+    const k = seen.get(n) ?? 0;
+    seen.set(n, k + 1);
+    return k === 0 ? n : `${n}_${k}`;
+  });
+}

@@ -1,7 +1,13 @@
-"""PyTorch contender of the bench's mlp-train / cnn-train suites.
+"""PyTorch contender of the bench's mlp-train / cnn-train suites, as a long-lived worker.
 
-Reads the data and initial weights the TypeScript suite wrote (raw float32 files and a JSON spec),
-trains the same model on the same batches, and prints one JSON line with the timings.
+Started once per thread count by src/suites/pytorch.ts:
+    python3 torch_bench.py <spec.json> <threads>
+It reads the data and initial weights the TypeScript suite wrote (raw float32 files and a JSON spec),
+builds the same model, prints one JSON line ({"ready": ...}), then answers commands, one JSON line
+each way, until stdin closes or {"cmd": "quit"} arrives:
+    {"cmd": "train", "batches": n}  ->  {"loss": mean loss, "ms": wall ms of the n steps}
+Training continues from where the last command stopped (same model, same Adam state), as the
+Descent and TF.js contenders do; the suite interleaves these commands with their runs.
 """
 import json
 import sys
@@ -14,6 +20,7 @@ import torch.nn.functional as F
 def read_floats(path, shape):
     with open(path, 'rb') as f:
         buf = bytearray(f.read())
+    # .clone(): memory PyTorch allocated itself (tensors over foreign buffers ran ~1.4x slower).
     return torch.frombuffer(buf, dtype=torch.float32).reshape(shape).clone()
 
 
@@ -55,8 +62,22 @@ class Cnn(torch.nn.Module):
         return self.fc(x.permute(0, 2, 3, 1).flatten(1))
 
 
+def matmul_gflops(n=256, reps=20):
+    """Speed of torch.mm at n x n: Debian's python3-torch calls whatever libblas.so.3 points to, and the
+    reference BLAS (libblas3) runs ~50x slower than OpenBLAS, which would make PyTorch look slow."""
+    a = torch.rand(n, n)
+    b = torch.rand(n, n)
+    torch.mm(a, b)
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        torch.mm(a, b)
+    return 2 * n ** 3 * reps / (time.perf_counter() - t0) / 1e9
+
+
 def main():
     spec = json.load(open(sys.argv[1]))
+    threads = int(sys.argv[2])
+    torch.set_num_threads(threads)
     kind = spec['kind']
     n = spec['trainSize']
     x = read_floats(spec['x'], [n, 784] if kind == 'mlp' else [n, 28, 28, 1])
@@ -80,18 +101,21 @@ def main():
             total += loss.item()
         return total / batches
 
-    check = spec['checkBatches']
-    loss = run(check)
-    t0 = time.perf_counter()
-    run(check)
-    per_batch = (time.perf_counter() - t0) * 1000 / check
-    batches = max(check, min(spec['maxBatches'], round(spec['budgetMs'] / per_batch)))
-    times = []
-    for _ in range(spec['rounds']):
+    def reply(obj):
+        sys.stdout.write(json.dumps(obj) + '\n')
+        sys.stdout.flush()
+
+    reply({'ready': True, 'version': torch.__version__, 'threads': torch.get_num_threads(), 'gflops': matmul_gflops()})
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        if cmd['cmd'] == 'quit':
+            break
+        if cmd['cmd'] != 'train':
+            reply({'error': 'unknown command ' + repr(cmd['cmd'])})
+            continue
         t0 = time.perf_counter()
-        run(batches)
-        times.append((time.perf_counter() - t0) * 1000 / batches)
-    print(json.dumps({'version': torch.__version__, 'threads': torch.get_num_threads(), 'batches': batches, 'loss': loss, 'times': times}))
+        loss = run(int(cmd['batches']))
+        reply({'loss': loss, 'ms': (time.perf_counter() - t0) * 1000})
 
 
 if __name__ == '__main__':

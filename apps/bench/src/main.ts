@@ -6,11 +6,15 @@ import { suites } from './suites/index.js';
 import { soakSuite } from './suites/soak.js';
 import { formatResult } from './table.js';
 
-const USAGE = `usage: bench [--quick] [--cpu-time] [--json <file>] [--suite <name>]... | bench --soak [--steps <n>]
+const USAGE = `usage: bench [--quick] [--cpu-time] [--json <file>] [--suite <name>]... [--python <path>] [--contender <id>]... | bench --soak [--steps <n>]
   --quick         smoke run (fewer sizes and samples, ~20 s)
   --cpu-time      time by this process's CPU time instead of wall-clock (for a machine shared with other jobs)
   --json <file>   also write the results as JSON
   --suite <name>  run only the named suite(s); available: ${suites.map((s) => s.name).join(', ')}
+  --python <path> python interpreter with PyTorch for the training suites (default: the first of python3,
+                  /usr/bin/python3 that can import torch; without one, PyTorch is skipped with a note)
+  --contender <id> training suites: run only these contenders (repeatable): descent-wasm, descent-wasm-1t, descent-cpu, tfjs-wasm,
+                  tfjs-cpu, pytorch-1t, pytorch-<cores>t; ratios are against TF.js wasm (or TF.js cpu) when it runs
   --soak          instead of the suites, run each hand-written training/inference loop of issue 12 (minimize, grad,
                   valueAndGrads, variableGrads + applyGradients / assign, a Sequential in a custom loop, predict,
                   trainOnBatch) and fit for 10,000 steps each, reporting whether wasm memory stays flat (--steps <n> for another count)`;
@@ -19,12 +23,14 @@ interface Args {
   quick: boolean;
   clock: Clock;
   json: string | null;
+  python: string | undefined;
+  contenders: string[];
   only: string[];
   soakSteps: number | null;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { quick: false, clock: 'wall', json: null, only: [], soakSteps: null };
+  const args: Args = { quick: false, clock: 'wall', json: null, python: undefined, contenders: [], only: [], soakSteps: null };
   let steps: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -36,10 +42,12 @@ function parseArgs(argv: readonly string[]): Args {
       if (!Number.isInteger(value) || value < 1) throw new Error(`bench: --steps needs a positive integer, got '${argv[i]}'\n${USAGE}`);
       steps = value;
     }
-    else if (a === '--json' || a === '--suite') {
+    else if (a === '--json' || a === '--suite' || a === '--python' || a === '--contender') {
       const value = argv[++i];
       if (value === undefined || value.startsWith('--')) throw new Error(`bench: ${a} needs a value\n${USAGE}`);
       if (a === '--json') args.json = value;
+      else if (a === '--python') args.python = value;
+      else if (a === '--contender') args.contenders.push(value);
       else args.only.push(value);
     } else if (a === '--help' || a === '-h') {
       console.log(USAGE);
@@ -67,7 +75,10 @@ async function main(): Promise<void> {
   for (const suite of selected) {
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
     log(`running ${suite.name}: ${suite.description}`);
-    const result = await suite.run({ quick: args.quick, clock: args.clock, log });
+    const result = await suite.run({ quick: args.quick, clock: args.clock, ...(args.python !== undefined ? { python: args.python } : {}),
+      ...(args.contenders.length > 0 ? { contenders: args.contenders } : {}),
+      log,
+    });
     results.push(result);
     console.log(formatResult(result));
   }

@@ -6,6 +6,10 @@ export interface SuiteOptions {
   readonly quick: boolean;
   /** Which clock timings use (see `measure`); wall-clock when absent. */
   readonly clock?: Clock;
+  /** Python interpreter with PyTorch for the training suites (`--python`); looked for when absent. */
+  readonly python?: string;
+  /** Ids of the contenders the training suites run (`--contender`); all when absent. */
+  readonly contenders?: readonly string[];
   /** Progress lines go here (stderr), so stdout stays a clean markdown report. */
   readonly log: (line: string) => void;
 }

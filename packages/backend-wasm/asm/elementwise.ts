@@ -221,6 +221,41 @@ export function unaryF32(op: i32, x: usize, y: usize, n: i32, p: f32, q: f32): v
   return 0;
 }
 
+/**
+ * The first n - n % 16 outputs of a comparison run, 16 at a time: four lane masks narrowed (saturating,
+ * so -1 stays -1) into 16 bytes of 0/1. `aRun`/`bRun` (constants at each call) say whether that input
+ * steps by 1 or is one broadcast value. Returns how many outputs it wrote.
+ */
+@inline function compare16(op: i32, a: usize, aRun: bool, b: usize, bRun: bool, out: usize, n: i32): i32 {
+  const one = i8x16.splat(1);
+  const av = v128.load32_splat(a);
+  const bv = v128.load32_splat(b);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const o = <usize>i << 2;
+    const m0 = vectorCompare(op, aRun ? v128.load(a + o) : av, bRun ? v128.load(b + o) : bv);
+    const m1 = vectorCompare(op, aRun ? v128.load(a + o, 16) : av, bRun ? v128.load(b + o, 16) : bv);
+    const m2 = vectorCompare(op, aRun ? v128.load(a + o, 32) : av, bRun ? v128.load(b + o, 32) : bv);
+    const m3 = vectorCompare(op, aRun ? v128.load(a + o, 48) : av, bRun ? v128.load(b + o, 48) : bv);
+    const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(m0, m1), i16x8.narrow_i32x4_s(m2, m3));
+    v128.store(out + <usize>i, v128.and(bytes, one));
+  }
+  return i;
+}
+
+/** The lane masks of `compare` (all ones where true), with the same IEEE rules (NaN compares false, != true). */
+@inline function vectorCompare(op: i32, a: v128, b: v128): v128 {
+  switch (op) {
+    case B_EQ: return f32x4.eq(a, b);
+    case B_NE: return f32x4.ne(a, b);
+    case B_GT: return f32x4.gt(a, b);
+    case B_GE: return f32x4.ge(a, b);
+    case B_LT: return f32x4.lt(a, b);
+    case B_LE: return f32x4.le(a, b);
+  }
+  return a;
+}
+
 @inline function binVector(op: i32): bool {
   return op == B_ADD || op == B_SUB || op == B_MUL || op == B_DIV || op == B_MAX || op == B_MIN || op == B_SQDIFF;
 }
@@ -246,6 +281,9 @@ export function unaryF32(op: i32, x: usize, y: usize, n: i32, p: f32, q: f32): v
     return;
   }
   if (isCompare(op)) {
+    if (sa == 1 && sb == 1) i = compare16(op, a, true, b, true, out, n);
+    else if (sa == 1 && sb == 0) i = compare16(op, a, true, b, false, out, n);
+    else if (sa == 0 && sb == 1) i = compare16(op, a, false, b, true, out, n);
     for (; i < n; i++) {
       store<u8>(out + <usize>i, compare(op, load<f32>(a + (<usize>(i * sa) << 2)), load<f32>(b + (<usize>(i * sb) << 2))));
     }
@@ -423,8 +461,30 @@ export function castI32ToF32(x: usize, y: usize, n: i32): void {
 
 /** bool (u8) → float32/int32 (0 or 1), and float32/int32 → bool (nonzero; NaN counts as nonzero, as `!== 0` does). */
 export function castBoolTo32(x: usize, y: usize, n: i32, toFloat: bool): void {
-  if (toFloat) for (let i = 0; i < n; i++) store<f32>(y + (<usize>i << 2), <f32>load<u8>(x + <usize>i));
-  else for (let i = 0; i < n; i++) store<i32>(y + (<usize>i << 2), <i32>load<u8>(x + <usize>i));
+  let i = 0;
+  // 16 bytes widened to four i32x4 (zero-extended, as the scalar u8 load is), converted when float.
+  for (; i + 16 <= n; i += 16) {
+    const v = v128.load(x + <usize>i);
+    const lo = i16x8.extend_low_i8x16_u(v);
+    const hi = i16x8.extend_high_i8x16_u(v);
+    let w0 = i32x4.extend_low_i16x8_u(lo);
+    let w1 = i32x4.extend_high_i16x8_u(lo);
+    let w2 = i32x4.extend_low_i16x8_u(hi);
+    let w3 = i32x4.extend_high_i16x8_u(hi);
+    if (toFloat) {
+      w0 = f32x4.convert_i32x4_u(w0);
+      w1 = f32x4.convert_i32x4_u(w1);
+      w2 = f32x4.convert_i32x4_u(w2);
+      w3 = f32x4.convert_i32x4_u(w3);
+    }
+    const o = y + (<usize>i << 2);
+    v128.store(o, w0);
+    v128.store(o, w1, 16);
+    v128.store(o, w2, 32);
+    v128.store(o, w3, 48);
+  }
+  if (toFloat) for (; i < n; i++) store<f32>(y + (<usize>i << 2), <f32>load<u8>(x + <usize>i));
+  else for (; i < n; i++) store<i32>(y + (<usize>i << 2), <i32>load<u8>(x + <usize>i));
 }
 
 export function cast32ToBool(x: usize, y: usize, n: i32, fromFloat: bool): void {

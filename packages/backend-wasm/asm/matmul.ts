@@ -35,9 +35,150 @@ export function matmulWorkBytes(): i32 {
   return (MC * KC + KC * NC + 64) << 2;
 }
 
-function packA(a: usize, sam: i32, sak: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+/**
+ * Implicit A: `sam` < 0 marks A as the patch matrix of a stride-1, unpadded, undilated NHWC convolution,
+ * read straight from the image while packing instead of from an im2col copy. `a` then points to eight
+ * int32 words: x, h, w, c, kh, kw, oh, ow. Patch element t of output pixel i (i = (b·oh + oy)·ow + ox,
+ * t = (ky·kw + kx)·c + ch) is x[b, oy + ky, ox + kx, ch].
+ * - CONV_PATCHES (-1): A[i, t], rows are pixels, depth is taps (the convolution itself).
+ * - CONV_PATCHES_T (-2): A[t, i], rows are taps, depth is pixels (the filter gradient, patchesᵀ·dy).
+ */
+export const CONV_PATCHES: i32 = -1;
+export const CONV_PATCHES_T: i32 = -2;
+
+/** Address of output pixel i's patch corner x[b, oy, ox, 0] (desc: x, h, w, c, kh, kw, oh, ow). */
+@inline function patchCorner(desc: usize, i: i32): usize {
+  const h = load<i32>(desc, 4), w = load<i32>(desc, 8), c = load<i32>(desc, 12);
+  const oh = load<i32>(desc, 24), ow = load<i32>(desc, 28);
+  const plane = oh * ow;
+  const b = i / plane;
+  const rem = i - b * plane;
+  const oy = rem / ow;
+  const ox = rem - oy * ow;
+  return <usize>load<i32>(desc) + (<usize>(((b * h + oy) * w + ox) * c) << 2);
+}
+
+/** Byte offset of patch element t from the patch corner. */
+@inline function tapOffset(desc: usize, t: i32): usize {
+  const w = load<i32>(desc, 8), c = load<i32>(desc, 12), kw = load<i32>(desc, 20);
+  const run = kw * c;
+  const ky = t / run;
+  return <usize>(ky * w * c + (t - ky * run)) << 2;
+}
+
+function packPatches(desc: usize, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+  const w = load<i32>(desc, 8), c = load<i32>(desc, 12), kw = load<i32>(desc, 20);
+  const run = kw * c;
+  const rowBytes = <usize>(w * c) << 2;
+  const ky0 = p0 / run;
+  const q0 = p0 - ky0 * run;
   for (let ip = 0; ip < mc; ip += MR) {
     const rows = min(MR, mc - ip);
+    for (let r = 0; r < MR; r++) {
+      let d = dst + (<usize>r << 2);
+      if (r < rows) {
+        // Along the depth: runs of kw·c contiguous floats, one per window row.
+        let rowStart = patchCorner(desc, i0 + ip + r) + <usize>ky0 * rowBytes;
+        let src = rowStart + (<usize>q0 << 2);
+        let q = q0;
+        for (let p = 0; p < kc; p++) {
+          store<f32>(d, load<f32>(src));
+          d += <usize>MR << 2;
+          src += 4;
+          if (++q == run) {
+            q = 0;
+            rowStart += rowBytes;
+            src = rowStart;
+          }
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          store<f32>(d, 0);
+          d += <usize>MR << 2;
+        }
+      }
+    }
+    dst += <usize>(MR * kc) << 2;
+  }
+}
+
+function packPatchesT(desc: usize, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+  const h = load<i32>(desc, 4), w = load<i32>(desc, 8), c = load<i32>(desc, 12);
+  const kh = load<i32>(desc, 16), kw = load<i32>(desc, 20), oh = load<i32>(desc, 24), ow = load<i32>(desc, 28);
+  const px = <usize>c << 2;
+  // Jumps of the corner when a row of output pixels ends, and when an image does.
+  const rowSkip = <usize>((kw - 1) * c) << 2;
+  const imageSkip = <usize>((kh - 1) * w * c) << 2;
+  const plane = oh * ow;
+  for (let ip = 0; ip < mc; ip += MR) {
+    const rows = min(MR, mc - ip);
+    // The sliver's taps sit at fixed offsets from every pixel's corner.
+    const o0 = tapOffset(desc, i0 + ip);
+    const o1 = rows > 1 ? tapOffset(desc, i0 + ip + 1) : 0;
+    const o2 = rows > 2 ? tapOffset(desc, i0 + ip + 2) : 0;
+    const o3 = rows > 3 ? tapOffset(desc, i0 + ip + 3) : 0;
+    const o4 = rows > 4 ? tapOffset(desc, i0 + ip + 4) : 0;
+    const o5 = rows > 5 ? tapOffset(desc, i0 + ip + 5) : 0;
+    let cp = patchCorner(desc, p0);
+    const b0 = p0 / plane;
+    const rem = p0 - b0 * plane;
+    let oy = rem / ow;
+    let ox = rem - oy * ow;
+    let d = dst;
+    for (let p = 0; p < kc; p++) {
+      if (rows == MR) {
+        store<f32>(d, load<f32>(cp + o0));
+        store<f32>(d, load<f32>(cp + o1), 4);
+        store<f32>(d, load<f32>(cp + o2), 8);
+        store<f32>(d, load<f32>(cp + o3), 12);
+        store<f32>(d, load<f32>(cp + o4), 16);
+        if (ASC_FEATURE_RELAXED_SIMD) store<f32>(d, load<f32>(cp + o5), 20);
+      } else {
+        for (let r = 0; r < MR; r++) {
+          const o = r == 0 ? o0 : r == 1 ? o1 : r == 2 ? o2 : r == 3 ? o3 : r == 4 ? o4 : o5;
+          store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(cp + o) : 0);
+        }
+      }
+      d += <usize>MR << 2;
+      cp += px;
+      if (++ox == ow) {
+        ox = 0;
+        cp += rowSkip;
+        if (++oy == oh) {
+          oy = 0;
+          cp += imageSkip;
+        }
+      }
+    }
+    dst += <usize>(MR * kc) << 2;
+  }
+}
+
+function packA(a: usize, sam: i32, sak: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+  if (sam == CONV_PATCHES) {
+    packPatches(a, i0, mc, p0, kc, dst);
+    return;
+  }
+  if (sam == CONV_PATCHES_T) {
+    packPatchesT(a, i0, mc, p0, kc, dst);
+    return;
+  }
+  for (let ip = 0; ip < mc; ip += MR) {
+    const rows = min(MR, mc - ip);
+    if (sam == 1 && rows == MR) {
+      // A transposed (the filter gradient's colᵀ): a sliver's MR values at one depth are adjacent,
+      // so each depth step is one vector and one or two scalar moves instead of MR strided loads.
+      let src = a + (<usize>(i0 + ip + p0 * sak) << 2);
+      const step = <usize>sak << 2;
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(src));
+        store<f32>(dst, load<f32>(src, 16), 16);
+        if (ASC_FEATURE_RELAXED_SIMD) store<f32>(dst, load<f32>(src, 20), 20);
+        src += step;
+        dst += <usize>MR << 2;
+      }
+      continue;
+    }
     for (let r = 0; r < MR; r++) {
       let d = dst + (<usize>r << 2);
       if (r < rows) {

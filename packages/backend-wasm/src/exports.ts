@@ -36,6 +36,8 @@ export interface KernelExports {
     col: number, dx: number, p0: number, rows: number, h: number, w: number, c: number, kh: number, kw: number,
     sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, oh: number, ow: number,
   ): void;
+  convDirect(x: number, f: number, out: number, n: number, h: number, w: number, c: number, kh: number, kw: number, o: number, oh: number, ow: number): void;
+  convDirectFilterGrad(x: number, dy: number, dw: number, n: number, h: number, w: number, c: number, kh: number, kw: number, o: number, oh: number, ow: number): void;
   pool(
     x: number, out: number, n: number, h: number, w: number, c: number, fh: number, fw: number,
     sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, isMax: number,
@@ -74,6 +76,9 @@ export const LOGICAL = { LogicalAnd: 16, LogicalOr: 17 } as const;
 
 /** Tests of asm/elementwise.ts `unaryToBoolF32`. */
 export const FLOAT_TEST = { IsNaN: 0, IsFinite: 1 } as const;
+
+/** `sam` values marking an implicit patch matrix in asm/matmul.ts (CONV_PATCHES, CONV_PATCHES_T). */
+export const PATCHES = { rows: -1, transposed: -2 } as const;
 
 /** SGD modes of asm/optimizer.ts. */
 export const SGD_MODE = { Plain: 0, Momentum: 1, Nesterov: 2 } as const;

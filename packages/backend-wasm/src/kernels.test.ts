@@ -47,11 +47,22 @@ cases.push(
   { kernel: 'Cast', inputs: [{ shape: [3, 4], dtype: 'int32', range: [-100, 100] }], attrs: { dtype: 'float32' } },
   { kernel: 'Cast', inputs: [{ shape: [3, 4], dtype: 'bool' }], attrs: { dtype: 'float32' } },
   { kernel: 'Cast', inputs: [{ shape: [3, 4], dtype: 'bool' }], attrs: { dtype: 'int32' } },
+  // 16 bytes at a time plus a tail.
+  { kernel: 'Cast', inputs: [{ shape: [5, 7], dtype: 'bool' }], attrs: { dtype: 'float32' }, label: '16-wide' },
+  { kernel: 'Cast', inputs: [{ shape: [5, 7], dtype: 'bool' }], attrs: { dtype: 'int32' }, label: '16-wide' },
   { kernel: 'Cast', inputs: [{ shape: [3, 4], dtype: 'int32', range: [-2, 2] }], attrs: { dtype: 'bool' } },
   { kernel: 'Cast', inputs: [{ shape: [3, 4] }], attrs: { dtype: 'float32' } },
 );
 for (const kernel of [...BINARY_ARITH, ...COMPARE]) {
   for (const [a, b] of PAIRS) cases.push({ kernel, inputs: [{ shape: a, range: [-2, 2] }, { shape: b, range: [-2, 2] }] });
+}
+// Comparisons 16 at a time (both runs, a broadcast scalar on either side) plus a tail; special values.
+for (const kernel of COMPARE) {
+  for (const [a, b] of [[[3, 37], [3, 37]], [[3, 37], []], [[], [3, 37]], [[2, 19], [2, 1]]] as [number[], number[]][]) {
+    cases.push({ kernel, inputs: [{ shape: a, range: [-2, 2] }, { shape: b, range: [-2, 2] }], label: '16-wide' });
+  }
+  cases.push({ kernel, inputs: [{ shape: [2, 16], values: [...SPECIALS, ...SPECIALS] }, { shape: [2, 16], values: [...SPECIALS.slice(8), ...SPECIALS, ...SPECIALS.slice(0, 8)] }], label: '16-wide special values' });
+  cases.push({ kernel, inputs: [{ shape: [16], values: SPECIALS }, { shape: [], values: [0] }], label: '16-wide special values vs 0' });
 }
 cases.push(
   { kernel: 'Equal', inputs: [{ shape: [4, 4], range: [-2, 2] }, { shape: [4, 4], range: [-2, 2] }], label: 'int-valued floats' },
@@ -120,6 +131,21 @@ const convGeometries = [
   { x: [3, 6, 6, 1], f: [5, 5, 1, 8], strides: [1, 1], pad: [2, 2, 2, 2], dilations: [1, 1] },
   // Channels copied as two vectors and a tail; window rows inside and across the image border.
   { x: [1, 7, 7, 9], f: [3, 3, 9, 4], strides: [1, 1], pad: [1, 1, 1, 1], dilations: [1, 1] },
+  // Direct kernels (stride 1, 'valid', output channels in eights, patch ≤ 32 floats): output rows of
+  // 4-pixel blocks plus a tail (7 = 4 + 3), only a tail (3), only blocks (8); patch 9 (taps in fours
+  // plus one), 27 (three channels), 12 (a 2×3 window over two channels).
+  { x: [2, 9, 9, 1], f: [3, 3, 1, 8], strides: [1, 1], pad: [0, 0, 0, 0], dilations: [1, 1] },
+  { x: [2, 6, 5, 3], f: [3, 3, 3, 16], strides: [1, 1], pad: [0, 0, 0, 0], dilations: [1, 1] },
+  { x: [1, 5, 10, 2], f: [2, 3, 2, 24], strides: [1, 1], pad: [0, 0, 0, 0], dilations: [1, 1] },
+  // Stride 1, 'valid' and past the direct kernels' case: the matmul reads the patches from the image
+  // while packing. Patch 36; patch 576 (two depth blocks of 288, the second starting inside a window
+  // row) over 180 pixels (two row blocks); 12 output channels (not eights) over 810 pixels, so the
+  // filter gradient's depth blocks of 405 start inside an image row.
+  { x: [1, 6, 6, 4], f: [3, 3, 4, 8], strides: [1, 1], pad: [0, 0, 0, 0], dilations: [1, 1] },
+  { x: [2, 12, 11, 64], f: [3, 3, 64, 8], strides: [1, 1], pad: [0, 0, 0, 0], dilations: [1, 1] },
+  { x: [3, 20, 17, 3], f: [3, 3, 3, 12], strides: [1, 1], pad: [0, 0, 0, 0], dilations: [1, 1] },
+  // Input gradient over 3,136 pixels × 144: its col buffer is cut into two chunks (1 MiB each at most).
+  { x: [4, 30, 30, 16], f: [3, 3, 16, 8], strides: [1, 1], pad: [0, 0, 0, 0], dilations: [1, 1] },
 ];
 const convOut = (g: (typeof convGeometries)[number]): number[] => {
   const [n, h, w] = g.x as [number, number, number, number];
@@ -144,6 +170,13 @@ const poolGeometries = [
   { x: [1, 6, 5, 2], filterSize: [3, 2], strides: [1, 1], pad: [1, 1, 0, 1] },
   // Two vectors of four channels and a tail of one.
   { x: [2, 6, 7, 9], filterSize: [2, 3], strides: [2, 1], pad: [1, 0, 1, 1] },
+  // Windows that tile the image (stride = window, no padding before): the gradient writes each window
+  // directly. A row and a column no window covers; a clipped last window (padding after); a 3×3 tiling.
+  { x: [2, 7, 9, 6], filterSize: [2, 2], strides: [2, 2], pad: [0, 0, 0, 0] },
+  { x: [1, 7, 5, 4], filterSize: [2, 2], strides: [2, 2], pad: [0, 1, 0, 1] },
+  { x: [2, 9, 6, 8], filterSize: [3, 3], strides: [3, 3], pad: [0, 0, 0, 0] },
+  // 2×2 at stride 2 over channels in fours: the forward's own loop too (odd sizes leave a row and a column out).
+  { x: [2, 7, 9, 8], filterSize: [2, 2], strides: [2, 2], pad: [0, 0, 0, 0] },
 ];
 for (const g of poolGeometries) {
   const attrs = { filterSize: g.filterSize, strides: g.strides, pad: g.pad };
@@ -159,9 +192,12 @@ for (const g of poolGeometries) {
   );
 }
 cases.push({ kernel: 'MaxPool', inputs: [{ shape: [1, 2, 2, 4], values: [1, NaN, 3, 4, 5, 6, NaN, 8, 2, 2, 2, 2, 0, 0, 0, 9] }], attrs: { filterSize: [2, 2], strides: [1, 1], pad: [0, 0, 0, 0] }, label: 'NaN and ties' });
+cases.push({ kernel: 'MaxPool', inputs: [{ shape: [1, 2, 2, 4], values: [1, NaN, 3, 4, 5, 6, NaN, 8, 2, 2, 2, 2, 0, 0, 0, 9] }], attrs: { filterSize: [2, 2], strides: [2, 2], pad: [0, 0, 0, 0] }, label: 'NaN and ties (2×2 stride 2)' });
+cases.push({ kernel: 'MaxPool', inputs: [{ shape: [1, 2, 2, 4], values: [NaN, -Infinity, -0, 1, 2, -Infinity, 0, NaN, 3, -Infinity, 0, 2, 1, -Infinity, -0, 3] }], attrs: { filterSize: [2, 2], strides: [2, 2], pad: [0, 0, 0, 0] }, label: 'NaN first, all -Infinity, signed zeros (2×2 stride 2)' });
 // Five channels (one vector, one tail): NaN first, NaN last, zeros, all -Infinity.
 cases.push({ kernel: 'MaxPool', inputs: [{ shape: [1, 1, 2, 5], values: [NaN, 1, -0, -Infinity, NaN, 2, NaN, 0, -Infinity, 3] }], attrs: { filterSize: [1, 2], strides: [1, 1], pad: [0, 0, 0, 0] }, label: 'NaN, zeros, -Infinity across a vector and the tail' });
 cases.push({ kernel: 'MaxPoolGrad', inputs: [{ shape: [1, 1, 1, 2] }, { shape: [1, 2, 2, 2], values: [1, 5, 3, 5, 3, 2, 0, 5] }], attrs: { filterSize: [2, 2], strides: [1, 1], pad: [0, 0, 0, 0] }, label: 'ties: first maximum' });
+cases.push({ kernel: 'MaxPoolGrad', inputs: [{ shape: [1, 1, 1, 2] }, { shape: [1, 2, 2, 2], values: [1, 5, 3, 5, 3, 2, 0, 5] }], attrs: { filterSize: [2, 2], strides: [2, 2], pad: [0, 0, 0, 0] }, label: 'ties: first maximum (tiling windows)' });
 // Five channels (one vector, one tail), one window of four pixels: ties in channels 0, 1 and 4, a NaN
 // that never wins in channel 2, and an all-NaN channel 3 (its first element gets the gradient).
 cases.push({
@@ -169,6 +205,12 @@ cases.push({
   inputs: [{ shape: [1, 1, 1, 5] }, { shape: [1, 2, 2, 5], values: [1, 5, 0, NaN, 7, 3, 5, NaN, NaN, 7, 3, 2, 4, NaN, 1, 0, 5, 4, NaN, 7] }],
   attrs: { filterSize: [2, 2], strides: [1, 1], pad: [0, 0, 0, 0] },
   label: 'ties, NaN and all-NaN windows across a vector and the tail',
+});
+cases.push({
+  kernel: 'MaxPoolGrad',
+  inputs: [{ shape: [1, 1, 1, 5], values: [1, -0, 2, 3, -0] }, { shape: [1, 2, 2, 5], values: [1, 5, 0, NaN, 7, 3, 5, NaN, NaN, 7, 3, 2, 4, NaN, 1, 0, 5, 4, NaN, 7] }],
+  attrs: { filterSize: [2, 2], strides: [2, 2], pad: [0, 0, 0, 0] },
+  label: 'ties, NaN, all-NaN windows and -0 gradients (tiling windows)',
 });
 
 for (const dtype of ['float32', 'int32', 'bool'] as const) {

@@ -1,4 +1,4 @@
-import { conv2d, matMul, randomNormal } from '@descent/tensor';
+import { conv2d, matMul, randomNormal, runKernel } from '@descent/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getWasmBackend } from './index.js';
 
@@ -56,6 +56,28 @@ describe('thread pool', () => {
     await untilWorkersReady();
     const jobs = backend.threadJobs;
     for (let i = 0; i < 20; i++) expect(conv2d(x, f, 1, 'same').dataSync()).toEqual(single);
+    expect(backend.threadJobs).toBeGreaterThan(jobs);
+  });
+
+  it("runs 'valid' stride-1 convolutions and their filter gradient (patches read while packing) on threads", async () => {
+    backend.threadMinWork = 0;
+    // Patch 3·3·8 = 72 floats: the implicit-patch matmul, not the direct kernels. The filter gradient's
+    // depth (2·10·9 = 180 pixels) and the forward's rows are cut into chunks across the threads.
+    const x = randomNormal([2, 12, 11, 8], 0, 1, 'float32', 5);
+    const f = randomNormal([3, 3, 8, 16], 0, 1, 'float32', 6);
+    const dy = randomNormal([2, 10, 9, 16], 0, 1, 'float32', 7);
+    const attrs = { strides: [1, 1] as const, pad: [0, 0, 0, 0] as const, dilations: [1, 1] as const, filterShape: [3, 3, 8, 16] };
+    const filterGrad = (): Float32Array => runKernel('Conv2DBackpropFilter', [x, dy], attrs).dataSync() as Float32Array;
+    backend.setNumThreads(1);
+    const single = conv2d(x, f, 1, 'valid').dataSync();
+    const singleGrad = filterGrad();
+    backend.setNumThreads(2);
+    await untilWorkersReady();
+    const jobs = backend.threadJobs;
+    for (let i = 0; i < 20; i++) {
+      expect(conv2d(x, f, 1, 'valid').dataSync()).toEqual(single);
+      expect(filterGrad()).toEqual(singleGrad);
+    }
     expect(backend.threadJobs).toBeGreaterThan(jobs);
   });
 

@@ -314,11 +314,14 @@ export async function loadContenders(kind: ModelKind): Promise<Contenders> {
     failure = e instanceof Error ? e.message : String(e);
   }
   const descentWasm = wasm !== null && listBackends().includes('wasm');
-  const descent = (backend: string): Contender => ({
-    id: `descent-${backend}`,
-    label: `Descent ${backend}`,
+  const defaultThreads = wasm?.descent.getWasmBackend().numThreads ?? 1;
+  // threads: the wasm backend's thread count while this contender runs (its default when absent).
+  const descent = (backend: string, threads?: number): Contender => ({
+    id: `descent-${backend}${threads === undefined ? '' : `-${threads}t`}`,
+    label: `Descent ${backend}${threads === undefined ? '' : `, ${threads} thread${threads === 1 ? '' : 's'}`}`,
     activate: () => {
       setBackend(backend);
+      if (backend === 'wasm') wasm!.descent.setNumThreads(threads ?? defaultThreads);
       return Promise.resolve();
     },
     build: (kind, init, data) => new DescentModel(kind, init, data),
@@ -329,7 +332,8 @@ export async function loadContenders(kind: ModelKind): Promise<Contenders> {
     activate: () => useTf(backend),
     build: (kind, init, data) => new TfModel(kind, init, data),
   });
-  const list = [...(descentWasm ? [descent('wasm')] : []), descent('cpu'), ...(wasm ? [tfjs('wasm')] : []), tfjs('cpu')];
+  // Descent wasm at its default thread count, and at one thread when that is more (the fair peer of PyTorch at one thread).
+  const list = [...(descentWasm ? [descent('wasm'), ...(defaultThreads > 1 ? [descent('wasm', 1)] : [])] : []), descent('cpu'), ...(wasm ? [tfjs('wasm')] : []), tfjs('cpu')];
   const notes = wasm ? [`${wasm.descentInfo}. ${wasm.tfjsWasmInfo}.`] : [`wasm contenders skipped: ${failure}`];
   if (wasm && kind === 'cnn') {
     await patchTfWasmConvFilter();
@@ -341,7 +345,10 @@ export async function loadContenders(kind: ModelKind): Promise<Contenders> {
     list,
     notes,
     restore: () => {
-      if (wasm) wasm.restore();
+      if (wasm) {
+        wasm.descent.setNumThreads(defaultThreads);
+        wasm.restore();
+      }
       else setBackend('cpu');
     },
   };

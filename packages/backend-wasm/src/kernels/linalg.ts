@@ -1,11 +1,18 @@
 import type { ConvAttrs, KernelTable, TensorInfo } from '@descent/tensor';
 import { broadcastShapes, stridesOf } from '@descent/tensor';
 import type { Context } from '../context.js';
+import { PATCHES } from '../exports.js';
 import type { Fallback } from '../fallback.js';
 import { product } from './shape.js';
 
 /** Floats of im2col patches made per chunk (16 MiB): bounds scratch memory for large convolutions. */
 const CHUNK_FLOATS = 1 << 22;
+/**
+ * Floats of the input gradient's col buffer per chunk (1 MiB): small enough that col2im reads each
+ * chunk back from cache right after the matmul wrote it. On the bench CNN's second layer (7,744 × 288)
+ * this ran 8.4 → 7.6 ms on one thread against one 8.9 MB chunk; chunks of 240 rows were slower again.
+ */
+const COL2IM_CHUNK_FLOATS = 1 << 18;
 
 /** C (m×n) = op(A)·op(B) (+ C when `accumulate`) on the thread pool; strides as in asm/matmul.ts. */
 export function gemm(
@@ -100,8 +107,38 @@ function geometry(xShape: readonly number[], fShape: readonly number[], attrs: C
   return { n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, pt, pl, k: kh * kw * c, p: n * oh * ow, pointwise };
 }
 
-function chunkRows(g: Geometry): number {
-  return Math.max(1, Math.min(g.p, Math.floor(CHUNK_FLOATS / Math.max(1, g.k))));
+/**
+ * Patches of at most this many floats (kh·kw·c) take the direct kernels (asm/conv.ts convDirect*)
+ * when their geometry allows: a first layer's 3×3×1 patches spend as long in im2col and packing as in
+ * the product. Deeper patches stay on im2col + the packed, threaded matmul.
+ */
+const DIRECT_MAX_PATCH = 32;
+
+/** Stride 1, no padding, no dilation, output channels in eights, a shallow patch: the direct kernels' case. */
+function direct(g: Geometry): boolean {
+  return g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.pt === 0 && g.pl === 0 &&
+    g.oh === g.h - g.kh + 1 && g.ow === g.w - g.kw + 1 && g.o % 8 === 0 && g.k <= DIRECT_MAX_PATCH;
+}
+
+/** Stride 1, no padding, no dilation: the matmul reads the patch matrix from the image while packing. */
+function implicitPatches(g: Geometry): boolean {
+  return g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.pt === 0 && g.pl === 0 &&
+    g.oh === g.h - g.kh + 1 && g.ow === g.w - g.kw + 1;
+}
+
+/** Runs `body` with the descriptor asm/matmul.ts reads an implicit patch matrix from (x, h, w, c, kh, kw, oh, ow). */
+function withPatches(ctx: Context, x: number, g: Geometry, body: (desc: number) => void): void {
+  const desc = ctx.scratch(32);
+  try {
+    ctx.heap.i32.set([x, g.h, g.w, g.c, g.kh, g.kw, g.oh, g.ow], desc.ptr >> 2);
+    body(desc.ptr);
+  } finally {
+    ctx.free(desc);
+  }
+}
+
+function chunkRows(g: Geometry, floats = CHUNK_FLOATS): number {
+  return Math.max(1, Math.min(g.p, Math.floor(floats / Math.max(1, g.k))));
 }
 
 /** Whether `dy` has the shape of the convolution's output `[n, oh, ow, o]`. */
@@ -110,8 +147,8 @@ function isOutputOf(dy: TensorInfo, g: Geometry): boolean {
 }
 
 /** Runs `body` over the output pixels in chunks of chunkRows(g), with one im2col-sized scratch buffer (`col`) for all of them. */
-function eachChunk(ctx: Context, g: Geometry, body: (p0: number, rows: number, col: number) => void): void {
-  const rows = chunkRows(g);
+function eachChunk(ctx: Context, g: Geometry, body: (p0: number, rows: number, col: number) => void, floats = CHUNK_FLOATS): void {
+  const rows = chunkRows(g, floats);
   const col = ctx.scratch(rows * g.k * 4);
   try {
     for (let p0 = 0; p0 < g.p; p0 += rows) body(p0, Math.min(rows, g.p - p0), col.ptr);
@@ -136,6 +173,14 @@ function conv2d(ctx: Context, fb: Fallback) {
     const pf = ctx.ptr(f);
     if (g.pointwise) {
       gemm(ctx, px, pf, ptr, g.p, g.o, g.k, g.k, 1, g.o, 1, false);
+      return info;
+    }
+    if (direct(g)) {
+      ctx.k.convDirect(px, pf, ptr, g.n, g.h, g.w, g.c, g.kh, g.kw, g.o, g.oh, g.ow);
+      return info;
+    }
+    if (implicitPatches(g)) {
+      withPatches(ctx, px, g, (desc) => gemm(ctx, desc, pf, ptr, g.p, g.o, g.k, PATCHES.rows, 0, g.o, 1, false));
       return info;
     }
     eachChunk(ctx, g, (p0, r, col) => {
@@ -164,6 +209,14 @@ function backpropFilter(ctx: Context, fb: Fallback) {
     // dW[k, o] = Σ_p col[p, k] · dy[p, o]: A = colᵀ (strides 1, k), accumulated over chunks.
     if (g.pointwise) {
       gemm(ctx, px, pdy, ptr, g.k, g.o, g.p, 1, g.k, g.o, 1, false);
+      return info;
+    }
+    if (direct(g)) {
+      ctx.k.convDirectFilterGrad(px, pdy, ptr, g.n, g.h, g.w, g.c, g.kh, g.kw, g.o, g.oh, g.ow);
+      return info;
+    }
+    if (implicitPatches(g)) {
+      withPatches(ctx, px, g, (desc) => gemm(ctx, desc, pdy, ptr, g.k, g.o, g.p, PATCHES.transposed, 0, g.o, 1, false));
       return info;
     }
     eachChunk(ctx, g, (p0, r, col) => {
@@ -195,7 +248,7 @@ function backpropInput(ctx: Context, fb: Fallback) {
     eachChunk(ctx, g, (p0, r, col) => {
       gemm(ctx, pdy + p0 * g.o * 4, pf, col, r, g.k, g.o, g.o, 1, 1, g.o, false);
       ctx.k.col2im(col, ptr, p0, r, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow);
-    });
+    }, COL2IM_CHUNK_FLOATS);
     return info;
   };
 }

@@ -2,7 +2,9 @@ import type { TensorLike } from '@descent/tensor';
 import { Tensor, toTensor } from '@descent/tensor';
 import { noGrad, recordCustom } from './tape.js';
 
+/** What the function given to `customGrad` returns: its value and how to differentiate it. */
 export interface CustomGradResult {
+  /** The forward result. */
   value: Tensor;
   /** The gradient of each input given the output's gradient `dy` (one tensor for one input). */
   gradFunc: (dy: Tensor) => Tensor | Tensor[];

@@ -3,6 +3,7 @@ import { Tensor, formatShape, tensor, toTensor } from '@descent/tensor';
 import { valueAndGrads } from './grad.js';
 import { noGrad } from './tape.js';
 
+/** Options of `gradCheck`. */
 export interface GradCheckOptions {
   /** Finite-difference step (default 1e-3; float32 needs a step this large for its rounding to stay small). */
   eps?: number;
@@ -16,21 +17,27 @@ export interface GradCheckOptions {
   throwOnFailure?: boolean;
 }
 
+/** One element's analytic and numeric gradient. */
 export interface GradCheckMismatch {
   /** Which argument of `f`. */
   input: number;
   /** Flat (row-major) index of the element within that argument. */
   index: number;
+  /** The gradient autograd computed. */
   analytic: number;
+  /** The central finite-difference estimate (float64). */
   numeric: number;
 }
 
+/** What `gradCheck` found. */
 export interface GradCheckReport {
+  /** True when every checked element is within tolerance. */
   ok: boolean;
   /** Elements compared (float32 inputs only). */
   checked: number;
   /** Elements outside `atol + rtol·|numeric|`. */
   failures: number;
+  /** Largest absolute difference between analytic and numeric gradients. */
   maxAbsError: number;
   /** The element with the largest error relative to its tolerance (null when nothing was checked). */
   worst: GradCheckMismatch | null;

@@ -104,6 +104,7 @@ export function grads(f: (...xs: Tensor[]) => Tensor): (xs: readonly TensorLike[
   return (xs, dy) => scoped(() => differentiate('grads', f, checkList('grads', xs), dy).grads);
 }
 
+/** `valueAndGrad(f)(x, dy?)`: the value of `f` at `x` together with its gradient (one pass). */
 export function valueAndGrad(f: (x: Tensor) => Tensor): (x: TensorLike, dy?: TensorLike) => { value: Tensor; grad: Tensor } {
   checkFunction('valueAndGrad', f);
   return (x, dy) =>
@@ -113,6 +114,9 @@ export function valueAndGrad(f: (x: Tensor) => Tensor): (x: TensorLike, dy?: Ten
     });
 }
 
+/**
+ * `valueAndGrads(f)(xs, dy?)`: the value of `f` and its gradient with respect to each argument (one pass).
+ */
 export function valueAndGrads(
   f: (...xs: Tensor[]) => Tensor,
 ): (xs: readonly TensorLike[], dy?: TensorLike) => { value: Tensor; grads: Tensor[] } {

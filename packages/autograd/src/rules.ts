@@ -10,9 +10,13 @@ import { gatherAtMaxima } from './max-pool-routing.js';
 /** Gradients for a step's inputs, in input order; null (or undefined) = no gradient for that input. */
 export type InputGrads = readonly (Tensor | null | undefined)[];
 
+/** What a gradient rule sees of the step it differentiates. */
 export interface GradContext<K extends KernelName> {
+  /** The kernel's inputs, as they were recorded. */
   readonly inputs: KernelInputs<K, Tensor>;
+  /** The kernel's attributes. */
   readonly attrs: KernelAttrs<K>;
+  /** The kernel's output. */
   readonly output: Tensor;
   /** Which inputs need a gradient; a rule may skip the others (returning null there). */
   readonly needs: readonly boolean[];

@@ -1,10 +1,14 @@
 import type { DType, TensorLike } from '@descent/tensor';
 import { Tensor, adoptData, cast, formatShape, holdTensor, shapesEqual, toTensor } from '@descent/tensor';
 
+/** A projection applied to a variable's new value after each optimizer update. */
 export type ConstraintFn = (w: Tensor) => Tensor;
 
+/** Options of `variable()`. */
 export interface VariableOptions {
+  /** Name of the variable (default `Variable`, `Variable_1`, …); layers use `layer/weight`. */
   name?: string;
+  /** Whether optimizers and `variableGrads` (without a list) include it (default true). */
   trainable?: boolean;
   /** Cast the initial value to this dtype. */
   dtype?: DType;
@@ -25,8 +29,11 @@ function defaultName(): string {
  * goes into any op directly; its shape and dtype never change.
  */
 export class Variable extends Tensor {
+  /** The variable's name, under which optimizer state and saved weights are keyed. */
   readonly name: string;
+  /** Whether optimizers and `variableGrads` (without a list) include it; may be changed. */
   trainable: boolean;
+  /** Projection applied after each optimizer update, or null. */
   constraint: ConstraintFn | null;
   /** An immutable view of the current value, shared by tapes that read it; dropped on `assign`. */
   private frozen: Tensor | null = null;

@@ -34,8 +34,11 @@ function checkedInputs(table: KernelTable): KernelTable {
 
 /** What loading the kernel module produced: the compiled module, which build, and the memory limit. */
 export interface KernelModule {
+  /** The compiled kernel module. */
   readonly module: WasmModule;
+  /** Which build was loaded: plain SIMD, or relaxed SIMD where the engine supports it. */
   readonly flavour: 'simd' | 'relaxed';
+  /** Maximum size of the shared memory, in 64 KiB wasm pages. */
   readonly maxPages: number;
 }
 
@@ -43,6 +46,7 @@ export interface KernelModule {
 export interface WasmMemoryInfo {
   /** Bytes of tensor storage and scratch currently allocated. */
   readonly bytesInUse: number;
+  /** Number of allocated blocks. */
   readonly blocksInUse: number;
   /** High-water mark of the allocator (never shrinks). */
   readonly bytesReserved: number;
@@ -63,7 +67,9 @@ export interface WasmMemoryInfo {
 export class WasmBackend implements Backend {
   readonly name = 'wasm';
   readonly kernels: KernelTable;
+  /** Which kernel build runs: plain SIMD or relaxed SIMD. */
   readonly flavour: 'simd' | 'relaxed';
+  /** Runs kernels the wasm build lacks on the CPU backend and counts them by name. */
   readonly fallback: Fallback;
   /** Fused optimizer updates (Adam, SGD, RMSprop, Adagrad) in one SIMD pass each. */
   readonly optimizerStep: OptimizerStep;
@@ -139,6 +145,10 @@ export class WasmBackend implements Backend {
     return this.ctx.pool.size;
   }
 
+  /**
+   * Sets the threads large matMul/conv products use, the calling thread included (a positive integer; 1
+   * turns workers off).
+   */
   setNumThreads(n: number): void {
     this.ctx.pool.setThreads(n);
   }
@@ -148,6 +158,7 @@ export class WasmBackend implements Backend {
     this.ctx.pool.minWork = v;
   }
 
+  /** Multiply-adds below which a product stays on one thread. */
   get threadMinWork(): number {
     return this.ctx.pool.minWork;
   }
@@ -157,6 +168,7 @@ export class WasmBackend implements Backend {
     return this.ctx.pool.jobsPosted;
   }
 
+  /** Current memory figures of the backend (see `WasmMemoryInfo`). */
   memoryInfo(): WasmMemoryInfo {
     const h = this.ctx.heap;
     return {

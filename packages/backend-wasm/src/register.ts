@@ -229,10 +229,12 @@ export function fallbackCounts(): Record<string, number> {
   return Object.fromEntries(getWasmBackend().fallback.counts);
 }
 
+/** Sets every count of `fallbackCounts()` back to zero. */
 export function resetFallbackCounts(): void {
   getWasmBackend().fallback.counts.clear();
 }
 
+/** Memory figures of the wasm backend (see `WasmMemoryInfo`). */
 export function wasmMemoryInfo(): WasmMemoryInfo {
   return getWasmBackend().memoryInfo();
 }

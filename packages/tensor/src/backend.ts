@@ -8,11 +8,15 @@ import type { Shape } from './shape.js';
  * pointer record for a WASM backend); nobody else looks inside.
  */
 export interface TensorInfo {
+  /** Opaque handle to the storage, meaningful only to the backend that created it. */
   readonly dataId: object;
+  /** Shape of the tensor. */
   readonly shape: Shape;
+  /** Dtype of the tensor. */
   readonly dtype: DType;
 }
 
+/** A backend's implementation of kernel `K`: takes the kernel's inputs and attributes, returns the output. */
 export type KernelImpl<K extends KernelName> = (
   inputs: KernelInputs<K, TensorInfo>,
   attrs: KernelAttrs<K>,
@@ -59,8 +63,11 @@ export function optimizerSlotCount<R extends OptimizerRule>(rule: R, hyper: Opti
   throw new Error(`optimizerStep: unknown rule '${String(rule)}' (expected adam, sgd, rmsprop or adagrad)`);
 }
 
+/** A place where tensors live and kernels run (CPU, WASM, ...); register one with `registerBackend`. */
 export interface Backend {
+  /** Name the backend is registered and selected under (`'cpu'`, `'wasm'`). */
   readonly name: string;
+  /** One implementation per kernel. */
   readonly kernels: KernelTable;
   /**
    * The most bytes one tensor's storage may take on this backend (a typed-array or heap limit).

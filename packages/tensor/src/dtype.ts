@@ -10,8 +10,10 @@ export interface DTypeArrays {
   bool: Uint8Array;
 }
 
+/** Every dtype name: `'float32'`, `'int32'`, `'bool'`. */
 export const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
 
+/** True when `value` is one of the dtype names in `DTYPES`. */
 export function isDType(value: unknown): value is DType {
   return value === 'float32' || value === 'int32' || value === 'bool';
 }

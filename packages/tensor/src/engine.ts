@@ -63,6 +63,10 @@ export async function ready(): Promise<string> {
   return getBackend().name;
 }
 
+/**
+ * Unregisters the backend `name`; if it was the active one, the next op chooses a backend again (highest
+ * priority first).
+ */
 export function removeBackend(name: string): void {
   const reg = registry.get(name);
   registry.delete(name);
@@ -72,6 +76,7 @@ export function removeBackend(name: string): void {
   }
 }
 
+/** Names of the registered backends, in registration order. */
 export function listBackends(): string[] {
   return [...registry.keys()];
 }
@@ -114,12 +119,20 @@ export function getBackend(): Backend {
 
 /** A record of one kernel run, as seen by a kernel hook (autograd's tape). */
 export interface KernelRecord<K extends KernelName = KernelName> {
+  /** The kernel's name. */
   readonly kernel: K;
+  /** The tensors the kernel read, in input order. */
   readonly inputs: KernelInputs<K, Tensor>;
+  /** The kernel's attributes. */
   readonly attrs: KernelAttrs<K>;
+  /** The tensor the kernel produced. */
   readonly output: Tensor;
 }
 
+/**
+ * Called after each kernel run with its record (see `setKernelHook`); autograd's tape installs one while
+ * it records.
+ */
 export type KernelHook = (record: KernelRecord) => void;
 
 let hook: KernelHook | null = null;
@@ -351,6 +364,7 @@ export interface EngineMemoryInfo {
   readonly kernels: number;
 }
 
+/** A snapshot of the engine's memory figures (see `EngineMemoryInfo`). */
 export function engineMemoryInfo(): EngineMemoryInfo {
   return { scopes: scopes.length, watched: watched.length, evicted: evictedCount, kernels: clock };
 }

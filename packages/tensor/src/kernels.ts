@@ -14,25 +14,45 @@ import type { DType } from './dtype.js';
  */
 export interface KernelDefs<T> {
   // --- elementwise unary (float in, float out unless noted) ---
+  /** `−x`. */
   Neg: Unary<T>;
+  /** `|x|`. */
   Abs: Unary<T>;
+  /** −1, 0 or 1 by the sign of `x`. */
   Sign: Unary<T>;
+  /** `eˣ`. */
   Exp: Unary<T>;
+  /** Natural logarithm. */
   Log: Unary<T>;
+  /** `ln(1 + x)`. */
   Log1p: Unary<T>;
+  /** `eˣ − 1`. */
   Expm1: Unary<T>;
+  /** Square root. */
   Sqrt: Unary<T>;
+  /** `1/√x`. */
   Rsqrt: Unary<T>;
+  /** `x²`. */
   Square: Unary<T>;
+  /** `1/x`. */
   Reciprocal: Unary<T>;
+  /** Sine (radians). */
   Sin: Unary<T>;
+  /** Cosine (radians). */
   Cos: Unary<T>;
+  /** Hyperbolic tangent. */
   Tanh: Unary<T>;
+  /** `1/(1 + e⁻ˣ)`. */
   Sigmoid: Unary<T>;
+  /** `ln(1 + eˣ)`, computed without overflow. */
   Softplus: Unary<T>;
+  /** `max(x, 0)`. */
   Relu: Unary<T>;
+  /** The error function. */
   Erf: Unary<T>;
+  /** Round down. */
   Floor: Unary<T>;
+  /** Round up. */
   Ceil: Unary<T>;
   /** Round half to even, as NumPy and TF do. */
   Round: Unary<T>;
@@ -42,40 +62,63 @@ export interface KernelDefs<T> {
   IsFinite: Unary<T>;
   /** bool → bool. */
   LogicalNot: Unary<T>;
+  /** `x > 0 ? x : alpha·x`. */
   LeakyRelu: { inputs: [x: T]; attrs: { alpha: number } };
   /** `x > 0 ? x : alpha·(exp(x) − 1)`. */
   Elu: { inputs: [x: T]; attrs: { alpha: number } };
+  /** Clamp into `[min, max]`. */
   ClipByValue: { inputs: [x: T]; attrs: { min: number; max: number } };
+  /** Convert to `dtype` (float → int truncates toward zero; bool is `x != 0`). */
   Cast: { inputs: [x: T]; attrs: { dtype: DType } };
 
   // --- elementwise binary with broadcasting ---
+  /** `a + b`. */
   Add: Binary<T>;
+  /** `a − b`. */
   Sub: Binary<T>;
+  /** `a · b`. */
   Mul: Binary<T>;
   /** float division; int32 inputs are cast to float32 by the op before dispatch. */
   Div: Binary<T>;
+  /** `a ** b`. */
   Pow: Binary<T>;
+  /** Larger of `a` and `b`. */
   Maximum: Binary<T>;
+  /** Smaller of `a` and `b`. */
   Minimum: Binary<T>;
   /** Python/NumPy modulo: result has the sign of the divisor. */
   Mod: Binary<T>;
+  /** `floor(a / b)`. */
   FloorDiv: Binary<T>;
+  /** `(a − b)²`. */
   SquaredDifference: Binary<T>;
+  /** `a == b`, bool output. */
   Equal: Binary<T>;
+  /** `a != b`, bool output. */
   NotEqual: Binary<T>;
+  /** `a > b`, bool output. */
   Greater: Binary<T>;
+  /** `a >= b`, bool output. */
   GreaterEqual: Binary<T>;
+  /** `a < b`, bool output. */
   Less: Binary<T>;
+  /** `a <= b`, bool output. */
   LessEqual: Binary<T>;
+  /** bool AND bool → bool. */
   LogicalAnd: Binary<T>;
+  /** bool OR bool → bool. */
   LogicalOr: Binary<T>;
   /** `cond ? a : b`, all three broadcast together; `cond` is bool. */
   Where: { inputs: [cond: T, a: T, b: T]; attrs: NoAttrs };
 
   // --- reductions ---
+  /** Sum over `axes`. */
   Sum: Reduce<T>;
+  /** Product over `axes`. */
   Prod: Reduce<T>;
+  /** Maximum over `axes`. */
   Max: Reduce<T>;
+  /** Minimum over `axes`. */
   Min: Reduce<T>;
   /** bool in, bool out. */
   All: Reduce<T>;
@@ -83,9 +126,11 @@ export interface KernelDefs<T> {
   Any: Reduce<T>;
   /** int32 indices; first occurrence wins; output drops `axis`. */
   ArgMax: { inputs: [x: T]; attrs: { axis: number } };
+  /** int32 indices of the minimum along `axis`; first occurrence wins; output drops `axis`. */
   ArgMin: { inputs: [x: T]; attrs: { axis: number } };
   /** Numerically stable along `axis` (normalized). */
   Softmax: { inputs: [x: T]; attrs: { axis: number } };
+  /** `x − logSumExp(x)` along `axis` (normalized), numerically stable. */
   LogSoftmax: { inputs: [x: T]; attrs: { axis: number } };
 
   // --- linear algebra ---
@@ -96,26 +141,37 @@ export interface KernelDefs<T> {
   MatMul: { inputs: [a: T, b: T]; attrs: { transposeA: boolean; transposeB: boolean } };
 
   // --- convolution and pooling (NHWC, rank-4 inputs) ---
+  /** 2-D convolution (cross-correlation, as in TF) of `x: [n, h, w, in]` with `filter: [kh, kw, in, out]`. */
   Conv2D: { inputs: [x: T, filter: T]; attrs: ConvAttrs };
   /** Gradient of Conv2D with respect to its input. */
   Conv2DBackpropInput: { inputs: [dy: T, filter: T]; attrs: ConvAttrs & { inputShape: readonly number[] } };
   /** Gradient of Conv2D with respect to its filter. */
   Conv2DBackpropFilter: { inputs: [x: T, dy: T]; attrs: ConvAttrs & { filterShape: readonly number[] } };
+  /** Maximum over each window. */
   MaxPool: { inputs: [x: T]; attrs: PoolAttrs };
   /** Routes `dy` to the arg-max of each window of `x` (first maximum wins). */
   MaxPoolGrad: { inputs: [dy: T, x: T]; attrs: PoolAttrs };
   /** Averages over the in-bounds elements of each window (padding excluded, as Keras does). */
   AvgPool: { inputs: [x: T]; attrs: PoolAttrs };
+  /** Gradient of AvgPool: spreads each `dy` evenly over the in-bounds elements of its window. */
   AvgPoolGrad: { inputs: [dy: T]; attrs: PoolAttrs & { inputShape: readonly number[] } };
 
   // --- movement ---
+  /** Same values in a new `shape` of the same size (fully specified, no −1). */
   Reshape: { inputs: [x: T]; attrs: { shape: readonly number[] } };
+  /** Output axis `i` is input axis `perm[i]`. */
   Transpose: { inputs: [x: T]; attrs: { perm: readonly number[] } };
+  /** Joins the inputs along `axis`; every other dimension agrees. */
   Concat: { inputs: T[]; attrs: { axis: number } };
+  /** The block from `begin` of extent `size` (both fully specified per axis). */
   Slice: { inputs: [x: T]; attrs: { begin: readonly number[]; size: readonly number[] } };
+  /** Pads `[before, after]` per axis with `constantValue`. */
   Pad: { inputs: [x: T]; attrs: { paddings: readonly (readonly [number, number])[]; constantValue: number } };
+  /** Repeats `reps[i]` times along axis i. */
   Tile: { inputs: [x: T]; attrs: { reps: readonly number[] } };
+  /** Reverses the order along each axis in `axes`. */
   Reverse: { inputs: [x: T]; attrs: { axes: readonly number[] } };
+  /** Broadcasts to `shape` (NumPy rules). */
   BroadcastTo: { inputs: [x: T]; attrs: { shape: readonly number[] } };
   /** `out.shape = x.shape[:axis] + indices.shape + x.shape[axis+1:]`; indices int32, in range. */
   Gather: { inputs: [x: T, indices: T]; attrs: { axis: number } };
@@ -140,20 +196,30 @@ export interface Reduce<T> {
   inputs: [x: T];
   attrs: { axes: readonly number[] };
 }
+/** Attributes of Conv2D and its gradients. */
 export interface ConvAttrs {
+  /** Step between windows, `[height, width]`. */
   strides: readonly [number, number];
   /** `[top, bottom, left, right]`. */
   pad: readonly [number, number, number, number];
+  /** Spacing between filter taps, `[height, width]` (1 = dense). */
   dilations: readonly [number, number];
 }
+/** Attributes of the pooling kernels and their gradients. */
 export interface PoolAttrs {
+  /** Window size `[height, width]`. */
   filterSize: readonly [number, number];
+  /** Step between windows, `[height, width]`. */
   strides: readonly [number, number];
+  /** Explicit padding `[top, bottom, left, right]`. */
   pad: readonly [number, number, number, number];
 }
 
+/** The name of a kernel: one key of `KernelDefs`. */
 export type KernelName = keyof KernelDefs<unknown>;
+/** The input tuple of kernel `K`, over tensor type `T`. */
 export type KernelInputs<K extends KernelName, T> = KernelDefs<T>[K]['inputs'];
+/** The attribute object of kernel `K`. */
 export type KernelAttrs<K extends KernelName> = KernelDefs<unknown>[K]['attrs'];
 
 /** Every kernel name, in declaration order (tests iterate over it). */

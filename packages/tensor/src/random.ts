@@ -17,6 +17,7 @@ export class Generator {
     this.reseed(seed);
   }
 
+  /** Restarts the generator's sequence from `seed` (any finite number). */
   reseed(seed: number): void {
     if (!Number.isFinite(seed)) throw new Error(`setSeed: seed must be a finite number, got ${seed}`);
     // SplitMix32 over the seed's low and high 32-bit halves spreads any integer seed over the state.

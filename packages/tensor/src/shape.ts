@@ -12,6 +12,7 @@ export type Shape = readonly number[];
  */
 export const MAX_RANK = 64;
 
+/** Number of elements of a tensor of `shape` (1 for `[]`). */
 export function sizeFromShape(shape: Shape): number {
   let size = 1;
   for (const d of shape) size *= d;
@@ -29,12 +30,14 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
+/** True when both shapes have the same rank and dimensions. */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
+/** The shape as shown in error messages: `[2,3]`. */
 export function formatShape(shape: Shape): string {
   return `[${shape.join(',')}]`;
 }
@@ -152,8 +155,11 @@ export function assertValidShape(op: string, shape: Shape): void {
 
 /** A strided copy after dropping size-1 axes and merging axes contiguous in both arrays. */
 export interface MergedCopy {
+  /** Extent of each remaining axis. */
   dims: number[];
+  /** Element stride of each remaining axis in the source. */
   srcStrides: number[];
+  /** Element stride of each remaining axis in the destination. */
   dstStrides: number[];
 }
 
@@ -192,11 +198,18 @@ export function mergeCopyAxes(shape: Shape, srcStrides: readonly number[], dstSt
  * size 1 is one dim of 1 with stride 0.
  */
 export interface BroadcastWalk {
+  /** The broadcast output shape. */
   readonly outShape: number[];
+  /** The output's dims after dropping size-1 dims and merging dims every input treats alike. */
   readonly dims: number[];
+  /** Per input, its element stride along each of `dims` (0 where it is broadcast). */
   readonly strides: number[][];
 }
 
+/**
+ * Plans an elementwise walk over inputs of `shapes` broadcast together (see `BroadcastWalk`); throws,
+ * naming `op`, when they do not broadcast.
+ */
 export function broadcastWalk(op: string, shapes: readonly Shape[]): BroadcastWalk {
   let outShape: number[] = [];
   for (const s of shapes) outShape = broadcastShapes(op, outShape, s);

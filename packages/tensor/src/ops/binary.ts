@@ -50,13 +50,17 @@ function logical(op: string, kernel: 'LogicalAnd' | 'LogicalOr', a: TensorLike, 
   return runKernel(kernel, [ta, tb], {});
 }
 
+/** Elementwise `a + b`, broadcast NumPy-style; the output takes the inputs' common dtype. */
 export function add(a: TensorLike, b: TensorLike): Tensor { return arith('add', 'Add', a, b); }
+/** Elementwise `a − b`, broadcast NumPy-style. */
 export function sub(a: TensorLike, b: TensorLike): Tensor { return arith('sub', 'Sub', a, b); }
+/** Elementwise `a · b`, broadcast NumPy-style. */
 export function mul(a: TensorLike, b: TensorLike): Tensor { return arith('mul', 'Mul', a, b); }
 /** `a^b`; int32 with int32 stays int32 (negative exponents then truncate toward zero: `2^-1 = 0`). */
 export function pow(a: TensorLike, b: TensorLike): Tensor { return arith('pow', 'Pow', a, b); }
 /** Elementwise maximum; NaN wins, as in NumPy. */
 export function maximum(a: TensorLike, b: TensorLike): Tensor { return arith('maximum', 'Maximum', a, b); }
+/** Elementwise smaller of `a` and `b`, broadcast NumPy-style. */
 export function minimum(a: TensorLike, b: TensorLike): Tensor { return arith('minimum', 'Minimum', a, b); }
 /** Remainder with the sign of the divisor (Python/NumPy): `mod(-7, 3) = 2`, `mod(7, -3) = -2`. */
 export function mod(a: TensorLike, b: TensorLike): Tensor { return arith('mod', 'Mod', a, b); }
@@ -71,14 +75,22 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   return runKernel('Div', [castTo(ta, 'float32'), castTo(tb, 'float32')], {});
 }
 
+/** Elementwise `a == b`, broadcast; bool output. */
 export function equal(a: TensorLike, b: TensorLike): Tensor { return compare('equal', 'Equal', a, b); }
+/** Elementwise `a != b`, broadcast; bool output. */
 export function notEqual(a: TensorLike, b: TensorLike): Tensor { return compare('notEqual', 'NotEqual', a, b); }
+/** Elementwise `a > b`, broadcast; bool output. */
 export function greater(a: TensorLike, b: TensorLike): Tensor { return compare('greater', 'Greater', a, b); }
+/** Elementwise `a >= b`, broadcast; bool output. */
 export function greaterEqual(a: TensorLike, b: TensorLike): Tensor { return compare('greaterEqual', 'GreaterEqual', a, b); }
+/** Elementwise `a < b`, broadcast; bool output. */
 export function less(a: TensorLike, b: TensorLike): Tensor { return compare('less', 'Less', a, b); }
+/** Elementwise `a <= b`, broadcast; bool output. */
 export function lessEqual(a: TensorLike, b: TensorLike): Tensor { return compare('lessEqual', 'LessEqual', a, b); }
 
+/** Elementwise AND of bool tensors, broadcast; bool output. */
 export function logicalAnd(a: TensorLike, b: TensorLike): Tensor { return logical('logicalAnd', 'LogicalAnd', a, b); }
+/** Elementwise OR of bool tensors, broadcast; bool output. */
 export function logicalOr(a: TensorLike, b: TensorLike): Tensor { return logical('logicalOr', 'LogicalOr', a, b); }
 
 /** `condition ? a : b` elementwise; all three broadcast together, `condition` must be bool. */

@@ -53,18 +53,22 @@ function filled(op: string, shape: Shape, value: number, dtype: DType): Tensor {
   return makeTensor(arr, shape, dtype);
 }
 
+/** A tensor of `shape` filled with 0 (default dtype float32). */
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor {
   return filled('zeros', shape, 0, dtype);
 }
 
+/** A tensor of `shape` filled with 1 (default dtype float32). */
 export function ones(shape: Shape, dtype: DType = 'float32'): Tensor {
   return filled('ones', shape, 1, dtype);
 }
 
+/** Zeros with the shape and dtype of `x`. */
 export function zerosLike(x: Tensor): Tensor {
   return full(x.shape, 0, x.dtype);
 }
 
+/** Ones with the shape and dtype of `x`. */
 export function onesLike(x: Tensor): Tensor {
   return full(x.shape, 1, x.dtype);
 }

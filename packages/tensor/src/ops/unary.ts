@@ -48,36 +48,57 @@ function numberArg(op: string, name: string, v: unknown): number {
 }
 
 // --- ops that keep int32 ---
+/** Elementwise `−x`. */
 export function neg(x: TensorLike): Tensor { return run('Neg', numericInput('neg', x)); }
+/** Elementwise absolute value. */
 export function abs(x: TensorLike): Tensor { return run('Abs', numericInput('abs', x)); }
+/** Elementwise sign: −1, 0 or 1. */
 export function sign(x: TensorLike): Tensor { return run('Sign', numericInput('sign', x)); }
+/** Elementwise `x²`. */
 export function square(x: TensorLike): Tensor { return run('Square', numericInput('square', x)); }
+/** Elementwise `max(x, 0)`. */
 export function relu(x: TensorLike): Tensor { return run('Relu', numericInput('relu', x)); }
 /** Largest integer ≤ x (identity on int32). */
 export function floor(x: TensorLike): Tensor { return run('Floor', numericInput('floor', x)); }
+/** Elementwise round up (toward +∞). */
 export function ceil(x: TensorLike): Tensor { return run('Ceil', numericInput('ceil', x)); }
 /** Round half to even: `round(2.5) = 2`, `round(3.5) = 4`, as NumPy and TF. */
 export function round(x: TensorLike): Tensor { return run('Round', numericInput('round', x)); }
 
 // --- ops on reals (int32/bool input is cast to float32) ---
+/** Elementwise `eˣ` (float32 output). */
 export function exp(x: TensorLike): Tensor { return run('Exp', floatInput('exp', x)); }
+/** Elementwise natural logarithm (float32 output; −∞ at 0, NaN below). */
 export function log(x: TensorLike): Tensor { return run('Log', floatInput('log', x)); }
+/** Elementwise `ln(1 + x)`, accurate for small `x`. */
 export function log1p(x: TensorLike): Tensor { return run('Log1p', floatInput('log1p', x)); }
+/** Elementwise `eˣ − 1`, accurate for small `x`. */
 export function expm1(x: TensorLike): Tensor { return run('Expm1', floatInput('expm1', x)); }
+/** Elementwise square root (NaN for negative values). */
 export function sqrt(x: TensorLike): Tensor { return run('Sqrt', floatInput('sqrt', x)); }
+/** Elementwise `1 / √x`. */
 export function rsqrt(x: TensorLike): Tensor { return run('Rsqrt', floatInput('rsqrt', x)); }
+/** Elementwise `1 / x`. */
 export function reciprocal(x: TensorLike): Tensor { return run('Reciprocal', floatInput('reciprocal', x)); }
+/** Elementwise sine (radians). */
 export function sin(x: TensorLike): Tensor { return run('Sin', floatInput('sin', x)); }
+/** Elementwise cosine (radians). */
 export function cos(x: TensorLike): Tensor { return run('Cos', floatInput('cos', x)); }
+/** Elementwise hyperbolic tangent. */
 export function tanh(x: TensorLike): Tensor { return run('Tanh', floatInput('tanh', x)); }
+/** Elementwise logistic sigmoid `1 / (1 + e⁻ˣ)`. */
 export function sigmoid(x: TensorLike): Tensor { return run('Sigmoid', floatInput('sigmoid', x)); }
 /** `log(1 + exp(x))`, computed without overflow for large x. */
 export function softplus(x: TensorLike): Tensor { return run('Softplus', floatInput('softplus', x)); }
+/** Elementwise Gauss error function. */
 export function erf(x: TensorLike): Tensor { return run('Erf', floatInput('erf', x)); }
 
 // --- predicates ---
+/** Elementwise test for NaN; bool output. */
 export function isNaN(x: TensorLike): Tensor { return run('IsNaN', toTensor(x, 'isNaN', 'x')); }
+/** Elementwise test for a finite value (not NaN or ±∞); bool output. */
 export function isFinite(x: TensorLike): Tensor { return run('IsFinite', toTensor(x, 'isFinite', 'x')); }
+/** Elementwise NOT of a bool tensor; bool output. */
 export function logicalNot(x: TensorLike): Tensor {
   const t = toTensor(x, 'logicalNot', 'x');
   if (t.dtype !== 'bool') throw new Error(`logicalNot: expected a bool tensor, got ${t.dtype}`);

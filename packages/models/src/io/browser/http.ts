@@ -4,6 +4,10 @@ import { artifactsToModelJSON, loadedArtifacts, validateModelJSON } from '../art
 import { concatBuffers, specByteLength } from '../weights.js';
 import { joinedWeights, message, utf8Length } from './stored.js';
 
+/**
+ * Options of `http(url, options)`: how requests are made and where weight files are fetched from
+ * (`loadModel('https://…')` uses the defaults).
+ */
 export interface HTTPOptions {
   /**
    * `fetch` options for every request (headers, credentials, mode, cache …). Loading uses them for

@@ -91,6 +91,23 @@ describe('classifier app, end to end', () => {
     expect([...readFileSync(join(dir, 'training.png')).subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
   });
 
+  it('trains the residual CNN (--model resnet, a functional graph with Add) for one short epoch and saves it as a graph', async () => {
+    const dir = join(out, 'resnet');
+    const run = await runApp(['--model', 'resnet', '--limit', '256', '--epochs', '1', '--batch-size', '32', '--out', dir, '--verbose', '0', '--no-chart']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Training a RESNET on 256 MNIST digits/);
+    expect(Number(/Test accuracy: ([\d.]+)%/.exec(run.stdout)?.[1])).toBeGreaterThanOrEqual(0);
+    const modelJson = JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8')) as {
+      modelTopology: { class_name: string; config: { layers: { class_name: string }[] } };
+    };
+    expect(modelJson.modelTopology.class_name).toBe('Functional');
+    const classes = modelJson.modelTopology.config.layers.map((l) => l.class_name);
+    // Three residual blocks, each joined by an Add; global average pooling before the classifier.
+    expect(classes.filter((c) => c === 'Add')).toHaveLength(3);
+    expect(classes).toContain('GlobalAveragePooling2D');
+  });
+
   it('compares optimizers from the same start and writes compare.svg and compare.png', async () => {
     const dir = join(out, 'compare');
     const run = await runApp(['--limit', '600', '--epochs', '1', '--out', dir, '--verbose', '0', '--compare', 'sgd,adam', '--no-save']);

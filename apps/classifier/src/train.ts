@@ -14,7 +14,7 @@ import type { CliOptions } from './cli.js';
 import type { LineTracker, ProgressWatch } from './interrupt.js';
 import { chooseOptimizer } from './optimizer-choice.js';
 
-export const DEFAULT_EPOCHS: Readonly<Record<ModelKind, number>> = { mlp: 15, cnn: 8 };
+export const DEFAULT_EPOCHS: Readonly<Record<ModelKind, number>> = { mlp: 15, cnn: 8, resnet: 10 };
 
 export interface RunResult {
   optimizer: string;

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { Callback } from './callbacks/index.js';
 import type { ModelJSON } from './io/artifacts.js';
 import { fromMemory } from './io/router.js';
-import { fromJSON, loadModel } from './io/serialize.js';
+import { fromJSON, loadModel } from './io/load.js';
 import { resetSequentialNames, Sequential } from './sequential.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
@@ -219,10 +219,10 @@ describe('fuzz: model.json mutations', () => {
         dispose(r);
       };
       const t0 = performance.now();
-      await oracle('fromJSON', ['fromJSON'], () => fromJSON(json, data), checkModel);
+      await oracle('fromJSON', ['fromJSON'], () => fromJSON<Sequential>(json, data), checkModel);
       const manifest = (json as { weightsManifest?: { weights?: unknown }[] }).weightsManifest;
       const weightSpecs = Array.isArray(manifest) && manifest[0] && typeof manifest[0] === 'object' ? manifest[0].weights : undefined;
-      await oracle('loadModel', ['loadModel'], () => loadModel(fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: data } as never)), checkModel);
+      await oracle('loadModel', ['loadModel'], () => loadModel<Sequential>(fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: data } as never)), checkModel);
       const ms = performance.now() - t0;
       if (ms > 2000) violation('loadModel', `slow: ${Math.round(ms)} ms`);
       dispose(x);

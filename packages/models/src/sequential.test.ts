@@ -1,4 +1,6 @@
-import { BatchNormalization, Dense, Dropout, resetLayerNames } from '@descent/layers';
+import { BatchNormalization, Dense, Dropout, Input, resetLayerNames } from '@descent/layers';
+import { Model } from './functional/model.js';
+import { fromJSON } from './io/load.js';
 import { variableGrads } from '@descent/autograd';
 import { setSeed, sum, tensor } from '@descent/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -132,5 +134,59 @@ describe('Sequential.apply', () => {
     const m = new Sequential([new Dense({ units: 2, inputShape: [3] })]);
     expect(() => m.apply(tensor([[1, 2]]))).toThrow(/apply: input shape mismatch: model 'sequential' expects \[null,3\], got x of shape \[1,2\]/);
     expect(() => m.apply(tensor([[1, 2, 3]]), { training: 'yes' as never })).toThrow(/apply: training must be true or false, got yes/);
+  });
+});
+
+describe('Sequential is a Model (a chain is a graph)', () => {
+  it('is a Model whose graph follows build, add and pop', () => {
+    const m = new Sequential([new Dense({ units: 3 })]);
+    expect(m).toBeInstanceOf(Model);
+    expect(m.built).toBe(false);
+    expect(m.inputs).toEqual([]);
+    expect(() => m.inputShape).toThrow(/inputShape: model 'sequential' does not know its input shape yet/);
+    m.build([null, 4]);
+    expect(m.inputs.map((t) => t.shape)).toEqual([[null, 4]]);
+    expect(m.outputs.map((t) => t.shape)).toEqual([[null, 3]]);
+    expect(m.outputNames).toEqual(['dense']);
+    m.add(new Dense({ units: 2 }));
+    expect(m.outputs[0]!.shape).toEqual([null, 2]);
+    expect(m.outputs[0]!.sourceLayer).toBe(m.getLayer(1));
+    m.pop();
+    expect(m.outputs[0]!.sourceLayer).toBe(m.getLayer(0));
+    m.pop();
+    expect(m.built).toBe(false);
+    expect(m.inputs).toEqual([]);
+  });
+
+  it('gives intermediate activations through a graph Model on its layers (feature extraction)', () => {
+    const first = new Dense({ units: 2, kernelInitializer: 'ones', useBias: false, inputShape: [3] });
+    const m = new Sequential([first, new Dense({ units: 1, activation: 'sigmoid' })]);
+    const features = new Model({ inputs: m.inputs, outputs: first.output });
+    // ones(3x2) kernel: each feature is the row sum, 1 + 2 + 3 = 6.
+    expect(Array.from((features.predict(tensor([[1, 2, 3]])) as ReturnType<typeof tensor>).dataSync())).toEqual([6, 6]);
+  });
+
+  it('loads as a Sequential from a Sequential file and as a plain Model from a graph file', () => {
+    const m = new Sequential([new Dense({ units: 2, inputShape: [3] })]);
+    const { modelJSON, weightData } = m.toJSON();
+    const back = fromJSON(modelJSON, weightData);
+    expect(back).toBeInstanceOf(Sequential);
+    expect(back).toBeInstanceOf(Model);
+    const x = Input({ shape: [3] });
+    const graph = new Model({ inputs: x, outputs: new Dense({ units: 2 }).apply(x) });
+    const saved = graph.toJSON();
+    const graphBack = fromJSON(saved.modelJSON, saved.weightData);
+    expect(graphBack).toBeInstanceOf(Model);
+    expect(graphBack).not.toBeInstanceOf(Sequential);
+  });
+
+  it('trains through the graph model trainer with the same numbers as a hand-written step', () => {
+    const m = new Sequential([new Dense({ units: 1, kernelInitializer: 'zeros', biasInitializer: 'zeros', inputShape: [2] })]);
+    m.compile({ optimizer: { className: 'SGD', config: { learningRate: 0.5 } }, loss: 'meanSquaredError' });
+    // Zero weights: prediction 0, loss mean((0 − y)²) = (1 + 9) / 2 = 5. Gradient of the bias: mean(2(0 − y)) = −4,
+    // so one SGD step moves the bias to 0 + 0.5·4 = 2.
+    const logs = m.trainOnBatch(tensor([[1, 0], [0, 1]]), tensor([[1], [3]]));
+    expect(logs.loss).toBeCloseTo(5, 6);
+    expect(m.getLayer(0).getWeights()[1]!.dataSync()[0]).toBeCloseTo(2, 6);
   });
 });

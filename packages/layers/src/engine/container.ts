@@ -59,47 +59,75 @@ function flatten(op: string, what: string, value: SymbolicStructure): { tensors:
  * owns the weights of every layer in it (a layer used twice counts once). `Model` in
  * `@descent/models` adds training to it.
  */
+/**
+ * @internal What a subclass passes instead of `{ inputs, outputs }` when its graph is known only
+ * later (a `Sequential` before its input shape is): the model starts unbuilt, with no inputs or
+ * outputs, until the subclass calls `setGraph`.
+ */
+export interface DeferredGraphArgs {
+  name: string;
+  deferGraph: true;
+}
+
+interface Graph {
+  inputs: SymbolicTensor[];
+  outputs: SymbolicTensor[];
+  inputNames: string[];
+  outputNames: string[];
+  nodes: Node[];
+  layers: Layer[];
+}
+
+const EMPTY_GRAPH: Graph = { inputs: [], outputs: [], inputNames: [], outputNames: [], nodes: [], layers: [] };
+
+/**
+ * A graph of layers as one layer (Keras's `Functional`, TF.js's `Container`): built from the
+ * symbolic tensors of `Input(...)` and the layers called on them. It runs its nodes in topological
+ * order on real tensors, can itself be called on symbolic or real tensors inside another model, and
+ * owns the weights of every layer in it (a layer used twice counts once). `Model` in
+ * `@descent/models` adds training to it.
+ */
 export class Functional extends Layer {
   static override className = 'Functional';
 
-  /** The graph's inputs (the outputs of its `Input` layers), in order. */
-  readonly inputs: SymbolicTensor[];
-  /** The graph's outputs, in order. */
-  readonly outputs: SymbolicTensor[];
-  /** One name per input: the keys when `inputs` was an object, else the input layers' names. Keys of `x` objects. */
-  readonly inputNames: string[];
-  /** One name per output: the keys when `outputs` was an object, else the producing layers' names. Keys of `y` objects and history. */
-  readonly outputNames: string[];
-  /** @internal The layer calls to run, in topological order (graph inputs excluded). */
-  readonly graphNodes: Node[];
-  private readonly graphLayers: Layer[];
-  private readonly nodeIndexes = new Map<Node, number>();
+  private graph: Graph = EMPTY_GRAPH;
+  private nodeIndexes = new Map<Node, number>();
 
-  constructor(args: FunctionalArgs) {
+  constructor(args: FunctionalArgs | DeferredGraphArgs) {
     if (typeof args !== 'object' || args === null) throw new Error(`${new.target.className ?? 'Functional'}: expected { inputs, outputs, name? }, got ${showValue(args)}`);
     const layerArgs: { name?: string; trainable?: boolean } = {};
     if (args.name !== undefined) layerArgs.name = args.name;
     super(layerArgs);
+    if ('deferGraph' in args && args.deferGraph === true) return;
+    const graphArgs = args as FunctionalArgs;
     const op = `${this.className} '${this.name}'`;
-    for (const key of Object.keys(args)) {
+    for (const key of Object.keys(graphArgs)) {
       if (!['inputs', 'outputs', 'name', 'trainable'].includes(key)) throw new Error(`${op}: unknown option '${key}'; valid options: inputs, outputs, name, trainable`);
     }
-    if (args.inputs === undefined) throw new Error(`${op}: 'inputs' is required (the tensors returned by Input(...))`);
-    if (args.outputs === undefined) throw new Error(`${op}: 'outputs' is required (the symbolic tensors the model computes)`);
-    const ins = flatten(op, 'inputs', args.inputs);
-    const outs = flatten(op, 'outputs', args.outputs);
-    this.inputs = ins.tensors;
-    this.outputs = outs.tensors;
-    this.inputs.forEach((t, i) => {
+    if (graphArgs.inputs === undefined) throw new Error(`${op}: 'inputs' is required (the tensors returned by Input(...))`);
+    if (graphArgs.outputs === undefined) throw new Error(`${op}: 'outputs' is required (the symbolic tensors the model computes)`);
+    this.setGraph(graphArgs.inputs, graphArgs.outputs);
+    if (graphArgs.trainable === false) this.trainable = false;
+  }
+
+  /**
+   * @internal Make `inputs` → `outputs` the model's graph (checked as the constructor checks it):
+   * what a subclass with a deferred graph calls once it knows it, and again whenever it changes.
+   */
+  protected setGraph(inputs: SymbolicStructure, outputs: SymbolicStructure): void {
+    const op = `${this.className} '${this.name}'`;
+    const ins = flatten(op, 'inputs', inputs);
+    const outs = flatten(op, 'outputs', outputs);
+    ins.tensors.forEach((t, i) => {
       if (t.node.inputs.length > 0) {
         throw new Error(`${op}: inputs[${i}] is the output of layer '${t.sourceLayer.name}', not a graph input; a model's inputs must come from Input(...)`);
       }
     });
-    if (new Set(this.inputs).size !== this.inputs.length) throw new Error(`${op}: the same Input is listed twice in inputs`);
-    const { nodes, layers } = this.walk(op);
-    this.graphNodes = nodes;
-    this.graphLayers = layers;
+    if (new Set(ins.tensors).size !== ins.tensors.length) throw new Error(`${op}: the same Input is listed twice in inputs`);
+    const { nodes, layers } = walk(op, ins.tensors, outs.tensors);
     const names = new Map<string, Layer>();
+    const nodeIndexes = new Map<Node, number>();
+    const graphNodeSet = new Set([...ins.tensors.map((t) => t.node), ...nodes]);
     for (const layer of layers) {
       const other = names.get(layer.name);
       if (other !== undefined && other !== layer) {
@@ -109,55 +137,58 @@ export class Functional extends Layer {
       // As in TF.js and Keras 2, a nested model's (graph or Sequential) own inputs→outputs call is its
       // node 0, so its calls in this graph count from 1; saved files depend on it.
       let k = layer instanceof Functional || layer.className === 'Sequential' ? 1 : 0;
-      for (const node of layer.inboundNodes) if (this.isGraphNode(node)) this.nodeIndexes.set(node, k++);
+      for (const node of layer.inboundNodes) if (graphNodeSet.has(node)) nodeIndexes.set(node, k++);
     }
-    this.inputNames = ins.keys ?? this.inputs.map((t) => t.sourceLayer.name);
-    this.outputNames = outs.keys ?? uniqueNames(this.outputs.map((t) => t.sourceLayer.name));
-    if (this.inputs.length === 1) this.batchInputShape = [...this.inputs[0]!.shape];
-    this.builtInputShape = this.inputs.length === 1 ? [...this.inputs[0]!.shape] : this.inputs.map((t) => [...t.shape]);
-    this.built = true;
-    if (args.trainable === false) this.trainable = false;
-  }
-
-  private graphNodeSet: Set<Node> | null = null;
-
-  private isGraphNode(node: Node): boolean {
-    if (this.graphNodeSet === null) this.graphNodeSet = new Set([...this.inputs.map((t) => t.node), ...this.graphNodes]);
-    return this.graphNodeSet.has(node);
-  }
-
-  /** Depth-first from the outputs back to the inputs: the nodes in an order that runs each after its inputs. */
-  private walk(op: string): { nodes: Node[]; layers: Layer[] } {
-    const inputSet = new Set(this.inputs);
-    const done = new Set<Node>();
-    const nodes: Node[] = [];
-    const visit = (t: SymbolicTensor, path: readonly string[]): void => {
-      if (inputSet.has(t)) return;
-      const node = t.node;
-      if (node.inputs.length === 0) {
-        const inputs = this.inputs.map((i) => `'${i.name}'`).join(', ');
-        throw new Error(`${op}: output ${path[0] ?? ''} depends on input '${t.name}', which is not among the model's inputs (${inputs}); pass it in inputs`);
-      }
-      if (done.has(node)) return;
-      done.add(node);
-      for (const i of node.inputs) visit(i, path);
-      nodes.push(node);
+    this.graph = {
+      inputs: ins.tensors,
+      outputs: outs.tensors,
+      inputNames: ins.keys ?? ins.tensors.map((t) => t.sourceLayer.name),
+      outputNames: outs.keys ?? uniqueNames(outs.tensors.map((t) => t.sourceLayer.name)),
+      nodes,
+      layers,
     };
-    this.outputs.forEach((t, i) => visit(t, [`${i} ('${t.name}')`]));
-    const layers: Layer[] = [];
-    const seen = new Set<Layer>();
-    for (const node of [...this.inputs.map((t) => t.node), ...nodes]) {
-      if (!seen.has(node.layer)) {
-        seen.add(node.layer);
-        layers.push(node.layer);
-      }
-    }
-    return { nodes, layers };
+    this.nodeIndexes = nodeIndexes;
+    if (ins.tensors.length === 1) this.batchInputShape = [...ins.tensors[0]!.shape];
+    this.builtInputShape = ins.tensors.length === 1 ? [...ins.tensors[0]!.shape] : ins.tensors.map((t) => [...t.shape]);
+    this.built = true;
+  }
+
+  /** @internal Forget the graph (a subclass with a deferred graph going back to unbuilt). */
+  protected clearGraph(): void {
+    this.graph = EMPTY_GRAPH;
+    this.nodeIndexes = new Map();
+    this.builtInputShape = null;
+    this.built = false;
+  }
+
+  /** The graph's inputs (the outputs of its `Input` layers), in order. */
+  get inputs(): SymbolicTensor[] {
+    return this.graph.inputs;
+  }
+
+  /** The graph's outputs, in order. */
+  get outputs(): SymbolicTensor[] {
+    return this.graph.outputs;
+  }
+
+  /** One name per input: the keys when `inputs` was an object, else the input layers' names. Keys of `x` objects. */
+  get inputNames(): string[] {
+    return this.graph.inputNames;
+  }
+
+  /** One name per output: the keys when `outputs` was an object, else the producing layers' names. Keys of `y` objects and history. */
+  get outputNames(): string[] {
+    return this.graph.outputNames;
+  }
+
+  /** @internal The layer calls to run, in topological order (graph inputs excluded). */
+  get graphNodes(): Node[] {
+    return this.graph.nodes;
   }
 
   /** Every layer of the graph, input layers first, each once (a shared layer is listed once). */
   get layers(): Layer[] {
-    return [...this.graphLayers];
+    return [...this.graph.layers];
   }
 
   /** The input layers, one per input. */
@@ -172,7 +203,7 @@ export class Functional extends Layer {
 
   /** A layer by name or by position in `layers` (negative counts from the end). */
   getLayer(nameOrIndex: string | number): Layer {
-    const list = this.graphLayers;
+    const list = this.graph.layers;
     if (typeof nameOrIndex === 'number') {
       const i = nameOrIndex < 0 ? list.length + nameOrIndex : nameOrIndex;
       const layer = Number.isInteger(i) ? list[i] : undefined;
@@ -205,7 +236,7 @@ export class Functional extends Layer {
   }
 
   protected override subLayers(): Layer[] {
-    return this.graphLayers;
+    return this.graph.layers;
   }
 
   override get weights(): Variable[] {
@@ -330,6 +361,35 @@ export class Functional extends Layer {
     }
     return this.outputs.map((t) => values.get(t)!);
   }
+}
+
+/** Depth-first from the outputs back to the inputs: the nodes in an order that runs each after its inputs. */
+function walk(op: string, inputs: readonly SymbolicTensor[], outputs: readonly SymbolicTensor[]): { nodes: Node[]; layers: Layer[] } {
+  const inputSet = new Set(inputs);
+  const done = new Set<Node>();
+  const nodes: Node[] = [];
+  const visit = (t: SymbolicTensor, path: readonly string[]): void => {
+    if (inputSet.has(t)) return;
+    const node = t.node;
+    if (node.inputs.length === 0) {
+      const names = inputs.map((i) => `'${i.name}'`).join(', ');
+      throw new Error(`${op}: output ${path[0] ?? ''} depends on input '${t.name}', which is not among the model's inputs (${names}); pass it in inputs`);
+    }
+    if (done.has(node)) return;
+    done.add(node);
+    for (const i of node.inputs) visit(i, path);
+    nodes.push(node);
+  };
+  outputs.forEach((t, i) => visit(t, [`${i} ('${t.name}')`]));
+  const layers: Layer[] = [];
+  const seen = new Set<Layer>();
+  for (const node of [...inputs.map((t) => t.node), ...nodes]) {
+    if (!seen.has(node.layer)) {
+      seen.add(node.layer);
+      layers.push(node.layer);
+    }
+  }
+  return { nodes, layers };
 }
 
 function unique<T>(list: readonly T[]): T[] {

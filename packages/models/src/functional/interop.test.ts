@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ModelArtifacts } from '../io/artifacts.js';
 import { fromMemory, withSaveHandler } from '../io/router.js';
-import { loadModel } from '../io/serialize.js';
+import { loadModel } from '../io/load.js';
 import { Sequential } from '../sequential.js';
 import { Model } from './model.js';
 

@@ -7,7 +7,7 @@ import { oneHot, randomNormal, setKernelHook, setSeed, sum, tensor } from '@desc
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ModelArtifacts } from '../io/artifacts.js';
 import { fromMemory, withSaveHandler } from '../io/router.js';
-import { fromJSON, loadModel } from '../io/serialize.js';
+import { fromJSON, loadModel } from '../io/load.js';
 import { resetSequentialNames, Sequential } from '../sequential.js';
 import { EarlyStopping } from '../callbacks/early-stopping.js';
 import { LambdaCallback } from '../callbacks/lambda-callback.js';

@@ -1,5 +1,5 @@
 import { noGrad, variableGrads } from '@descent/autograd';
-import type { FunctionalArgs, Loss, LossIdentifier, Metric, MetricIdentifier, SymbolicShape } from '@descent/layers';
+import type { Loss, LossIdentifier, Metric, MetricIdentifier, SymbolicShape } from '@descent/layers';
 import { Functional, getLoss, getMetric } from '@descent/layers';
 import type { Optimizer, OptimizerIdentifier } from '@descent/optimizers';
 import { get as getOptimizer } from '@descent/optimizers';
@@ -12,10 +12,10 @@ import { formatValue } from '../format.js';
 import type { IOHandler, ModelJSON, SaveResult } from '../io/artifacts.js';
 import { resolveIOHandler } from '../io/router.js';
 import { applyArtifactWeights, loadArtifacts, modelToArtifacts, toModelJSON } from '../io/serialize.js';
-import type { SaveOptions } from '../sequential.js';
+
 import type { SummaryOptions } from '../summary.js';
 import { formatGraphSummary } from '../summary.js';
-import type { BatchData, ClassWeight, Dataset, DataStructure } from '../training/data.js';
+import type { BatchData, ClassWeight, DataNames, Dataset, DataStructure } from '../training/data.js';
 import { asBatchData, asSampleWeights, batchLength, checkSameLength, classWeightsFor, DataRows, isDataset, multiplyWeights, namedTensors, outputWeight, singleY, tensorsOf } from '../training/data.js';
 import type { EvaluateDatasetOptions, EvaluateOptions } from '../training/evaluate.js';
 import { evaluateDatasetLoop, evaluateTensors } from '../training/evaluate.js';
@@ -40,6 +40,12 @@ export interface ModelCompileArgs {
   metrics?: readonly MetricIdentifier[] | readonly (readonly MetricIdentifier[])[] | Readonly<Record<string, MetricIdentifier | readonly MetricIdentifier[]>>;
   /** Weight of each output's loss in the total (default 1 each): a list (output order) or an object by output name. */
   lossWeights?: readonly number[] | Readonly<Record<string, number>>;
+}
+
+/** Options of `save`. */
+export interface SaveOptions {
+  /** Also save the optimizer's state and the training config, so `fit` resumes exactly after loading (default false). */
+  includeOptimizer?: boolean;
 }
 
 const MODEL_COMPILE_ARGS = ['optimizer', 'loss', 'metrics', 'lossWeights'];
@@ -111,8 +117,13 @@ export class Model extends Functional {
   compileIds: { loss: PerOutput<LossIdentifier>; metrics: ModelCompileArgs['metrics']; lossWeights: ModelCompileArgs['lossWeights'] } | null = null;
   private compiled: Compiled | null = null;
 
-  constructor(args: FunctionalArgs) {
+  constructor(args: ConstructorParameters<typeof Functional>[0]) {
     super(args);
+  }
+
+  /** @internal The names `x`/`y` objects are keyed by (a `Sequential` takes one tensor each: no names). */
+  dataNames(): DataNames {
+    return { x: this.inputNames, y: this.outputNames };
   }
 
   /** The compiled optimizer, or null before `compile`. */
@@ -163,12 +174,12 @@ export class Model extends Functional {
     const optimizer = getOptimizer(args.optimizer);
     const lossIds = this.perOutput('loss', args.loss, (v) => typeof v === 'string' || typeof v === 'function' || (typeof v === 'object' && v !== null && 'apply' in v));
     const losses = lossIds.map((id) => getLoss(id));
-    const weights = args.lossWeights === undefined ? this.outputs.map(() => 1) : this.perOutput('lossWeights', args.lossWeights, (v) => typeof v === 'number', true);
+    const weights = args.lossWeights === undefined ? this.outputNames.map(() => 1) : this.perOutput('lossWeights', args.lossWeights, (v) => typeof v === 'number', true);
     weights.forEach((w, i) => {
       if (typeof w !== 'number' || !Number.isFinite(w)) throw new Error(`compile: lossWeights for output '${this.outputNames[i]}' must be a finite number, got ${formatValue(w)}`);
     });
     const metricLists = this.metricLists(args.metrics);
-    const several = this.outputs.length > 1;
+    const several = this.outputNames.length > 1;
     const seen = new Set<Metric>();
     const metrics: OutputMetric[] = [];
     metricLists.forEach((ids, i) => {
@@ -186,12 +197,12 @@ export class Model extends Functional {
 
   /** One value per output from `value` (one for all, a list in output order, or an object by output name). */
   private perOutput<T>(option: string, value: PerOutput<T>, isOne: (v: unknown) => boolean, noBroadcast = false): T[] {
-    const n = this.outputs.length;
+    const n = this.outputNames.length;
     if (Array.isArray(value)) {
       if (value.length !== n) throw new Error(`compile: ${option} has ${value.length} entries, but the model has ${n} output${n === 1 ? '' : 's'} (${this.outputNames.join(', ')})`);
       return [...(value as readonly T[])];
     }
-    if (!noBroadcast && isOne(value)) return this.outputs.map(() => value as T);
+    if (!noBroadcast && isOne(value)) return this.outputNames.map(() => value as T);
     if (typeof value === 'object' && value !== null) {
       const rec = value as Readonly<Record<string, T>>;
       for (const k of Object.keys(rec)) {
@@ -209,15 +220,15 @@ export class Model extends Functional {
   }
 
   private metricLists(metrics: ModelCompileArgs['metrics']): MetricIdentifier[][] {
-    const n = this.outputs.length;
-    if (metrics === undefined) return this.outputs.map(() => []);
+    const n = this.outputNames.length;
+    if (metrics === undefined) return this.outputNames.map(() => []);
     if (Array.isArray(metrics)) {
       const nested = metrics.length > 0 && metrics.every((m) => Array.isArray(m));
       if (nested) {
         if (metrics.length !== n) throw new Error(`compile: metrics has ${metrics.length} lists, but the model has ${n} outputs (${this.outputNames.join(', ')})`);
         return (metrics as readonly (readonly MetricIdentifier[])[]).map((l) => [...l]);
       }
-      return this.outputs.map(() => [...(metrics as readonly MetricIdentifier[])]);
+      return this.outputNames.map(() => [...(metrics as readonly MetricIdentifier[])]);
     }
     if (typeof metrics === 'object' && metrics !== null) {
       const rec = metrics as Readonly<Record<string, MetricIdentifier | readonly MetricIdentifier[]>>;
@@ -231,6 +242,11 @@ export class Model extends Functional {
       });
     }
     throw new Error(`compile: metrics must be an array (or one array per output, or an object by output name), got ${formatValue(metrics)}`);
+  }
+
+  /** @internal The compiled metrics themselves (without their per-output log names), in log order. */
+  protected compiledMetrics(): Metric[] {
+    return this.compiled ? this.compiled.metrics.map((m) => m.metric) : [];
   }
 
   /** @internal */

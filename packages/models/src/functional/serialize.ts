@@ -2,7 +2,8 @@ import type { CallKwargs, Layer, Node, SymbolicTensor } from '@descent/layers';
 import { Functional } from '@descent/layers';
 import type { JsonObject, JsonValue } from '../io/case.js';
 import { fromPythonic, isJsonObject, toPythonic } from '../io/case.js';
-import { Model } from './model.js';
+import type { FunctionalArgs } from '@descent/layers';
+import type { Model } from './model.js';
 
 /** The snake_case kwargs of a recorded call, as TF.js writes them in `inbound_nodes` (`{}` or `{ training: true }`). */
 function kwargsJson(kwargs: Readonly<CallKwargs>): JsonObject {
@@ -19,8 +20,8 @@ export function functionalTopologyConfig(model: Functional, layerConfig: (layer:
   const layers = model.layers.map((layer): JsonObject => {
     const nodes = model.layerNodes(layer).filter((n: Node) => n.inputs.length > 0);
     return {
-      class_name: layer instanceof Functional ? 'Functional' : layer.className,
-      config: layer instanceof Functional ? functionalTopologyConfig(layer, layerConfig) : layerConfig(layer),
+      class_name: layer instanceof Functional && layer.className !== 'Sequential' ? 'Functional' : layer.className,
+      config: layer instanceof Functional && layer.className !== 'Sequential' ? functionalTopologyConfig(layer, layerConfig) : layerConfig(layer),
       name: layer.name,
       inbound_nodes: nodes.map((n) => n.inputs.map((t: SymbolicTensor) => [...model.tensorKey(t), kwargsJson(n.kwargs)])),
     };
@@ -69,7 +70,7 @@ function nodeRefs(raw: JsonValue, where: string): { refs: TensorRef[]; list: boo
  * Rebuild a graph model from its snake_case config: every layer from `makeLayer` (a nested graph
  * from this function), then each recorded call replayed once its inputs exist, as Keras does.
  */
-export function functionalFromTopologyConfig(config: JsonValue, where: string, makeLayer: (entry: JsonObject, index: number) => Layer): Model {
+export function functionalFromTopologyConfig(config: JsonValue, where: string, makeModel: (args: FunctionalArgs) => Model, makeLayer: (entry: JsonObject, index: number) => Layer): Model {
   if (!isJsonObject(config) || !Array.isArray(config.layers)) throw new Error(`${where}: a Functional config must be { name, layers, input_layers, output_layers }`);
   const entries = config.layers;
   const layers: Layer[] = [];
@@ -79,7 +80,7 @@ export function functionalFromTopologyConfig(config: JsonValue, where: string, m
   entries.forEach((raw, i) => {
     if (!isJsonObject(raw) || typeof raw.class_name !== 'string') throw new Error(`${where}: layer ${i} must be { class_name, config, inbound_nodes }, got ${JSON.stringify(raw)?.slice(0, 80)}`);
     const className = raw.class_name;
-    const layer = className === 'Functional' || className === 'Model' ? functionalFromTopologyConfig(raw.config ?? null, `${where}: layer ${i} (nested model)`, makeLayer) : makeLayer(raw, i);
+    const layer = className === 'Functional' || className === 'Model' ? functionalFromTopologyConfig(raw.config ?? null, `${where}: layer ${i} (nested model)`, makeModel, makeLayer) : makeLayer(raw, i);
     const name = typeof raw.name === 'string' ? raw.name : layer.name;
     if (outputs.has(name)) throw new Error(`${where}: two layers are named '${name}'`);
     layers.push(layer);
@@ -87,7 +88,7 @@ export function functionalFromTopologyConfig(config: JsonValue, where: string, m
     // An InputLayer made from its config is its own call already (node 0); so is a nested graph's
     // inputs→outputs (TF.js and Keras 2 number its calls from 1).
     const own =
-      layer instanceof Functional
+      layer instanceof Functional && layer.built
         ? [[...layer.outputs]]
         : layer.className === 'Sequential'
           ? [[]]
@@ -141,7 +142,7 @@ export function functionalFromTopologyConfig(config: JsonValue, where: string, m
   };
   const inputs = refList(config.input_layers, 'input_layers');
   const outs = refList(config.output_layers, 'output_layers');
-  const model = new Model({ inputs, outputs: outs, ...(typeof config.name === 'string' ? { name: config.name } : {}) });
+  const model = makeModel({ inputs, outputs: outs, ...(typeof config.name === 'string' ? { name: config.name } : {}) });
   if (config.trainable === false) model.trainable = false;
   return model;
 }

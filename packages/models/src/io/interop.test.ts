@@ -11,7 +11,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetSequentialNames, Sequential } from '../sequential.js';
 import type { ModelArtifacts } from './artifacts.js';
 import { fromMemory, withSaveHandler } from './router.js';
-import { fromJSON, loadModel } from './serialize.js';
+import { fromJSON, loadModel } from './load.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -119,7 +119,7 @@ async function fromTfjs(model: tf.LayersModel): Promise<Sequential> {
       return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
     }),
   );
-  return loadModel(fromMemory(artifacts! as unknown as ModelArtifacts));
+  return loadModel<Sequential>(fromMemory(artifacts! as unknown as ModelArtifacts));
 }
 
 describe('TF.js-built models load in Descent and predict the same', () => {
@@ -158,7 +158,7 @@ describe('TF.js-built models load in Descent and predict the same', () => {
       expect(maxAbsDiff(m.predict(x).dataSync(), tfPredict(tm, x))).toBeLessThanOrEqual(1e-5);
       // And back: saved again by Descent, it reloads in Descent and in TF.js with the same outputs.
       const { modelJSON, weightData } = m.toJSON();
-      const again = fromJSON(modelJSON, weightData);
+      const again = fromJSON<Sequential>(modelJSON, weightData);
       expect(maxAbsDiff(again.predict(x).dataSync(), tfPredict(tm, x))).toBeLessThanOrEqual(1e-5);
       expect(maxAbsDiff(tfPredict(await toTfjs(again), x), tfPredict(tm, x))).toBeLessThanOrEqual(1e-5);
     });

@@ -6,7 +6,7 @@ import type { ModelJSON } from './artifacts.js';
 import { validateModelJSON } from './artifacts.js';
 import { fromPythonic, MAX_CONFIG_DEPTH } from './case.js';
 import { fromMemory } from './router.js';
-import { fromJSON, loadModel } from './serialize.js';
+import { fromJSON, loadModel } from './load.js';
 
 beforeEach(() => {
   resetLayerNames();

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { resetSequentialNames, Sequential } from '../sequential.js';
 import type { ModelJSON } from './artifacts.js';
 import { fromMemory } from './router.js';
-import { fromJSON, loadModel } from './serialize.js';
+import { fromJSON, loadModel } from './load.js';
 
 // Issue 13 (7): a damaged optimizer state in model.json must fail at load, naming the slot, unless
 // the caller asks for { optimizerState: 'reset' }.

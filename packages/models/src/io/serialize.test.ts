@@ -6,7 +6,7 @@ import { resetSequentialNames, Sequential } from '../sequential.js';
 import type { ModelArtifacts, ModelJSON } from './artifacts.js';
 import type { JsonObject } from './case.js';
 import { fromMemory, withSaveHandler } from './router.js';
-import { fromJSON, loadModel } from './serialize.js';
+import { fromJSON, loadModel } from './load.js';
 import { encodeWeights } from './weights.js';
 
 beforeEach(() => {
@@ -63,14 +63,14 @@ describe('toJSON / fromJSON', () => {
     const m = await trainedModel();
     const { modelJSON, weightData } = m.toJSON();
     const x = randomNormal([5, 3]);
-    for (const again of [fromJSON(modelJSON, weightData), fromJSON(JSON.stringify(modelJSON), weightData)]) {
+    for (const again of [fromJSON<Sequential>(modelJSON, weightData), fromJSON<Sequential>(JSON.stringify(modelJSON), weightData)]) {
       expect(again.name).toBe(m.name);
       expect(again.layers.map((l) => l.name)).toEqual(m.layers.map((l) => l.name));
       expectSame(m.predict(x), again.predict(x));
     }
     // Shards in manifest order concatenate to the same weights.
     const parts = [weightData.slice(0, 10), weightData.slice(10)];
-    expectSame(m.predict(x), fromJSON(modelJSON, parts).predict(x));
+    expectSame(m.predict(x), fromJSON<Sequential>(modelJSON, parts).predict(x));
   });
 
   it('reads the older form whose config is the layer list, Keras 3 batch_shape, and HDF5 model_config wrappers', async () => {
@@ -80,7 +80,7 @@ describe('toJSON / fromJSON', () => {
     const layers = (topo.config as JsonObject).layers as JsonObject[];
     const x = randomNormal([2, 3]);
     const older: ModelJSON = { ...modelJSON, modelTopology: { ...topo, config: layers } };
-    expectSame(m.predict(x), fromJSON(older, weightData).predict(x));
+    expectSame(m.predict(x), fromJSON<Sequential>(older, weightData).predict(x));
 
     const keras3Layers = layers.map((l, i): JsonObject => {
       if (i !== 0) return l;
@@ -88,12 +88,12 @@ describe('toJSON / fromJSON', () => {
       return { ...l, config: { ...rest, batch_shape: shape ?? null } };
     });
     const keras3: ModelJSON = { ...modelJSON, modelTopology: { ...topo, keras_version: '3.4.1', config: { name: 'k3', layers: keras3Layers } } };
-    const k3 = fromJSON(keras3, weightData);
+    const k3 = fromJSON<Sequential>(keras3, weightData);
     expect(k3.inputShape).toEqual([null, 3]);
     expectSame(m.predict(x), k3.predict(x));
 
     const wrapped: ModelJSON = { ...modelJSON, modelTopology: { model_config: topo, training_config: null } };
-    expectSame(m.predict(x), fromJSON(wrapped, weightData).predict(x));
+    expectSame(m.predict(x), fromJSON<Sequential>(wrapped, weightData).predict(x));
   });
 
   it('gives clear errors for unknown classes, non-Sequential models, bad JSON and mismatched weights', async () => {
@@ -134,7 +134,7 @@ describe('toJSON / fromJSON', () => {
     const specs = modelJSON.weightsManifest[0]!.weights.map((s) => ({ ...s, name: s.name.replace('lstm/', 'lstm/lstm_cell/') }));
     expect(specs.map((s) => s.name)).toEqual(['lstm/lstm_cell/kernel', 'lstm/lstm_cell/recurrent_kernel', 'lstm/lstm_cell/bias']);
     const x = randomNormal([2, 3, 2]);
-    expectSame(m.predict(x), fromJSON({ ...modelJSON, weightsManifest: [{ paths: ['w'], weights: specs }] }, weightData).predict(x));
+    expectSame(m.predict(x), fromJSON<Sequential>({ ...modelJSON, weightsManifest: [{ paths: ['w'], weights: specs }] }, weightData).predict(x));
   });
 });
 
@@ -189,22 +189,22 @@ describe('hard_sigmoid in TF.js and Keras 2 files', () => {
   it('means clip(0.2x + 0.5) in TF.js files and clip(x/6 + 0.5) in Descent and Keras 3 files', () => {
     const x = tensor([[-1], [0.5], [2]]);
     const tfjs = hardSigmoidModel('tfjs-layers 4.22.0');
-    const legacy = fromJSON(tfjs.modelJSON, tfjs.weightData);
+    const legacy = fromJSON<Sequential>(tfjs.modelJSON, tfjs.weightData);
     const want = [0.3, 0.6, 0.9];
     legacy.predict(x).dataSync().forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 6));
     for (const version of ['descent 0.1.0', '3.4.1']) {
       const own = hardSigmoidModel(version);
       const keras3 = [-1 / 6 + 0.5, 0.5 / 6 + 0.5, 2 / 6 + 0.5];
-      fromJSON(own.modelJSON, own.weightData).predict(x).dataSync().forEach((v, i) => expect(v).toBeCloseTo(keras3[i]!, 6));
+      fromJSON<Sequential>(own.modelJSON, own.weightData).predict(x).dataSync().forEach((v, i) => expect(v).toBeCloseTo(keras3[i]!, 6));
     }
     // Saved again by Descent, it keeps TF.js's name (so TF.js reads it) and its meaning for Descent.
     const resaved = legacy.toJSON();
     const layer = (resaved.modelJSON.modelTopology!.config as { layers: { config: { activation: string } }[] }).layers[0]!;
     expect(layer.config.activation).toBe('hard_sigmoid');
     expect(resaved.modelJSON.modelTopology!.keras_version).toBe('descent 0.1.0 (hard_sigmoid: tfjs)');
-    fromJSON(resaved.modelJSON, resaved.weightData).predict(x).dataSync().forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 6));
+    fromJSON<Sequential>(resaved.modelJSON, resaved.weightData).predict(x).dataSync().forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 6));
     // Mixed with the Keras 3 function in one model, the old one keeps a name of its own.
-    const mixed = fromJSON(tfjs.modelJSON, tfjs.weightData);
+    const mixed = fromJSON<Sequential>(tfjs.modelJSON, tfjs.weightData);
     mixed.add(new Dense({ units: 1, activation: 'hard_sigmoid' }));
     const mixedJson = mixed.toJSON().modelJSON;
     const acts = (mixedJson.modelTopology!.config as { layers: { config: { activation: string } }[] }).layers.map((l) => l.config.activation);
@@ -219,7 +219,7 @@ describe('save / load through handlers', () => {
     let captured: ModelArtifacts | null = null;
     const result = await m.save(withSaveHandler((a) => void (captured = a)));
     expect(result.weightDataBytes).toBe(42 * 4);
-    const again = await loadModel(fromMemory(captured!));
+    const again = await loadModel<Sequential>(fromMemory(captured!));
     const x = randomNormal([3, 3]);
     expectSame(m.predict(x), again.predict(x));
 

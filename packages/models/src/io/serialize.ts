@@ -1,71 +1,34 @@
 import type { Layer, Loss, WeightCheck } from '@descent/layers';
-import { deserializeLayer, getLoss, withWeightCheck } from '@descent/layers';
-import { fromTfjsOptimizerConfig, fromTfjsOptimizerState, isTfjsOptimizerState } from '@descent/optimizers';
+import { withWeightCheck } from '@descent/layers';
 import type { Tensor } from '@descent/tensor';
 import { formatShape } from '@descent/tensor';
-import { Sequential } from '../sequential.js';
-import { Model } from '../functional/model.js';
-import { functionalFromTopologyConfig, functionalTopologyConfig } from '../functional/serialize.js';
-import { sequentialLayer } from '../functional/sequential-layer.js';
+import type { Model } from '../functional/model.js';
+import { functionalTopologyConfig } from '../functional/serialize.js';
 import type { AnyModel } from '../training/model-kind.js';
-import type { FitRandomState } from '../training/fit.js';
-import { getFitRandomState, setFitRandomState } from '../training/fit.js';
-import { checkOptionKeys } from '../training/options.js';
+import { isSequential } from '../training/model-kind.js';
+import { getFitRandomState } from '../training/fit.js';
 import type { IOHandler, ModelArtifacts, ModelJSON, TrainingConfig } from './artifacts.js';
-import { artifactsToModelJSON, validateModelJSON } from './artifacts.js';
+import { artifactsToModelJSON } from './artifacts.js';
 import type { JsonObject, JsonValue } from './case.js';
-import { checkJsonDepth, fromPythonic, isJsonObject, toPythonic, toSnakeCase } from './case.js';
-import { substituteLegacyActivations, usesLegacyHardSigmoid, writeLegacyForTfjs } from './legacy-activations.js';
+import { toPythonic, toSnakeCase } from './case.js';
+import { writeLegacyForTfjs } from './legacy-activations.js';
 import { resolveIOHandler } from './router.js';
 import type { NamedWeight, WeightSpec } from './weights.js';
 import { concatBuffers, decodeWeights, encodeWeights, toArrayBuffer } from './weights.js';
 
+// Saving, and the weight helpers that saving and loading share. This module knows no model class
+// (types only), so `Model` and `Sequential` import it without a cycle; loading is in load.ts.
+
+export type { LayerConfigEntry } from './layer-config.js';
+
 export const GENERATED_BY = 'Descent 0.1.0';
-
-export interface LayerConfigEntry {
-  className: string;
-  config: Record<string, unknown>;
-}
-
-/**
- * Config keys that Keras or TF.js spell differently from the names Descent's layers take, applied
- * when reading (after snake_case → camelCase). Keras 3 writes `batch_shape` where Keras 2 and TF.js
- * write `batch_input_shape`.
- */
-const READ_RENAMES: Readonly<Record<string, string>> = {
-  batchShape: 'batchInputShape',
-};
-
-function renameKeys(config: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(config)) {
-    const key = READ_RENAMES[k] ?? k;
-    if (key === '__proto__') throw new Error(`config key '__proto__' is not a layer option; the config is corrupt or hostile`);
-    if (!Object.prototype.hasOwnProperty.call(out, key)) out[key] = v;
-  }
-  return out;
-}
-
-/** `{ name, layers: [{ className, config }] }`; the first layer carries the model's batch input shape. */
-export function sequentialConfig(model: Sequential): { name: string; layers: LayerConfigEntry[] } {
-  const layers = model.layers.map((layer) => ({ className: layer.className, config: { ...layer.getConfig() } }));
-  const first = layers[0];
-  const inputShape = model.inputShape;
-  // TF.js rebuilds a Sequential from the first layer's batch_input_shape, so it must be there
-  // even when the shape was learned from data rather than declared.
-  if (first && inputShape && first.config.batchInputShape === undefined && first.config.batchShape === undefined) {
-    first.config.batchInputShape = [...inputShape];
-    first.config.dtype ??= 'float32';
-  }
-  return { name: model.name, layers };
-}
 
 /** The snake_case topology of model.json (`Sequential`, or `Functional` for a graph `Model`). */
 export function modelTopology(model: AnyModel): JsonObject {
   const topology =
-    model instanceof Model
-      ? { class_name: 'Functional', config: functionalTopologyConfig(model, (layer) => toPythonic({ ...layer.getConfig() }) as JsonObject) }
-      : (toPythonic({ className: 'Sequential', config: sequentialConfig(model) }) as JsonObject);
+    isSequential(model)
+      ? (toPythonic({ className: 'Sequential', config: model.getConfig() }) as JsonObject)
+      : { class_name: 'Functional', config: functionalTopologyConfig(model, (layer) => toPythonic({ ...layer.getConfig() }) as JsonObject) };
   topology.keras_version = GENERATED_BY.toLowerCase();
   topology.backend = 'tensor_flow.js';
   return writeLegacyForTfjs(topology);
@@ -116,9 +79,11 @@ function modelTrainingConfig(model: Model): TrainingConfig {
 }
 
 function trainingConfigOf(model: AnyModel): TrainingConfig {
-  if (model instanceof Model) return modelTrainingConfig(model);
-  const { optimizer, loss } = model.requireCompiled('save');
+  if (!isSequential(model)) return modelTrainingConfig(model);
+  const { optimizer, losses } = model.requireCompiled('save');
+  const loss = losses[0]!;
   const ids = model.compileIds!;
+  const metricIds = (ids.metrics ?? []) as readonly unknown[];
   // A Loss object may carry options (fromLogits, labelSmoothing …) that a bare name would lose, so
   // it is saved as { class_name, config } like Keras does; functions can only be saved by name.
   // Strings are saved by the loss's canonical Keras name ('mean_squared_error' for 'mse'), which
@@ -129,7 +94,7 @@ function trainingConfigOf(model: AnyModel): TrainingConfig {
       : typeof ids.loss === 'function'
         ? loss.name
         : { class_name: loss.constructor.name, config: toPythonic(loss.getConfig()) };
-  const metrics: JsonValue = ids.metrics.map((id, i) => (typeof id === 'string' ? toSnakeCase(id) : model.metrics[i]!.name));
+  const metrics: JsonValue = metricIds.map((id, i) => (typeof id === 'string' ? toSnakeCase(id) : model.metrics[i]!.name));
   return {
     optimizer_config: { class_name: optimizerClassName(optimizer), config: toPythonic(optimizer.getConfig()) as JsonObject },
     loss: lossJson,
@@ -166,152 +131,30 @@ export function modelToArtifacts(model: AnyModel, options: { includeOptimizer: b
 /** The key of Descent's own entry in model.json's `userDefinedMetadata`. */
 export const DESCENT_METADATA_KEY = 'descent';
 
-/**
- * The fit random state saved in `userDefinedMetadata.descent.fit`, or null when there is none;
- * a present but malformed entry fails naming the file and the key.
- */
-function savedFitRandomState(metadata: unknown, where: string): FitRandomState | null {
-  if (!isJsonObject(metadata)) return null;
-  const descent = metadata[DESCENT_METADATA_KEY];
-  if (descent === undefined) return null;
-  const fit = isJsonObject(descent) ? descent.fit : undefined;
-  if (fit === undefined) return null;
-  const at = `${where}: userDefinedMetadata.${DESCENT_METADATA_KEY}.fit`;
-  if (!isJsonObject(fit)) throw new Error(`${at} must be { seed, nextEpoch }, got ${JSON.stringify(fit)?.slice(0, 80)}`);
-  const { seed, nextEpoch } = fit;
-  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new Error(`${at}.seed must be an integer in [0, 2^32), got ${JSON.stringify(seed)?.slice(0, 40)}`);
-  }
-  if (typeof nextEpoch !== 'number' || !Number.isSafeInteger(nextEpoch) || nextEpoch < 0) {
-    throw new Error(`${at}.nextEpoch must be a non-negative integer, got ${JSON.stringify(nextEpoch)?.slice(0, 40)}`);
-  }
-  return { seed, nextEpoch };
-}
-
 export function toModelJSON(artifacts: ModelArtifacts): { modelJSON: ModelJSON; weightData: ArrayBuffer } {
   const data = Array.isArray(artifacts.weightData) ? concatBuffers(artifacts.weightData) : artifacts.weightData;
   return { modelJSON: artifactsToModelJSON(artifacts), weightData: data };
 }
 
-/** The layer list of a Sequential topology, in any of the forms Keras and TF.js write. */
-function topologyLayers(topology: JsonObject, source: string): { name: string | undefined; layers: JsonValue[] } {
-  let t: JsonObject = topology;
-  // Files converted from Keras HDF5 wrap the model in { model_config, training_config }.
-  if (isJsonObject(t.model_config)) t = t.model_config;
-  const className = t.class_name;
-  if (className !== 'Sequential') {
-    throw new Error(`${source}: only Sequential and Functional (graph) models can be loaded, but modelTopology.class_name is ${JSON.stringify(className)}`);
-  }
-  const config = t.config;
-  // Older Keras/TF.js files store the layer list itself as the Sequential config.
-  if (Array.isArray(config)) return { name: undefined, layers: config };
-  if (!isJsonObject(config) || !Array.isArray(config.layers)) {
-    throw new Error(`${source}: modelTopology.config must be { name, layers: [...] } or a list of layers`);
-  }
-  return { name: typeof config.name === 'string' ? config.name : undefined, layers: config.layers };
-}
-
-function deserializeEntry(entry: LayerConfigEntry, index: number, source: string): Layer {
-  const config = renameKeys(entry.config);
-  try {
-    return deserializeLayer({ className: entry.className, config });
-  } catch (err) {
-    const name = typeof config.name === 'string' ? ` '${config.name}'` : '';
-    const message = err instanceof Error ? err.message : String(err);
-    throw new Error(`${source}: layer ${index}${name} (class '${entry.className}'): ${message}`, { cause: err });
-  }
-}
-
-/** A non-narrowing array check: the data came from JSON, whatever its declared type says. */
-function isArrayValue(v: unknown): boolean {
-  return Array.isArray(v);
-}
-
-/** A Sequential from `{ name, layers: [{ className, config }] }` (camelCase, as `getConfig` returns). */
-export function sequentialFromConfig(config: { name?: string; layers: readonly LayerConfigEntry[] }, source = 'Sequential.fromConfig'): Sequential {
-  if (typeof config !== 'object' || config === null || !isArrayValue(config.layers)) {
-    throw new Error(`${source}: expected { name?, layers: [{ className, config }] }`);
-  }
-  // Wrapper layers (TimeDistributed, Bidirectional) deserialize the layer they wrap recursively.
-  checkJsonDepth(config.layers, `${source}: config`);
-  const layers = config.layers.map((entry, i) => {
-    if (typeof entry !== 'object' || entry === null || typeof entry.className !== 'string') {
-      throw new Error(`${source}: layer ${i} must be { className, config }, got ${JSON.stringify(entry)?.slice(0, 80)}`);
-    }
-    return deserializeEntry({ className: entry.className, config: entry.config ?? {} }, i, source);
-  });
-  const model = config.name === undefined ? new Sequential() : new Sequential([], { name: config.name });
-  // Adding a layer builds it (once the input shape is known): an error there names the file's layer.
-  layers.forEach((layer, i) => {
-    try {
-      model.add(layer);
-    } catch (err) {
-      throw layerError(err, source, i, layer);
-    }
-  });
-  return model;
-}
-
-/** An error from building layer `index` of a loaded config, prefixed with the loader op / file and naming the layer. */
-function layerError(err: unknown, source: string, index: number, layer: Layer): Error {
-  const message = err instanceof Error ? err.message : String(err);
-  if (message.startsWith(`${source}:`)) return err instanceof Error ? err : new Error(message);
-  return new Error(`${source}: layer ${index} '${layer.name}' (class '${layer.className}'): ${message}`, { cause: err });
-}
-
-/** One layer entry of a topology (`{ class_name, config }`) as the camelCase `{ className, config }` layers take. */
-function layerEntry(raw: JsonValue, i: number, source: string, legacy: boolean): LayerConfigEntry {
-  if (!isJsonObject(raw) || typeof raw.class_name !== 'string') {
-    throw new Error(`${source}: layer ${i} must be { class_name, config }, got ${JSON.stringify(raw)?.slice(0, 80)}`);
-  }
-  let config: JsonValue;
-  try {
-    config = fromPythonic(raw.config ?? {});
-  } catch (err) {
-    const message = err instanceof Error ? err.message.replace(/^model\.json: /, '') : String(err);
-    throw new Error(`${source}: layer ${i} (class '${raw.class_name}'): ${message}`, { cause: err });
-  }
-  if (!isJsonObject(config)) throw new Error(`${source}: layer ${i} (class '${raw.class_name}') has a config that is not an object`);
-  return { className: raw.class_name, config: substituteLegacyActivations(config, legacy) as Record<string, unknown> };
-}
-
-function modelFromTopology(topology: JsonObject, source: string): AnyModel {
-  const t = isJsonObject(topology.model_config) ? topology.model_config : topology;
-  const legacy = usesLegacyHardSigmoid(topology);
-  if (t.class_name === 'Functional' || t.class_name === 'Model') {
-    return functionalFromTopologyConfig(t.config ?? null, source, (raw, i) => {
-      if (isJsonObject(raw) && raw.class_name === 'Sequential') {
-        const nested = topologyLayers(raw, `${source}: layer ${i}`);
-        const entries = nested.layers.map((r, j) => layerEntry(r, j, `${source}: layer ${i}`, legacy));
-        return sequentialLayer(sequentialFromConfig(nested.name === undefined ? { layers: entries } : { name: nested.name, layers: entries }, `${source}: layer ${i}`));
-      }
-      return deserializeEntry(layerEntry(raw, i, source, legacy), i, source);
-    });
-  }
-  const { name, layers } = topologyLayers(topology, source);
-  const entries = layers.map((raw, i) => layerEntry(raw, i, source, legacy));
-  return sequentialFromConfig(name === undefined ? { layers: entries } : { name, layers: entries }, source);
-}
-
 /** Keras 2 HDF5 conversions and TF 2.2+ name weights `layer/cell/weight`; TF.js matches them by dropping the middle part. */
-function withoutCellName(name: string): string {
+export function withoutCellName(name: string): string {
   const parts = name.split('/');
   return parts.length >= 3 ? [...parts.slice(0, -2), parts[parts.length - 1]!].join('/') : name;
 }
 
 /** `op: source` for messages, or just one of them when they are the same. */
-function at(op: string, source: string): string {
+export function at(op: string, source: string): string {
   return op === source || source.startsWith(`${op}:`) ? source : `${op}: ${source}`;
 }
 
 /** The model group of a weights manifest by name, and the optimizer group in order. */
-interface DecodedWeights {
+export interface DecodedWeights {
   byName: Map<string, Tensor>;
   optimizer: { name: string; tensor: Tensor }[];
 }
 
 /** Validate every manifest entry and the byte count against the weight data, then slice it into tensors. */
-function decodeArtifactWeights(artifacts: ModelArtifacts, where: string): DecodedWeights {
+export function decodeArtifactWeights(artifacts: ModelArtifacts, where: string): DecodedWeights {
   const rawSpecs: unknown = artifacts.weightSpecs ?? [];
   if (!Array.isArray(rawSpecs)) throw new Error(`${where}: expected weightSpecs to be an array of { name, shape, dtype }, got ${typeof rawSpecs}`);
   const specs = rawSpecs as WeightSpec[];
@@ -342,7 +185,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * manifest. So a config that disagrees with its weights (say `units: 1e9`) fails before its
  * initializer allocates anything (through the layers' `withWeightCheck` hook).
  */
-function withWeightGuard<T>(weights: DecodedWeights, where: string, fn: () => T): T {
+export function withWeightGuard<T>(weights: DecodedWeights, where: string, fn: () => T): T {
   let largest = 0;
   for (const t of weights.byName.values()) largest = Math.max(largest, t.size);
   const { byName } = weights;
@@ -436,169 +279,6 @@ export function applyArtifactWeights(
   return keepOptimizer ? optimizerWeights : [];
 }
 
-/** A loss from its saved name, or from `{ class_name, config }` by constructing the named loss class with its config. */
-function restoreLoss(saved: JsonValue | undefined, source: string): string | Loss {
-  if (typeof saved === 'string') return saved;
-  if (isJsonObject(saved) && typeof saved.class_name === 'string') {
-    const base = getLoss(saved.class_name);
-    const Ctor = base.constructor as new (args: Record<string, unknown>) => Loss;
-    return new Ctor(fromPythonic(saved.config ?? {}) as Record<string, unknown>);
-  }
-  throw new Error(`${source}: trainingConfig.loss ${JSON.stringify(saved)} is not a loss Descent can restore; load with { compile: false } and call compile() yourself`);
-}
-
-function compileFromTrainingConfig(model: AnyModel, tc: TrainingConfig, source: string): { className: string; config: Record<string, unknown> } {
-  if (!isJsonObject(tc.optimizer_config) || typeof tc.optimizer_config.class_name !== 'string') {
-    throw new Error(`${source}: trainingConfig.optimizer_config must be { class_name, config }`);
-  }
-  let optimizerConfig: JsonValue;
-  try {
-    optimizerConfig = fromPythonic(tc.optimizer_config.config ?? {});
-  } catch (err) {
-    const message = err instanceof Error ? err.message.replace(/^model\.json: /, '') : String(err);
-    throw new Error(`${source}: trainingConfig.optimizer_config: ${message}`, { cause: err });
-  }
-  const saved = { className: tc.optimizer_config.class_name, config: optimizerConfig as Record<string, unknown> };
-  // TF.js writes some optimizers under its own names and options ('Momentum', RMSProp's 'decay').
-  const optimizer = fromTfjsOptimizerConfig(saved.className, saved.config);
-  const metricsRaw = tc.metrics ?? [];
-  const metrics = Array.isArray(metricsRaw) ? metricsRaw : isJsonObject(metricsRaw) ? Object.values(metricsRaw).flat() : [metricsRaw];
-  const metricNames = metrics.map((m) => {
-    if (typeof m !== 'string') throw new Error(`${source}: trainingConfig metric ${JSON.stringify(m)} is not a metric name; load with { compile: false } and call compile() yourself`);
-    return m;
-  });
-  try {
-    if (model instanceof Model) compileModelFromTrainingConfig(model, optimizer, tc, source);
-    else model.compile({ optimizer, loss: restoreLoss(tc.loss, source), metrics: metricNames });
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new Error(`${source}: cannot restore the training config (${message}); load with { compile: false } to skip it`, { cause: err });
-  }
-  return saved;
-}
-
-/** A graph model's losses and metrics from a training config: one value, a list in output order, or an object by output name. */
-function compileModelFromTrainingConfig(model: Model, optimizer: ReturnType<typeof fromTfjsOptimizerConfig>, tc: TrainingConfig, source: string): void {
-  const loss = Array.isArray(tc.loss)
-    ? tc.loss.map((l) => restoreLoss(l, source))
-    : isJsonObject(tc.loss) && typeof tc.loss.class_name !== 'string'
-      ? Object.fromEntries(Object.entries(tc.loss).map(([k, l]) => [k, restoreLoss(l, source)]))
-      : restoreLoss(tc.loss, source);
-  const names = (v: JsonValue | undefined): string[] => {
-    const list = v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
-    return list.map((m) => {
-      if (typeof m !== 'string') throw new Error(`${source}: trainingConfig metric ${JSON.stringify(m)} is not a metric name; load with { compile: false } and call compile() yourself`);
-      return m;
-    });
-  };
-  const raw = tc.metrics;
-  const metrics = isJsonObject(raw) ? Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, names(v)])) : names(raw);
-  const lw = tc.loss_weights;
-  const lossWeights = Array.isArray(lw) ? (lw as number[]) : isJsonObject(lw) ? (lw as Record<string, number>) : undefined;
-  model.compile({ optimizer, loss, metrics, ...(lossWeights === undefined ? {} : { lossWeights }) });
-}
-
-/**
- * Restore the saved optimizer state into the compiled model's optimizer, checked against the
- * model's trainable weights: a missing slot or one of the wrong shape fails here, naming it. State
- * written by TF.js is converted where Descent continues it exactly, and otherwise skipped with a
- * warning that says why.
- */
-function restoreOptimizerState(model: AnyModel, saved: { className: string; config: Record<string, unknown> }, state: { name: string; tensor: Tensor }[], source: string): void {
-  let weights = state;
-  if (isTfjsOptimizerState(state)) {
-    const imported = fromTfjsOptimizerState(saved.className, saved.config, state);
-    if (imported.skipped !== undefined) {
-      console.warn(`${source}: the model and its ${saved.className} optimizer config are loaded, but the optimizer state saved by TF.js is not: ${imported.skipped}; training continues from a fresh optimizer state (iterations 0)`);
-      return;
-    }
-    weights = imported.weights;
-  }
-  try {
-    model.optimizer!.restoreState(weights, model.trainableWeights);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new Error(`${source}: cannot restore the optimizer state: ${message}; load with { optimizerState: 'reset' } to start the optimizer afresh, or { compile: false } to skip it`, { cause: err });
-  }
-}
-
-/**
- * What `loadModel` and `fromJSON` return: a `Sequential` for Sequential files, a `Model` for graph
- * (Functional) files. Their type parameter defaults to `Sequential` (what every file was before graph
- * models); write `loadModel<Model>(…)` for a graph file, or narrow with `instanceof`. Once
- * `Sequential` is a `Model`, both will return `Model`.
- */
-export type LoadedModel = Sequential | Model;
-
-/** Options of `loadModel` and `fromJSON`. */
-export interface LoadOptions {
-  /** Compile from the saved training config and restore optimizer state when present (default true). */
-  compile?: boolean;
-  /**
-   * What to do with saved optimizer state (when compiling): `'restore'` (default) restores it and
-   * fails if any slot is missing or has the wrong shape; `'reset'` ignores it, so the optimizer
-   * starts afresh (iterations 0).
-   */
-  optimizerState?: 'restore' | 'reset';
-}
-
-const LOAD_OPTIONS = ['compile', 'optimizerState'] as const;
-
-function checkLoadOptions(options: LoadOptions, op: string): void {
-  checkOptionKeys(op, options, LOAD_OPTIONS);
-  if (options.compile !== undefined && typeof options.compile !== 'boolean') {
-    throw new Error(`${op}: option 'compile' must be true or false, got ${JSON.stringify(options.compile)}`);
-  }
-  const state = options.optimizerState;
-  if (state !== undefined && state !== 'restore' && state !== 'reset') {
-    throw new Error(`${op}: option 'optimizerState' must be 'restore' or 'reset', got ${JSON.stringify(state)}`);
-  }
-}
-
-export function modelFromArtifacts(artifacts: ModelArtifacts, source: string, options: LoadOptions = {}, op = 'loadModel'): LoadedModel {
-  checkLoadOptions(options, op);
-  const where = at(op, source);
-  if (!isJsonObject(artifacts.modelTopology)) {
-    throw new Error(`${where}: there is no model topology (a weights-only save?); build the model in code and use model.loadWeights()`);
-  }
-  checkJsonDepth(artifacts.modelTopology, `${where}: modelTopology`);
-  checkJsonDepth(artifacts.trainingConfig, `${where}: trainingConfig`);
-  // The weights first: manifest entries, byte counts and data are checked before any layer is built,
-  // and each weight a layer creates is compared with them before it is initialised.
-  const weights = decodeArtifactWeights(artifacts, where);
-  const topology = artifacts.modelTopology;
-  const model = withWeightGuard(weights, where, () => {
-    const m = modelFromTopology(topology, where);
-    if (m instanceof Model) return m;
-    if (!m.built && m.layers.length > 0 && m.layers[0]!.batchInputShape) {
-      try {
-        m.build();
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        if (message.startsWith(`${where}:`)) throw err;
-        throw new Error(`${where}: cannot build model '${m.name}' from its layer configs: ${message}`, { cause: err });
-      }
-    }
-    return m;
-  });
-  const fitState = savedFitRandomState(artifacts.userDefinedMetadata, where);
-  const optimizerWeights = applyArtifactWeights(model, artifacts, where, true, op, weights);
-  if (artifacts.trainingConfig && (options.compile ?? true)) {
-    const saved = compileFromTrainingConfig(model, artifacts.trainingConfig, where);
-    if (optimizerWeights.length > 0 && (options.optimizerState ?? 'restore') === 'restore') {
-      restoreOptimizerState(model, saved, optimizerWeights, where);
-    }
-  }
-  setFitRandomState(model, fitState);
-  return model;
-}
-
-/** Load a model saved by `model.save` (or by TF.js): `await loadModel('file://./out/model/model.json')`. */
-export async function loadModel<M extends LoadedModel = Sequential>(source: string | IOHandler, options: LoadOptions = {}): Promise<M> {
-  const artifacts = await loadArtifacts(source, 'loadModel');
-  return modelFromArtifacts(artifacts, artifacts.source ?? (typeof source === 'string' ? source : 'loadModel'), options, 'loadModel') as M;
-}
-
 /**
  * The artifacts `source`'s handler loads, for `op` (`loadModel`, `loadWeights`): a handler's error
  * starts with `op:` whichever operation the handler was written for (the file handler says
@@ -621,27 +301,3 @@ export async function loadArtifacts(source: string | IOHandler, op: string): Pro
   return artifacts;
 }
 
-/**
- * The in-memory inverse of `model.toJSON()`: model.json (object or its text) plus the weights as
- * one ArrayBuffer (or shards in manifest order).
- */
-export function fromJSON<M extends LoadedModel = Sequential>(modelJSON: ModelJSON | string, weightData?: ArrayBuffer | readonly ArrayBuffer[], options: LoadOptions = {}): M {
-  const source = 'fromJSON';
-  let parsed: unknown = modelJSON;
-  if (typeof modelJSON === 'string') {
-    try {
-      parsed = JSON.parse(modelJSON);
-    } catch (err) {
-      throw new Error(`${source}: model.json text is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-    }
-  }
-  const json = validateModelJSON(parsed, source);
-  const artifacts: ModelArtifacts = {
-    modelTopology: json.modelTopology,
-    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData: weightData === undefined ? new ArrayBuffer(0) : isArrayValue(weightData) ? concatBuffers(weightData as ArrayBuffer[], source) : toArrayBuffer(weightData, source),
-  };
-  if (json.trainingConfig) artifacts.trainingConfig = json.trainingConfig;
-  if (json.userDefinedMetadata !== undefined) artifacts.userDefinedMetadata = json.userDefinedMetadata;
-  return modelFromArtifacts(artifacts, source, options, 'fromJSON') as M;
-}

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { resetSequentialNames } from '../sequential.js';
 import type { ModelArtifacts } from './artifacts.js';
 import { fromMemory } from './router.js';
-import { loadModel } from './serialize.js';
+import { loadModel } from './load.js';
 
 // Issue 13 (10): models that TF.js 4.22 saves with includeOptimizer: true load, with their optimizer
 // config mapped and their state restored where Descent continues it exactly (else a warning).

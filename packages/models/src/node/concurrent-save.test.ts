@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadModel } from '../io/serialize.js';
+import { loadModel } from '../io/load.js';
 import { Sequential } from '../sequential.js';
 import './index.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CSVLogger } from '../callbacks/csv-logger.js';
-import { loadModel } from '../io/serialize.js';
+import { loadModel } from '../io/load.js';
 import { resetSequentialNames, Sequential } from '../sequential.js';
 import { fileSystem } from './index.js';
 
@@ -64,9 +64,9 @@ describe('file:// save and load (Node entry)', () => {
     expect(json.weightsManifest[0]!.paths).toEqual([bin]);
     expect(readFileSync(join(target, bin)).byteLength).toBe(result.weightDataBytes);
     const x = randomNormal([3, 2]);
-    expectSame(m.predict(x), (await loadModel(`file://${target}/model.json`)).predict(x));
-    expectSame(m.predict(x), (await loadModel(`file://${target}`)).predict(x));
-    expectSame(m.predict(x), (await loadModel(fileSystem(target))).predict(x));
+    expectSame(m.predict(x), (await loadModel<Sequential>(`file://${target}/model.json`)).predict(x));
+    expectSame(m.predict(x), (await loadModel<Sequential>(`file://${target}`)).predict(x));
+    expectSame(m.predict(x), (await loadModel<Sequential>(fileSystem(target))).predict(x));
   });
 
   it('TF.js loads a saved folder as it loads one over HTTP: model.json, then the weights it names', async () => {
@@ -102,7 +102,7 @@ describe('file:// save and load (Node entry)', () => {
     expect(readdirSync(dir)).toEqual(['model']);
     // The first save's weights file is gone; only the new one is left.
     expect(readdirSync(target).sort()).toEqual(['model.json', weightsFile(target)].sort());
-    const again = await loadModel(`file://${target}`);
+    const again = await loadModel<Sequential>(`file://${target}`);
     expectSame(m.predict(x), again.predict(x));
     // Same seed for both, so their dropout masks agree.
     setSeed(1);
@@ -157,7 +157,7 @@ describe('file:// save and load (Node entry)', () => {
     json.weightsManifest[0]!.paths = ['group1-shard1of2.bin', 'group1-shard2of2.bin'];
     await writeFile(join(sharded, 'model.json'), JSON.stringify(json));
     const x = randomNormal([2, 2]);
-    expectSame(m.predict(x), (await loadModel(`file://${sharded}/model.json`)).predict(x));
+    expectSame(m.predict(x), (await loadModel<Sequential>(`file://${sharded}/model.json`)).predict(x));
   });
 
   it('CSVLogger writes to a file name, appending without a second header', async () => {

@@ -6,7 +6,7 @@ import type * as FsPromises from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadModel } from '../io/serialize.js';
+import { loadModel } from '../io/load.js';
 import { Sequential } from '../sequential.js';
 import './index.js';
 

@@ -3,10 +3,14 @@ import type { Optimizer } from '@descent/optimizers';
 import type { Model } from '../functional/model.js';
 import type { Sequential } from '../sequential.js';
 import type { BatchData, DataNames } from './data.js';
-import { NO_NAMES } from './data.js';
 
-/** The models that train, evaluate and call callbacks: a `Sequential` or a graph `Model`. */
-export type AnyModel = Sequential | Model;
+/** The models that train, evaluate and call callbacks: every `Model` (a `Sequential` is one). */
+export type AnyModel = Model;
+
+/** Whether `model` is a `Sequential` (told by class name, so this module needs no value import of it). */
+export function isSequential(model: Model): model is Sequential {
+  return model.className === 'Sequential';
+}
 
 /** A compiled metric as the loops read it: its log key, its value so far, and a reset between epochs. */
 export interface MetricLike {
@@ -44,6 +48,5 @@ export function trainer(model: AnyModel): TrainerModel {
 
 /** The input and output names the model's data is keyed by (null for a one-tensor side). */
 export function dataNames(model: AnyModel): DataNames {
-  if (!('inputNames' in model)) return NO_NAMES;
-  return { x: model.inputNames, y: model.outputNames };
+  return model.dataNames();
 }

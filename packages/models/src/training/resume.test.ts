@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ModelCheckpoint } from '../callbacks/model-checkpoint.js';
-import { fromJSON, loadModel } from '../io/serialize.js';
+import { fromJSON, loadModel } from '../io/load.js';
 import '../node/index.js';
 import { resetSequentialNames, Sequential } from '../sequential.js';
 
@@ -63,7 +63,7 @@ describe('resume after ModelCheckpoint is exact with default fit arguments', () 
       // Whatever draws from the global generator in between (another seed, other work) does not matter.
       setSeed(12345);
       randomNormal([100]);
-      const resumed = await loadModel(`file://${dir}/ckpt`);
+      const resumed = await loadModel<Sequential>(`file://${dir}/ckpt`);
       await resumed.fit(x, y, { epochs: 4, initialEpoch: 2, verbose: 0 });
       expect(weightsOf(resumed)).toEqual(expected);
 
@@ -75,7 +75,7 @@ describe('resume after ModelCheckpoint is exact with default fit arguments', () 
       // Without the saved stream, the resumed run shuffles and drops differently: the check above is not vacuous.
       delete (saved as { userDefinedMetadata?: unknown }).userDefinedMetadata;
       writeFileSync(join(dir, 'ckpt', 'model.json'), JSON.stringify(saved));
-      const blind = await loadModel(`file://${dir}/ckpt`);
+      const blind = await loadModel<Sequential>(`file://${dir}/ckpt`);
       await blind.fit(x, y, { epochs: 4, initialEpoch: 2, verbose: 0 });
       expect(weightsOf(blind)).not.toEqual(expected);
     });

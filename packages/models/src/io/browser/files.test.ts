@@ -5,7 +5,7 @@ import { randomNormal, setSeed, tensor } from '@descent/tensor';
 import { resolveObjectURL } from 'node:buffer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resetSequentialNames, Sequential } from '../../sequential.js';
-import { loadModel } from '../serialize.js';
+import { loadModel } from '../load.js';
 import { browserDownloads, browserFiles } from './index.js';
 
 beforeEach(() => {
@@ -31,7 +31,7 @@ describe('browserFiles', () => {
   it('loads model.json and its weight file with identical predictions', async () => {
     const m = await trainedModel();
     const { json, weights } = modelFiles(m);
-    const again = await loadModel(browserFiles([json, weights]));
+    const again = await loadModel<Sequential>(browserFiles([json, weights]));
     const x = randomNormal([3, 3]);
     expect(Array.from(again.predict(x).dataSync())).toEqual(Array.from(m.predict(x).dataSync()));
   });
@@ -47,7 +47,7 @@ describe('browserFiles', () => {
       new File([bytes.slice(0, 40)], 'group1-shard1of2.bin'),
     ];
     const x = tensor([[0.1, -0.2, 0.3]]);
-    expect(Array.from((await loadModel(browserFiles(files))).predict(x).dataSync())).toEqual(Array.from(m.predict(x).dataSync()));
+    expect(Array.from((await loadModel<Sequential>(browserFiles(files))).predict(x).dataSync())).toEqual(Array.from(m.predict(x).dataSync()));
   });
 
   it('says which file is missing, extra, the wrong size or not JSON', async () => {
@@ -117,7 +117,7 @@ describe('downloads://', () => {
     const weights = await downloaded(clicks[1]!.href, 'my-model.weights.bin');
     expect(new Uint8Array(await weights.arrayBuffer())).toEqual(new Uint8Array(m.toJSON().weightData));
 
-    const again = await loadModel(browserFiles([json, weights]));
+    const again = await loadModel<Sequential>(browserFiles([json, weights]));
     const x = randomNormal([4, 3]);
     expect(Array.from(again.predict(x).dataSync())).toEqual(Array.from(m.predict(x).dataSync()));
   });

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetSequentialNames, Sequential } from '../../sequential.js';
-import { loadModel } from '../serialize.js';
+import { loadModel } from '../load.js';
 import { http } from './index.js';
 
 /**
@@ -102,7 +102,7 @@ describe('http:// and https://', () => {
     expect(savedJSON.weightsManifest[0]!.paths).toEqual(['./model.weights.bin']);
     expect(files.get('/models/a/model.weights.bin')!.body).toEqual(new Uint8Array(m.toJSON().weightData));
 
-    const again = await loadModel(`${origin}/models/a/model.json`);
+    const again = await loadModel<Sequential>(`${origin}/models/a/model.json`);
     expectSame(m.predict(x), again.predict(x));
     expect(requests.slice(1).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /models/a/model.json', 'GET /models/a/model.weights.bin']);
   });
@@ -111,7 +111,7 @@ describe('http:// and https://', () => {
     const m = await trainedModel();
     publish(m, '/deep/dir', ['shards/part1.bin', '../dir/shards/part2.bin']);
     const fractions: number[] = [];
-    const again = await loadModel(http(`${origin}/deep/dir/model.json?v=3`, { requestInit: { headers: { 'x-token': 'secret' } }, onProgress: (f) => fractions.push(f) }));
+    const again = await loadModel<Sequential>(http(`${origin}/deep/dir/model.json?v=3`, { requestInit: { headers: { 'x-token': 'secret' } }, onProgress: (f) => fractions.push(f) }));
     const x = randomNormal([2, 3]);
     expectSame(m.predict(x), again.predict(x));
     expect(requests.map((r) => r.path).sort()).toEqual(['/deep/dir/model.json?v=3', '/deep/dir/shards/part1.bin?v=3', '/deep/dir/shards/part2.bin?v=3']);
@@ -131,9 +131,9 @@ describe('http:// and https://', () => {
       return fetch(input, init);
     };
     const x = tensor([[1, 2, 3]]);
-    expectSame(m.predict(x), (await loadModel(http(`${origin}/m/model.json`, { fetchFunc, weightPathPrefix: '/cdn/' }))).predict(x));
+    expectSame(m.predict(x), (await loadModel<Sequential>(http(`${origin}/m/model.json`, { fetchFunc, weightPathPrefix: '/cdn/' }))).predict(x));
     expect(seen).toEqual([`${origin}/m/model.json`, `${origin}/cdn/weights.bin`]);
-    const converted = await loadModel(http(`${origin}/m/model.json`, { weightUrlConverter: (name) => Promise.resolve(`${origin}/cdn/${name}`) }));
+    const converted = await loadModel<Sequential>(http(`${origin}/m/model.json`, { weightUrlConverter: (name) => Promise.resolve(`${origin}/cdn/${name}`) }));
     expectSame(m.predict(x), converted.predict(x));
   });
 

@@ -4,7 +4,7 @@ import { randomNormal, setSeed, tensor } from '@descent/tensor';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resetSequentialNames, Sequential } from '../../sequential.js';
-import { loadModel } from '../serialize.js';
+import { loadModel } from '../load.js';
 import { browserIndexedDB, listModels, removeModel } from './index.js';
 
 const g = globalThis as { indexedDB?: unknown };
@@ -83,7 +83,7 @@ describe('indexeddb://', () => {
     const result = await m.save('indexeddb://nets/one', { includeOptimizer: true });
     expect(result.location).toBe('indexeddb://nets/one');
     expect(result.weightDataBytes).toBeGreaterThan(WEIGHT_BYTES); // plus Adam's slots and iterations
-    const again = await loadModel('indexeddb://nets/one');
+    const again = await loadModel<Sequential>('indexeddb://nets/one');
     expectSame(m.predict(x), again.predict(x));
     expect(again.optimizer?.iterations).toBe(4);
   });
@@ -118,7 +118,7 @@ describe('indexeddb://', () => {
     await first.save('indexeddb://same');
     await second.save('indexeddb://same');
     const x = tensor([[0.5, -2]]);
-    expectSame(second.predict(x), (await loadModel('indexeddb://same')).predict(x));
+    expectSame(second.predict(x), (await loadModel<Sequential>('indexeddb://same')).predict(x));
     expect(Object.keys(await listModels())).toEqual(['indexeddb://same']);
   });
 

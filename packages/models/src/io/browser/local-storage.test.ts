@@ -3,7 +3,7 @@ import type { Tensor } from '@descent/tensor';
 import { randomNormal, setSeed, tensor } from '@descent/tensor';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resetSequentialNames, Sequential } from '../../sequential.js';
-import { loadModel } from '../serialize.js';
+import { loadModel } from '../load.js';
 import { browserLocalStorage, listModels, removeModel } from './index.js';
 import type { StorageLike } from './local-storage.js';
 
@@ -85,10 +85,10 @@ describe('localstorage://', () => {
     expect(result).toMatchObject({ location: 'localstorage://demo/model-1', weightDataBytes: expect.any(Number) as number });
     expect([...storage.map.keys()].sort()).toEqual(['descent_models/demo/model-1/info', 'descent_models/demo/model-1/model_json', 'descent_models/demo/model-1/weight_data']);
 
-    const again = await loadModel('localstorage://demo/model-1');
+    const again = await loadModel<Sequential>('localstorage://demo/model-1');
     expectSame(m.predict(x), again.predict(x));
     // The handler factory reads the same entry.
-    expectSame(m.predict(x), (await loadModel(browserLocalStorage('demo/model-1'))).predict(x));
+    expectSame(m.predict(x), (await loadModel<Sequential>(browserLocalStorage('demo/model-1'))).predict(x));
     // 2 epochs of 2 batches.
     expect(m.optimizer?.iterations).toBe(4);
     expect(again.optimizer?.iterations).toBe(4);
@@ -141,7 +141,7 @@ describe('localstorage://', () => {
     expect(err2.message).toContain("the model saved earlier as 'big' is unchanged");
     expect(storage.map).toEqual(snapshot);
     const x = tensor([[1, 2]]);
-    expectSame(small.predict(x), (await loadModel('localstorage://big')).predict(x));
+    expectSame(small.predict(x), (await loadModel<Sequential>('localstorage://big')).predict(x));
   });
 
   it('names the missing model and the saved ones, and reports damaged entries', async () => {

@@ -48,7 +48,8 @@ describe('tensor() construction', () => {
     expect(tensor(new Int32Array([1, 2])).shape).toEqual([2]);
     expect(tensor(new Uint8Array([0, 3])).toArray()).toEqual([0, 1]);
     expect(tensor(new Uint8Array([0, 3])).dtype).toBe('bool');
-    expect(tensor(new Float32Array([1.5, -2]), [2], 'int32').toArray()).toEqual([1, -2]);
+    expect(tensor(new Float32Array([1, -2]), [2], 'int32').toArray()).toEqual([1, -2]);
+    expect(() => tensor(new Float32Array([1.5, -2]), [2], 'int32')).toThrow('tensor: dtype int32 needs integer values, got 1.5 at flat index 0');
   });
 
   it('empty arrays', () => {

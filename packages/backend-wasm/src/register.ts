@@ -121,6 +121,11 @@ function startBrowserLoad(f: Flavour): void {
   registerBackendLoading('wasm', new Promise<void>((resolve) => (settle = resolve)));
   // Start after the importing module's top-level code has run, so a `setWasmPaths()` there applies.
   queueMicrotask(() => {
+    // A setWasmPaths() since this load was queued started another: leave the fetch to that one.
+    if (mine !== generation) {
+      settle();
+      return;
+    }
     let url: string;
     try {
       url = location(f).href;

@@ -3,6 +3,9 @@
 
 export * from './callbacks/index.js';
 export type { IOHandler, ModelArtifacts, ModelJSON, SaveResult, TrainingConfig, WeightsManifestGroup, WeightSpec } from './io/artifacts.js';
+// The browser IO schemes register themselves here, explicitly: a bundler drops a re-exported module
+// whose exports go unused (io/browser/index.js), and the registration would go with it.
+import './io/browser/register.js';
 export * from './io/browser/index.js';
 export { fromPythonic, toCamelCase, toPythonic, toSnakeCase } from './io/case.js';
 export type { IORouter } from './io/router.js';

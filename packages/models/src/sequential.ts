@@ -550,7 +550,7 @@ export class Sequential extends Model {
   }
 
   /** Rebuild a model from `getConfig()` output (new, untrained weights). */
-  static fromConfig(config: { name?: string; layers: readonly LayerConfigEntry[] }): Sequential {
+  static override fromConfig(config: { name?: string; layers: readonly LayerConfigEntry[] }): Sequential {
     return sequentialFromConfig(config);
   }
 

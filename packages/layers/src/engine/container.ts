@@ -317,6 +317,17 @@ export class Functional extends Layer {
     return super.apply(inputs, kwargs);
   }
 
+  /** @internal A nested graph's layers collect with it, so a nested model called twice keeps both calls' penalties. */
+  override collectActivity(collect: boolean): void {
+    super.collectActivity(collect);
+    for (const layer of this.graph.layers) layer.collectActivity(collect);
+  }
+
+  /** @internal Every output of one call inside an enclosing graph. */
+  override applyNode(inputs: LayerInputs, kwargs: CallKwargs): Tensor[] {
+    return this.outputs.length > 1 ? this.applyOutputs(inputs, kwargs) : [this.apply(inputs, kwargs)];
+  }
+
   private requireSingleOutput(op: string): void {
     if (this.outputs.length !== 1) {
       throw new Error(`${this.className} '${this.name}': ${op} gives one tensor, but the model has ${this.outputs.length} outputs (${this.outputNames.join(', ')}); use applyOutputs(), runGraph() or predict(), which return one tensor per output`);
@@ -346,18 +357,25 @@ export class Functional extends Layer {
       if (!ok) throw new Error(`${this.className} '${this.name}': input '${this.inputNames[i]}' expects shape ${formatSymbolic(s.shape)}, got ${formatShape(t.shape)}`);
       values.set(s, t);
     });
-    for (const node of this.graphNodes) {
-      const args = node.inputs.map((t) => values.get(t)!);
-      // A training flag fixed when the graph was built (`layer.apply(x, { training: true })`) wins, as in Keras.
-      const callKwargs: CallKwargs = { ...kwargs, ...node.kwargs };
-      const layerInputs = node.inputIsList ? args : args[0]!;
-      if (node.outputs.length > 1) {
-        // A nested model with several outputs.
-        const outs = (node.layer as Functional).applyOutputs(layerInputs, callKwargs);
+    // A layer called several times (shared) keeps the activity penalty of every call, as Keras sums them.
+    const layers = this.graph.layers;
+    for (const layer of layers) layer.collectActivity(true);
+    try {
+      for (const node of this.graphNodes) {
+        const args = node.inputs.map((t) => values.get(t)!);
+        // A training flag fixed when the graph was built (`layer.apply(x, { training: true })`) wins, as in Keras.
+        const callKwargs: CallKwargs = { ...kwargs, ...node.kwargs };
+        // Symbolic tensors in the recorded kwargs (an RNN's initialState) become their computed values.
+        for (const [k, v] of Object.entries(callKwargs)) {
+          if (Array.isArray(v) && v.some((t) => t instanceof SymbolicTensor)) (callKwargs as Record<string, unknown>)[k] = (v as SymbolicTensor[]).map((t) => values.get(t)!);
+        }
+        const layerInputs = node.inputIsList ? args : args[0]!;
+        // One tensor per output: several for a nested model with several outputs or an RNN with returnState.
+        const outs = node.layer.applyNode(layerInputs, callKwargs);
         node.outputs.forEach((t, i) => values.set(t, outs[i]!));
-      } else {
-        values.set(node.outputs[0]!, node.layer.apply(layerInputs, callKwargs));
       }
+    } finally {
+      for (const layer of layers) layer.collectActivity(false);
     }
     return this.outputs.map((t) => values.get(t)!);
   }

@@ -167,6 +167,8 @@ export abstract class Layer {
   private trainableFlag: boolean;
   private readonly own: OwnWeight[] = [];
   private activityLosses: Tensor[] = [];
+  /** How many graph runs (`Functional.runGraph`) are collecting this layer's activity penalties, one per call. */
+  private activityCollectors = 0;
   /**
    * Prefix of this layer's weight names. Wrappers (Bidirectional) nest their inner layers' weights
    * under their own name, as Keras name scopes do.
@@ -191,6 +193,17 @@ export abstract class Layer {
     this.dtype = dtype ?? 'float32';
     this.batchInputShape = resolveBatchInputShape(cls, args);
     this.activityRegularizer = args.activityRegularizer ? getRegularizer(args.activityRegularizer) : null;
+    // A single-input layer's own computeOutputShape is guarded here once, so none of them has to check
+    // that it was not given one shape per input (the graph does not rely on acceptsInputList alone).
+    if (this.computeOutputShape !== Layer.prototype.computeOutputShape) {
+      const own = this.computeOutputShape.bind(this);
+      this.computeOutputShape = (inputShape: LayerInputShapes): SymbolicShape => {
+        if (isShapeList(inputShape) && !this.acceptsInputList) {
+          throw new Error(`${this.className} '${this.name}': computeOutputShape takes one input shape, got a list of ${inputShape.length} (${formatInputShapes(inputShape)}); only layers that combine inputs, such as Add or Concatenate, take one shape per input`);
+        }
+        return own(inputShape);
+      };
+    }
   }
 
   /**
@@ -329,7 +342,7 @@ export abstract class Layer {
    * weights exist now, as in Keras; returns the symbolic outputs (one for most layers) with the
    * inferred shapes and dtypes.
    */
-  protected recordCall(inputs: SymbolicInputs, kwargs: CallKwargs): SymbolicTensor[] {
+  protected recordCall(inputs: SymbolicInputs, kwargs: CallKwargs, extraInputs: readonly SymbolicTensor[] = []): SymbolicTensor[] {
     const isList = Array.isArray(inputs);
     const list = isList ? inputs : [inputs];
     const bad = list.findIndex((t) => !(t instanceof SymbolicTensor));
@@ -345,10 +358,12 @@ export abstract class Layer {
     }
     this.checkInputSpecs(isList ? list.map((t) => t.shape) : list[0]!.shape);
     const specs = this.symbolicOutputs(shapes, list.map((t) => t.dtype));
-    const node = new Node(this, list, isList, { ...kwargs });
+    // Extra inputs (an RNN's symbolic initial state) are inputs of the node too, so the graph runs
+    // their layers first and saved files list them after the main input, as TF.js does.
+    const node = new Node(this, [...list, ...extraInputs], isList, { ...kwargs });
     specs.forEach((spec, i) => node.outputs.push(new SymbolicTensor([...spec.shape], spec.dtype, node, i, `${this.name}/${this.inboundNodes.length}${specs.length > 1 ? `/${i}` : ''}`)));
     this.inboundNodes.push(node);
-    for (const t of list) t.node.layer.outboundNodes.push(node);
+    for (const t of node.inputs) t.node.layer.outboundNodes.push(node);
     return [...node.outputs];
   }
 
@@ -501,8 +516,31 @@ export abstract class Layer {
 
   /** @internal */
   protected recordActivity(output: Tensor): void {
-    // Keras 3 adds the raw penalty of the output (it no longer divides by the batch size).
-    this.activityLosses = this.activityRegularizer ? [this.activityRegularizer.apply(output)] : [];
+    // Keras 3 adds the raw penalty of the output (it no longer divides by the batch size). Inside a
+    // graph run a shared layer's penalties add up over its calls, as Keras sums them.
+    const penalty = this.activityRegularizer ? [this.activityRegularizer.apply(output)] : [];
+    this.activityLosses = this.activityCollectors > 0 ? [...this.activityLosses, ...penalty] : penalty;
+  }
+
+  /**
+   * @internal A graph run starts (`collect` true) or ends (false) collecting this layer's activity
+   * penalties: the outermost start forgets the previous run's, and until it ends every call adds its own.
+   */
+  collectActivity(collect: boolean): void {
+    if (collect) {
+      if (this.activityCollectors === 0) this.activityLosses = [];
+      this.activityCollectors++;
+    } else {
+      this.activityCollectors = Math.max(0, this.activityCollectors - 1);
+    }
+  }
+
+  /**
+   * @internal Run one recorded call of a graph on real tensors and return every output: one tensor for
+   * most layers; layers with several outputs (an RNN with `returnState`, a nested graph) override it.
+   */
+  applyNode(inputs: LayerInputs, kwargs: CallKwargs): Tensor[] {
+    return [this.apply(inputs, kwargs)];
   }
 
   private checkInputShape(shape: readonly (number | null)[]): void {

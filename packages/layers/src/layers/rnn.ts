@@ -1,13 +1,14 @@
 import type { Variable } from '@descent/autograd';
-import type { Tensor } from '@descent/tensor';
+import type { DType, Tensor } from '@descent/tensor';
 import { add, bernoulli, matMul, mul, reverse, stack, unstack, zeros } from '@descent/tensor';
 import type { Activation } from '../activations/index.js';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
-import type { CallKwargs, InputSpec, LayerArgs, LayerInputs, SymbolicInputs } from '../engine/layer.js';
+import type { CallKwargs, InputSpec, LayerArgs, LayerInputs, LayerInputShapes, SymbolicInputs } from '../engine/layer.js';
 import type { SymbolicTensor } from '../engine/symbolic.js';
-import { Layer } from '../engine/layer.js';
+import { SymbolicTensor as SymbolicTensorClass } from '../engine/symbolic.js';
+import { isShapeList, Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { assertRank, formatSymbolic, knownDim } from '../engine/shape_utils.js';
 import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
@@ -63,8 +64,11 @@ export interface RNNArgs extends LayerArgs {
 }
 
 export interface RNNCallKwargs extends CallKwargs {
-  /** Initial states (`[batch, units]` each; LSTM takes `[h, c]`); zeros when absent. */
-  initialState?: Tensor[];
+  /**
+   * Initial states (`[batch, units]` each; LSTM takes `[h, c]`); zeros when absent. Symbolic tensors
+   * when the layer is called on a symbolic input (an encoder's states as a decoder's initial state).
+   */
+  initialState?: Tensor[] | SymbolicTensor[];
 }
 
 /**
@@ -193,7 +197,11 @@ export abstract class RNN extends Layer {
       const keep = 1 - this.recurrentDropout;
       recurrentMask = mul(bernoulli([b, this.units], keep, this.seeds.next()), 1 / keep);
     }
-    let states = this.initialStates(b, kwargs.initialState);
+    const given = kwargs.initialState;
+    if (given !== undefined && given.some((t) => t instanceof SymbolicTensorClass)) {
+      throw new Error(`${this.className} '${this.name}': initialState holds symbolic tensors but the input is a real tensor; give both real or both symbolic`);
+    }
+    let states = this.initialStates(b, given as Tensor[] | undefined);
     this.prepare();
     const projected = unstack(this.projectInputs(x), 1);
     const outputs: Tensor[] = [];
@@ -216,22 +224,67 @@ export abstract class RNN extends Layer {
     return [...given];
   }
 
-  override apply(inputs: SymbolicInputs, kwargs?: CallKwargs): SymbolicTensor;
-  override apply(inputs: LayerInputs, kwargs?: CallKwargs): Tensor;
-  override apply(inputs: LayerInputs | SymbolicInputs, kwargs?: CallKwargs): Tensor | SymbolicTensor;
-  override apply(inputs: LayerInputs | SymbolicInputs, kwargs: CallKwargs = {}): Tensor | SymbolicTensor {
+  override apply(inputs: SymbolicInputs, kwargs?: RNNCallKwargs): SymbolicTensor;
+  override apply(inputs: LayerInputs, kwargs?: RNNCallKwargs): Tensor;
+  override apply(inputs: LayerInputs | SymbolicInputs, kwargs?: RNNCallKwargs): Tensor | SymbolicTensor;
+  override apply(inputs: LayerInputs | SymbolicInputs, kwargs: RNNCallKwargs = {}): Tensor | SymbolicTensor {
     if (this.returnState) {
-      throw new Error(`${this.className} '${this.name}': returnState is true, so the layer has ${this.stateCount + 1} outputs; call applyWithState() (apply returns a single tensor)`);
+      throw new Error(`${this.className} '${this.name}': returnState is true, so the layer has ${this.stateCount + 1} outputs; call applyWithState() (apply returns a single tensor; on a symbolic tensor applyWithState returns [output, ...states])`);
     }
     return super.apply(inputs, kwargs);
   }
 
-  /** Build if needed and run; returns `[output, ...finalStates]` (LSTM: `[output, h, c]`). */
-  applyWithState(inputs: Tensor, kwargs: RNNCallKwargs = {}): Tensor[] {
+  /**
+   * Build if needed and run; returns `[output, ...finalStates]` (LSTM: `[output, h, c]`, as Keras).
+   * On a symbolic tensor (inside a graph being built) it records the call and returns one symbolic
+   * tensor per output, which later layers can take (`new Dense(…).apply(h)`, `concatenate([h, c])`).
+   */
+  applyWithState(inputs: SymbolicTensor, kwargs?: RNNCallKwargs): SymbolicTensor[];
+  applyWithState(inputs: Tensor, kwargs?: RNNCallKwargs): Tensor[];
+  applyWithState(inputs: Tensor | SymbolicTensor, kwargs: RNNCallKwargs = {}): Tensor[] | SymbolicTensor[] {
+    if (inputs instanceof SymbolicTensorClass) {
+      if (!this.returnState) throw new Error(`${this.className} '${this.name}': applyWithState on a symbolic tensor needs returnState: true (the states are outputs of the graph node only then); use apply() for the output alone`);
+      return this.recordCall(inputs, kwargs);
+    }
     this.ensureBuilt(inputs);
     const { output, states } = this.run(inputs, kwargs);
     this.recordActivity(output);
     return [output, ...states];
+  }
+
+  /**
+   * A symbolic call with a symbolic `initialState` (Keras: `decoder(x, initial_state=[h, c])`): the
+   * states become inputs of the node after the sequence, as TF.js saves them.
+   */
+  protected override recordCall(inputs: SymbolicInputs, kwargs: RNNCallKwargs, extraInputs: readonly SymbolicTensor[] = []): SymbolicTensor[] {
+    const given = kwargs.initialState as unknown;
+    if (given === undefined) return super.recordCall(inputs, kwargs, extraInputs);
+    const op = `${this.className} '${this.name}'`;
+    if (!Array.isArray(given) || !given.every((t) => t instanceof SymbolicTensorClass)) {
+      throw new Error(`${op}: on a symbolic input, initialState must be an array of symbolic tensors (other layers' outputs), got ${Array.isArray(given) ? 'an array with real tensors' : typeof given}`);
+    }
+    const states = given;
+    const batch = Array.isArray(inputs) ? null : (inputs.shape[0] ?? null);
+    const ok = states.length === this.stateCount && states.every((t) => t.rank === 2 && (t.shape[1] === null || t.shape[1] === this.units));
+    if (!ok) {
+      throw new Error(`${op}: initialState must be ${this.stateCount} tensor(s) of shape [${batch === null ? 'null' : batch},${this.units}], got ${states.map((t) => formatSymbolic(t.shape)).join(', ') || 'none'}`);
+    }
+    return super.recordCall(inputs, kwargs, [...extraInputs, ...states]);
+  }
+
+  /** @internal In a graph: `[output, ...states]` when `returnState`, else the output alone. */
+  override applyNode(inputs: LayerInputs, kwargs: CallKwargs): Tensor[] {
+    if (!this.returnState) return super.applyNode(inputs, kwargs);
+    if (Array.isArray(inputs)) throw new Error(`${this.className} '${this.name}': expects a single input tensor, got a list of ${inputs.length}`);
+    return this.applyWithState(inputs, kwargs);
+  }
+
+  /** With `returnState`, a symbolic call has `1 + states` outputs: the output, then each state `[batch, units]`. */
+  protected override symbolicOutputs(inputShapes: LayerInputShapes, inputDtypes: readonly DType[]): { shape: SymbolicShape; dtype: DType }[] {
+    const main = super.symbolicOutputs(inputShapes, inputDtypes);
+    if (!this.returnState) return main;
+    const batch = isShapeList(inputShapes) ? null : (inputShapes[0] ?? null);
+    return [...main, ...Array.from({ length: this.stateCount }, () => ({ shape: [batch, this.units], dtype: main[0]!.dtype }))];
   }
 
   call(inputs: Tensor, kwargs: CallKwargs): Tensor {

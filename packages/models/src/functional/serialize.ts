@@ -1,5 +1,5 @@
-import type { CallKwargs, Layer, Node, SymbolicTensor } from '@descent/layers';
-import { Functional } from '@descent/layers';
+import type { CallKwargs, Layer, Node, RNNCallKwargs, SymbolicTensor } from '@descent/layers';
+import { Functional, RNN, SymbolicTensor as SymbolicTensorClass } from '@descent/layers';
 import type { JsonObject, JsonValue } from '../io/case.js';
 import { fromPythonic, isJsonObject, toPythonic } from '../io/case.js';
 import type { FunctionalArgs } from '@descent/layers';
@@ -7,7 +7,9 @@ import type { Model } from './model.js';
 
 /** The snake_case kwargs of a recorded call, as TF.js writes them in `inbound_nodes` (`{}` or `{ training: true }`). */
 function kwargsJson(kwargs: Readonly<CallKwargs>): JsonObject {
-  return toPythonic({ ...kwargs }) as JsonObject;
+  // Symbolic tensors among the kwargs (an RNN's initialState) are saved as inputs of the node instead.
+  const plain = Object.entries(kwargs).filter(([, v]) => !(Array.isArray(v) && v.some((t) => t instanceof SymbolicTensorClass)));
+  return toPythonic(Object.fromEntries(plain)) as JsonObject;
 }
 
 /**
@@ -57,9 +59,13 @@ function tensorRef(raw: JsonValue, where: string): TensorRef {
 function nodeRefs(raw: JsonValue, where: string): { refs: TensorRef[]; list: boolean; kwargs: Record<string, unknown> } {
   if (isJsonObject(raw) && Array.isArray(raw.args)) {
     const first = raw.args[0] ?? null;
-    const kwargs = isJsonObject(raw.kwargs) ? (fromPythonic(raw.kwargs) as Record<string, unknown>) : {};
+    const rawKwargs: JsonObject = isJsonObject(raw.kwargs) ? { ...raw.kwargs } : {};
+    // An RNN's `initial_state` tensors are inputs of the node, after the sequence (as TF.js lists them).
+    const states = Array.isArray(rawKwargs.initial_state) ? rawKwargs.initial_state.map((r, i) => tensorRef(r, `${where} kwargs.initial_state[${i}]`)) : [];
+    delete rawKwargs.initial_state;
+    const kwargs = fromPythonic(rawKwargs) as Record<string, unknown>;
     if (Array.isArray(first)) return { refs: first.map((r, i) => tensorRef(r, `${where} args[0][${i}]`)), list: true, kwargs };
-    return { refs: [tensorRef(first, `${where} args[0]`)], list: false, kwargs };
+    return { refs: [tensorRef(first, `${where} args[0]`), ...states], list: false, kwargs };
   }
   if (!Array.isArray(raw) || raw.length === 0) throw new Error(`${where} must be a non-empty list of [layerName, nodeIndex, tensorIndex, kwargs], got ${JSON.stringify(raw)?.slice(0, 80)}`);
   const refs = raw.map((r, i) => tensorRef(r, `${where}[${i}]`));
@@ -114,9 +120,18 @@ export function functionalFromTopologyConfig(config: JsonValue, where: string, m
         const callKwargs: CallKwargs = typeof kwargs.training === 'boolean' ? { training: kwargs.training } : {};
         let outs: SymbolicTensor[];
         try {
-          const layerInputs = list || p.layer.acceptsInputList ? args : args[0]!;
+          // An RNN's extra inputs are its initial states (TF.js writes them after the sequence).
+          const rnnStates = p.layer instanceof RNN && !p.layer.acceptsInputList && args.length > 1;
+          if (rnnStates) (callKwargs as RNNCallKwargs).initialState = args.slice(1);
+          const layerInputs = (list || p.layer.acceptsInputList) && !rnnStates ? args : args[0]!;
           // A nested model with several outputs gives them all.
-          outs = p.layer instanceof Functional && p.layer.outputs.length > 1 ? p.layer.applyOutputs(layerInputs, callKwargs) : [p.layer.apply(layerInputs, callKwargs)];
+          // So does an RNN with returnState ([output, ...states], its inbound tensor indices 1, 2, …).
+          outs =
+            p.layer instanceof Functional && p.layer.outputs.length > 1
+              ? p.layer.applyOutputs(layerInputs, callKwargs)
+              : p.layer instanceof RNN && p.layer.returnState && !Array.isArray(layerInputs)
+                ? p.layer.applyWithState(layerInputs, callKwargs)
+                : [p.layer.apply(layerInputs, callKwargs)];
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           throw new Error(`${at}: ${message}`, { cause: err });

@@ -2,7 +2,7 @@ import type { Loss } from '@descent/layers';
 import { getLoss } from '@descent/layers';
 import { fromTfjsOptimizerConfig, fromTfjsOptimizerState, isTfjsOptimizerState } from '@descent/optimizers';
 import type { Tensor } from '@descent/tensor';
-import { Model } from '../functional/model.js';
+import { Model, setTopologyLoader } from '../functional/model.js';
 import { functionalFromTopologyConfig } from '../functional/serialize.js';
 import { Sequential, sequentialFromConfig } from '../sequential.js';
 import type { FitRandomState } from '../training/fit.js';
@@ -61,6 +61,8 @@ function modelFromTopology(topology: JsonObject, source: string): Model {
   const entries = layers.map((raw, i) => layerEntry(raw, i, source, legacy));
   return sequentialFromConfig(name === undefined ? { layers: entries } : { name, layers: entries }, source);
 }
+
+setTopologyLoader(modelFromTopology);
 
 /**
  * The fit random state saved in `userDefinedMetadata.descent.fit`, or null when there is none;

@@ -149,6 +149,19 @@ describe('activity regularizer inside a nested graph', () => {
     // 0.5 · (|2| + |-4|) = 3.
     expect(total).toBeCloseTo(3, 6);
   });
+
+  it('called from user code (no scope around it), a model keeps the penalties of the layers inside it', () => {
+    const inner = Input({ shape: [2] });
+    const reg = new Dense({ units: 1, kernelInitializer: 'ones', activityRegularizer: { className: 'L1', config: { l1: 0.5 } } });
+    const tower = new Functional({ inputs: inner, outputs: reg.apply(inner), name: 'tower2' });
+    const x = Input({ shape: [2] });
+    const model = new Functional({ inputs: x, outputs: tower.apply(x) });
+    // Each apply runs in its own scope; the nested layer's penalty must survive it: 0.5 · |1 + 2| = 1.5.
+    model.apply(tensor([[1, 2]]));
+    expect(model.regularizationLosses().reduce((s, t) => s + (t.toArray() as number), 0)).toBeCloseTo(1.5, 6);
+    tower.apply(tensor([[-3, -1]]));
+    expect(tower.regularizationLosses().reduce((s, t) => s + (t.toArray() as number), 0)).toBeCloseTo(2, 6);
+  });
 });
 
 describe('computeOutputShape refuses a list of shapes for single-input layers', () => {

@@ -327,13 +327,13 @@ export abstract class Layer {
     this.checkInputKind(inputs);
     // Called from user code (no gradient recording, no caller's scope), the call frees its own
     // intermediates; the output and the activity penalty it records survive.
-    const [output, activity] = scoped(() => {
+    // The penalties of layers nested inside (a model used as a layer) leave the scope with it too.
+    const [output] = scoped(() => {
       this.ensureBuilt(inputs);
       const out = this.call(inputs, kwargs);
       this.recordActivity(out);
-      return [out, this.activityLosses] as [Tensor, Tensor[]];
+      return [out, this.activityTree()] as [Tensor, Tensor[]];
     });
-    this.activityLosses = activity;
     return output;
   }
 
@@ -512,6 +512,11 @@ export abstract class Layer {
     const built = this.builtInputShape;
     const builtFor = built !== null ? ` (it was built for input shape${isShapeList(built) ? 's' : ''} ${formatInputShapes(built)})` : '';
     throw new Error(`${this.className} '${this.name}': ${which}expected input with ${what}${builtFor}, got input shape ${formatSymbolic(shape)}`);
+  }
+
+  /** This layer's activity penalties and those of every layer inside it. */
+  private activityTree(): Tensor[] {
+    return [...this.activityLosses, ...this.subLayers().flatMap((l) => l.activityTree())];
   }
 
   /** @internal */

@@ -217,7 +217,8 @@ function toHex(digest: ArrayBuffer): string {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
+/** Join received chunks into one array of `length` bytes (also used by the Node cache). */
+export function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
   const out = new Uint8Array(length);
   let at = 0;
   for (const c of chunks) {

@@ -50,12 +50,19 @@ export function formatSummary(name: string, layers: readonly Layer[], outputShap
     for (const w of layer.nonTrainableWeights) nonTrainable += w.size;
     if (i < layers.length - 1) lines.push('');
   });
-  lines.push('='.repeat(width));
-  lines.push(`Total params: ${withCommas(trainable + nonTrainable)} (${sizeText(trainable + nonTrainable)})`);
-  lines.push(`Trainable params: ${withCommas(trainable)} (${sizeText(trainable)})`);
-  lines.push(`Non-trainable params: ${withCommas(nonTrainable)} (${sizeText(nonTrainable)})`);
-  lines.push('_'.repeat(width));
+  lines.push(...totalLines(width, trainable, nonTrainable));
   return lines;
+}
+
+/** The closing rows of both tables: total, trainable and non-trainable parameter counts. */
+function totalLines(width: number, trainable: number, nonTrainable: number): string[] {
+  return [
+    '='.repeat(width),
+    `Total params: ${withCommas(trainable + nonTrainable)} (${sizeText(trainable + nonTrainable)})`,
+    `Trainable params: ${withCommas(trainable)} (${sizeText(trainable)})`,
+    `Non-trainable params: ${withCommas(nonTrainable)} (${sizeText(nonTrainable)})`,
+    '_'.repeat(width),
+  ];
 }
 
 /**
@@ -88,10 +95,6 @@ export function formatGraphSummary(model: Functional, options: SummaryOptions = 
   });
   for (const w of model.trainableWeights) trainable += w.size;
   for (const w of model.nonTrainableWeights) nonTrainable += w.size;
-  lines.push('='.repeat(width));
-  lines.push(`Total params: ${withCommas(trainable + nonTrainable)} (${sizeText(trainable + nonTrainable)})`);
-  lines.push(`Trainable params: ${withCommas(trainable)} (${sizeText(trainable)})`);
-  lines.push(`Non-trainable params: ${withCommas(nonTrainable)} (${sizeText(nonTrainable)})`);
-  lines.push('_'.repeat(width));
+  lines.push(...totalLines(width, trainable, nonTrainable));
   return lines;
 }

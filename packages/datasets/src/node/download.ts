@@ -3,7 +3,7 @@ import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { checkLimit, DEFAULT_MAX_DOWNLOAD_BYTES, streamBody } from '../fetch.js';
+import { checkLimit, concat, DEFAULT_MAX_DOWNLOAD_BYTES, streamBody } from '../fetch.js';
 import type { DownloadLimits, DownloadProgress } from '../fetch.js';
 
 /** Where downloads are cached: `$DESCENT_CACHE_DIR`, else `$XDG_CACHE_HOME/descent`, else `~/.cache/descent`. */
@@ -118,13 +118,7 @@ export async function fetchCached(opts: CachedFileOptions): Promise<Uint8Array> 
       );
     }
     await rename(tmp, opts.path);
-    const out = new Uint8Array(received);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return concat(chunks, received);
   } catch (err) {
     await sink.file?.close().catch(() => undefined);
     await rm(tmp, { force: true }).catch(() => undefined);

@@ -4,9 +4,10 @@ import { oneHot, randomNormal, setSeed, tensor } from '@descent/tensor';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ModelArtifacts } from '../io/artifacts.js';
-import { fromMemory, withSaveHandler } from '../io/router.js';
+import { fromMemory } from '../io/router.js';
 import { loadModel } from '../io/load.js';
 import { Sequential } from '../sequential.js';
+import { maxAbsDiff, toTfjs } from '../test-utils/tfjs.js';
 import { Model } from './model.js';
 
 beforeAll(async () => {
@@ -18,25 +19,8 @@ beforeEach(() => {
   setSeed(17);
 });
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  expect(a.length).toBeGreaterThan(0);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return d;
-}
-
 function asList<T>(v: T | T[]): T[] {
   return Array.isArray(v) ? v : [v];
-}
-
-async function toTfjs(m: Model): Promise<tf.LayersModel> {
-  let artifacts: ModelArtifacts | null = null;
-  await m.save(withSaveHandler((a) => void (artifacts = a)));
-  const a = artifacts!;
-  return tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: JSON.parse(JSON.stringify(a.modelTopology)) as never, weightSpecs: a.weightSpecs as tf.io.WeightsManifestEntry[], weightData: a.weightData as ArrayBuffer }),
-  );
 }
 
 async function fromTfjs(model: tf.LayersModel): Promise<Model> {

@@ -10,8 +10,9 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetSequentialNames, Sequential } from '../sequential.js';
 import type { ModelArtifacts } from './artifacts.js';
-import { fromMemory, withSaveHandler } from './router.js';
+import { fromMemory } from './router.js';
 import { fromJSON, loadModel } from './load.js';
+import { maxAbsDiff, toTfjs } from '../test-utils/tfjs.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -23,25 +24,8 @@ beforeEach(() => {
   setSeed(21);
 });
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  expect(a.length).toBeGreaterThan(0);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return d;
-}
-
 function tfPredict(model: tf.LayersModel, x: Tensor): Float32Array {
   return (model.predict(tf.tensor(x.dataSync() as Float32Array, [...x.shape])) as tf.Tensor).dataSync() as Float32Array;
-}
-
-async function toTfjs(m: Sequential): Promise<tf.LayersModel> {
-  let artifacts: ModelArtifacts | null = null;
-  await m.save(withSaveHandler((a) => void (artifacts = a)));
-  const a = artifacts!;
-  return tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: a.modelTopology as never, weightSpecs: a.weightSpecs as tf.io.WeightsManifestEntry[], weightData: a.weightData as ArrayBuffer }),
-  );
 }
 
 /** A few training steps so weights (and BatchNorm moving statistics) are not their initial values. */

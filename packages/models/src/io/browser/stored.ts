@@ -1,6 +1,5 @@
-import type { ModelArtifacts, SaveResult, TrainingConfig } from '../artifacts.js';
+import type { ModelArtifacts, ModelJSON, SaveResult } from '../artifacts.js';
 import { loadedArtifacts } from '../artifacts.js';
-import type { JsonObject } from '../case.js';
 import type { WeightSpec } from '../weights.js';
 import { concatBuffers } from '../weights.js';
 
@@ -22,15 +21,7 @@ export interface ModelArtifactsInfo {
  * A saved model as the browser stores keep it: everything in model.json except that the weights
  * manifest is one flat list of specs (the weights live in one buffer beside it, not in files).
  */
-export interface StoredModelJSON {
-  format?: string;
-  generatedBy?: string;
-  convertedBy?: string | null;
-  modelTopology: JsonObject | null;
-  trainingConfig?: TrainingConfig;
-  userDefinedMetadata?: JsonObject;
-  weightSpecs: WeightSpec[];
-}
+export type StoredModelJSON = Omit<ModelJSON, 'weightsManifest'> & { weightSpecs: WeightSpec[] };
 
 const utf8 = new TextEncoder();
 

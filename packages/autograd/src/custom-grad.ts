@@ -6,8 +6,11 @@ import { noGrad, recordCustom } from './tape.js';
 export interface CustomGradResult {
   /** The forward result. */
   value: Tensor;
-  /** The gradient of each input given the output's gradient `dy` (one tensor for one input). */
-  gradFunc: (dy: Tensor) => Tensor | Tensor[];
+  /**
+   * The gradient of each input given the output's gradient `dy` (one tensor for one input). `needs[i]`
+   * says whether input i needs one: where it is false the entry may be null (skip the work).
+   */
+  gradFunc: (dy: Tensor, needs: readonly boolean[]) => Tensor | (Tensor | null)[];
 }
 
 /**
@@ -28,13 +31,14 @@ export function customGrad(f: (...inputs: Tensor[]) => CustomGradResult): (...in
     if (typeof gradFunc !== 'function') throw new Error(`customGrad: f must return a gradFunc function, got ${typeof gradFunc}`);
     // A fresh tensor (same storage) so the step has its own identity even if f returned an input.
     const out = new Tensor(value, value.backend);
-    recordCustom(inputs, out, (dy) => {
-      const g = gradFunc(dy);
+    recordCustom(inputs, out, (dy, needs) => {
+      const g = gradFunc(dy, needs);
       const list = Array.isArray(g) ? g : [g];
       if (list.length !== inputs.length) {
         throw new Error(`customGrad: gradFunc returned ${list.length} gradient(s) for ${inputs.length} input(s)`);
       }
       list.forEach((t: unknown, i) => {
+        if (t === null && !needs[i]) return;
         if (!(t instanceof Tensor)) throw new Error(`customGrad: gradFunc's gradient ${i} must be a Tensor, got ${typeof t}`);
       });
       return list;

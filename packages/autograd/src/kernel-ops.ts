@@ -32,6 +32,8 @@ export const less = (a: Tensor, b: Tensor): Tensor => runKernel('Less', [a, b], 
 export const lessEqual = (a: Tensor, b: Tensor): Tensor => runKernel('LessEqual', [a, b], {});
 export const equal = (a: Tensor, b: Tensor): Tensor => runKernel('Equal', [a, b], {});
 export const logicalAnd = (a: Tensor, b: Tensor): Tensor => runKernel('LogicalAnd', [a, b], {});
+/** `dy · (x > 0 ? 1 : 0)` in one pass (Relu's gradient). */
+export const reluGrad = (dy: Tensor, x: Tensor): Tensor => runKernel('ReluGrad', [dy, x], {});
 
 /** `x * c` for a JavaScript constant `c`. */
 export const scale = (x: Tensor, c: number): Tensor => mul(x, scalar(c));

@@ -56,6 +56,9 @@ const reduce = (name: 'Sum' | 'Prod' | 'Max' | 'Min', values: (rng: Rng, shape: 
   };
 
 const constant = (f: (x: Tensor) => Tensor) => (rng: Rng): Case => ({ kind: 'constant', x: awayFromZero(rng, randomShape(rng, 1, 3)), f });
+/** A tensor of `shape` that depends on every element of x (its sum, scaled, broadcast). */
+const seqInput = (x: Tensor, shape: number[]): Tensor =>
+  k('BroadcastTo', [k('Reshape', [k('Mul', [k('Sum', [x], { axes: x.shape.map((_, i) => i) }), s(0.1)], {})], { shape: shape.map(() => 1) })], { shape });
 
 function convSetup(rng: Rng): { x: number[]; filter: number[]; out: number[]; attrs: ConvAttrs } {
   for (;;) {
@@ -105,6 +108,11 @@ const cases: { readonly [K in KernelName]: (rng: Rng) => Case } = {
   Sigmoid: unary('Sigmoid', (r, sh) => uniform(r, sh, -3, 3)),
   Softplus: unary('Softplus', (r, sh) => uniform(r, sh, -3, 3)),
   Relu: unary('Relu', awayFromZero),
+  // Linear in dy; x away from 0, where the mask (and so the gradient) is constant in x.
+  ReluGrad: (rng) => {
+    const shape = randomShape(rng, 0, 3);
+    return { kind: 'grad', inputs: [uniform(rng, shape), awayFromZero(rng, shape)], f: (dy, x) => k('ReluGrad', [dy, x], {}) };
+  },
   Erf: unary('Erf', (r, sh) => uniform(r, sh, -1.5, 1.5)),
   Floor: constant((x) => k('Floor', [x], {})),
   Ceil: constant((x) => k('Ceil', [x], {})),
@@ -127,6 +135,31 @@ const cases: { readonly [K in KernelName]: (rng: Rng) => Case } = {
     return { kind: 'grad', inputs: [tensor(values, shape)], f: (x) => k('ClipByValue', [x], { min: -0.5, max: 0.5 }) };
   },
   Cast: unary2('Cast'),
+  // Trigonometric kernels, Atan2 and scans (cpu/math-extra.ts), each on a range where it is smooth.
+  Tan: (rng) => ({ kind: 'grad', inputs: [uniform(rng, randomShape(rng, 0, 3), -1.2, 1.2)], f: (x) => k('Tan', [x], {}) }),
+  Asin: (rng) => ({ kind: 'grad', inputs: [uniform(rng, randomShape(rng, 0, 3), -0.8, 0.8)], f: (x) => k('Asin', [x], {}) }),
+  Acos: (rng) => ({ kind: 'grad', inputs: [uniform(rng, randomShape(rng, 0, 3), -0.8, 0.8)], f: (x) => k('Acos', [x], {}) }),
+  Atan: (rng) => ({ kind: 'grad', inputs: [uniform(rng, randomShape(rng, 0, 3), -3, 3)], f: (x) => k('Atan', [x], {}) }),
+  Sinh: (rng) => ({ kind: 'grad', inputs: [uniform(rng, randomShape(rng, 0, 3), -2, 2)], f: (x) => k('Sinh', [x], {}) }),
+  Cosh: (rng) => ({ kind: 'grad', inputs: [uniform(rng, randomShape(rng, 0, 3), -2, 2)], f: (x) => k('Cosh', [x], {}) }),
+  Asinh: (rng) => ({ kind: 'grad', inputs: [uniform(rng, randomShape(rng, 0, 3), -3, 3)], f: (x) => k('Asinh', [x], {}) }),
+  Acosh: (rng) => ({ kind: 'grad', inputs: [uniform(rng, randomShape(rng, 0, 3), 1.3, 3)], f: (x) => k('Acosh', [x], {}) }),
+  Atanh: (rng) => ({ kind: 'grad', inputs: [uniform(rng, randomShape(rng, 0, 3), -0.8, 0.8)], f: (x) => k('Atanh', [x], {}) }),
+  // a kept away from 0 so no point sits near the branch cut (a = 0, b < 0) or the origin.
+  Atan2: (rng) => {
+    const [sa, sb] = operandShapes(rng);
+    return { kind: 'grad', inputs: [awayFromZero(rng, sa), uniform(rng, sb)], f: (a, b) => k('Atan2', [a, b], {}) };
+  },
+  Cumsum: (rng) => {
+    const shape = randomShape(rng, 1, 3);
+    const attrs = { axis: rng.int(0, shape.length - 1), exclusive: rng.bool(), reverse: rng.bool() };
+    return { kind: 'grad', inputs: [uniform(rng, shape)], f: (x) => k('Cumsum', [x], attrs) };
+  },
+  Cumprod: (rng) => {
+    const shape = randomShape(rng, 1, 3);
+    const attrs = { axis: rng.int(0, shape.length - 1), exclusive: rng.bool(), reverse: rng.bool() };
+    return { kind: 'grad', inputs: [awayFromZero(rng, shape, 0.5, 1.5)], f: (x) => k('Cumprod', [x], attrs) };
+  },
 
   Add: binary('Add', uniform, uniform),
   Sub: binary('Sub', uniform, uniform),
@@ -175,6 +208,7 @@ const cases: { readonly [K in KernelName]: (rng: Rng) => Case } = {
   Any: constant((x) => k('Any', [k('Greater', [x, s(0)], {})], { axes: [0] })),
   ArgMax: constant((x) => k('ArgMax', [x], { axis: 0 })),
   ArgMin: constant((x) => k('ArgMin', [x], { axis: 0 })),
+  ArgSort: constant((x) => k('ArgSort', [x], { k: x.shape[x.rank - 1]!, descending: true })),
   Softmax: (rng) => {
     const shape = randomShape(rng, 1, 3);
     const axis = rng.int(0, shape.length - 1);
@@ -283,6 +317,12 @@ const cases: { readonly [K in KernelName]: (rng: Rng) => Case } = {
     const idx = indices(rng, randomShape(rng, 0, 2, 3), shape[axis]!);
     return { kind: 'grad', inputs: [uniform(rng, shape), idx], f: (x, i) => k('Gather', [x, i], { axis }) };
   },
+  // The fused recurrent kernels (rule null: the RNN layers' custom gradient differentiates them). x
+  // reaches every float input through sum → broadcast, so a non-null rule would show up as a gradient.
+  LSTMSequence: constant((x) => k('LSTMSequence', [seqInput(x, [1, 2, 4]), seqInput(x, [1, 2]), seqInput(x, [1, 4])], {})),
+  LSTMSequenceGrad: constant((x) => k('LSTMSequenceGrad', [seqInput(x, [1, 2, 6]), seqInput(x, [1, 2]), seqInput(x, [1, 4]), seqInput(x, [1, 2, 6])], {})),
+  GRUSequence: constant((x) => k('GRUSequence', [seqInput(x, [1, 2, 3]), seqInput(x, [1, 1]), seqInput(x, [1, 3]), seqInput(x, [3])], { resetAfter: true })),
+  GRUSequenceGrad: constant((x) => k('GRUSequenceGrad', [seqInput(x, [1, 2, 5]), seqInput(x, [1, 1]), seqInput(x, [1, 3]), seqInput(x, [1, 2, 5])], { resetAfter: false })),
   ScatterAdd: (rng) => {
     const outer = randomShape(rng, 0, 2, 3);
     const axis = rng.int(0, outer.length);

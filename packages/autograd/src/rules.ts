@@ -2,10 +2,11 @@ import type { KernelAttrs, KernelInputs, KernelName, Tensor } from '@descent/ten
 import {
   add, avgPool, avgPoolGrad, conv2d, conv2dBackpropFilter, conv2dBackpropInput, cos, div, equal, exp, floor, gather,
   greater, greaterEqual, keptShape, less, lessEqual, log, logicalAnd, matMul, maxPoolGrad, mul, neg, num, pad, pow,
-  prod, reshape, reverse, scale, scatterAdd, sigmoid, sign, sin, slice, square, sub, sum, toFloat, transpose,
+  prod, reluGrad, reshape, reverse, scale, scatterAdd, sigmoid, sign, sin, slice, square, sub, sum, toFloat, transpose,
   unreduce, where,
 } from './kernel-ops.js';
 import { gatherAtMaxima } from './max-pool-routing.js';
+import { mathExtraRules } from './rules-math-extra.js';
 
 /** Gradients for a step's inputs, in input order; null (or undefined) = no gradient for that input. */
 export type InputGrads = readonly (Tensor | null | undefined)[];
@@ -61,7 +62,10 @@ export const gradRules = {
   Tanh: (dy, { output: y }) => [mul(dy, sub(num(1), square(y)))],
   Sigmoid: (dy, { output: y }) => [mul(dy, mul(y, sub(num(1), y)))],
   Softplus: (dy, { inputs: [x] }) => [mul(dy, sigmoid(x))],
-  Relu: (dy, { inputs: [x] }) => [mul(dy, mask(greater(x, num(0))))],
+  // One fused pass, the same numbers as mul(dy, mask(greater(x, 0))).
+  Relu: (dy, { inputs: [x] }) => [reluGrad(dy, x)],
+  // Linear in dy with the same mask; piecewise constant in x (zero gradient, as Relu's own second derivative).
+  ReluGrad: (g, { inputs: [, x] }) => [reluGrad(g, x), null],
   Erf: (dy, { inputs: [x] }) => [mul(dy, scale(exp(neg(square(x))), TWO_OVER_SQRT_PI))],
   Floor: null,
   Ceil: null,
@@ -76,6 +80,7 @@ export const gradRules = {
     mul(dy, mask(logicalAnd(greaterEqual(x, num(attrs.min)), lessEqual(x, num(attrs.max))))),
   ],
   Cast: (dy) => [dy],
+  ...mathExtraRules,
 
   // --- elementwise binary (gradients shaped like the broadcast output) ---
   Add: (dy) => [dy, dy],
@@ -143,6 +148,8 @@ export const gradRules = {
   Any: null,
   ArgMax: null,
   ArgMin: null,
+  // Sort positions are piecewise constant; sorted values get their gradient through Gather.
+  ArgSort: null,
   // dx = y ⊙ (dy − Σ dy⊙y)
   Softmax: (dy, { output: y, attrs }) => {
     const kept = keptShape(y.shape, [attrs.axis]);
@@ -226,6 +233,12 @@ export const gradRules = {
   BroadcastTo: (dy) => [dy],
   Gather: (dy, { inputs: [x, indices], attrs }) => [scatterAdd(dy, indices, attrs.axis, x.shape[attrs.axis]!), null],
   ScatterAdd: (dz, { inputs: [, indices], attrs }) => [gather(dz, indices, attrs.axis), null],
+  // The fused recurrent sequences are used only inside the RNN layers' custom gradient, which runs
+  // their *Grad kernels itself (so an RNN's gradient is not differentiated again).
+  LSTMSequence: null,
+  LSTMSequenceGrad: null,
+  GRUSequence: null,
+  GRUSequenceGrad: null,
 } satisfies { readonly [K in KernelName]: GradRule<K> | null };
 
 /** Gradient of max/min over `axes`: `dy` shared by the elements equal to the extremum. */

@@ -1,4 +1,5 @@
 // im2col / col2im for NHWC convolution (the product itself is the packed matmul), and pooling.
+import { matmul, matmulScratchBytes } from './matmul';
 
 /**
  * Patch rows p0 … p0+rows-1 of the flattened (b, oy, ox) output positions:
@@ -257,6 +258,10 @@ function maxPoolGradTiled(dy: usize, x: usize, dx: usize, n: i32, h: i32, w: i32
       if (iy >= coveredH) memory.fill(row, 0, <usize>w * pixel);
       else if (coveredW < w) memory.fill(row + <usize>coveredW * pixel, 0, <usize>(w - coveredW) * pixel);
     }
+    if (fh == 2 && fw == 2 && 2 * oh <= h && 2 * ow <= w && (c & 3) == 0) {
+      maxPoolGrad2x2(dy + <usize>(b * oh * ow) * pixel, x + img, dx + img, w, c, oh, ow);
+      continue;
+    }
     for (let oy = 0; oy < oh; oy++) {
       const yLo = oy * fh;
       const yHi = min(h, yLo + fh);
@@ -320,6 +325,49 @@ function maxPoolGradTiled(dy: usize, x: usize, dx: usize, n: i32, h: i32, w: i32
   }
 }
 
+/**
+ * maxPoolGradTiled's windows of one image for 2×2 windows at stride 2, four channels at a time, with
+ * the four pixels' vectors loaded straight: the same rule (the first element, then any greater one)
+ * lane-wise, so results are bit-identical to the general loop.
+ */
+function maxPoolGrad2x2(dy: usize, x: usize, dx: usize, w: i32, c: i32, oh: i32, ow: i32): void {
+  const px = <usize>c << 2;
+  const row = <usize>w * px;
+  const zero = f32x4.splat(0);
+  for (let oy = 0; oy < oh; oy++) {
+    const rowOff = <usize>(2 * oy) * row;
+    for (let ox = 0; ox < ow; ox++) {
+      const off = rowOff + <usize>(2 * ox) * px;
+      const xs = x + off;
+      const ds = dx + off;
+      for (let ch: usize = 0; ch < px; ch += 16) {
+        const v0 = v128.load(xs + ch);
+        const v1 = v128.load(xs + px + ch);
+        const v2 = v128.load(xs + row + ch);
+        const v3 = v128.load(xs + row + px + ch);
+        // t1: element 1 beats element 0; then 2 and 3 must beat the best so far.
+        const t1 = f32x4.gt(v1, v0);
+        const b1 = v128.bitselect(v1, v0, t1);
+        const t2 = f32x4.gt(v2, b1);
+        const b2 = v128.bitselect(v2, b1, t2);
+        const t3 = f32x4.gt(v3, b2);
+        // Chosen: 3 if t3; else 2 if t2; else 1 if t1; else 0.
+        const s3 = t3;
+        const s2 = v128.andnot(t2, t3);
+        const s1 = v128.andnot(t1, v128.or(t2, t3));
+        const s0 = v128.not(v128.or(t1, v128.or(t2, t3)));
+        const g = v128.load(dy + ch);
+        // + 0 turns -0 into +0, as the general path's 0 + dy does.
+        v128.store(ds + ch, f32x4.add(v128.and(g, s0), zero));
+        v128.store(ds + px + ch, f32x4.add(v128.and(g, s1), zero));
+        v128.store(ds + row + ch, f32x4.add(v128.and(g, s2), zero));
+        v128.store(ds + row + px + ch, f32x4.add(v128.and(g, s3), zero));
+      }
+      dy += px;
+    }
+  }
+}
+
 /** dx[at] += v, when the window had an element at all (at ≥ 0). */
 @inline function addAt(dx: usize, at: i32, v: f32): void {
   if (at >= 0) {
@@ -377,11 +425,21 @@ export function avgPoolGrad(
 export function convDirect(
   x: usize, f: usize, out: usize, n: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32, o: i32, oh: i32, ow: i32,
 ): void {
+  convDirectRange(0, n * oh, 0, x, f, out, n, h, w, c, kh, kw, o, oh, ow);
+}
+
+/** Range kernel (src/threads.ts): convDirect for output rows [start, end) of the n·oh rows. */
+export function convDirectRange(
+  start: i32, end: i32, work: usize,
+  x: usize, f: usize, out: usize, n: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32, o: i32, oh: i32, ow: i32,
+): void {
   const run = kw * c;
   const px = <usize>c << 2;
   const frow = <usize>o << 2;
-  for (let b = 0; b < n; b++) {
-    for (let oy = 0; oy < oh; oy++) {
+  for (let r = start; r < end; r++) {
+    const b = r / oh;
+    const oy = r - b * oh;
+    {
       const rowIn = x + (<usize>((b * h + oy) * w * c) << 2);
       const rowOut = out + (<usize>((b * oh + oy) * ow * o) << 2);
       let ox = 0;
@@ -453,16 +511,29 @@ export function convDirect(
 export function convDirectFilterGrad(
   x: usize, dy: usize, dw: usize, n: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32, o: i32, oh: i32, ow: i32,
 ): void {
+  convDirectFilterGradRange(0, o >> 3, 0, x, dy, dw, n, h, w, c, kh, kw, o, oh, ow);
+}
+
+/**
+ * Range kernel (src/threads.ts): convDirectFilterGrad for the output channels [8·start, 8·end). Every
+ * element of dW is summed in the same order whatever the split, so threads change no bit.
+ */
+export function convDirectFilterGradRange(
+  start: i32, end: i32, work: usize,
+  x: usize, dy: usize, dw: usize, n: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32, o: i32, oh: i32, ow: i32,
+): void {
   const k = kh * kw * c;
   const run = kw * c;
   const px = <usize>c << 2;
   const drow = <usize>o << 2;
-  memory.fill(dw, 0, <usize>(k * o) << 2);
+  const jStart = start << 3;
+  const jEnd = end << 3;
+  for (let t = 0; t < k; t++) memory.fill(dw + (<usize>(t * o + jStart) << 2), 0, <usize>(jEnd - jStart) << 2);
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < oh; oy++) {
       const rowIn = x + (<usize>((b * h + oy) * w * c) << 2);
       const rowDy = dy + (<usize>((b * oh + oy) * ow * o) << 2);
-      for (let j0 = 0; j0 < o; j0 += 8) {
+      for (let j0 = jStart; j0 < jEnd; j0 += 8) {
         let t = 0;
         for (; t + 4 <= k; t += 4) {
           const o0 = tapOffset(t, run, w, c), o1 = tapOffset(t + 1, run, w, c);
@@ -510,6 +581,58 @@ export function convDirectFilterGrad(
           v128.store(d, f32x4.add(v128.load(d), a0)); v128.store(d, f32x4.add(v128.load(d, 16), a1), 16);
         }
       }
+    }
+  }
+}
+
+// Range kernels over whole images (src/threads.ts): images never share an output element, so threads
+// split a batch without changing any result. `geo` points to int32 geometry words written by the caller.
+
+/** Pooling geometry at `geo`: n, h, w, c, fh, fw, sh, sw, pt, pl, oh, ow. */
+export function poolRange(start: i32, end: i32, work: usize, x: usize, out: usize, geo: usize, isMax: bool): void {
+  const h = load<i32>(geo, 4), w = load<i32>(geo, 8), c = load<i32>(geo, 12);
+  const oh = load<i32>(geo, 40), ow = load<i32>(geo, 44);
+  pool(
+    x + (<usize>(start * h * w * c) << 2), out + (<usize>(start * oh * ow * c) << 2), end - start, h, w, c,
+    load<i32>(geo, 16), load<i32>(geo, 20), load<i32>(geo, 24), load<i32>(geo, 28), load<i32>(geo, 32), load<i32>(geo, 36), oh, ow, isMax,
+  );
+}
+
+/** maxPoolGrad for images [start, end); geometry as poolRange's. */
+export function maxPoolGradRange(start: i32, end: i32, work: usize, dy: usize, x: usize, dx: usize, geo: usize): void {
+  const h = load<i32>(geo, 4), w = load<i32>(geo, 8), c = load<i32>(geo, 12);
+  const oh = load<i32>(geo, 40), ow = load<i32>(geo, 44);
+  const image = <usize>(start * h * w * c) << 2;
+  maxPoolGrad(
+    dy + (<usize>(start * oh * ow * c) << 2), x + image, dx + image, end - start, h, w, c,
+    load<i32>(geo, 16), load<i32>(geo, 20), load<i32>(geo, 24), load<i32>(geo, 28), load<i32>(geo, 32), load<i32>(geo, 36), oh, ow,
+  );
+}
+
+/** Floats of the column scratch that follows the matmul scratch in a thread's `work` (256 KiB). */
+export const COL_FLOATS: i32 = 1 << 16;
+
+/**
+ * Input gradient of a convolution for images [start, end): per image, dcol = dy·Wᵀ for as many of its
+ * output pixels as fit in the column scratch (the product from `packedW`, Wᵀ packed by packMatrixB),
+ * then col2im adds each row into dx while it is still in cache. Geometry at `geo`: h, w, c, kh, kw,
+ * sh, sw, dh, dw, pt, pl, oh, ow, o.
+ */
+export function convInputGradRange(start: i32, end: i32, work: usize, dy: usize, packedW: usize, dx: usize, geo: usize): void {
+  const h = load<i32>(geo), w = load<i32>(geo, 4), c = load<i32>(geo, 8), kh = load<i32>(geo, 12), kw = load<i32>(geo, 16);
+  const sh = load<i32>(geo, 20), sw = load<i32>(geo, 24), dh = load<i32>(geo, 28), dw = load<i32>(geo, 32);
+  const pt = load<i32>(geo, 36), pl = load<i32>(geo, 40), oh = load<i32>(geo, 44), ow = load<i32>(geo, 48), o = load<i32>(geo, 52);
+  const k = kh * kw * c;
+  const plane = oh * ow;
+  const col = work + <usize>matmulScratchBytes();
+  const piece = max(1, COL_FLOATS / k);
+  for (let b = start; b < end; b++) {
+    memory.fill(dx + (<usize>(b * h * w * c) << 2), 0, <usize>(h * w * c) << 2);
+    for (let p0 = 0; p0 < plane; p0 += piece) {
+      const rows = min(piece, plane - p0);
+      const p = b * plane + p0;
+      matmul(dy + (<usize>(p * o) << 2), 0, col, k, o, o, 1, 0, 0, false, 0, rows, work, packedW);
+      col2im(col, dx, p, rows, h, w, c, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow);
     }
   }
 }

@@ -536,3 +536,85 @@ export function where32(cond: usize, a: usize, b: usize, out: usize, rank: i32, 
     }
   }
 }
+
+// Range kernels (src/threads.ts RANGE_KERNELS): the same loops over a slice of the units, so threads
+// can split a large pass. Each unit is computed exactly as the whole-array kernel computes it.
+
+/** unaryF32 over elements [start·block, end·block) ∩ [0, n); p and q come as float32 bits. */
+export function unaryRange(start: i32, end: i32, work: usize, op: i32, x: usize, y: usize, n: i32, block: i32, pBits: i32, qBits: i32): void {
+  const i0 = start * block;
+  const i1 = min(n, end * block);
+  if (i1 <= i0) return;
+  const o = <usize>i0 << 2;
+  unaryF32(op, x + o, y + o, i1 - i0, reinterpret<f32>(pBits), reinterpret<f32>(qBits));
+}
+
+@inline function binaryRowsLoop(
+  op: i32, start: i32, end: i32, a: usize, b: usize, out: usize, n: i32, inner: i32, sa: i32, sb: i32, rowA: i32, rowB: i32,
+): void {
+  const outShift: usize = isCompare(op) ? 0 : 2;
+  for (let r = start; r < end; r++) {
+    const i0 = r * inner;
+    const len = min(inner, n - i0);
+    if (len <= 0) break;
+    binaryRun(op, a + (<usize>(r * rowA) << 2), sa, b + (<usize>(r * rowB) << 2), sb, out + (<usize>i0 << outShift), len);
+  }
+}
+
+/**
+ * binaryF32 over float32 inputs viewed as rows of `inner` outputs (n in all, the last row possibly
+ * shorter): row r reads a from element r·rowA (stepping sa = 0 or 1) and b from r·rowB. Covers
+ * same-shape and scalar operands (one long run cut into rows) and a bias broadcast over the last axis.
+ */
+export function binaryRange(
+  start: i32, end: i32, work: usize, op: i32, a: usize, b: usize, out: usize, n: i32, inner: i32, sa: i32, sb: i32, rowA: i32, rowB: i32,
+): void {
+  switch (op) {
+    case B_ADD: binaryRowsLoop(B_ADD, start, end, a, b, out, n, inner, sa, sb, rowA, rowB); break;
+    case B_SUB: binaryRowsLoop(B_SUB, start, end, a, b, out, n, inner, sa, sb, rowA, rowB); break;
+    case B_MUL: binaryRowsLoop(B_MUL, start, end, a, b, out, n, inner, sa, sb, rowA, rowB); break;
+    case B_DIV: binaryRowsLoop(B_DIV, start, end, a, b, out, n, inner, sa, sb, rowA, rowB); break;
+    case B_POW: binaryRowsLoop(B_POW, start, end, a, b, out, n, inner, sa, sb, rowA, rowB); break;
+    case B_MAX: binaryRowsLoop(B_MAX, start, end, a, b, out, n, inner, sa, sb, rowA, rowB); break;
+    case B_MIN: binaryRowsLoop(B_MIN, start, end, a, b, out, n, inner, sa, sb, rowA, rowB); break;
+    case B_MOD: binaryRowsLoop(B_MOD, start, end, a, b, out, n, inner, sa, sb, rowA, rowB); break;
+    case B_FLOORDIV: binaryRowsLoop(B_FLOORDIV, start, end, a, b, out, n, inner, sa, sb, rowA, rowB); break;
+    case B_SQDIFF: binaryRowsLoop(B_SQDIFF, start, end, a, b, out, n, inner, sa, sb, rowA, rowB); break;
+    case B_EQ: binaryRowsLoop(B_EQ, start, end, a, b, out, n, inner, sa, sb, rowA, rowB); break;
+    case B_NE: binaryRowsLoop(B_NE, start, end, a, b, out, n, inner, sa, sb, rowA, rowB); break;
+    case B_GT: binaryRowsLoop(B_GT, start, end, a, b, out, n, inner, sa, sb, rowA, rowB); break;
+    case B_GE: binaryRowsLoop(B_GE, start, end, a, b, out, n, inner, sa, sb, rowA, rowB); break;
+    case B_LT: binaryRowsLoop(B_LT, start, end, a, b, out, n, inner, sa, sb, rowA, rowB); break;
+    case B_LE: binaryRowsLoop(B_LE, start, end, a, b, out, n, inner, sa, sb, rowA, rowB); break;
+  }
+}
+
+/** castBoolTo32 over elements [start·block, end·block) ∩ [0, n). */
+export function castBoolRange(start: i32, end: i32, work: usize, x: usize, y: usize, n: i32, block: i32, toFloat: bool): void {
+  const i0 = start * block;
+  const i1 = min(n, end * block);
+  if (i1 <= i0) return;
+  castBoolTo32(x + <usize>i0, y + (<usize>i0 << 2), i1 - i0, toFloat);
+}
+
+/**
+ * ReluGrad over elements [start·block, end·block) ∩ [0, n): out = dy · (x > 0 ? 1 : 0), the mask made
+ * as 1.0/0.0 lanes and multiplied, so NaN and signed zeros come out as the CPU kernel's product.
+ */
+export function reluGradRange(start: i32, end: i32, work: usize, dy: usize, x: usize, out: usize, n: i32, block: i32): void {
+  let i = start * block;
+  const i1 = min(n, end * block);
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  for (; i + 8 <= i1; i += 8) {
+    const o = <usize>i << 2;
+    const m0 = v128.and(f32x4.gt(v128.load(x + o), zero), one);
+    const m1 = v128.and(f32x4.gt(v128.load(x + o, 16), zero), one);
+    v128.store(out + o, f32x4.mul(v128.load(dy + o), m0));
+    v128.store(out + o, f32x4.mul(v128.load(dy + o, 16), m1), 16);
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(dy + o) * (load<f32>(x + o) > 0 ? <f32>1 : <f32>0));
+  }
+}

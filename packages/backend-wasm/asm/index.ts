@@ -6,6 +6,7 @@ export * from './reduce';
 export * from './movement';
 export * from './conv';
 export * from './optimizer';
+export * from './recurrent';
 
 export function heapBase(): usize {
   return __heap_base;

@@ -30,9 +30,17 @@ export function matmulTileRows(): i32 {
   return MR;
 }
 
-/** Scratch bytes one matmul call (one thread) needs: packed A, packed B and an edge tile. */
-export function matmulWorkBytes(): i32 {
+/** Scratch bytes one matmul call needs: packed A, packed B and an edge tile. */
+export function matmulScratchBytes(): i32 {
   return (MC * KC + KC * NC + 64) << 2;
+}
+
+/**
+ * Scratch bytes a thread owns (`work`): the matmul's, then a 256 KiB column buffer the range kernels
+ * of conv.ts use (asm/conv.ts COL_FLOATS).
+ */
+export function matmulWorkBytes(): i32 {
+  return matmulScratchBytes() + (1 << 18);
 }
 
 /**
@@ -388,6 +396,24 @@ export function matmul(
           }
         }
       }
+    }
+  }
+}
+
+/** Depth blocks of a B packed whole (the units of packBRange). */
+export function packedBBlocks(k: i32): i32 {
+  const kb = kcOf(k);
+  return (k + kb - 1) / kb;
+}
+
+/** Range kernel (src/threads.ts): packMatrixB for depth blocks [start, end), every column block. */
+export function packBRange(start: i32, end: i32, work: usize, b: usize, sbk: i32, sbn: i32, n: i32, k: i32, dst: usize): void {
+  const kb = kcOf(k);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let q = start; q < end; q++) {
+      const pc = q * kb;
+      packB(b, sbk, sbn, pc, min(kb, k - pc), jc, nc, packedBlock(dst, k, jc, pc, nc));
     }
   }
 }

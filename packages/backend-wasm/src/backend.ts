@@ -8,10 +8,12 @@ import { Heap, largestBlock } from './heap.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
 import { linalgKernels } from './kernels/linalg.js';
 import { logicalKernels } from './kernels/logical.js';
+import { mathExtraKernels } from './kernels/math-extra.js';
 import { movementKernels } from './kernels/movement.js';
 import type { OptimizerStep } from './kernels/optimizer.js';
 import { optimizerStep } from './kernels/optimizer.js';
 import { poolKernels } from './kernels/pool.js';
+import { recurrentKernels } from './kernels/recurrent.js';
 import { reduceKernels } from './kernels/reduce.js';
 import type { SpawnWorker } from './threads.js';
 import type { WasmModule } from './wasm-api.js';
@@ -106,6 +108,10 @@ export class WasmBackend implements Backend {
       ...movementKernels(this.ctx, fb),
       ...linalgKernels(this.ctx, fb),
       ...poolKernels(this.ctx, fb),
+      ...mathExtraKernels(fb),
+      ...recurrentKernels(this.ctx, fb),
+      // Sorting runs on the CPU reference kernel (copy out, sort, copy back): no wasm sort yet.
+      ArgSort: fb.entry('ArgSort'),
     };
     this.kernels = checkedInputs(table);
     this.optimizerStep = optimizerStep(this.ctx);
@@ -161,6 +167,26 @@ export class WasmBackend implements Backend {
   /** Multiply-adds below which a product stays on one thread. */
   get threadMinWork(): number {
     return this.ctx.pool.minWork;
+  }
+
+  /** Work (≈ bytes moved, or multiply-adds) below which a pass split by images/rows/blocks (src/threads.ts `range`) stays on one thread. */
+  set threadMinRangeWork(v: number) {
+    this.ctx.pool.minRangeWork = v;
+  }
+
+  /** Work (≈ bytes moved, or multiply-adds) below which a pass split by images/rows/blocks stays on one thread. */
+  get threadMinRangeWork(): number {
+    return this.ctx.pool.minRangeWork;
+  }
+
+  /** Whether the pool falls back to one thread for a while after workers stall (on by default; src/threads.ts). */
+  set threadBackoff(v: boolean) {
+    this.ctx.pool.backoff = v;
+  }
+
+  /** Whether the pool falls back to one thread for a while after workers stall (on by default; src/threads.ts). */
+  get threadBackoff(): boolean {
+    return this.ctx.pool.backoff;
   }
 
   /** Row ranges run by worker threads so far. */

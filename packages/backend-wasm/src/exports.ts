@@ -10,6 +10,27 @@ export interface KernelExports {
   ): void;
   matmulPackedBBytes(n: number, k: number): number;
   packMatrixB(b: number, sbk: number, sbn: number, n: number, k: number, dst: number): void;
+  // Range kernels (src/threads.ts RANGE_KERNELS): (start, end, work, ...args), split across threads.
+  packedBBlocks(k: number): number;
+  packBRange(start: number, end: number, work: number, b: number, sbk: number, sbn: number, n: number, k: number, dst: number): void;
+  unaryRange(start: number, end: number, work: number, op: number, x: number, y: number, n: number, block: number, pBits: number, qBits: number): void;
+  binaryRange(
+    start: number, end: number, work: number, op: number, a: number, b: number, out: number, n: number, inner: number,
+    sa: number, sb: number, rowA: number, rowB: number,
+  ): void;
+  castBoolRange(start: number, end: number, work: number, x: number, y: number, n: number, block: number, toFloat: number): void;
+  reluGradRange(start: number, end: number, work: number, dy: number, x: number, out: number, n: number, block: number): void;
+  convDirectRange(
+    start: number, end: number, work: number, x: number, f: number, out: number, n: number, h: number, w: number, c: number,
+    kh: number, kw: number, o: number, oh: number, ow: number,
+  ): void;
+  convDirectFilterGradRange(
+    start: number, end: number, work: number, x: number, dy: number, dw: number, n: number, h: number, w: number, c: number,
+    kh: number, kw: number, o: number, oh: number, ow: number,
+  ): void;
+  convInputGradRange(start: number, end: number, work: number, dy: number, packedW: number, dx: number, geo: number): void;
+  poolRange(start: number, end: number, work: number, x: number, out: number, geo: number, isMax: number): void;
+  maxPoolGradRange(start: number, end: number, work: number, dy: number, x: number, dx: number, geo: number): void;
   unaryF32(op: number, x: number, y: number, n: number, p: number, q: number): void;
   binaryF32(op: number, a: number, b: number, out: number, rank: number, meta: number): void;
   addF32(a: number, b: number, out: number, n: number): void;
@@ -57,6 +78,20 @@ export interface KernelExports {
     dy: number, dx: number, n: number, h: number, w: number, c: number, fh: number, fw: number,
     sh: number, sw: number, pt: number, pl: number, oh: number, ow: number,
   ): void;
+  // asm/recurrent.ts (one step of the fused LSTM/GRU sequences; strides in floats; bools are 0/1)
+  lstmCellF32(xp: number, xpStride: number, z: number, prev: number, prevStride: number, out: number, outStride: number, b: number, u: number): void;
+  lstmCellGradF32(cur: number, prev: number, prevStride: number, carry: number, hasCarry: number, d: number, out: number, stride: number, b: number, u: number): void;
+  gruGatesF32(
+    xp: number, xpStride: number, inner: number, innerStride: number, rb: number, prev: number, prevStride: number,
+    out: number, outStride: number, b: number, u: number, resetAfter: number,
+  ): void;
+  gruFinishF32(xp: number, xpStride: number, cand: number, prev: number, prevStride: number, out: number, outStride: number, b: number, u: number): void;
+  gruGradF32(
+    cur: number, d: number, stride: number, prev: number, prevStride: number, carry: number, hasCarry: number,
+    out: number, outStride: number, b: number, u: number, resetAfter: number,
+  ): void;
+  gruGradResetF32(cur: number, stride: number, prev: number, prevStride: number, dq: number, out: number, outStride: number, b: number, u: number): void;
+  addRowsF32(src: number, dst: number, rows: number, cols: number, dstStride: number, accumulate: number): void;
 }
 
 /** Op codes shared with asm/elementwise.ts and asm/reduce.ts. */

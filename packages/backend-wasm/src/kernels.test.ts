@@ -52,6 +52,10 @@ cases.push(
   { kernel: 'Cast', inputs: [{ shape: [5, 7], dtype: 'bool' }], attrs: { dtype: 'int32' }, label: '16-wide' },
   { kernel: 'Cast', inputs: [{ shape: [3, 4], dtype: 'int32', range: [-2, 2] }], attrs: { dtype: 'bool' } },
   { kernel: 'Cast', inputs: [{ shape: [3, 4] }], attrs: { dtype: 'float32' } },
+  // Eight at a time plus a tail; NaN and signed zeros on both sides (x = ±0 and NaN mask to 0).
+  { kernel: 'ReluGrad', inputs: [{ shape: [3, 5, 7], range: [-2, 2] }, { shape: [3, 5, 7], range: [-2, 2] }] },
+  { kernel: 'ReluGrad', inputs: [{ shape: [16], values: SPECIALS }, { shape: [16], values: [...SPECIALS].reverse() }], label: 'special values' },
+  { kernel: 'ReluGrad', inputs: [{ shape: [16], values: [-0, -0, 2, NaN, -3, 0, NaN, -0, 1, 1, -1, 5, -0, 2, 3, NaN] }, { shape: [16], values: SPECIALS }], label: 'signed zeros, NaN in dy' },
 );
 for (const kernel of [...BINARY_ARITH, ...COMPARE]) {
   for (const [a, b] of PAIRS) cases.push({ kernel, inputs: [{ shape: a, range: [-2, 2] }, { shape: b, range: [-2, 2] }] });
@@ -103,6 +107,12 @@ for (const kernel of ['ArgMax', 'ArgMin'] as KernelName[]) {
   for (const axis of [0, 1, 2]) cases.push({ kernel, inputs: [{ shape: [3, 4, 5] }], attrs: { axis } });
   cases.push({ kernel, inputs: [{ shape: [2, 4], values: [1, 3, 3, 0, 2, NaN, 5, NaN] }], attrs: { axis: 1 }, label: 'ties and NaN' });
 }
+// ArgSort runs on the CPU fallback: these check the copy out and back (int32 output, evenly sized rows).
+cases.push(
+  { kernel: 'ArgSort', inputs: [{ shape: [3, 7] }], attrs: { k: 7, descending: false } },
+  { kernel: 'ArgSort', inputs: [{ shape: [2, 8], values: [1, 3, 3, 0, 2, NaN, 5, NaN, 4, 4, -1, 4, 0, -0, 9, 4] }], attrs: { k: 3, descending: true }, label: 'ties and NaN' },
+  { kernel: 'ArgSort', inputs: [{ shape: [2, 3, 5], dtype: 'int32', range: [-3, 3] }], attrs: { k: 5, descending: true }, label: 'int32' },
+);
 for (const kernel of ['Softmax', 'LogSoftmax'] as KernelName[]) {
   cases.push({ kernel, inputs: [{ shape: [6, 10], range: [-5, 5] }], attrs: { axis: 1 } });
   cases.push({ kernel, inputs: [{ shape: [2, 3, 7], range: [-50, 50] }], attrs: { axis: 2 } });
@@ -198,6 +208,18 @@ cases.push({ kernel: 'MaxPool', inputs: [{ shape: [1, 2, 2, 4], values: [NaN, -I
 cases.push({ kernel: 'MaxPool', inputs: [{ shape: [1, 1, 2, 5], values: [NaN, 1, -0, -Infinity, NaN, 2, NaN, 0, -Infinity, 3] }], attrs: { filterSize: [1, 2], strides: [1, 1], pad: [0, 0, 0, 0] }, label: 'NaN, zeros, -Infinity across a vector and the tail' });
 cases.push({ kernel: 'MaxPoolGrad', inputs: [{ shape: [1, 1, 1, 2] }, { shape: [1, 2, 2, 2], values: [1, 5, 3, 5, 3, 2, 0, 5] }], attrs: { filterSize: [2, 2], strides: [1, 1], pad: [0, 0, 0, 0] }, label: 'ties: first maximum' });
 cases.push({ kernel: 'MaxPoolGrad', inputs: [{ shape: [1, 1, 1, 2] }, { shape: [1, 2, 2, 2], values: [1, 5, 3, 5, 3, 2, 0, 5] }], attrs: { filterSize: [2, 2], strides: [2, 2], pad: [0, 0, 0, 0] }, label: 'ties: first maximum (tiling windows)' });
+// 2×2 windows at stride 2 over channels in fours take their own loop: ties, NaN (first, later, all),
+// -Infinity and signed zeros in x; -0 and NaN in dy; an odd width leaves a column no window covers.
+cases.push({
+  kernel: 'MaxPoolGrad',
+  inputs: [
+    { shape: [1, 1, 1, 8], values: [-0, 1, NaN, -2, 3, -0, 0.5, 4] },
+    { shape: [1, 2, 2, 8], values: [5, NaN, 1, -Infinity, -0, 2, NaN, 1, 5, 3, NaN, -Infinity, 0, 2, NaN, 1, 2, 3, 1, -Infinity, -0, 7, NaN, 9, 5, 4, 1, -Infinity, 0, 7, NaN, 9] },
+  ],
+  attrs: { filterSize: [2, 2], strides: [2, 2], pad: [0, 0, 0, 0] },
+  label: 'ties, NaN, signed zeros (2×2 stride 2 loop)',
+});
+cases.push({ kernel: 'MaxPoolGrad', inputs: [{ shape: [3, 4, 4, 12] }, { shape: [3, 9, 9, 12], range: [-1, 1] }], attrs: { filterSize: [2, 2], strides: [2, 2], pad: [0, 0, 0, 0] }, label: '2×2 stride 2, uncovered edge' });
 // Five channels (one vector, one tail), one window of four pixels: ties in channels 0, 1 and 4, a NaN
 // that never wins in channel 2, and an all-NaN channel 3 (its first element gets the gradient).
 cases.push({
@@ -237,6 +259,57 @@ cases.push(
   { kernel: 'ScatterAdd', inputs: [{ shape: [2, 2, 3, 6] }, { shape: [2, 3], dtype: 'int32', values: [0, 1, 1, 3, 0, 0] }], attrs: { axis: 1, size: 4 } },
   { kernel: 'ScatterAdd', inputs: [{ shape: [3, 2], dtype: 'int32', range: [-9, 9] }, { shape: [3], dtype: 'int32', values: [1, 1, 0] }], attrs: { axis: 0, size: 2 }, label: 'int32' },
 );
+
+// Trigonometric kernels, Atan2, Cumsum and Cumprod run on the CPU fallback (src/kernels/math-extra.ts):
+// these check the copy out and back, broadcasting, int32 scans and every scan direction.
+for (const kernel of ['Tan', 'Atan', 'Sinh', 'Cosh', 'Asinh'] as KernelName[]) cases.push({ kernel, inputs: [{ shape: [3, 5], range: [-1.5, 1.5] }] });
+for (const kernel of ['Asin', 'Acos', 'Atanh'] as KernelName[]) cases.push({ kernel, inputs: [{ shape: [3, 5], range: [-0.99, 0.99] }] });
+cases.push(
+  { kernel: 'Acosh', inputs: [{ shape: [3, 5], range: [1, 4] }] },
+  { kernel: 'Atan2', inputs: [{ shape: [3, 4], range: [-2, 2] }, { shape: [4], range: [-2, 2] }] },
+  { kernel: 'Atan2', inputs: [{ shape: [6], values: [0, 0, 1, -1, 0, -0] }, { shape: [6], values: [1, -1, 0, 0, 0, -1] }], label: 'axes' },
+);
+for (const kernel of ['Cumsum', 'Cumprod'] as KernelName[]) {
+  for (const [exclusive, reverse] of [[false, false], [true, false], [false, true], [true, true]]) {
+    cases.push({ kernel, inputs: [{ shape: [3, 4, 5], range: [0.5, 1.5] }], attrs: { axis: 1, exclusive, reverse }, label: `exclusive=${exclusive} reverse=${reverse}` });
+  }
+  cases.push({ kernel, inputs: [{ shape: [2, 6], dtype: 'int32', range: [-4, 4] }], attrs: { axis: 1, exclusive: false, reverse: false }, label: 'int32' });
+}
+
+// The fused recurrent sequences (asm/recurrent.ts): 4 units (whole SIMD vectors) and 5 (a one-lane
+// tail), both GRU variants, with and without a recurrent bias. Their exp is a float32 polynomial, so the
+// tolerance is a few float32 ulp of the gate values, compounded over the steps.
+const RNN_TOL = { rtol: 2e-5, atol: 2e-5 };
+for (const u of [4, 5]) {
+  const [b, t] = [3, 4];
+  cases.push(
+    { kernel: 'LSTMSequence', inputs: [{ shape: [b, t, 4 * u], range: [-2, 2] }, { shape: [b, 2 * u] }, { shape: [u, 4 * u], range: [-0.5, 0.5] }], label: `${u} units`, ...RNN_TOL },
+    {
+      kernel: 'LSTMSequenceGrad',
+      inputs: [{ shape: [b, t, 6 * u], range: [0.05, 0.95] }, { shape: [b, 2 * u] }, { shape: [u, 4 * u], range: [-0.5, 0.5] }, { shape: [b, t, 6 * u] }],
+      label: `${u} units`,
+      ...RNN_TOL,
+    },
+  );
+  for (const resetAfter of [true, false]) {
+    cases.push(
+      {
+        kernel: 'GRUSequence',
+        inputs: [{ shape: [b, t, 3 * u], range: [-2, 2] }, { shape: [b, u] }, { shape: [u, 3 * u], range: [-0.5, 0.5] }, { shape: [resetAfter ? 3 * u : 0] }],
+        attrs: { resetAfter },
+        label: `${u} units, resetAfter ${resetAfter}`,
+        ...RNN_TOL,
+      },
+      {
+        kernel: 'GRUSequenceGrad',
+        inputs: [{ shape: [b, t, 5 * u], range: [0.05, 0.95] }, { shape: [b, u] }, { shape: [u, 3 * u], range: [-0.5, 0.5] }, { shape: [b, t, 5 * u] }],
+        attrs: { resetAfter },
+        label: `${u} units, resetAfter ${resetAfter}`,
+        ...RNN_TOL,
+      },
+    );
+  }
+}
 
 describe('every kernel matches the CPU backend', () => {
   const wasm = getWasmBackend();

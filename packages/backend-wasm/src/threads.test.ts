@@ -1,13 +1,18 @@
-import { conv2d, matMul, randomNormal, runKernel } from '@descent/tensor';
+import type { Tensor } from '@descent/tensor';
+import { add, cast, conv2d, greater, matMul, maxPool, mul, randomNormal, relu, runKernel, scalar } from '@descent/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getWasmBackend } from './index.js';
 
 describe('thread pool', () => {
   const backend = getWasmBackend();
-  const saved = { threads: backend.numThreads, minWork: backend.threadMinWork };
+  const saved = { threads: backend.numThreads, minWork: backend.threadMinWork, minRangeWork: backend.threadMinRangeWork };
+  // These tests check that workers run chunks: no backing off when the (shared) test machine is busy.
+  backend.threadBackoff = false;
   afterAll(() => {
+    backend.threadBackoff = true;
     backend.setNumThreads(saved.threads);
     backend.threadMinWork = saved.minWork;
+    backend.threadMinRangeWork = saved.minRangeWork;
   });
 
   const products: [number[], number[], boolean, boolean][] = [
@@ -79,6 +84,47 @@ describe('thread pool', () => {
       expect(filterGrad()).toEqual(singleGrad);
     }
     expect(backend.threadJobs).toBeGreaterThan(jobs);
+  });
+
+  it('splits passes by images, rows, channel blocks and element blocks with results identical to one thread', async () => {
+    backend.threadMinRangeWork = 0;
+    const pool = { filterSize: [2, 2] as const, strides: [2, 2] as const, pad: [0, 0, 0, 0] as const };
+    const same = { strides: [1, 1] as const, pad: [1, 1, 1, 1] as const, dilations: [1, 1] as const };
+    const valid = { strides: [1, 1] as const, pad: [0, 0, 0, 0] as const, dilations: [1, 1] as const };
+    const x1 = randomNormal([5, 12, 11, 1], 0, 1, 'float32', 8);
+    const f1 = randomNormal([3, 3, 1, 24], 0, 1, 'float32', 9);
+    const dy1 = randomNormal([5, 10, 9, 24], 0, 1, 'float32', 10);
+    const x2 = randomNormal([5, 9, 8, 12], 0, 1, 'float32', 11);
+    const f2 = randomNormal([3, 3, 12, 16], 0, 1, 'float32', 12);
+    const dy2 = randomNormal([5, 9, 8, 16], 0, 1, 'float32', 13);
+    const dy2v = randomNormal([5, 7, 6, 16], 0, 1, 'float32', 14);
+    const pooled = randomNormal([5, 4, 4, 12], 0, 1, 'float32', 15);
+    const big = randomNormal([3, 7, 4099], 0, 1, 'float32', 16);
+    const bias = randomNormal([4099], 0, 1, 'float32', 17);
+    const passes: [string, () => Tensor][] = [
+      ['direct conv', () => conv2d(x1, f1, 1, 'valid')],
+      ['direct filter gradient', () => runKernel('Conv2DBackpropFilter', [x1, dy1], { ...valid, filterShape: [3, 3, 1, 24] })],
+      ['input gradient (same)', () => runKernel('Conv2DBackpropInput', [dy2, f2], { ...same, inputShape: [5, 9, 8, 12] })],
+      ['input gradient (valid)', () => runKernel('Conv2DBackpropInput', [dy2v, f2], { ...valid, inputShape: [5, 9, 8, 12] })],
+      ['max pool', () => maxPool(x2, 2, 2, 'valid')],
+      ['avg pool', () => runKernel('AvgPool', [x2], pool)],
+      ['max pool gradient', () => runKernel('MaxPoolGrad', [pooled, x2], pool)],
+      ['relu', () => relu(big)],
+      ['mul', () => mul(big, big)],
+      ['greater than a scalar, cast', () => cast(greater(big, scalar(0)), 'float32')],
+      ['bias add', () => add(big, bias)],
+    ];
+    backend.setNumThreads(1);
+    const single = passes.map(([, run]) => run().dataSync());
+    for (const n of [2, 3]) {
+      backend.setNumThreads(n);
+      await untilWorkersReady();
+      const jobs = backend.threadJobs;
+      for (let rep = 0; rep < 3; rep++) {
+        passes.forEach(([label, run], i) => expect(run().dataSync(), `${label}, ${n} threads`).toEqual(single[i]));
+      }
+      expect(backend.threadJobs).toBeGreaterThan(jobs);
+    }
   });
 
   it('rejects a thread count that is not a positive integer', () => {

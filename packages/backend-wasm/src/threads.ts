@@ -22,20 +22,36 @@ const RUNNING = 2;
 const DONE = 3;
 const QUIT = 4;
 
-/** a, b, c, n, k, sam, sak, sbk, sbn, accumulate: the matmul arguments every chunk shares. */
-type MatmulArgs = readonly [number, number, number, number, number, number, number, number, number, number];
+/**
+ * Range kernels: asm exports `(start, end, work, ...args)` that do units [start, end) of a job whose
+ * units are independent (images, rows, channel blocks, runs of elements), so threads can split them.
+ * `work` is the running thread's own scratch (matmulWorkBytes()). Op code = index + 1 (0 is matmul).
+ */
+export const RANGE_KERNELS = [
+  'unaryRange', 'binaryRange', 'castBoolRange', 'reluGradRange',
+  'convDirectRange', 'convDirectFilterGradRange', 'convInputGradRange', 'poolRange', 'maxPoolGradRange', 'packBRange',
+] as const;
+export type RangeKernel = (typeof RANGE_KERNELS)[number];
+/** Arguments after (start, end, work) a range kernel may take. */
+const RANGE_ARGS = 13;
 
-/** Job block: the matmul arguments, then chunking and the shared chunk counter. */
-const J_ARGS = 0; // a, b, c, n, k, sam, sak, sbk, sbn, accumulate (10 words)
-const J_M = 10;
-const J_CHUNK = 11; // rows per chunk
-const J_CHUNKS = 12;
-const J_NEXT = 13; // next unclaimed chunk (Atomics.add)
-const J_PACKED_B = 14; // B packed once by the caller, shared by every thread
-const J_WORDS = 16;
+/** Job block: op, chunking and the shared chunk counter, then the arguments every chunk shares. */
+const J_OP = 0; // 0: matmul; i + 1: RANGE_KERNELS[i]
+const J_M = 1; // rows (matmul) or units (range kernels)
+const J_CHUNK = 2; // rows / units per chunk
+const J_CHUNKS = 3;
+const J_NEXT = 4; // next unclaimed chunk (Atomics.add)
+const J_PACKED_B = 5; // B packed once by the caller, shared by every thread (matmul)
+const J_ARGS = 8; // matmul: a, b, c, n, k, sam, sak, sbk, sbn, accumulate; range kernels: RANGE_ARGS words
+const J_WORDS = J_ARGS + RANGE_ARGS + 3;
 
 /** How long the calling thread spins for a running worker before sleeping (ms). */
 const SPIN_MS = 2;
+
+/** A wait for workers longer than this (ms), and longer than the caller's own share, counts as a stall. */
+const STALL_MS = 0.5;
+const BACKOFF_MIN_MS = 100;
+const BACKOFF_MAX_MS = 5000;
 
 /** Whether this thread may block in `Atomics.wait` (a browser's main thread may not: it throws). */
 let canBlock = true;
@@ -63,8 +79,26 @@ export class ThreadPool {
   private readonly jobPtr: number;
   /** Multiply-adds below which a matmul stays on one thread (~100 µs of work). */
   minWork = 2_000_000;
+  /**
+   * Cost units (≈ bytes moved, or multiply-adds) below which a range kernel stays on one thread. A
+   * spinning worker takes a job in a few µs, a sleeping one in 25–50 µs; 256 KiB of streaming takes ~30 µs.
+   */
+  minRangeWork = 1 << 18;
   /** Chunks run by worker threads so far (a diagnostic: shows threads really ran). */
   jobsPosted = 0;
+  /**
+   * Back off to one thread when workers stall: on a machine whose cores are all busy, a worker the OS
+   * preempts in the middle of a chunk keeps the caller waiting for milliseconds (the second thread
+   * then costs time instead of saving it). When the caller, done with its share, waits longer than its
+   * own share took (and over STALL_MS), jobs run on the calling thread alone for a while: 100 ms,
+   * doubled by each stall up to 5 s and halved by each job that runs on the threads without one.
+   * Results do not change.
+   */
+  backoff = true;
+  private backoffUntil = 0;
+  private backoffMs = BACKOFF_MIN_MS;
+  /** When the current job was posted (for the stall check in join). */
+  private postedAt = 0;
 
   constructor(
     private readonly k: KernelExports,
@@ -110,8 +144,8 @@ export class ThreadPool {
   ): void {
     const tile = this.k.matmulTileRows();
     const i32 = this.heap.i32;
-    const ready = this.workers.filter((w) => Atomics.load(i32, (w.controlPtr >> 2) + READY) === 1);
-    if (ready.length === 0 || m * n * k < this.minWork || m < 2 * tile) {
+    const ready = m * n * k < this.minWork || m < 2 * tile ? [] : this.ready();
+    if (ready.length === 0) {
       this.k.matmul(a, b, c, n, k, sam, sak, sbk, sbn, accumulate, 0, m, work, 0);
       return;
     }
@@ -119,35 +153,101 @@ export class ThreadPool {
     const packedBytes = sizeClass(this.k.matmulPackedBBytes(n, k));
     const packedB = this.heap.alloc(packedBytes);
     try {
-      this.k.packMatrixB(b, sbk, sbn, n, k, packedB);
-      this.runChunks(ready, [a, b, c, n, k, sam, sak, sbk, sbn, accumulate], m, tile, packedB, work);
+      this.packB(ready, b, sbk, sbn, n, k, packedB, work);
+      // About four chunks per thread, so a thread the OS slows down hands work to the others; with B
+      // packed once, a chunk costs only the packing of its own rows of A.
+      const chunk = Math.ceil(Math.ceil(m / (4 * (ready.length + 1))) / tile) * tile;
+      const args = [a, b, c, n, k, sam, sak, sbk, sbn, accumulate] as const;
+      this.post(ready, 0, args, m, chunk, packedB);
+      const chunks = Math.ceil(m / chunk);
+      const next = (this.jobPtr >> 2) + J_NEXT;
+      for (let q = Atomics.add(i32, next, 1); q < chunks; q = Atomics.add(i32, next, 1)) {
+        this.k.matmul(...args, q * chunk, Math.min(m, (q + 1) * chunk), work, packedB);
+      }
+      this.join(ready);
     } finally {
       this.heap.free(packedB, packedBytes);
     }
   }
 
-  private runChunks(ready: readonly { controlPtr: number }[], args: MatmulArgs, m: number, tile: number, packedB: number, work: number): void {
+  /**
+   * Packs all of B for a threaded matmul (asm/matmul.ts packMatrixB): a deep B (a filter gradient's
+   * dy over thousands of pixels) is packed by all threads, a depth block each.
+   */
+  private packB(ready: readonly { controlPtr: number }[], b: number, sbk: number, sbn: number, n: number, k: number, dst: number, work: number): void {
+    const blocks = this.k.packedBBlocks(k);
+    if (blocks < 2 || n * k < this.minRangeWork) {
+      this.k.packMatrixB(b, sbk, sbn, n, k, dst);
+      return;
+    }
+    this.runRange(ready, 'packBRange', blocks, 1, [b, sbk, sbn, n, k, dst], work);
+  }
+
+  /** Workers whose instance is up (a worker starts asynchronously; until then the caller does its share). */
+  private ready(): { controlPtr: number }[] {
+    if (this.workers.length === 0 || (this.backoff && performance.now() < this.backoffUntil)) return [];
     const i32 = this.heap.i32;
-    // About four chunks per thread, so a thread the OS slows down hands work to the others; with B
-    // packed once, a chunk costs only the packing of its own rows of A.
-    const parts = ready.length + 1;
-    const chunk = Math.ceil(Math.ceil(m / (4 * parts)) / tile) * tile;
-    const chunks = Math.ceil(m / chunk);
+    return this.workers.filter((w) => Atomics.load(i32, (w.controlPtr >> 2) + READY) === 1);
+  }
+
+  /**
+   * Runs range kernel `name` over units [0, total) — on the calling thread alone when `cost` (≈ bytes
+   * moved or multiply-adds of the whole job) is small — else in chunks of at least `grain` units
+   * (a multiple of it) that every thread claims. Results never depend on the chunking: each unit is
+   * computed by one thread, in the same order as on one thread.
+   */
+  range(name: RangeKernel, total: number, grain: number, cost: number, args: readonly number[], work: number): void {
+    if (total <= 0) return;
+    const ready = cost < this.minRangeWork || total <= grain ? [] : this.ready();
+    if (ready.length === 0) {
+      this.rangeFn(name)(0, total, work, ...args);
+      return;
+    }
+    this.runRange(ready, name, total, grain, args, work);
+  }
+
+  private runRange(ready: readonly { controlPtr: number }[], name: RangeKernel, total: number, grain: number, args: readonly number[], work: number): void {
+    const i32 = this.heap.i32;
+    const chunk = Math.ceil(Math.ceil(total / (4 * (ready.length + 1))) / grain) * grain;
+    this.post(ready, RANGE_KERNELS.indexOf(name) + 1, args, total, chunk, 0);
+    const chunks = Math.ceil(total / chunk);
+    const next = (this.jobPtr >> 2) + J_NEXT;
+    const fn = this.rangeFn(name);
+    for (let q = Atomics.add(i32, next, 1); q < chunks; q = Atomics.add(i32, next, 1)) {
+      fn(q * chunk, Math.min(total, (q + 1) * chunk), work, ...args);
+    }
+    this.join(ready);
+  }
+
+  /** Range kernel `name` of the calling thread's instance (wasm exports need no `this`). */
+  private rangeFn(name: RangeKernel): RangeFn {
+    return (this.k as unknown as Readonly<Record<RangeKernel, RangeFn>>)[name];
+  }
+
+  /** Writes the job block and wakes the workers. */
+  private post(ready: readonly { controlPtr: number }[], op: number, args: readonly number[], total: number, chunk: number, packedB: number): void {
+    const i32 = this.heap.i32;
     const job = this.jobPtr >> 2;
+    if (args.length > RANGE_ARGS) throw new Error(`wasm backend: a threaded kernel got ${args.length} arguments (at most ${RANGE_ARGS})`);
+    i32[job + J_OP] = op;
     for (let i = 0; i < args.length; i++) i32[job + J_ARGS + i] = args[i]!;
     i32[job + J_PACKED_B] = packedB;
-    i32[job + J_M] = m;
+    i32[job + J_M] = total;
     i32[job + J_CHUNK] = chunk;
-    i32[job + J_CHUNKS] = chunks;
+    i32[job + J_CHUNKS] = Math.ceil(total / chunk);
     Atomics.store(i32, job + J_NEXT, 0);
+    this.postedAt = performance.now();
     for (const w of ready) {
       const at = (w.controlPtr >> 2) + STATE;
       Atomics.store(i32, at, POSTED);
       Atomics.notify(i32, at);
     }
-    for (let q = Atomics.add(i32, job + J_NEXT, 1); q < chunks; q = Atomics.add(i32, job + J_NEXT, 1)) {
-      this.k.matmul(...args, q * chunk, Math.min(m, (q + 1) * chunk), work, packedB);
-    }
+  }
+
+  /** Waits until every posted worker has finished (or called off one that never started). */
+  private join(ready: readonly { controlPtr: number }[]): void {
+    const i32 = this.heap.i32;
+    const start = performance.now();
     for (const w of ready) {
       const at = (w.controlPtr >> 2) + STATE;
       // A worker that has not started yet is called off; one that is running finishes its chunk first.
@@ -158,6 +258,14 @@ export class ThreadPool {
       this.jobsPosted += i32[(w.controlPtr >> 2) + JOB + 2]!;
       Atomics.store(i32, at, IDLE);
     }
+    const end = performance.now();
+    const waited = end - start;
+    if (waited > STALL_MS && waited > start - this.postedAt) {
+      this.backoffUntil = end + this.backoffMs;
+      this.backoffMs = Math.min(BACKOFF_MAX_MS, 2 * this.backoffMs);
+    } else {
+      this.backoffMs = Math.max(BACKOFF_MIN_MS, this.backoffMs / 2);
+    }
   }
 
   close(): void {
@@ -165,4 +273,8 @@ export class ThreadPool {
   }
 }
 
-export const CONTROL = { STATE, READY, JOB, IDLE, POSTED, RUNNING, DONE, QUIT, J_ARGS, J_M, J_CHUNK, J_CHUNKS, J_NEXT, J_PACKED_B } as const;
+type RangeFn = (start: number, end: number, work: number, ...args: number[]) => void;
+
+export const CONTROL = {
+  STATE, READY, JOB, IDLE, POSTED, RUNNING, DONE, QUIT, J_OP, J_ARGS, J_M, J_CHUNK, J_CHUNKS, J_NEXT, J_PACKED_B, RANGE_ARGS,
+} as const;

@@ -48,6 +48,11 @@ export interface KernelDefs<T> {
   Softplus: Unary<T>;
   /** `max(x, 0)`. */
   Relu: Unary<T>;
+  /**
+   * The gradient of Relu in one pass: `dy · (x > 0 ? 1 : 0)` (dy and x of one shape, float32 out);
+   * what autograd's Relu rule runs instead of greater → cast → mul.
+   */
+  ReluGrad: { inputs: [dy: T, x: T]; attrs: NoAttrs };
   /** The error function. */
   Erf: Unary<T>;
   /** Round down. */
@@ -70,6 +75,24 @@ export interface KernelDefs<T> {
   ClipByValue: { inputs: [x: T]; attrs: { min: number; max: number } };
   /** Convert to `dtype` (float → int truncates toward zero; bool is `x != 0`). */
   Cast: { inputs: [x: T]; attrs: { dtype: DType } };
+  /** Tangent (radians). */
+  Tan: Unary<T>;
+  /** Inverse sine, in `[−π/2, π/2]` (NaN outside `[−1, 1]`). */
+  Asin: Unary<T>;
+  /** Inverse cosine, in `[0, π]` (NaN outside `[−1, 1]`). */
+  Acos: Unary<T>;
+  /** Inverse tangent, in `(−π/2, π/2)`. */
+  Atan: Unary<T>;
+  /** Hyperbolic sine. */
+  Sinh: Unary<T>;
+  /** Hyperbolic cosine. */
+  Cosh: Unary<T>;
+  /** Inverse hyperbolic sine. */
+  Asinh: Unary<T>;
+  /** Inverse hyperbolic cosine (NaN below 1). */
+  Acosh: Unary<T>;
+  /** Inverse hyperbolic tangent (±∞ at ±1, NaN beyond). */
+  Atanh: Unary<T>;
 
   // --- elementwise binary with broadcasting ---
   /** `a + b`. */
@@ -92,6 +115,8 @@ export interface KernelDefs<T> {
   FloorDiv: Binary<T>;
   /** `(a − b)²`. */
   SquaredDifference: Binary<T>;
+  /** The angle of the point `(b, a)`: `atan(a / b)` in the right quadrant, in `[−π, π]`; float32. */
+  Atan2: Binary<T>;
   /** `a == b`, bool output. */
   Equal: Binary<T>;
   /** `a != b`, bool output. */
@@ -116,6 +141,10 @@ export interface KernelDefs<T> {
   Sum: Reduce<T>;
   /** Product over `axes`. */
   Prod: Reduce<T>;
+  /** Running sum along `axis` (normalized); same shape and dtype. See `ScanAttrs`. */
+  Cumsum: { inputs: [x: T]; attrs: ScanAttrs };
+  /** Running product along `axis` (normalized); same shape and dtype. See `ScanAttrs`. */
+  Cumprod: { inputs: [x: T]; attrs: ScanAttrs };
   /** Maximum over `axes`. */
   Max: Reduce<T>;
   /** Minimum over `axes`. */
@@ -132,6 +161,12 @@ export interface KernelDefs<T> {
   Softmax: { inputs: [x: T]; attrs: { axis: number } };
   /** `x − logSumExp(x)` along `axis` (normalized), numerically stable. */
   LogSoftmax: { inputs: [x: T]; attrs: { axis: number } };
+  /**
+   * int32 positions of the first `k` entries of a stable sort along the last axis (ascending, or
+   * descending with `descending`): ties keep index order, NaN counts as larger than +Infinity.
+   * `out.shape = x.shape[:-1] + [k]`, `0 ≤ k ≤ x.shape[-1]`.
+   */
+  ArgSort: { inputs: [x: T]; attrs: { k: number; descending: boolean } };
 
   // --- linear algebra ---
   /**
@@ -181,6 +216,31 @@ export interface KernelDefs<T> {
    * With `axis = 0` this is unsortedSegmentSum.
    */
   ScatterAdd: { inputs: [updates: T, indices: T]; attrs: { axis: number; size: number } };
+
+  // --- fused recurrent sequences (used inside the RNN layers' custom gradient; see ops/recurrent.ts) ---
+  /**
+   * An LSTM over a whole sequence: `xp: [b, T, 4u]` (input projection + bias of every step),
+   * `init: [b, 2u]` (`[h0 | c0]`), `recurrentKernel: [u, 4u]`. Output, the trace `[b, T, 6u]`: per
+   * step `[h | c | i | f | g | o]` (gates in Keras order, after σ/tanh).
+   */
+  LSTMSequence: { inputs: [xp: T, init: T, recurrentKernel: T]; attrs: NoAttrs };
+  /**
+   * Backward of LSTMSequence through time, given `dTrace: [b, T, 6u]` (the gradient of the trace; its
+   * h and c columns are read). Output `[b, T, 6u]`: per step t `[dz_t (gate pre-activations, 4u) |
+   * dh_{t−1} | dc_{t−1}]`, so step 0 holds the gradient of `init`.
+   */
+  LSTMSequenceGrad: { inputs: [trace: T, init: T, recurrentKernel: T, dTrace: T]; attrs: NoAttrs };
+  /**
+   * A GRU over a whole sequence: `xp: [b, T, 3u]`, `h0: [b, u]`, `recurrentKernel: [u, 3u]`,
+   * `recurrentBias: [3u]` (resetAfter only) or `[0]`. Output `[b, T, 5u]`: per step `[h | z | r | ĥ | q]`,
+   * q the recurrent candidate term (`h·U_h + b_h` with resetAfter, else `r⊙h_{t−1}`).
+   */
+  GRUSequence: { inputs: [xp: T, h0: T, recurrentKernel: T, recurrentBias: T]; attrs: { resetAfter: boolean } };
+  /**
+   * Backward of GRUSequence (`dTrace: [b, T, 5u]`, its h columns read). Output `[b, T, 7u]`: per step
+   * `[dxp_t (3u) | dInner_t (3u) | dh_{t−1}]`, dInner the gradient of the recurrent product's columns.
+   */
+  GRUSequenceGrad: { inputs: [trace: T, h0: T, recurrentKernel: T, dTrace: T]; attrs: { resetAfter: boolean } };
 }
 
 export type NoAttrs = Record<string, never>;
@@ -195,6 +255,15 @@ export interface Binary<T> {
 export interface Reduce<T> {
   inputs: [x: T];
   attrs: { axes: readonly number[] };
+}
+/** Attributes of the running sum and product. */
+export interface ScanAttrs {
+  /** The axis to scan along (non-negative). */
+  axis: number;
+  /** Leave each element out of its own entry (the first entry is 0 for a sum, 1 for a product). */
+  exclusive: boolean;
+  /** Scan from the end of the axis toward its start. */
+  reverse: boolean;
 }
 /** Attributes of Conv2D and its gradients. */
 export interface ConvAttrs {
@@ -227,11 +296,14 @@ export const KERNEL_NAMES = [
   'Neg', 'Abs', 'Sign', 'Exp', 'Log', 'Log1p', 'Expm1', 'Sqrt', 'Rsqrt', 'Square', 'Reciprocal',
   'Sin', 'Cos', 'Tanh', 'Sigmoid', 'Softplus', 'Relu', 'Erf', 'Floor', 'Ceil', 'Round', 'IsNaN',
   'IsFinite', 'LogicalNot', 'LeakyRelu', 'Elu', 'ClipByValue', 'Cast',
+  'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'Atan2', 'Cumsum', 'Cumprod',
   'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Maximum', 'Minimum', 'Mod', 'FloorDiv', 'SquaredDifference',
   'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'LogicalAnd', 'LogicalOr', 'Where',
-  'Sum', 'Prod', 'Max', 'Min', 'All', 'Any', 'ArgMax', 'ArgMin', 'Softmax', 'LogSoftmax',
+  'Sum', 'Prod', 'Max', 'Min', 'All', 'Any', 'ArgMax', 'ArgMin', 'Softmax', 'LogSoftmax', 'ArgSort',
   'MatMul', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad',
   'Reshape', 'Transpose', 'Concat', 'Slice', 'Pad', 'Tile', 'Reverse', 'BroadcastTo', 'Gather', 'ScatterAdd',
+  'LSTMSequence', 'LSTMSequenceGrad', 'GRUSequence', 'GRUSequenceGrad',
+  'ReluGrad',
 ] as const satisfies readonly KernelName[];
 
 // Compile-time check that KERNEL_NAMES lists every kernel.

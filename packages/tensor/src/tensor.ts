@@ -7,9 +7,11 @@ import * as conv from './ops/conv.js';
 import * as gatherOps from './ops/gather.js';
 import * as linalg from './ops/matmul.js';
 import * as reduce from './ops/reduce.js';
+import * as scanOps from './ops/scan.js';
 import * as shapeOps from './ops/shape.js';
 import * as softmaxOps from './ops/softmax.js';
 import * as unary from './ops/unary.js';
+import * as unaryExtra from './ops/unary-extra.js';
 import type { Shape } from './shape.js';
 import { sizeFromShape } from './shape.js';
 
@@ -170,6 +172,26 @@ export class Tensor implements TensorInfo {
   sin(): Tensor { return unary.sin(this); }
   /** Elementwise cosine (radians); see {@link cos}. */
   cos(): Tensor { return unary.cos(this); }
+  /** Elementwise tangent (radians); see {@link tan}. */
+  tan(): Tensor { return unaryExtra.tan(this); }
+  /** Elementwise inverse sine; see {@link asin}. */
+  asin(): Tensor { return unaryExtra.asin(this); }
+  /** Elementwise inverse cosine; see {@link acos}. */
+  acos(): Tensor { return unaryExtra.acos(this); }
+  /** Elementwise inverse tangent; see {@link atan}. */
+  atan(): Tensor { return unaryExtra.atan(this); }
+  /** Elementwise angle of the point `(b, this)`; see {@link atan2}. */
+  atan2(b: TensorLike): Tensor { return unaryExtra.atan2(this, b); }
+  /** Elementwise hyperbolic sine; see {@link sinh}. */
+  sinh(): Tensor { return unaryExtra.sinh(this); }
+  /** Elementwise hyperbolic cosine; see {@link cosh}. */
+  cosh(): Tensor { return unaryExtra.cosh(this); }
+  /** Elementwise inverse hyperbolic sine; see {@link asinh}. */
+  asinh(): Tensor { return unaryExtra.asinh(this); }
+  /** Elementwise inverse hyperbolic cosine; see {@link acosh}. */
+  acosh(): Tensor { return unaryExtra.acosh(this); }
+  /** Elementwise inverse hyperbolic tangent; see {@link atanh}. */
+  atanh(): Tensor { return unaryExtra.atanh(this); }
   /** Elementwise hyperbolic tangent; see {@link tanh}. */
   tanh(): Tensor { return unary.tanh(this); }
   /** Elementwise logistic sigmoid `1 / (1 + e⁻ˣ)`; see {@link sigmoid}. */
@@ -209,6 +231,10 @@ export class Tensor implements TensorInfo {
    * {@link sum}.
    */
   sum(axis?: Axis | null, keepDims?: boolean): Tensor { return reduce.sum(this, axis, keepDims); }
+  /** Running sum along `axis` (default 0); see {@link cumsum}. */
+  cumsum(axis?: number, options?: scanOps.ScanOptions): Tensor { return scanOps.cumsum(this, axis, options); }
+  /** Running product along `axis` (default 0); see {@link cumprod}. */
+  cumprod(axis?: number, options?: scanOps.ScanOptions): Tensor { return scanOps.cumprod(this, axis, options); }
   /** Mean over `axis` (all axes by default); see {@link mean}. */
   mean(axis?: Axis | null, keepDims?: boolean): Tensor { return reduce.mean(this, axis, keepDims); }
   /** Maximum over `axis` (all axes by default); see {@link max}. */

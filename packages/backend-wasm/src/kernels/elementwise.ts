@@ -5,6 +5,17 @@ import { BINARY, UNARY } from '../exports.js';
 import type { Fallback } from '../fallback.js';
 
 type UnaryName = keyof typeof UNARY;
+
+/** Elements per unit of the element-wise range kernels (threads take whole blocks; a multiple of 16). */
+const BLOCK = 4096;
+const bits = new Float32Array(1);
+const bitsI32 = new Int32Array(bits.buffer);
+
+/** The bit pattern of `v` rounded to float32 (range kernels take every argument as an int32). */
+function f32Bits(v: number): number {
+  bits[0] = v;
+  return bitsI32[0]!;
+}
 type BinaryName = keyof typeof BINARY;
 
 // Kernels whose CPU version keeps int32 as int32; for float32 input every listed unary kernel outputs float32.
@@ -25,7 +36,8 @@ function unary(ctx: Context, fb: Fallback, name: UnaryName) {
       q = Math.fround(q);
     }
     const { info, ptr } = ctx.output(x.shape, 'float32');
-    ctx.k.unaryF32(op, ctx.ptr(x), ptr, ctx.data(info).size, p, q);
+    const n = ctx.data(info).size;
+    ctx.pool.range('unaryRange', Math.ceil(n / BLOCK), 1, n * 8, [op, ctx.ptr(x), ptr, n, BLOCK, f32Bits(p), f32Bits(q)], ctx.workPtr);
     return info;
   };
 }
@@ -43,8 +55,23 @@ function binary(ctx: Context, fb: Fallback, name: BinaryName) {
     const pb = ctx.ptr(b);
     const size = ctx.data(info).size;
     if (size === 0) return info;
-    if (op === BINARY.Add && walk.dims.length === 1 && walk.strides[0]![0] === 1 && walk.strides[1]![0] === 1) {
-      ctx.k.addF32(pa, pb, ptr, size);
+    const rank = walk.dims.length;
+    const cost = size * (compare ? 9 : 12);
+    if (rank === 1) {
+      // One run (same shapes, or a scalar operand): threads take blocks of it.
+      const sa = walk.strides[0]![0]!;
+      const sb = walk.strides[1]![0]!;
+      const args = [op, pa, pb, ptr, size, BLOCK, sa, sb, sa * BLOCK, sb * BLOCK];
+      ctx.pool.range('binaryRange', Math.ceil(size / BLOCK), 1, cost, args, ctx.workPtr);
+      return info;
+    }
+    if (rank === 2) {
+      // Rows over a broadcast last axis (a bias add): threads take whole rows.
+      const [rows, inner] = walk.dims as [number, number];
+      const [rowA, sa] = walk.strides[0] as [number, number];
+      const [rowB, sb] = walk.strides[1] as [number, number];
+      const args = [op, pa, pb, ptr, size, inner, sa, sb, rowA, rowB];
+      ctx.pool.range('binaryRange', rows, Math.ceil(BLOCK / inner), cost, args, ctx.workPtr);
       return info;
     }
     const meta = ctx.meta([walk.dims, walk.strides[0]!, walk.strides[1]!], walk.dims.length);
@@ -71,7 +98,8 @@ function cast(ctx: Context, fb: Fallback) {
     }
     if (x.dtype === 'bool') {
       const { info, ptr } = ctx.output(x.shape, to);
-      ctx.k.castBoolTo32(ctx.ptr(x), ptr, ctx.data(info).size, to === 'float32' ? 1 : 0);
+      const n = ctx.data(info).size;
+      ctx.pool.range('castBoolRange', Math.ceil(n / BLOCK), 1, n * 5, [ctx.ptr(x), ptr, n, BLOCK, to === 'float32' ? 1 : 0], ctx.workPtr);
       return info;
     }
     if (to === 'bool') {
@@ -97,14 +125,28 @@ function where(ctx: Context, fb: Fallback) {
   };
 }
 
+function reluGrad(ctx: Context, fb: Fallback) {
+  const cpu = fb.kernel('ReluGrad');
+  return (inputs: readonly [TensorInfo, TensorInfo]): TensorInfo => {
+    const [dy, x] = inputs;
+    const sameShape = dy.shape.length === x.shape.length && dy.shape.every((d, i) => d === x.shape[i]);
+    if (dy.dtype !== 'float32' || x.dtype !== 'float32' || !sameShape) return cpu(inputs, {});
+    const { info, ptr } = ctx.output(dy.shape, 'float32');
+    const n = ctx.data(info).size;
+    ctx.pool.range('reluGradRange', Math.ceil(n / BLOCK), 1, n * 12, [ctx.ptr(dy), ctx.ptr(x), ptr, n, BLOCK], ctx.workPtr);
+    return info;
+  };
+}
+
 type KernelTableAttrs<K extends keyof KernelTable> = Parameters<KernelTable[K]>[1];
 
 export function elementwiseKernels(ctx: Context, fb: Fallback) {
   const table = {
     Cast: cast(ctx, fb),
     Where: where(ctx, fb),
+    ReluGrad: reluGrad(ctx, fb),
   } as Record<string, unknown>;
   for (const name of Object.keys(UNARY) as UnaryName[]) table[name] = unary(ctx, fb, name);
   for (const name of Object.keys(BINARY) as BinaryName[]) table[name] = binary(ctx, fb, name);
-  return table as Pick<KernelTable, UnaryName | BinaryName | 'Cast' | 'Where'>;
+  return table as Pick<KernelTable, UnaryName | BinaryName | 'Cast' | 'Where' | 'ReluGrad'>;
 }

@@ -176,7 +176,9 @@ function conv2d(ctx: Context, fb: Fallback) {
       return info;
     }
     if (direct(g)) {
-      ctx.k.convDirect(px, pf, ptr, g.n, g.h, g.w, g.c, g.kh, g.kw, g.o, g.oh, g.ow);
+      // Threads take whole output rows.
+      const args = [px, pf, ptr, g.n, g.h, g.w, g.c, g.kh, g.kw, g.o, g.oh, g.ow];
+      ctx.pool.range('convDirectRange', g.n * g.oh, 1, g.p * g.k * g.o, args, ctx.workPtr);
       return info;
     }
     if (implicitPatches(g)) {
@@ -212,7 +214,9 @@ function backpropFilter(ctx: Context, fb: Fallback) {
       return info;
     }
     if (direct(g)) {
-      ctx.k.convDirectFilterGrad(px, pdy, ptr, g.n, g.h, g.w, g.c, g.kh, g.kw, g.o, g.oh, g.ow);
+      // Threads take blocks of eight output channels (each sums its columns of dW over every pixel).
+      const args = [px, pdy, ptr, g.n, g.h, g.w, g.c, g.kh, g.kw, g.o, g.oh, g.ow];
+      ctx.pool.range('convDirectFilterGradRange', g.o / 8, 1, g.p * g.k * g.o, args, ctx.workPtr);
       return info;
     }
     if (implicitPatches(g)) {
@@ -243,14 +247,40 @@ function backpropInput(ctx: Context, fb: Fallback) {
       gemm(ctx, pdy, pf, ptr, g.p, g.k, g.o, g.o, 1, 1, g.o, false);
       return info;
     }
+    if (g.p === 0 || g.o === 0) {
+      ctx.heap.f32.fill(0, ptr >> 2, (ptr >> 2) + product(attrs.inputShape));
+      return info;
+    }
+    if (g.k <= COL_FLOATS) {
+      imageInputGrad(ctx, g, pdy, pf, ptr);
+      return info;
+    }
     ctx.heap.f32.fill(0, ptr >> 2, (ptr >> 2) + product(attrs.inputShape));
-    if (g.p === 0) return info;
     eachChunk(ctx, g, (p0, r, col) => {
       gemm(ctx, pdy + p0 * g.o * 4, pf, col, r, g.k, g.o, g.o, 1, 1, g.o, false);
       ctx.k.col2im(col, ptr, p0, r, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow);
     }, COL2IM_CHUNK_FLOATS);
     return info;
   };
+}
+
+/** Floats of the column scratch in each thread's `work` (asm/conv.ts COL_FLOATS): a patch row must fit. */
+const COL_FLOATS = 1 << 16;
+
+/**
+ * dx of a convolution image by image (asm/conv.ts convInputGradRange): each thread takes whole images,
+ * multiplies a slice of dy by Wᵀ into its own column scratch and scatters it into dx (col2im) while it
+ * is in cache. Images never share a pixel of dx, so the split changes no result. Wᵀ is packed once.
+ */
+function imageInputGrad(ctx: Context, g: Geometry, pdy: number, pf: number, dx: number): void {
+  const packed = ctx.scratch(ctx.k.matmulPackedBBytes(g.k, g.o));
+  try {
+    ctx.k.packMatrixB(pf, 1, g.o, g.k, g.o, packed.ptr);
+    const geo = ctx.meta([[g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow, g.o]], 0);
+    ctx.pool.range('convInputGradRange', g.n, 1, g.p * g.k * g.o, [pdy, packed.ptr, dx, geo], ctx.workPtr);
+  } finally {
+    ctx.free(packed);
+  }
 }
 
 export function linalgKernels(ctx: Context, fb: Fallback) {

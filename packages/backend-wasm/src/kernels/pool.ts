@@ -19,6 +19,11 @@ function geometry(shape: readonly number[], attrs: PoolAttrs): Geometry | null {
   return { n, h, w, c, fh, fw, sh, sw, pt, pl, oh, ow };
 }
 
+/** Writes the geometry words asm/conv.ts poolRange reads (n, h, w, c, fh, fw, sh, sw, pt, pl, oh, ow). */
+function geoWords(ctx: Context, g: Geometry): number {
+  return ctx.meta([[g.n, g.h, g.w, g.c, g.fh, g.fw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow]], 0);
+}
+
 function dyMatches(dy: TensorInfo, g: Geometry): boolean {
   const s = dy.shape;
   return dy.dtype === 'float32' && s.length === 4 && s[0] === g.n && s[1] === g.oh && s[2] === g.ow && s[3] === g.c;
@@ -32,7 +37,9 @@ export function poolKernels(ctx: Context, fb: Fallback) {
       const g = x.dtype === 'float32' ? geometry(x.shape, attrs) : null;
       if (g === null) return cpu(inputs, attrs);
       const { info, ptr } = ctx.output([g.n, g.oh, g.ow, g.c], 'float32');
-      ctx.k.pool(ctx.ptr(x), ptr, g.n, g.h, g.w, g.c, g.fh, g.fw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow, isMax ? 1 : 0);
+      // Images are independent: threads take whole images.
+      const cost = g.n * (g.h * g.w + g.oh * g.ow) * g.c * 4;
+      ctx.pool.range('poolRange', g.n, 1, cost, [ctx.ptr(x), ptr, geoWords(ctx, g), isMax ? 1 : 0], ctx.workPtr);
       return info;
     };
   };
@@ -46,7 +53,8 @@ export function poolKernels(ctx: Context, fb: Fallback) {
       const g = x.dtype === 'float32' ? geometry(x.shape, attrs) : null;
       if (g === null || !dyMatches(dy, g)) return maxGradCpu(inputs, attrs);
       const { info, ptr } = ctx.output(x.shape, 'float32');
-      ctx.k.maxPoolGrad(ctx.ptr(dy), ctx.ptr(x), ptr, g.n, g.h, g.w, g.c, g.fh, g.fw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow);
+      const cost = g.n * (2 * g.h * g.w + g.oh * g.ow) * g.c * 4;
+      ctx.pool.range('maxPoolGradRange', g.n, 1, cost, [ctx.ptr(dy), ctx.ptr(x), ptr, geoWords(ctx, g)], ctx.workPtr);
       return info;
     },
     AvgPoolGrad: (inputs, attrs) => {

@@ -3,11 +3,15 @@ import type { DType, TypedArray } from '../dtype.js';
 import type { Shape } from '../shape.js';
 import { convKernels } from './conv.js';
 import { elementwiseKernels } from './elementwise.js';
+import { mathExtraKernels } from './math-extra.js';
 import { matMulKernels } from './matmul.js';
 import { cpuOptimizerStep } from './optimizer.js';
 import { movementKernels } from './movement.js';
 import { poolKernels } from './pool.js';
+import { recurrentKernels } from './recurrent.js';
 import { reduceKernels } from './reduce.js';
+import { reluGradKernels } from './relu-grad.js';
+import { sortKernels } from './sort.js';
 import { CPU_MAX_BYTES, output, valuesOf } from './storage.js';
 
 /**
@@ -25,6 +29,10 @@ export class CpuBackend implements Backend {
     ...matMulKernels,
     ...convKernels,
     ...poolKernels,
+    ...mathExtraKernels,
+    ...recurrentKernels,
+    ...sortKernels,
+    ...reluGradKernels,
   };
   readonly optimizerStep = cpuOptimizerStep;
 

@@ -1,0 +1,100 @@
+import type { KernelTable, TensorInfo } from '../backend.js';
+import type { ScanAttrs } from '../kernels.js';
+import { broadcastPlan } from './broadcast.js';
+import { allocOutput, output, valuesOf } from './storage.js';
+
+type TrigOp = 'Tan' | 'Asin' | 'Acos' | 'Atan' | 'Sinh' | 'Cosh' | 'Asinh' | 'Acosh' | 'Atanh';
+
+/** One float64 Math function per op, rounded to float32 on store. Any input dtype, float32 out. */
+function trigKernel(op: TrigOp) {
+  return (inputs: readonly [TensorInfo]): TensorInfo => {
+    const [x] = inputs;
+    const v = valuesOf(x);
+    const out = allocOutput(op, 'float32', x.shape);
+    const n = v.length;
+    // A switch outside the loops: one tight loop per function.
+    switch (op) {
+      case 'Tan': for (let i = 0; i < n; i++) out[i] = Math.tan(v[i]!); break;
+      case 'Asin': for (let i = 0; i < n; i++) out[i] = Math.asin(v[i]!); break;
+      case 'Acos': for (let i = 0; i < n; i++) out[i] = Math.acos(v[i]!); break;
+      case 'Atan': for (let i = 0; i < n; i++) out[i] = Math.atan(v[i]!); break;
+      case 'Sinh': for (let i = 0; i < n; i++) out[i] = Math.sinh(v[i]!); break;
+      case 'Cosh': for (let i = 0; i < n; i++) out[i] = Math.cosh(v[i]!); break;
+      case 'Asinh': for (let i = 0; i < n; i++) out[i] = Math.asinh(v[i]!); break;
+      case 'Acosh': for (let i = 0; i < n; i++) out[i] = Math.acosh(v[i]!); break;
+      case 'Atanh': for (let i = 0; i < n; i++) out[i] = Math.atanh(v[i]!); break;
+    }
+    return output(out, x.shape, 'float32');
+  };
+}
+
+function atan2Kernel(inputs: readonly [TensorInfo, TensorInfo]): TensorInfo {
+  const [a, b] = inputs;
+  const plan = broadcastPlan('Atan2', [a.shape, b.shape]);
+  const out = allocOutput('Atan2', 'float32', plan.outShape);
+  const av = valuesOf(a);
+  const bv = valuesOf(b);
+  const { rows, inner } = plan;
+  const sa = plan.steps[0]!;
+  const sb = plan.steps[1]!;
+  let o = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0, i = plan.offsets[0]![r]!, k = plan.offsets[1]![r]!; j < inner; j++, i += sa, k += sb) out[o++] = Math.atan2(av[i]!, bv[k]!);
+  }
+  return output(out, plan.outShape, 'float32');
+}
+
+/**
+ * Running sum or product along one axis, viewed as `[outer, n, inner]`: each of the `outer·inner`
+ * lines is walked once, forward or backward, in float64 for float32 (rounded on store) and with
+ * wrapping arithmetic for int32.
+ */
+function scanKernel(op: 'Cumsum' | 'Cumprod') {
+  return (inputs: readonly [TensorInfo], attrs: ScanAttrs): TensorInfo => {
+    const [x] = inputs;
+    const { axis, exclusive, reverse } = attrs;
+    if (!Number.isInteger(axis) || axis < 0 || axis >= x.shape.length) {
+      throw new Error(`${op}: axis must be an integer in [0, ${x.shape.length - 1}] (normalized), got ${String(axis)} for shape [${x.shape.join(',')}]`);
+    }
+    if (x.dtype === 'bool') throw new Error(`${op}: input must be float32 or int32, got bool`);
+    const v = valuesOf(x);
+    const out = allocOutput(op, x.dtype, x.shape);
+    const n = x.shape[axis]!;
+    let inner = 1;
+    for (let d = axis + 1; d < x.shape.length; d++) inner *= x.shape[d]!;
+    const outer = n * inner === 0 ? 0 : v.length / (n * inner);
+    const isInt = x.dtype === 'int32';
+    const isSum = op === 'Cumsum';
+    const step = reverse ? -inner : inner;
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < inner; j++) {
+        let at = o * n * inner + j + (reverse ? (n - 1) * inner : 0);
+        let acc = isSum ? 0 : 1;
+        for (let t = 0; t < n; t++, at += step) {
+          const value = v[at]!;
+          if (exclusive) out[at] = acc;
+          if (isSum) acc = isInt ? (acc + value) | 0 : acc + value;
+          else acc = isInt ? Math.imul(acc, value) : acc * value;
+          if (!exclusive) out[at] = acc;
+        }
+      }
+    }
+    return output(out, x.shape, x.dtype);
+  };
+}
+
+/** CPU kernels of the inverse/hyperbolic trigonometric functions, Atan2, Cumsum and Cumprod. */
+export const mathExtraKernels = {
+  Tan: trigKernel('Tan'),
+  Asin: trigKernel('Asin'),
+  Acos: trigKernel('Acos'),
+  Atan: trigKernel('Atan'),
+  Sinh: trigKernel('Sinh'),
+  Cosh: trigKernel('Cosh'),
+  Asinh: trigKernel('Asinh'),
+  Acosh: trigKernel('Acosh'),
+  Atanh: trigKernel('Atanh'),
+  Atan2: atan2Kernel,
+  Cumsum: scanKernel('Cumsum'),
+  Cumprod: scanKernel('Cumprod'),
+} satisfies Partial<KernelTable>;

@@ -1,7 +1,7 @@
 import type { Variable } from '@descent/autograd';
 import { noGrad, scoped } from '@descent/autograd';
 import type { CallKwargs, Layer, LayerInputs, LayerInputShapes, LossIdentifier, MetricIdentifier, SymbolicInputs, SymbolicShape } from '@descent/layers';
-import { Input, isSymbolicInput, SymbolicTensor } from '@descent/layers';
+import { getMask, Input, isSymbolicInput, SymbolicTensor } from '@descent/layers';
 import type { OptimizerIdentifier } from '@descent/optimizers';
 import type { Tensor, TensorLike } from '@descent/tensor';
 import { concat, formatShape, makeTensor, withScope } from '@descent/tensor';
@@ -352,28 +352,38 @@ export class Sequential extends Model {
     if (typeof kwargs !== 'object' || kwargs === null) throw new Error(`apply: kwargs must be an object such as { training: true }, got ${String(kwargs)}`);
     const training = kwargs.training ?? false;
     if (typeof training !== 'boolean') throw new Error(`apply: training must be true or false, got ${String(training)}`);
-    return scoped(() => {
+    // The output's mask (from Embedding({ maskZero }) or Masking and the layers after them) leaves the scope with it.
+    const [y] = scoped(() => {
       const xt = asBatchTensor('apply', x as TensorLike, 'x');
       this.checkInput('apply', xt);
-      return this.runLayers(xt, training);
+      const out = this.runLayers(xt, training, firstMask(kwargs.mask));
+      return [out, getMask(out)] as [Tensor, Tensor | null];
     });
+    return y;
   }
 
-  /** Run the layers on `x` (`training`: a flag, or `{ training }` as layers take it). */
+  /** Run the layers on `x` (`training`: a flag, or `{ training, mask }` as layers take them). */
   override call(x: LayerInputs, training: boolean | CallKwargs): Tensor {
     const xt = oneTensor('apply', x);
-    return this.runLayers(xt, typeof training === 'boolean' ? training : (training.training ?? false));
+    if (typeof training === 'boolean') return this.runLayers(xt, training);
+    return this.runLayers(xt, training.training ?? false, firstMask(training.mask));
   }
 
   /** @internal The graph run as the chain it is: each layer on the previous one's output. */
   override runGraph(inputs: readonly Tensor[], kwargs: CallKwargs = {}): Tensor[] {
     if (inputs.length !== 1) throw new Error(`Sequential '${this.name}': expects 1 input tensor, got ${inputs.length}`);
-    return [this.runLayers(inputs[0]!, kwargs.training ?? false)];
+    return [this.runLayers(inputs[0]!, kwargs.training ?? false, firstMask(kwargs.mask))];
   }
 
-  private runLayers(x: Tensor, training: boolean): Tensor {
+  /**
+   * Each layer on the previous one's output. Masks travel on the tensors (`getMask`): each layer's
+   * `apply` reads its input's and attaches its output's; `mask`, when given, is the first layer's input mask.
+   */
+  private runLayers(x: Tensor, training: boolean, mask?: Tensor | null): Tensor {
     let y = x;
-    for (const layer of this.stack) y = layer.apply(y, { training });
+    this.stack.forEach((layer, i) => {
+      y = layer.apply(y, i === 0 && mask !== undefined ? { training, mask } : { training });
+    });
     return y;
   }
 
@@ -601,4 +611,9 @@ export function sequentialFromConfig(config: { name?: string; layers: readonly L
     }
   });
   return model;
+}
+
+/** The model's input mask from `kwargs.mask` (a Sequential has one input), or undefined when none was given. */
+function firstMask(mask: CallKwargs['mask']): Tensor | null | undefined {
+  return Array.isArray(mask) ? (mask[0] ?? null) : mask;
 }

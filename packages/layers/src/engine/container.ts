@@ -9,6 +9,7 @@ import { formatSymbolic } from './shape_utils.js';
 import { showValue } from './show_value.js';
 import type { Node } from './symbolic.js';
 import { isSymbolicInput, SymbolicTensor } from './symbolic.js';
+import { getMask, setMask } from './mask.js';
 
 /** Graph inputs or outputs: one symbolic tensor, an array, or an object keyed by name. */
 export type SymbolicStructure = SymbolicTensor | readonly SymbolicTensor[] | Readonly<Record<string, SymbolicTensor>>;
@@ -92,6 +93,8 @@ export class Functional extends Layer {
 
   private graph: Graph = EMPTY_GRAPH;
   private nodeIndexes = new Map<Node, number>();
+  /** A graph passes masks through its layers itself; see `computeMask`. */
+  override supportsMasking = true;
 
   constructor(args: FunctionalArgs | DeferredGraphArgs) {
     if (typeof args !== 'object' || args === null) throw new Error(`${new.target.className ?? 'Functional'}: expected { inputs, outputs, name? }, got ${showValue(args)}`);
@@ -306,7 +309,14 @@ export class Functional extends Layer {
       if (Array.isArray(inputs) && !this.acceptsInputList) throw new Error(`${this.className} '${this.name}': expects a single input tensor, got a list of ${inputs.length}`);
       return this.recordCall(inputs, kwargs);
     }
-    return scoped(() => this.runGraph(Array.isArray(inputs) ? inputs : [inputs], kwargs));
+    // The outputs' masks leave the scope with them.
+    const [outs] = scoped(() => {
+      const list = Array.isArray(inputs) ? inputs : [inputs];
+      const { kwargs: withMask } = this.withInputMask(list.length === 1 ? list[0]! : list, kwargs);
+      const values = this.runGraph(list, withMask);
+      return [values, values.map((t) => getMask(t))] as [Tensor[], (Tensor | null)[]];
+    });
+    return outs;
   }
 
   override apply(inputs: SymbolicInputs, kwargs?: CallKwargs): SymbolicTensor;
@@ -315,6 +325,15 @@ export class Functional extends Layer {
   override apply(inputs: LayerInputs | SymbolicInputs, kwargs: CallKwargs = {}): Tensor | SymbolicTensor {
     this.requireSingleOutput('apply');
     return super.apply(inputs, kwargs);
+  }
+
+  /**
+   * A graph's output carries the mask its last layer gave it while the graph ran (`runGraph` attaches
+   * the input masks to the inputs and every layer passes them on), so there is nothing to add here: an
+   * output that no layer masked has no mask.
+   */
+  override computeMask(): Tensor | null {
+    return null;
   }
 
   /** @internal A nested graph's layers collect with it, so a nested model called twice keeps both calls' penalties. */
@@ -350,11 +369,22 @@ export class Functional extends Layer {
       throw new Error(`${this.className} '${this.name}': expects ${this.inputs.length} input tensor${this.inputs.length === 1 ? '' : 's'} (${this.inputNames.join(', ')}), got ${inputs.length}`);
     }
     const values = new Map<SymbolicTensor, Tensor>();
+    // The graph's input masks ride on its input tensors (`getMask`), as each layer's do; the nodes
+    // must not see the graph's own `mask` kwarg, which describes the graph's inputs, not theirs.
+    const { mask: inputMasks, ...nodeKwargs } = kwargs;
     this.inputs.forEach((s, i) => {
-      const t = inputs[i]!;
+      let t = inputs[i]!;
       if (!(t instanceof TensorClass)) throw new Error(`${this.className} '${this.name}': input '${this.inputNames[i]}' must be a Tensor, got ${showValue(t)}`);
       const ok = t.rank === s.shape.length && s.shape.every((d, j) => d === null || d === t.shape[j]);
       if (!ok) throw new Error(`${this.className} '${this.name}': input '${this.inputNames[i]}' expects shape ${formatSymbolic(s.shape)}, got ${formatShape(t.shape)}`);
+      if (inputMasks !== undefined) {
+        const m = Array.isArray(inputMasks) ? (inputMasks[i] ?? null) : i === 0 ? inputMasks : null;
+        // A view of the caller's tensor carries the given mask, so the caller's own tensor keeps its own.
+        if (getMask(t) !== m) {
+          t = t.reshape([...t.shape]);
+          setMask(t, m);
+        }
+      }
       values.set(s, t);
     });
     // A layer called several times (shared) keeps the activity penalty of every call, as Keras sums them.
@@ -364,7 +394,7 @@ export class Functional extends Layer {
       for (const node of this.graphNodes) {
         const args = node.inputs.map((t) => values.get(t)!);
         // A training flag fixed when the graph was built (`layer.apply(x, { training: true })`) wins, as in Keras.
-        const callKwargs: CallKwargs = { ...kwargs, ...node.kwargs };
+        const callKwargs: CallKwargs = { ...nodeKwargs, ...node.kwargs };
         // Symbolic tensors in the recorded kwargs (an RNN's initialState) become their computed values.
         for (const [k, v] of Object.entries(callKwargs)) {
           if (Array.isArray(v) && v.some((t) => t instanceof SymbolicTensor)) (callKwargs as Record<string, unknown>)[k] = (v as SymbolicTensor[]).map((t) => values.get(t)!);

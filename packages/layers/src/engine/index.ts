@@ -1,5 +1,6 @@
-export type { AddWeightOptions, CallKwargs, InputSpec, LayerArgs, LayerInputs, LayerInputShapes, RegularizerId, SymbolicInputs, WeightCheck } from './layer.js';
+export type { AddWeightOptions, CallKwargs, InputMask, InputSpec, LayerArgs, LayerInputs, LayerInputShapes, RegularizerId, SymbolicInputs, WeightCheck } from './layer.js';
 export { isShapeList, Layer, withWeightCheck } from './layer.js';
+export { getMask, setMask } from './mask.js';
 export type { OwnOptionKeys } from './options.js';
 export { checkLayerOptions, layerOptions } from './options.js';
 export { resetLayerNames, toSnakeCase, uniqueLayerName } from './naming.js';

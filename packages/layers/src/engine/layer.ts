@@ -12,6 +12,7 @@ import { checkLayerOptions } from './options.js';
 import { formatSymbolic } from './shape_utils.js';
 import { showValue } from './show_value.js';
 import { isSymbolicInput, Node, SymbolicTensor } from './symbolic.js';
+import { carriedMask, getMask, hasMask, setMask } from './mask.js';
 
 /** Called with the layer, the weight's name and shape before a layer creates a weight; it throws to refuse. */
 export type WeightCheck = (layer: Layer, name: string, shape: readonly number[]) => void;
@@ -58,7 +59,17 @@ export type RegularizerId = Parameters<typeof getRegularizer>[0] | null;
 export interface CallKwargs {
   /** Training mode: Dropout drops, BatchNormalization uses batch statistics. Default false. */
   training?: boolean;
+  /**
+   * Masks of the inputs: a bool tensor `[batch, time]` (true = the step holds data) per input, `null`
+   * where an input has none; an array (one entry per input) for a layer that takes a list. Set by the
+   * graph when an upstream layer produced a mask (`Masking`, `Embedding({ maskZero: true })`); layers
+   * that use it (RNNs, attention, `GlobalAveragePooling1D`) read it here.
+   */
+  mask?: Tensor | null | (Tensor | null)[];
 }
+
+/** The masks of a layer's inputs as `computeMask` gets them: one (or null), or one per input of a list. */
+export type InputMask = Tensor | null | (Tensor | null)[];
 
 /**
  * What `Layer.apply` and `Layer.call` take: one tensor, or an array of tensors for layers that
@@ -227,6 +238,30 @@ export abstract class Layer {
     for (const l of this.subLayers()) l.trainable = value;
   }
 
+  /**
+   * Whether the layer passes a mask on (Keras's `supports_masking`). When true, `apply` attaches
+   * `computeMask(inputs, mask)` to the output (by default the input's mask, unchanged); when false
+   * (the default) an input's mask stops here: the output carries none and, as Keras 3 warns, `apply`
+   * warns once per layer. Layers that treat every step on its own (Dense, Dropout, activations,
+   * LayerNormalization, …) set it to true.
+   */
+  supportsMasking = false;
+  /** Whether this layer already warned that it drops a mask. */
+  private maskWarned = false;
+
+  /**
+   * The mask of the output for `inputs` whose masks are `mask` (null or undefined: none). Called by
+   * `apply` only when `supportsMasking` is true and `call` did not attach a mask itself. The default
+   * passes the input's mask on (for a list of inputs, the first input's, as Keras zips the masks with
+   * the outputs); layers that make a mask (`Embedding({ maskZero })`, `Masking`), combine masks (merge
+   * layers) or consume it (`GlobalAveragePooling1D`, an RNN without `returnSequences`) override it.
+   */
+  computeMask(inputs: LayerInputs, mask?: InputMask): Tensor | null {
+    void inputs;
+    if (!this.supportsMasking || mask === undefined || mask === null) return null;
+    return Array.isArray(mask) ? (mask[0] ?? null) : mask;
+  }
+
   /** Layers whose weights this layer owns (wrappers override it). */
   protected subLayers(): Layer[] {
     return [];
@@ -328,13 +363,53 @@ export abstract class Layer {
     // Called from user code (no gradient recording, no caller's scope), the call frees its own
     // intermediates; the output and the activity penalty it records survive.
     // The penalties of layers nested inside (a model used as a layer) leave the scope with it too.
+    // The output's mask leaves the scope with it.
     const [output] = scoped(() => {
       this.ensureBuilt(inputs);
-      const out = this.call(inputs, kwargs);
+      const { kwargs: callKwargs, mask } = this.withInputMask(inputs, kwargs);
+      const out = this.attachMask(inputs, mask, this.call(inputs, callKwargs));
       this.recordActivity(out);
-      return [out, this.activityTree()] as [Tensor, Tensor[]];
+      return [out, this.activityTree(), getMask(out)] as [Tensor, Tensor[], Tensor | null];
     });
     return output;
+  }
+
+  /**
+   * @internal `kwargs` with `mask` filled in from the masks `inputs` carry (`getMask`) unless the caller
+   * gave one (an explicit `mask: null` means none), and that mask.
+   */
+  protected withInputMask(inputs: LayerInputs, kwargs: CallKwargs): { kwargs: CallKwargs; mask: InputMask } {
+    const mask = kwargs.mask !== undefined ? kwargs.mask : carriedMask(inputs);
+    if (!hasMask(mask)) {
+      if (kwargs.mask === undefined) return { kwargs, mask: null };
+      const rest = { ...kwargs };
+      delete rest.mask;
+      return { kwargs: rest, mask: null };
+    }
+    return { kwargs: { ...kwargs, mask }, mask };
+  }
+
+  /**
+   * @internal Give `output` the mask Keras would: the one `call` attached, else `computeMask` when the
+   * layer supports masking, else none (warning once when an input mask is dropped). An output that is
+   * one of the inputs (an identity call) is copied first when its mask must differ, since the input
+   * keeps its own.
+   */
+  protected attachMask(inputs: LayerInputs, mask: InputMask, output: Tensor): Tensor {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const aliased = list.includes(output);
+    const own = aliased ? null : getMask(output);
+    if (own !== null) return output;
+    let next: Tensor | null = null;
+    if (this.supportsMasking) next = this.computeMask(inputs, hasMask(mask) ? mask : null);
+    else if (hasMask(mask) && !this.maskWarned) {
+      this.maskWarned = true;
+      console.warn(`${this.className} '${this.name}' was given an input with a mask, but does not support masking (supportsMasking is false), so its output carries no mask and later layers will not see it`);
+    }
+    let out = output;
+    if (aliased && getMask(output) !== next) out = output.reshape([...output.shape]);
+    if (next !== null) setMask(out, next);
+    return out;
   }
 
   /**

@@ -58,7 +58,11 @@ const RNN_EXTRAS: Readonly<Record<string, Ignorable>> = {
   // TF.js and Keras 2 write the kernel layout they chose; it does not change the results.
   implementation: 'any',
   timeMajor: [false],
-  // Descent has no masking, so what a masked step outputs never arises.
+  // Not an option: Descent's RNNs behave as Keras's default zero_output_for_mask false (a masked step
+  // outputs the previous step's output, zeros before the first unmasked one). A config saved with true
+  // (Keras's Bidirectional forces it on with returnSequences) still loads, but Keras then outputs zeros
+  // at masked steps (and, without returnSequences, for a sequence whose last step is masked), where
+  // Descent repeats; without a mask, or at unmasked steps, and for the final states, both agree.
   zeroOutputForMask: 'any',
   useCudnn: 'any',
 };
@@ -76,6 +80,7 @@ const IGNORED_BY_CLASS: Readonly<Record<string, Readonly<Record<string, Ignorabl
   DepthwiseConv2D: LORA_EXTRAS,
   SeparableConv2D: LORA_EXTRAS,
   Embedding: LORA_EXTRAS,
+  EinsumDense: { ...LORA_EXTRAS, gptqUnpackedColumnSize: [null] },
   BatchNormalization: { renorm: [false], renormClipping: 'any', renormMomentum: 'any', fused: 'any', virtualBatchSize: [null], adjustment: [null], synchronized: [false] },
   LayerNormalization: { rmsScaling: [false] },
   GlobalAveragePooling1D: { keepdims: [false] },

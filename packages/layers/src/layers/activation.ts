@@ -14,6 +14,8 @@ export interface ActivationArgs extends LayerArgs {
 /** Applies an activation function by name (`'relu'`, `'softmax'`, ...). */
 export class Activation extends Layer {
   static override className = 'Activation';
+  /** Works on each step alone, so the input's mask passes through to the output (Keras's `supports_masking`). */
+  override supportsMasking = true;
   static override readonly optionKeys = layerOptions<ActivationArgs>({ activation: true });
   /** The activation function applied. */
   readonly activation: ActivationFn;

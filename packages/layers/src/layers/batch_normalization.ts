@@ -1,12 +1,12 @@
 import type { Variable } from '@descent/autograd';
 import { noGrad } from '@descent/autograd';
 import type { Tensor } from '@descent/tensor';
-import { add, moments, mul, reshape, rsqrt, sub } from '@descent/tensor';
+import { add, broadcastTo, cast, div, expandDims, moments, mul, reshape, rsqrt, square, sub, sum, where } from '@descent/tensor';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
 import { getInitializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
-import type { CallKwargs, InputSpec, LayerArgs } from '../engine/layer.js';
+import type { CallKwargs, InputMask, InputSpec, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import { formatSymbolic, knownDim } from '../engine/shape_utils.js';
@@ -50,9 +50,15 @@ export interface BatchNormalizationArgs extends LayerArgs {
  * statistics (and folds them into `moving_mean`/`moving_variance` with `momentum`), in inference
  * with the moving statistics. Weights, in Keras order: gamma, beta, moving_mean, moving_variance.
  * A frozen layer (`trainable = false`) always runs in inference mode, as in Keras.
+ *
+ * Masks pass through (Keras's `supports_masking`). In training, a mask (one rank below the input,
+ * `[batch, steps]` for `[batch, steps, features]`) keeps the masked entries out of the batch statistics,
+ * as Keras 3 does; the normalization itself still applies to every entry, and inference ignores the mask.
  */
 export class BatchNormalization extends Layer {
   static override className = 'BatchNormalization';
+  /** Passes the input's mask on; in training, masked entries are left out of the batch statistics. */
+  override supportsMasking = true;
   static override readonly optionKeys = layerOptions<BatchNormalizationArgs>({ axis: true, momentum: true, epsilon: true, center: true, scale: true, betaInitializer: true, gammaInitializer: true, movingMeanInitializer: true, movingVarianceInitializer: true, betaRegularizer: true, gammaRegularizer: true, betaConstraint: true, gammaConstraint: true });
   /** The features axis (negative counts from the end). */
   readonly axis: number;
@@ -138,10 +144,12 @@ export class BatchNormalization extends Layer {
     const asB = (t: Tensor): Tensor => (a === rank - 1 ? t : reshape(t, bshape));
     let mean: Tensor;
     let variance: Tensor;
+    // Checked in inference too, as Keras does, though only the training statistics use it.
+    const keep = this.statisticsMask(inputs, kwargs.mask);
     if (kwargs.training && this.trainable) {
       const axes: number[] = [];
       for (let i = 0; i < rank; i++) if (i !== a) axes.push(i);
-      ({ mean, variance } = moments(inputs, axes));
+      ({ mean, variance } = keep === null ? moments(inputs, axes) : maskedMoments(inputs, keep, axes, asB));
       const m = this.momentum;
       const mm = this.movingMean!;
       const mv = this.movingVariance!;
@@ -162,6 +170,28 @@ export class BatchNormalization extends Layer {
     return y;
   }
 
+  /**
+   * The mask as bool with a trailing axis of 1 (rank of the input), ready to broadcast against it, or
+   * null without one. As in Keras 3 it must have one axis less than the input (it is expanded on the
+   * last axis), each axis matching the input's or 1.
+   */
+  private statisticsMask(inputs: Tensor, mask: InputMask | undefined): Tensor | null {
+    if (mask === undefined || mask === null) return null;
+    let m: Tensor | null;
+    if (Array.isArray(mask)) {
+      if (mask.length !== 1) throw new Error(`BatchNormalization '${this.name}': expected one mask (the layer takes one input), got a list of ${mask.length}`);
+      m = mask[0] ?? null;
+      if (m === null) return null;
+    } else {
+      m = mask;
+    }
+    const want = inputs.shape.slice(0, -1);
+    if (m.rank !== inputs.rank - 1 || m.shape.some((d, i) => d !== 1 && d !== want[i])) {
+      throw new Error(`BatchNormalization '${this.name}': the mask must have one axis less than the input, shape ${formatSymbolic(want)} (an axis may be 1), got mask shape ${formatSymbolic(m.shape)} for input shape ${formatSymbolic(inputs.shape)}`);
+    }
+    return expandDims(m.dtype === 'bool' ? m : cast(m, 'bool'), m.rank);
+  }
+
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(),
@@ -173,4 +203,18 @@ export class BatchNormalization extends Layer {
       ...weightOptionsConfig(this, ['beta', 'gamma'], { initializerOnly: ['movingMean', 'movingVariance'] }),
     };
   }
+}
+
+/**
+ * Mean and biased variance over `axes` of the entries of `x` where `keep` (bool, broadcast against `x`)
+ * is true, per feature, as Keras 3's masked moments: the counts get Keras's fuzz 1e-7 (so a feature
+ * with no kept entry gets mean and variance 0, not NaN). `asB` reshapes a per-feature vector to
+ * broadcast against `x`.
+ */
+function maskedMoments(x: Tensor, keep: Tensor, axes: number[], asB: (t: Tensor) => Tensor): { mean: Tensor; variance: Tensor } {
+  const count = add(sum(broadcastTo(cast(keep, x.dtype), x.shape), axes), 1e-7);
+  const mean = div(sum(where(keep, x, 0), axes), count);
+  // `where` rather than a product with the mask: a non-finite value in a masked entry stays out.
+  const variance = div(sum(square(where(keep, sub(x, asB(mean)), 0)), axes), count);
+  return { mean, variance };
 }

@@ -1,6 +1,6 @@
 import type { Tensor } from '@descent/tensor';
 import { add, concat, mul, reverse } from '@descent/tensor';
-import type { CallKwargs, InputSpec, LayerArgs } from '../engine/layer.js';
+import type { CallKwargs, InputMask, InputSpec, LayerArgs, LayerInputs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { LayerSpec } from '../engine/registry.js';
 import { deserializeLayer, serializeLayer } from '../engine/registry.js';
@@ -39,6 +39,8 @@ export class Bidirectional extends Layer {
   /** How the two directions' outputs combine. */
   readonly mergeMode: MergeMode;
   private readonly spec: LayerSpec;
+  /** Both directions skip masked steps (the mask reaches them through `call`'s kwargs). */
+  override supportsMasking = true;
 
   constructor(args: BidirectionalArgs) {
     super(args);
@@ -97,6 +99,11 @@ export class Bidirectional extends Layer {
       case 'mul': return mul(yF, yB);
       case 'ave': return mul(add(yF, yB), 0.5);
     }
+  }
+
+  /** The input mask when every step is returned, else none. */
+  override computeMask(inputs: LayerInputs, mask?: InputMask): Tensor | null {
+    return this.forwardLayer.computeMask(inputs, mask);
   }
 
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {

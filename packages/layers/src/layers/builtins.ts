@@ -1,13 +1,24 @@
 import type { LayerClass } from '../engine/registry.js';
+import { AdditiveAttention, Attention } from './attention.js';
+import { EinsumDense } from './einsum_dense.js';
+import { MultiHeadAttention } from './multi_head_attention.js';
 import { Activation } from './activation.js';
 import { ELU, LeakyReLU, ReLU, Softmax } from './activation_layers.js';
 import { BatchNormalization } from './batch_normalization.js';
 import { Bidirectional } from './bidirectional.js';
-import { Conv1D, Conv2D, Conv2DTranspose } from './conv.js';
+import { Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose } from './conv.js';
+import { Cropping1D, Cropping2D } from './cropping.js';
+import { GroupNormalization } from './group_normalization.js';
+import { Identity } from './identity.js';
+import { AlphaDropout, GaussianDropout } from './noise_dropout.js';
+import { PReLU } from './prelu.js';
+import { RMSNormalization } from './rms_normalization.js';
+import { UnitNormalization } from './unit_normalization.js';
 import { Dense } from './dense.js';
 import { DepthwiseConv2D, SeparableConv2D } from './depthwise_conv.js';
 import { Dropout, SpatialDropout1D, SpatialDropout2D } from './dropout.js';
 import { Embedding } from './embedding.js';
+import { Masking } from './masking.js';
 import { GaussianNoise } from './gaussian_noise.js';
 import { GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D } from './global_pooling.js';
 import { GRU } from './gru.js';
@@ -29,7 +40,21 @@ import { TimeDistributed } from './time_distributed.js';
 export function builtinLayers() {
   return {
     Activation,
+    AdditiveAttention,
+    Attention,
+    EinsumDense,
+    MultiHeadAttention,
     Add,
+    AlphaDropout,
+    Conv1DTranspose,
+    Cropping1D,
+    Cropping2D,
+    GaussianDropout,
+    GroupNormalization,
+    Identity,
+    PReLU,
+    RMSNormalization,
+    UnitNormalization,
     Average,
     AveragePooling1D,
     AveragePooling2D,
@@ -45,6 +70,7 @@ export function builtinLayers() {
     Dropout,
     ELU,
     Embedding,
+    Masking,
     Flatten,
     GRU,
     GaussianNoise,

@@ -198,9 +198,8 @@ describe('Conv2DTranspose', () => {
     checkLayerGrads(t, x);
   });
 
-  it('rejects dilation, output padding and groups', () => {
-    expect(() => new Conv2DTranspose({ filters: 1, kernelSize: 2, dilationRate: 2 })).toThrow(/Conv2DTranspose: dilationRate must be 1/);
-    expect(() => new Conv2DTranspose({ filters: 1, kernelSize: 2, outputPadding: [1, 1] as never })).toThrow(/Conv2DTranspose: outputPadding must be null/);
+  it('rejects output padding not below the stride, and groups (dilation and output padding: conv_transpose.test.ts)', () => {
+    expect(() => new Conv2DTranspose({ filters: 1, kernelSize: 2, outputPadding: [1, 1] })).toThrow(/Conv2DTranspose: outputPadding must be smaller than the stride/);
     expect(() => new Conv2D({ filters: 2, kernelSize: 2, groups: 2 })).toThrow(/Conv2D: groups must be 1/);
     expect(new Conv2D({ filters: 2, kernelSize: 2, groups: 1 }).filters).toBe(2);
   });

@@ -1,6 +1,6 @@
 import type { Variable } from '@descent/autograd';
 import type { Tensor } from '@descent/tensor';
-import { add, conv1d, conv2d, conv2dTranspose, pad } from '@descent/tensor';
+import { add, conv1d, conv2d, conv2dTranspose, pad, reshape } from '@descent/tensor';
 import type { Activation } from '../activations/index.js';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
@@ -220,38 +220,135 @@ export class Conv2D extends BaseConv {
 }
 
 export interface Conv2DTransposeArgs extends ConvArgs {
-  /** Keras writes `outputPadding: null`; explicit output padding is not supported. */
-  outputPadding?: null;
+  /**
+   * Extra rows/columns added at the end of the output, one number or one per spatial axis; each must be
+   * smaller than the stride on its axis. With it the output length is exactly
+   * `(in − 1)·stride + dk − 2·pad + outputPadding`, where `dk` is the dilated kernel size and `pad`
+   * is `floor(dk / 2)` for 'same', 0 for 'valid' (Keras's rule). Default null: the length follows from
+   * padding and strides alone.
+   */
+  outputPadding?: number | readonly number[] | null;
+}
+
+/** Options of `Conv1DTranspose`: those of `Conv2DTranspose`, one number per option for the single spatial axis. */
+export type Conv1DTransposeArgs = Conv2DTransposeArgs;
+
+/**
+ * Output length of a transposed convolution along one axis, as Keras computes it: with no output
+ * padding `in·stride` ('same') or `in·stride + max(dk − stride, 0)` ('valid'); with one,
+ * `(in − 1)·stride + dk − 2·pad + outputPadding`.
+ */
+export function convTransposeOutputLength(
+  length: number | null,
+  kernel: number,
+  padding: string,
+  stride: number,
+  dilation: number,
+  outputPadding: number | null,
+): number | null {
+  if (length === null) return null;
+  if (outputPadding === null) return deconvOutputLength(length, kernel, padding, stride, dilation);
+  const dk = (kernel - 1) * dilation + 1;
+  const pad = padding === 'same' ? Math.floor(dk / 2) : 0;
+  return (length - 1) * stride + dk - 2 * pad + outputPadding;
+}
+
+/** Shared by the transposed convolutions: kernel `[...kernelSize, filters, in]`, output padding, output shape. */
+abstract class BaseConvTranspose extends BaseConv {
+  /** Extra size at the end of each spatial output axis, or null when the output size follows from padding and strides. */
+  readonly outputPadding: number[] | null;
+
+  constructor(rank: number, args: Conv2DTransposeArgs) {
+    super(rank, args);
+    const cls = this.className;
+    const op = args.outputPadding ?? null;
+    if (op === null) this.outputPadding = null;
+    else {
+      const list = typeof op === 'number' ? new Array<number>(rank).fill(op) : Array.isArray(op) ? [...(op as number[])] : [];
+      if (list.length !== rank || !list.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0)) {
+        throw new Error(`${cls}: outputPadding must be null, a non-negative integer or ${rank} of them, got ${showValue(op)}`);
+      }
+      list.forEach((v, i) => {
+        if (v >= this.strides[i]!) {
+          throw new Error(`${cls}: outputPadding must be smaller than the stride on each axis, got outputPadding ${showValue(list)} with strides ${showValue(this.strides)}`);
+        }
+      });
+      this.outputPadding = list;
+    }
+  }
+
+  protected override kernelShape(inChannels: number): number[] {
+    return [...this.kernelSize, this.filters, inChannels];
+  }
+
+  /** Output length of spatial axis `i` for an input length. */
+  protected outputLength(length: number | null, i: number): number | null {
+    return convTransposeOutputLength(length, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!, this.outputPadding?.[i] ?? null);
+  }
+
+  /** `[batch, ...spatial output lengths, filters]`, each length by Keras's rule (see `convTransposeOutputLength`). */
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    const spatial = inputShape.slice(1, 1 + this.rank).map((len, i) => this.outputLength(len ?? null, i));
+    return [inputShape[0] ?? null, ...spatial, this.filters];
+  }
+
+  /** The NHWC transposed convolution of a rank-4 input with a `[kh, kw, filters, in]` kernel and the per-axis settings given. */
+  protected transpose2d(x: Tensor, kernel: Tensor, outHW: [number, number], strides: [number, number], dilations: [number, number]): Tensor {
+    const n = x.shape[0]!;
+    const outputShape = [n, outHW[0], outHW[1], this.filters];
+    try {
+      return conv2dTranspose(x, kernel, outputShape, strides, this.padding as 'same' | 'valid', dilations);
+    } catch (e) {
+      if (e instanceof Error) {
+        const hint = this.outputPadding === null ? '' : ` (outputPadding ${showValue(this.outputPadding)} with padding '${this.padding}' gives an output that a convolution does not map back to the input; TF refuses it too)`;
+        e.message = `${this.className} '${this.name}': ${e.message}${hint}`;
+      }
+      throw e;
+    }
+  }
+
+  /** The convolution options of `BaseConv.getConfig` plus `outputPadding` (null or one number per spatial axis). */
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), outputPadding: this.outputPadding === null ? null : [...this.outputPadding] };
+  }
 }
 
 /**
  * Transposed 2-D convolution (the gradient of Conv2D with respect to its input), for upsampling.
  * Kernel `[kh, kw, filters, in]` as in Keras; output length `in·stride` ('same') or
- * `in·stride + max(k − stride, 0)` ('valid'). Dilation is not supported (dilationRate must be 1).
+ * `in·stride + max(dk − stride, 0)` ('valid'), or Keras's exact formula when `outputPadding` is set
+ * (see `Conv2DTransposeArgs`). `dilationRate` spreads the kernel taps (with strides 1).
  */
-export class Conv2DTranspose extends BaseConv {
+export class Conv2DTranspose extends BaseConvTranspose {
   static override className = 'Conv2DTranspose';
   static override readonly optionKeys = layerOptions<Conv2DTransposeArgs>({ filters: true, kernelSize: true, strides: true, padding: true, dilationRate: true, activation: true, useBias: true, kernelInitializer: true, kernelRegularizer: true, kernelConstraint: true, biasInitializer: true, biasRegularizer: true, biasConstraint: true, dataFormat: true, groups: true, outputPadding: true });
   constructor(args: Conv2DTransposeArgs) {
     super(2, args);
-    if (this.dilationRate.some((d) => d !== 1)) {
-      throw new Error(`Conv2DTranspose: dilationRate must be 1 (dilated transposed convolution is not supported), got ${showValue(this.dilationRate)}`);
-    }
-    if (args.outputPadding !== undefined && args.outputPadding !== null) {
-      throw new Error(`Conv2DTranspose: outputPadding must be null (the output size follows from padding and strides), got ${showValue(args.outputPadding)}`);
-    }
-  }
-  protected override kernelShape(inChannels: number): number[] {
-    return [...this.kernelSize, this.filters, inChannels];
   }
   protected convolve(inputs: Tensor): Tensor {
-    const [n, h, w] = inputs.shape as [number, number, number, number];
-    const outH = deconvOutputLength(h, this.kernelSize[0]!, this.padding, this.strides[0]!)!;
-    const outW = deconvOutputLength(w, this.kernelSize[1]!, this.padding, this.strides[1]!)!;
-    return conv2dTranspose(inputs, this.kernel!, [n, outH, outW, this.filters], [this.strides[0]!, this.strides[1]!], this.padding as 'same' | 'valid');
+    const [, h, w] = inputs.shape as [number, number, number, number];
+    const outHW: [number, number] = [this.outputLength(h, 0)!, this.outputLength(w, 1)!];
+    return this.transpose2d(inputs, this.kernel!, outHW, [this.strides[0]!, this.strides[1]!], [this.dilationRate[0]!, this.dilationRate[1]!]);
   }
-  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    const spatial = inputShape.slice(1, 3).map((len, i) => deconvOutputLength(len, this.kernelSize[i]!, this.padding, this.strides[i]!));
-    return [inputShape[0] ?? null, ...spatial, this.filters];
+}
+
+/**
+ * Transposed 1-D convolution over `[batch, steps, channels]`, as Keras's `Conv1DTranspose`: kernel
+ * `[kernelSize, filters, in]`; output length as for `Conv2DTranspose` along its one spatial axis.
+ */
+export class Conv1DTranspose extends BaseConvTranspose {
+  static override className = 'Conv1DTranspose';
+  static override readonly optionKeys = layerOptions<Conv1DTransposeArgs>({ filters: true, kernelSize: true, strides: true, padding: true, dilationRate: true, activation: true, useBias: true, kernelInitializer: true, kernelRegularizer: true, kernelConstraint: true, biasInitializer: true, biasRegularizer: true, biasConstraint: true, dataFormat: true, groups: true, outputPadding: true });
+  constructor(args: Conv1DTransposeArgs) {
+    super(1, args);
+  }
+  protected convolve(inputs: Tensor): Tensor {
+    const [n, steps, c] = inputs.shape as [number, number, number];
+    const k = this.kernelSize[0]!;
+    // As a 2-D transposed convolution over a height of 1.
+    const x = reshape(inputs, [n, 1, steps, c]);
+    const kernel = reshape(this.kernel!, [1, k, this.filters, c]);
+    const y = this.transpose2d(x, kernel, [1, this.outputLength(steps, 0)!], [1, this.strides[0]!], [1, this.dilationRate[0]!]);
+    return reshape(y, [n, y.shape[2]!, this.filters]);
   }
 }

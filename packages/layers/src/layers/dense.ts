@@ -43,6 +43,8 @@ export interface DenseArgs extends LayerArgs {
 /** `activation(inputs · kernel + bias)` on the last axis; kernel `[in, units]`, bias `[units]`. */
 export class Dense extends Layer {
   static override className = 'Dense';
+  /** Works on each step alone, so the input's mask passes through to the output (Keras's `supports_masking`). */
+  override supportsMasking = true;
   static override readonly optionKeys = layerOptions<DenseArgs>({ units: true, activation: true, useBias: true, kernelInitializer: true, kernelRegularizer: true, kernelConstraint: true, biasInitializer: true, biasRegularizer: true, biasConstraint: true, inputDim: true });
   /** Number of output features. */
   readonly units: number;

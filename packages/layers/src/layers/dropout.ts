@@ -33,6 +33,8 @@ export class SeedStream {
 /** Inverted dropout: in training, zeroes each input with probability `rate` and scales the rest by 1/(1 − rate). */
 export class Dropout extends Layer {
   static override className = 'Dropout';
+  /** Works on each step alone, so the input's mask passes through to the output (Keras's `supports_masking`). */
+  override supportsMasking = true;
   static override readonly optionKeys = layerOptions<DropoutArgs>({ rate: true, noiseShape: true, seed: true });
   /** Fraction of the inputs dropped in training, in [0, 1). */
   readonly rate: number;

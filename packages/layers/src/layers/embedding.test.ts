@@ -27,8 +27,8 @@ describe('Embedding', () => {
     gradCheck((table) => sum(mul(table.gather(idx, 0), w)), [tensor([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])]);
   });
 
-  it('rejects maskZero, out-of-range indices and bad sizes clearly', () => {
-    expect(() => new Embedding({ inputDim: 3, outputDim: 2, maskZero: true })).toThrow(/Embedding: maskZero is not supported/);
+  it('rejects a non-boolean maskZero, out-of-range indices and bad sizes clearly', () => {
+    expect(() => new Embedding({ inputDim: 3, outputDim: 2, maskZero: 'yes' as unknown as boolean })).toThrow(/^Embedding: maskZero must be true or false, got "yes"$/);
     expect(() => new Embedding({ inputDim: 3, outputDim: 2 }).apply(tensor([[3]], undefined, 'int32'))).toThrow(/Embedding: index 3 at flat position 0 is out of range \[0, 3\)/);
     expect(() => new Embedding({ inputDim: 0, outputDim: 2 })).toThrow(/inputDim must be a positive integer/);
   });

@@ -1,16 +1,17 @@
 import type { Variable } from '@descent/autograd';
 import type { Tensor } from '@descent/tensor';
-import { cast, gather } from '@descent/tensor';
+import { cast, gather, notEqual } from '@descent/tensor';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
-import type { CallKwargs, LayerArgs } from '../engine/layer.js';
+import type { CallKwargs, LayerArgs, LayerInputs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
 import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
 import { positiveInt } from './common.js';
 import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
 import { layerOptions } from '../engine/options.js';
+import { showValue } from '../engine/show_value.js';
 
 export interface EmbeddingArgs extends LayerArgs {
   /** Vocabulary size: indices must lie in `[0, inputDim)`. */
@@ -23,7 +24,11 @@ export interface EmbeddingArgs extends LayerArgs {
   embeddingsRegularizer?: RegularizerOption;
   /** Constraint applied to the embeddings after each optimizer step (default none). */
   embeddingsConstraint?: ConstraintOption;
-  /** Masking is not supported: only `false` is accepted. */
+  /**
+   * Treat index 0 as padding (default false): the output carries the mask `ids != 0` (`getMask`), so
+   * masking layers after it (RNNs, `GlobalAveragePooling1D`, attention, the loss) skip the padded
+   * steps. Index 0 still has a row in the table, so `inputDim` is the vocabulary size + 1, as in Keras.
+   */
   maskZero?: boolean;
   /** Fixed sequence length, for `computeOutputShape` and as `inputShape: [inputLength]`. */
   inputLength?: number | null;
@@ -39,6 +44,8 @@ export class Embedding extends Layer {
   readonly outputDim: number;
   /** Fixed sequence length, or null. */
   readonly inputLength: number | null;
+  /** Whether index 0 is padding: the output then carries the mask `ids != 0`. */
+  readonly maskZero: boolean;
   /** Initializer of the embeddings. */
   declare readonly embeddingsInitializer: Initializer;
   /** Penalty on the embeddings, or null. */
@@ -51,9 +58,10 @@ export class Embedding extends Layer {
   constructor(args: EmbeddingArgs) {
     const len = args.inputLength ?? null;
     super(len !== null && args.inputShape === undefined && args.batchInputShape === undefined ? { ...args, inputShape: [len] } : args);
-    if (args.maskZero === true) {
-      throw new Error('Embedding: maskZero is not supported (Descent has no masking; pad with an index whose embedding you train, or leave maskZero false)');
-    }
+    const maskZero = args.maskZero ?? false;
+    if (typeof maskZero !== 'boolean') throw new Error(`Embedding: maskZero must be true or false, got ${showValue(maskZero)}`);
+    this.maskZero = maskZero;
+    this.supportsMasking = maskZero;
     this.inputDim = positiveInt('Embedding', 'inputDim', args.inputDim);
     this.outputDim = positiveInt('Embedding', 'outputDim', args.outputDim);
     this.inputLength = len;
@@ -77,6 +85,12 @@ export class Embedding extends Layer {
     return gather(this.embeddings!, idx, 0);
   }
 
+  /** With `maskZero`, the mask of the output: true where the index is not 0 (Keras's `compute_mask`); else none. */
+  override computeMask(inputs: LayerInputs): Tensor | null {
+    if (!this.maskZero || Array.isArray(inputs)) return null;
+    return notEqual(inputs, 0);
+  }
+
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     return [...inputShape, this.outputDim];
   }
@@ -87,7 +101,7 @@ export class Embedding extends Layer {
       inputDim: this.inputDim,
       outputDim: this.outputDim,
       ...weightOptionsConfig(this, ['embeddings'], { activityRegularizer: true }),
-      maskZero: false,
+      maskZero: this.maskZero,
       inputLength: this.inputLength,
     };
   }

@@ -19,6 +19,8 @@ export interface GaussianNoiseArgs extends LayerArgs {
 /** Adds zero-mean normal noise of standard deviation `stddev`, in training only (a regularizer). */
 export class GaussianNoise extends Layer {
   static override className = 'GaussianNoise';
+  /** Works on each entry alone, so the input's mask passes through to the output (Keras's `supports_masking`). */
+  override supportsMasking = true;
   static override readonly optionKeys = layerOptions<GaussianNoiseArgs>({ stddev: true, seed: true });
   /** Standard deviation of the noise. */
   readonly stddev: number;

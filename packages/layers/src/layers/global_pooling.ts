@@ -1,5 +1,5 @@
 import type { Tensor } from '@descent/tensor';
-import { max, mean } from '@descent/tensor';
+import { cast, div, expandDims, formatShape, max, mean, sum, where } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape_utils.js';
@@ -21,12 +21,12 @@ export abstract class BaseGlobalPooling extends Layer {
     checkDataFormat(this.className, args.dataFormat);
   }
   /** Reduces `x` over the spatial `axes` (mean or max). */
-  protected abstract reduce(x: Tensor, axes: number[]): Tensor;
-  call(inputs: Tensor, _kwargs: CallKwargs): Tensor {
+  protected abstract reduce(x: Tensor, axes: number[], kwargs: CallKwargs): Tensor;
+  call(inputs: Tensor, kwargs: CallKwargs): Tensor {
     if (inputs.rank !== this.rank + 2) {
       throw new Error(`${this.className}: expected input of rank ${this.rank + 2}, got shape ${formatSymbolic(inputs.shape)}`);
     }
-    return this.reduce(inputs, this.rank === 1 ? [1] : [1, 2]);
+    return this.reduce(inputs, this.rank === 1 ? [1] : [1, 2], kwargs);
   }
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     return [inputShape[0] ?? null, inputShape[inputShape.length - 1] ?? null];
@@ -42,9 +42,27 @@ export class GlobalAveragePooling1D extends BaseGlobalPooling {
   static override readonly optionKeys = layerOptions<GlobalPoolingArgs>({ dataFormat: true });
   constructor(args: GlobalPoolingArgs = {}) {
     super(1, args);
+    // It reads the mask (averaging the real steps only) and, having pooled the steps away, passes none on.
+    this.supportsMasking = true;
   }
-  protected reduce(x: Tensor, axes: number[]): Tensor {
-    return mean(x, axes);
+  /** The steps are gone, so is the mask (Keras's `compute_mask` returns None). */
+  override computeMask(): Tensor | null {
+    return null;
+  }
+  /**
+   * With a mask `[batch, steps]` (from `Embedding({ maskZero })`, `Masking`, …), the mean of the unmasked
+   * steps only, as Keras: masked steps count neither in the sum nor in the divisor (a sample whose steps
+   * are all masked gives 0/0 = NaN, as in Keras).
+   */
+  protected reduce(x: Tensor, axes: number[], kwargs: CallKwargs): Tensor {
+    const mask = kwargs.mask;
+    if (mask === undefined || mask === null) return mean(x, axes);
+    if (Array.isArray(mask)) throw new Error(`${this.className} '${this.name}': mask must be one tensor [batch, steps], got a list of ${mask.length}`);
+    if (mask.rank !== 2 || mask.shape[0] !== x.shape[0] || mask.shape[1] !== x.shape[1]) {
+      throw new Error(`${this.className} '${this.name}': mask must have shape [batch, steps] = ${formatShape(x.shape.slice(0, 2))}, got ${formatShape(mask.shape)}`);
+    }
+    const keep = expandDims(mask.dtype === 'bool' ? mask : cast(mask, 'bool'), 2);
+    return div(sum(where(keep, x, 0), 1), sum(cast(keep, 'float32'), 1));
   }
 }
 
@@ -55,7 +73,7 @@ export class GlobalAveragePooling2D extends BaseGlobalPooling {
   constructor(args: GlobalPoolingArgs = {}) {
     super(2, args);
   }
-  protected reduce(x: Tensor, axes: number[]): Tensor {
+  protected reduce(x: Tensor, axes: number[], _kwargs: CallKwargs): Tensor {
     return mean(x, axes);
   }
 }
@@ -67,7 +85,7 @@ export class GlobalMaxPooling1D extends BaseGlobalPooling {
   constructor(args: GlobalPoolingArgs = {}) {
     super(1, args);
   }
-  protected reduce(x: Tensor, axes: number[]): Tensor {
+  protected reduce(x: Tensor, axes: number[], _kwargs: CallKwargs): Tensor {
     return max(x, axes);
   }
 }
@@ -79,7 +97,7 @@ export class GlobalMaxPooling2D extends BaseGlobalPooling {
   constructor(args: GlobalPoolingArgs = {}) {
     super(2, args);
   }
-  protected reduce(x: Tensor, axes: number[]): Tensor {
+  protected reduce(x: Tensor, axes: number[], _kwargs: CallKwargs): Tensor {
     return max(x, axes);
   }
 }

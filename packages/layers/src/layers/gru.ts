@@ -6,6 +6,7 @@ import type { ActivationId } from './common.js';
 import { activationOf } from './common.js';
 import type { RNNArgs } from './rnn.js';
 import { RNN } from './rnn.js';
+import { gruTrace } from './fused_recurrent.js';
 import { layerOptions } from '../engine/options.js';
 
 export interface GRUArgs extends RNNArgs {
@@ -61,6 +62,16 @@ export class GRU extends RNN {
       this.kernelZR = slice(this.recurrentKernel!, [0, 0], [u, 2 * u]);
       this.kernelH = slice(this.recurrentKernel!, [0, 2 * u], [u, u]);
     }
+  }
+
+  /** The fused path, for the default activations (tanh, sigmoid). */
+  protected override fusable(): boolean {
+    return this.activation.name === 'tanh' && this.recurrentActivation.name === 'sigmoid';
+  }
+
+  protected override fusedTrace(x: Tensor, states: Tensor[]): Tensor | null {
+    if (!this.fusable()) return null;
+    return gruTrace(x, this.kernel!, this.recurrentKernel!, this.bias, states[0]!, this.resetAfter);
   }
 
   protected step(xt: Tensor, states: Tensor[], recurrentMask: Tensor | null): { output: Tensor; states: Tensor[] } {

@@ -18,6 +18,8 @@ export interface InputLayerArgs extends Pick<LayerArgs, 'name' | 'inputShape' | 
 export class InputLayer extends Layer {
   static override className = 'InputLayer';
   static override readonly optionKeys = layerOptions<InputLayerArgs>({ sparse: true, batchShape: true });
+  /** An identity: a mask given with the input passes through (a Sequential may list it first). */
+  override supportsMasking = true;
 
   constructor(args: InputLayerArgs) {
     const withShape: InputLayerArgs = args.batchShape !== undefined && args.batchInputShape === undefined ? { ...args, batchInputShape: args.batchShape } : args;

@@ -39,6 +39,8 @@ export interface LayerNormalizationArgs extends LayerArgs {
 /** Normalizes each sample over `axis` (default the last), then scales by gamma and shifts by beta. Same in training and inference. */
 export class LayerNormalization extends Layer {
   static override className = 'LayerNormalization';
+  /** Works on each step alone, so the input's mask passes through to the output (Keras's `supports_masking`). */
+  override supportsMasking = true;
   static override readonly optionKeys = layerOptions<LayerNormalizationArgs>({ axis: true, epsilon: true, center: true, scale: true, betaInitializer: true, gammaInitializer: true, betaRegularizer: true, gammaRegularizer: true, betaConstraint: true, gammaConstraint: true });
   /** Axis or axes normalized over. */
   readonly axis: number | number[];

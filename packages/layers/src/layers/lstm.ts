@@ -6,6 +6,7 @@ import type { ActivationId } from './common.js';
 import { activationOf } from './common.js';
 import type { RNNArgs } from './rnn.js';
 import { RNN } from './rnn.js';
+import { lstmTrace } from './fused_recurrent.js';
 import { layerOptions } from '../engine/options.js';
 
 export interface LSTMArgs extends RNNArgs {
@@ -46,6 +47,16 @@ export class LSTM extends RNN {
         apply: (_shape: readonly number[], dtype?: DType): Tensor => concat([base.apply([u], dtype), ones([u], dtype), base.apply([2 * u], dtype)], 0),
       },
     };
+  }
+
+  /** The fused path, for the default activations (tanh, sigmoid). */
+  protected override fusable(): boolean {
+    return this.activation.name === 'tanh' && this.recurrentActivation.name === 'sigmoid';
+  }
+
+  protected override fusedTrace(x: Tensor, states: Tensor[]): Tensor | null {
+    if (!this.fusable()) return null;
+    return lstmTrace(x, this.kernel!, this.recurrentKernel!, this.bias, states[0]!, states[1]!);
   }
 
   protected step(xt: Tensor, states: Tensor[], recurrentMask: Tensor | null): { output: Tensor; states: Tensor[] } {

@@ -1,7 +1,7 @@
 import type { DType, Tensor } from '@descent/tensor';
 // Aliased: this module exports Keras's functional helpers `add`, `maximum`, `minimum` (layers, not ops).
-import { add as addOp, cast, concat, div, matMul, maximum as maximumOp, minimum as minimumOp, mul, reshape, rsqrt, square, sub, sum, transpose, upcastType } from '@descent/tensor';
-import type { CallKwargs, LayerArgs, LayerInputs, LayerInputShapes, SymbolicInputs } from '../engine/layer.js';
+import { add as addOp, any, broadcastTo, cast, concat, div, expandDims, logicalOr, ones, where, matMul, maximum as maximumOp, minimum as minimumOp, mul, reshape, rsqrt, square, sub, sum, transpose, upcastType } from '@descent/tensor';
+import type { CallKwargs, InputMask, LayerArgs, LayerInputs, LayerInputShapes, SymbolicInputs } from '../engine/layer.js';
 import type { SymbolicTensor } from '../engine/symbolic.js';
 import { formatInputShapes, isShapeList, Layer } from '../engine/layer.js';
 import { layerOptions } from '../engine/options.js';
@@ -29,11 +29,30 @@ export abstract class Merge extends Layer {
     return true;
   }
 
+  /** A merge layer; it passes masks on (Keras's `Merge` supports masking). */
+  constructor(args: LayerArgs = {}) {
+    super(args);
+    this.supportsMasking = true;
+  }
+
+  /**
+   * The output's mask from the inputs' masks (Keras): element-wise merges OR them, and give none unless
+   * every input has one; `Concatenate` and `Dot` override it.
+   */
+  override computeMask(inputs: LayerInputs, mask?: InputMask): Tensor | null {
+    const masks = maskList(this, inputs, mask);
+    if (masks === null || masks.some((m) => m === null)) return null;
+    return (masks as Tensor[]).reduce((a, b) => logicalOr(a, b));
+  }
+
   /** Shape of the output for inputs of these shapes; throws naming the layer and every shape when they do not fit together. */
   protected abstract outputShapeFor(shapes: SymbolicShape[]): SymbolicShape;
 
-  /** Combine the inputs (their number and shapes already checked). */
-  protected abstract merge(inputs: Tensor[]): Tensor;
+  /**
+   * Combine the inputs (their number and shapes already checked); `masks` holds the inputs' masks (one
+   * per input, null where none) when any has one, for the layers whose values depend on them.
+   */
+  protected abstract merge(inputs: Tensor[], masks: (Tensor | null)[] | null): Tensor;
 
   /** `Add 'add': <message>: got input shapes [2,3], [2,4]`. */
   protected shapeError(message: string, shapes: readonly (readonly (number | null)[])[]): Error {
@@ -77,13 +96,13 @@ export abstract class Merge extends Layer {
   }
 
   /** Checks the number and shapes of `inputs`, then merges them. */
-  call(inputs: LayerInputs, _kwargs: CallKwargs): Tensor {
+  call(inputs: LayerInputs, kwargs: CallKwargs): Tensor {
     if (!Array.isArray(inputs)) {
       throw new Error(`${this.className} '${this.name}': expects a list of ${this.countText()} input tensors, got a single input of shape ${formatSymbolic(inputs.shape)}`);
     }
     this.checkCount(inputs.length);
     this.outputShapeFor(inputs.map((t) => [...t.shape]));
-    return this.merge(inputs);
+    return this.merge(inputs, maskList(this, inputs, kwargs.mask));
   }
 
   /** Shape of the output for inputs of these shapes (one per input); throws when they do not fit together. */
@@ -133,20 +152,44 @@ abstract class ElementwiseMerge extends Merge {
     return [batch, ...out];
   }
 
-  protected merge(inputs: Tensor[]): Tensor {
+  protected merge(inputs: Tensor[], masks: (Tensor | null)[] | null): Tensor {
     const rank = Math.max(...inputs.map((t) => t.rank));
     // Size-1 axes go after the batch axis (not before it, as plain broadcasting would put them).
     const aligned = inputs.map((t) => (t.rank === rank ? t : reshape(t, [t.shape[0]!, ...new Array<number>(rank - t.rank).fill(1), ...t.shape.slice(1)])));
-    return this.combine(aligned);
+    // Masks over every axis but the last (`[batch, steps]` for `[batch, steps, features]`), as `combine` may use them.
+    const fit = masks !== null && inputs.every((t, i) => t.rank === rank && (masks[i] === null || masks[i]!.rank === rank - 1));
+    return this.combine(aligned, fit ? masks.map((m) => (m === null ? null : expandDims(m, -1))) : null);
   }
 
-  /** Combine inputs of equal rank (broadcasting size-1 axes). */
-  protected abstract combine(inputs: Tensor[]): Tensor;
+  /**
+   * Combine inputs of equal rank (broadcasting size-1 axes). `masks` (one per input, null where none,
+   * each with a size-1 last axis) is given when the inputs carry masks.
+   */
+  protected abstract combine(inputs: Tensor[], masks: (Tensor | null)[] | null): Tensor;
 }
 
 function fold(inputs: readonly Tensor[], op: (a: Tensor, b: Tensor) => Tensor): Tensor {
   let out = inputs[0]!;
   for (let i = 1; i < inputs.length; i++) out = op(out, inputs[i]!);
+  return out;
+}
+
+/**
+ * `fold` where masked positions take no part (Keras's `Maximum`/`Minimum`: there is no identity value to
+ * put there): a masked entry of one side takes the other side's value before `op`, so a step masked
+ * in every input keeps the first input's value.
+ */
+function maskedFold(inputs: readonly Tensor[], masks: readonly (Tensor | null)[], op: (a: Tensor, b: Tensor) => Tensor): Tensor {
+  let out = inputs[0]!;
+  let outMask = masks[0] ?? null;
+  for (let i = 1; i < inputs.length; i++) {
+    let x = inputs[i]!;
+    const m = masks[i] ?? null;
+    if (m !== null) x = where(m, x, out);
+    if (outMask !== null) out = where(outMask, out, x);
+    outMask = m !== null && outMask !== null ? logicalOr(outMask, m) : null;
+    out = op(out, x);
+  }
   return out;
 }
 
@@ -209,8 +252,8 @@ export class Maximum extends ElementwiseMerge {
   constructor(args: MergeArgs = {}) {
     super(args);
   }
-  protected combine(inputs: Tensor[]): Tensor {
-    return fold(inputs, maximumOp);
+  protected combine(inputs: Tensor[], masks: (Tensor | null)[] | null): Tensor {
+    return masks === null ? fold(inputs, maximumOp) : maskedFold(inputs, masks, maximumOp);
   }
 }
 
@@ -221,8 +264,8 @@ export class Minimum extends ElementwiseMerge {
   constructor(args: MergeArgs = {}) {
     super(args);
   }
-  protected combine(inputs: Tensor[]): Tensor {
-    return fold(inputs, minimumOp);
+  protected combine(inputs: Tensor[], masks: (Tensor | null)[] | null): Tensor {
+    return masks === null ? fold(inputs, minimumOp) : maskedFold(inputs, masks, minimumOp);
   }
 }
 
@@ -270,6 +313,23 @@ export class Concatenate extends Merge {
   protected merge(inputs: Tensor[]): Tensor {
     const dtype = inputs.reduce<DType>((d, t) => (t.dtype === d ? d : upcastType(d, t.dtype)), inputs[0]!.dtype);
     return concat(inputs.map((t) => (t.dtype === dtype ? t : cast(t, dtype))), this.axis < 0 ? this.axis + inputs[0]!.rank : this.axis);
+  }
+
+  /**
+   * Keras's rule: each input's mask is widened to the input's shape (all true for an input without
+   * one), the widened masks are joined along `axis` like the inputs, and a position of the result is
+   * masked only where every feature on the last axis is: joining sequences along the steps joins their
+   * masks; joining features keeps a step while any input keeps it.
+   */
+  override computeMask(inputs: LayerInputs, mask?: InputMask): Tensor | null {
+    const masks = maskList(this, inputs, mask);
+    if (masks === null || !Array.isArray(inputs)) return null;
+    const wide = inputs.map((x, i) => {
+      const m = masks[i] ?? null;
+      if (m === null) return ones(x.shape, 'bool');
+      return m.rank < x.rank ? broadcastTo(expandDims(m, -1), x.shape) : m;
+    });
+    return any(concat(wide, this.axis < 0 ? this.axis + inputs[0]!.rank : this.axis), -1);
   }
 
   override getConfig(): Record<string, unknown> {
@@ -359,6 +419,11 @@ export class Dot extends Merge {
     return reshape(matMul(x3, y3), [b, ...(rest.length === 0 ? [1] : rest)]);
   }
 
+  /** The contracted axes are gone, so is the mask (Keras's `Dot` gives none). */
+  override computeMask(): Tensor | null {
+    return null;
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), axes: typeof this.axes === 'number' ? this.axes : [...this.axes], normalize: this.normalize };
   }
@@ -413,4 +478,14 @@ export type DotFunctionArgs = Omit<DotArgs, 'axes'> & { axes?: DotArgs['axes'] }
 /** The per-sample dot product of two inputs: `new Dot({ axes: -1, ...args }).apply(inputs)`. */
 export function dot<T extends Tensor | SymbolicTensor>(inputs: T[], args: DotFunctionArgs = {}): T {
   return new Dot({ ...args, axes: args.axes ?? -1 }).apply(inputs as Tensor[] | SymbolicTensor[]) as T;
+}
+
+/** The inputs' masks as a list (one per input), or null when none has one; a mask that is not a list is an error naming the layer. */
+function maskList(layer: Layer, inputs: LayerInputs, mask: InputMask | undefined): (Tensor | null)[] | null {
+  if (mask === undefined || mask === null) return null;
+  const count = Array.isArray(inputs) ? inputs.length : 1;
+  if (!Array.isArray(mask) || mask.length !== count) {
+    throw new Error(`${layer.className} '${layer.name}': mask must be a list with one entry (a tensor or null) per input, ${count} in all, got ${Array.isArray(mask) ? `a list of ${mask.length}` : 'a single tensor'}`);
+  }
+  return mask.some((m) => m !== null) ? mask : null;
 }

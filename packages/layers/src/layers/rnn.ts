@@ -1,11 +1,11 @@
 import type { Variable } from '@descent/autograd';
 import type { DType, Tensor } from '@descent/tensor';
-import { add, bernoulli, matMul, mul, reverse, stack, unstack, zeros } from '@descent/tensor';
+import { add, bernoulli, cast, concat, gather, matMul, mul, reshape, reverse, slice, split, stack, tensor, unstack, where, zeros } from '@descent/tensor';
 import type { Activation } from '../activations/index.js';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
-import type { CallKwargs, InputSpec, LayerArgs, LayerInputs, LayerInputShapes, SymbolicInputs } from '../engine/layer.js';
+import type { CallKwargs, InputMask, InputSpec, LayerArgs, LayerInputs, LayerInputShapes, SymbolicInputs } from '../engine/layer.js';
 import type { SymbolicTensor } from '../engine/symbolic.js';
 import { SymbolicTensor as SymbolicTensorClass } from '../engine/symbolic.js';
 import { isShapeList, Layer } from '../engine/layer.js';
@@ -127,6 +127,13 @@ export abstract class RNN extends Layer {
   protected abstract readonly gates: number;
   /** Number of state tensors (LSTM: h and c). */
   protected abstract readonly stateCount: number;
+  /**
+   * @internal Whether LSTM and GRU may take the fused path (one kernel per sequence, one tape entry per
+   * call). Tests turn it off to compare against the step-by-step composition.
+   */
+  static fused = true;
+  /** Steps of a masked batch are skipped (state carried over), as in Keras. */
+  override supportsMasking = true;
 
   constructor(args: RNNArgs) {
     super(args);
@@ -176,6 +183,22 @@ export abstract class RNN extends Layer {
   /** Prepare per-call tensors (e.g. recurrent-kernel slices) once, outside the step loop. */
   protected prepare(): void {}
 
+  /**
+   * The fused path (LSTM/GRU with their default activations): every step's packed state `[b, T, S]`,
+   * state i in columns [i·u, (i+1)·u); null where only the step-by-step path applies. `x` is the
+   * input after goBackwards and input dropout; `states` the initial states.
+   */
+  protected fusedTrace(x: Tensor, states: Tensor[]): Tensor | null {
+    void x;
+    void states;
+    return null;
+  }
+
+  /** Whether `fusedTrace` applies (LSTM/GRU: their default activations). */
+  protected fusable(): boolean {
+    return false;
+  }
+
   /** One step: `xt` is this step's projected input `[batch, gates·units]`; returns the step output and new states. */
   protected abstract step(xt: Tensor, states: Tensor[], recurrentMask: Tensor | null): { output: Tensor; states: Tensor[] };
 
@@ -202,16 +225,113 @@ export abstract class RNN extends Layer {
       throw new Error(`${this.className} '${this.name}': initialState holds symbolic tensors but the input is a real tensor; give both real or both symbolic`);
     }
     let states = this.initialStates(b, given as Tensor[] | undefined);
+    const mask = this.stepMask(kwargs.mask, b, steps);
+    if (recurrentMask === null && RNN.fused && x.dtype === 'float32') {
+      const fused = mask === null ? this.fusedRun(x, states, b, steps) : this.fusedMasked(x, states, mask, b, steps);
+      if (fused !== null) return fused;
+    }
     this.prepare();
     const projected = unstack(this.projectInputs(x), 1);
+    const stepMasks = mask === null ? null : unstack(reshape(mask, [b, steps, 1]), 1);
     const outputs: Tensor[] = [];
-    for (const xt of projected) {
-      const r = this.step(xt, states, recurrentMask);
-      states = r.states;
-      outputs.push(r.output);
+    let last: Tensor | null = null;
+    for (let t = 0; t < projected.length; t++) {
+      const r = this.step(projected[t]!, states, recurrentMask);
+      const m = stepMasks?.[t];
+      if (m === undefined) {
+        states = r.states;
+        last = r.output;
+      } else {
+        // A masked step changes nothing: the state is carried over and the output repeats the last one.
+        const before = states;
+        states = r.states.map((s, i) => where(m, s, before[i]!));
+        last = where(m, r.output, last ?? zeros(r.output.shape));
+      }
+      outputs.push(last);
     }
-    const output = this.returnSequences ? stack(outputs, 1) : outputs[outputs.length - 1]!;
+    const output = this.returnSequences ? stack(outputs, 1) : last!;
     return { output, states };
+  }
+
+  /** The fused path without a mask; null where it does not apply (activations). */
+  private fusedRun(x: Tensor, states: Tensor[], b: number, steps: number): { output: Tensor; states: Tensor[] } | null {
+    const trace = this.fusedTrace(x, states);
+    if (trace === null) return null;
+    const u = this.units;
+    const finals: Tensor[] = [];
+    for (let i = 0; i < this.stateCount; i++) finals.push(reshape(slice(trace, [0, steps - 1, i * u], [b, 1, u]), [b, u]));
+    return { output: this.returnSequences ? slice(trace, [0, 0, 0], [b, steps, u]) : finals[0]!, states: finals };
+  }
+
+  /**
+   * The fused path with a mask. A masked step changes nothing, so each row equals the fused
+   * recurrence over its unmasked steps alone: the input's steps are permuted per row (unmasked ones
+   * first, in order), the sequence kernel runs once, and the outputs are gathered back — step t reads
+   * the state after the row's k-th unmasked step, k the number of unmasked steps up to t (k = 0: zeros
+   * for the output, the initial state for the states). The steps after a row's k-th are never read, so
+   * they get no gradient. Gather is differentiable, so gradients (of any order) follow.
+   */
+  private fusedMasked(x: Tensor, states: Tensor[], mask: Tensor, b: number, steps: number): { output: Tensor; states: Tensor[] } | null {
+    if (!this.fusable()) return null;
+    const m = mask.dataSync();
+    let all = true;
+    for (let i = 0; i < m.length && all; i++) all = m[i] !== 0;
+    if (all) return this.fusedRun(x, states, b, steps);
+    const order = new Int32Array(b * steps);
+    const count = new Int32Array(b * steps);
+    const last = new Int32Array(b);
+    for (let r = 0; r < b; r++) {
+      let k = 0;
+      for (let t = 0; t < steps; t++) if (m[r * steps + t] !== 0) order[r * steps + k++] = r * steps + t;
+      let j = k;
+      for (let t = 0; t < steps; t++) {
+        if (m[r * steps + t] === 0) order[r * steps + j++] = r * steps + t;
+      }
+      // Row r of the [b, steps + 1] extension below: position 0 is the state before any step.
+      let seen = 0;
+      for (let t = 0; t < steps; t++) {
+        if (m[r * steps + t] !== 0) seen++;
+        count[r * steps + t] = r * (steps + 1) + seen;
+      }
+      last[r] = r * (steps + 1) + k;
+    }
+    const f = x.shape[2]!;
+    const packed = reshape(gather(reshape(x, [b * steps, f]), tensor(order, [b * steps]), 0), [b, steps, f]);
+    const trace = this.fusedTrace(packed, states)!;
+    const u = this.units;
+    const n = this.stateCount;
+    // [b, steps + 1, n·u]: the initial states, then the states after each (packed) step.
+    const withInit = (head: Tensor, width: number): Tensor =>
+      reshape(concat([reshape(head, [b, 1, width]), slice(trace, [0, 0, 0], [b, steps, width])], 1), [b * (steps + 1), width]);
+    const finals = gather(withInit(concat(states, 1), n * u), tensor(last, [b]), 0);
+    const finalStates = n === 1 ? [finals] : split(finals, n, 1);
+    const outputs = withInit(zeros([b, u]), u);
+    const output = this.returnSequences
+      ? reshape(gather(outputs, tensor(count, [b * steps]), 0), [b, steps, u])
+      : gather(outputs, tensor(last, [b]), 0);
+    return { output, states: finalStates };
+  }
+
+  /** The mask as bool `[b, steps]` in processing order (reversed with goBackwards), or null. */
+  private stepMask(given: InputMask | undefined, b: number, steps: number): Tensor | null {
+    if (given === undefined || given === null) return null;
+    const op = `${this.className} '${this.name}'`;
+    if (Array.isArray(given)) {
+      if (given.length !== 1) throw new Error(`${op}: expected one mask (the layer takes one input), got a list of ${given.length}`);
+      return this.stepMask(given[0], b, steps);
+    }
+    if (given.rank !== 2 || given.shape[0] !== b || given.shape[1] !== steps) {
+      throw new Error(`${op}: the mask must have shape [${b},${steps}] ([batch, steps]), got ${formatSymbolic(given.shape)}`);
+    }
+    const m = given.dtype === 'bool' ? given : cast(given, 'bool');
+    return this.goBackwards ? reverse(m, 1) : m;
+  }
+
+  /** The output's mask: the input mask when every step is returned, else none (the time axis is gone). */
+  override computeMask(inputs: LayerInputs, mask?: InputMask): Tensor | null {
+    void inputs;
+    if (!this.returnSequences || mask === undefined || mask === null) return null;
+    return Array.isArray(mask) ? (mask[0] ?? null) : mask;
   }
 
   private initialStates(batch: number, given: Tensor[] | undefined): Tensor[] {
@@ -247,7 +367,8 @@ export abstract class RNN extends Layer {
       return this.recordCall(inputs, kwargs);
     }
     this.ensureBuilt(inputs);
-    const { output, states } = this.run(inputs, kwargs);
+    const { kwargs: withMask } = this.withInputMask(inputs, kwargs);
+    const { output, states } = this.run(inputs, withMask);
     this.recordActivity(output);
     return [output, ...states];
   }

@@ -62,6 +62,21 @@ const cases: Record<string, [() => Layer, () => Tensor | Tensor[]]> = {
   Minimum: [() => new L.Minimum(), mixedRanks],
   Concatenate: [() => new L.Concatenate({ axis: 1 }), () => [seq(), pseudoTensor([2, 2, 3], 11)]],
   Dot: [() => new L.Dot({ axes: [1, 2], normalize: true }), () => [seq(), pseudoTensor([2, 5, 4], 12)]],
+  MultiHeadAttention: [() => new L.MultiHeadAttention({ numHeads: 2, keyDim: 2, valueDim: 3, outputShape: [5], attentionAxes: -2, dropout: 0.1, kernelRegularizer: 'l2', seed: 2 }), () => [seq(), pseudoTensor([2, 5, 3], 13)]],
+  Attention: [() => new L.Attention({ useScale: true, scoreMode: 'concat', dropout: 0.1, seed: 1 }), () => [seq(), pseudoTensor([2, 5, 3], 14)]],
+  AdditiveAttention: [() => new L.AdditiveAttention({ useScale: false, dropout: 0.2 }), () => [seq(), pseudoTensor([2, 5, 3], 15), pseudoTensor([2, 5, 3], 16)]],
+  EinsumDense: [() => new L.EinsumDense({ equation: 'abc,cde->abde', outputShape: [null, 2, 3], biasAxes: 'e', activation: 'tanh' }), seq],
+  GroupNormalization: [() => new L.GroupNormalization({ groups: 3, epsilon: 0.01, center: false, gammaRegularizer: 'l2' }), seq],
+  RMSNormalization: [() => new L.RMSNormalization({ axis: [1, 2], epsilon: 0.01 }), seq],
+  UnitNormalization: [() => new L.UnitNormalization({ axis: [1, 2] }), seq],
+  PReLU: [() => new L.PReLU({ sharedAxes: [1, 2], alphaInitializer: 'ones', alphaConstraint: 'nonNeg' }), img],
+  GaussianDropout: [() => new L.GaussianDropout({ rate: 0.3, seed: 4 }), vec],
+  AlphaDropout: [() => new L.AlphaDropout({ rate: 0.2, noiseShape: [null, 1], seed: 3 }), vec],
+  Identity: [() => new L.Identity({ name: 'same' }), vec],
+  Cropping1D: [() => new L.Cropping1D({ cropping: [1, 2] }), seq],
+  Cropping2D: [() => new L.Cropping2D({ cropping: [[1, 0], [2, 1]] }), img],
+  Masking: [() => new L.Masking({ maskValue: -1 }), seq],
+  Conv1DTranspose: [() => new L.Conv1DTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'same', outputPadding: 1 }), seq],
 };
 
 describe('fromConfig(getConfig()) round trip', () => {
@@ -113,7 +128,7 @@ describe('fromConfig(getConfig()) round trip', () => {
     expect(() => deserializeLayer({ className: 'GlobalAveragePooling1D', config: { keepdims: true } })).toThrow(/keepdims' is true/);
     expect(deserializeLayer({ className: 'SpatialDropout1D', config: { rate: 0.5, noiseShape: null } }).getConfig()).not.toHaveProperty('noiseShape');
     expect(() => deserializeLayer({ className: 'Conv2D', config: { filters: 1, kernelSize: 1, dataFormat: 'channels_first' } })).toThrow(/dataFormat must be 'channelsLast'/);
-    expect(() => deserializeLayer({ className: 'Embedding', config: { inputDim: 3, outputDim: 1, maskZero: true } })).toThrow(/maskZero is not supported/);
+    expect(() => deserializeLayer({ className: 'Embedding', config: { inputDim: 3, outputDim: 1, maskZero: 1 } })).toThrow(/^Embedding: maskZero must be true or false, got 1$/);
   });
 });
 

@@ -31,8 +31,8 @@ describe('UpSampling2D', () => {
     const x = tensor([1, 10, 2, 20], [1, 1, 2, 2]);
     expectTensor(new UpSampling2D({ size: [2, 1] }).apply(x), [1, 2, 2, 2], [1, 10, 2, 20, 1, 10, 2, 20]);
   });
-  it('rejects bilinear and passes gradCheck', () => {
-    expect(() => new UpSampling2D({ interpolation: 'bilinear' })).toThrow(/UpSampling2D: interpolation must be 'nearest'/);
+  it('rejects unknown interpolation modes and passes gradCheck', () => {
+    expect(() => new UpSampling2D({ interpolation: 'bicubic' as 'bilinear' })).toThrow(/UpSampling2D: interpolation must be 'nearest' or 'bilinear', got "bicubic"/);
     gradCheck((t) => new UpSampling2D({ size: [2, 3] }).apply(t), [pseudoTensor([2, 2, 2, 2], 5)]);
   });
 });

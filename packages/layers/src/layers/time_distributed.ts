@@ -19,6 +19,8 @@ export interface TimeDistributedArgs extends LayerArgs {
  */
 export class TimeDistributed extends Layer {
   static override className = 'TimeDistributed';
+  /** Works on each step alone, so the input's mask passes through to the output (Keras's `supports_masking`). */
+  override supportsMasking = true;
   static override readonly optionKeys = layerOptions<TimeDistributedArgs>({ layer: true });
   /** The layer applied to every step. */
   readonly layer: Layer;
@@ -55,7 +57,11 @@ export class TimeDistributed extends Layer {
   call(inputs: Tensor, kwargs: CallKwargs): Tensor {
     const [b, t] = inputs.shape as [number, number];
     this.stepShape([...inputs.shape]);
-    const y = this.layer.apply(reshape(inputs, [b * t, ...inputs.shape.slice(2)]), kwargs);
+    // The inner layer sees steps as samples, so it gets the mask of its samples: [b, t, …] → [b·t, …]
+    // (Keras gives each step's call mask[:, i]).
+    const { mask, ...rest } = kwargs;
+    const stepMask = mask === undefined || mask === null || Array.isArray(mask) ? null : reshape(mask, [b * t, ...mask.shape.slice(2)]);
+    const y = this.layer.apply(reshape(inputs, [b * t, ...inputs.shape.slice(2)]), { ...rest, mask: stepMask });
     return reshape(y, [b, t, ...y.shape.slice(1)]);
   }
 

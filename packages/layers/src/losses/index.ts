@@ -9,7 +9,11 @@ export {
   SparseCategoricalCrossentropy,
 } from './crossentropy.js';
 export type { BinaryFocalCrossentropyOptions, CrossentropyOptions } from './crossentropy.js';
+export { dice, Dice } from './dice.js';
+export type { DiceOptions } from './dice.js';
 export { KLDivergence, kullbackLeiblerDivergence, poisson, Poisson } from './divergence.js';
+export { categoricalFocalCrossentropy, CategoricalFocalCrossentropy } from './focal.js';
+export type { CategoricalFocalCrossentropyOptions } from './focal.js';
 export { categoricalHinge, CategoricalHinge, hinge, Hinge, squaredHinge, SquaredHinge } from './hinge.js';
 export { Loss, LossFunctionWrapper, reduceLoss } from './loss.js';
 export type { LossArgs, LossFunction, Reduction } from './loss.js';

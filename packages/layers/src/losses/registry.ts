@@ -7,7 +7,9 @@ import {
   CategoricalCrossentropy,
   SparseCategoricalCrossentropy,
 } from './crossentropy.js';
+import { Dice } from './dice.js';
 import { KLDivergence, Poisson } from './divergence.js';
+import { CategoricalFocalCrossentropy } from './focal.js';
 import { CategoricalHinge, Hinge, SquaredHinge } from './hinge.js';
 import { Loss, LossFunctionWrapper } from './loss.js';
 import {
@@ -45,6 +47,8 @@ const ENTRIES = [
   { name: 'squaredHinge', aliases: [], make: () => new SquaredHinge() },
   { name: 'categoricalHinge', aliases: [], make: () => new CategoricalHinge() },
   { name: 'cosineSimilarity', aliases: [], make: () => new CosineSimilarity() },
+  { name: 'categoricalFocalCrossentropy', aliases: [], make: () => new CategoricalFocalCrossentropy() },
+  { name: 'dice', aliases: [], make: () => new Dice() },
 ] as const satisfies readonly Entry[];
 
 type LossSpelling = (typeof ENTRIES)[number]['name'] | (typeof ENTRIES)[number]['aliases'][number];

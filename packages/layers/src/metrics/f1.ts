@@ -1,17 +1,10 @@
-import type { TensorLike } from '@descent/tensor';
-import { broadcastTo, formatShape, shapesEqual } from '@descent/tensor';
-import { alignSampleWeight, toFloat } from '../losses/shapes.js';
-import { Metric } from './metric.js';
-import { showValue } from '../engine/show_value.js';
+import type { F1Average, FBetaScoreArgs } from './fbeta.js';
+import { FBetaScore } from './fbeta.js';
 
-/**
- * How `F1Score` combines per-class scores: from summed counts (`'micro'`), their plain mean (`'macro'`) or
- * their support-weighted mean (`'weighted'`).
- */
-export type F1Average = 'micro' | 'macro' | 'weighted';
+export type { F1Average } from './fbeta.js';
 
-/** Options of `F1Score`. */
-export interface F1ScoreArgs {
+/** Options of `F1Score`: those of `FBetaScore` without `beta` (fixed at 1). */
+export interface F1ScoreArgs extends Omit<FBetaScoreArgs, 'beta' | 'average'> {
   /** Name of the metric in logs (default `'f1_score'`). */
   name?: string;
   /**
@@ -20,117 +13,23 @@ export interface F1ScoreArgs {
    * Keras's per-class vector (`average=None`) is not offered because results are single numbers.
    */
   average?: F1Average;
-  /** Predictions above it count as positive; null (default) marks each row's maximum as the prediction. */
-  threshold?: number | null;
 }
-
-/** Keras's fuzz factor, added to each denominator as Keras does. */
-const EPSILON = 1e-7;
 
 /**
  * F1 score (harmonic mean of precision and recall) for multi-class or multi-label outputs
- * `[batch, classes]`, from weighted per-class counts accumulated over every batch.
+ * `[batch, classes]`, from weighted per-class counts accumulated over every batch: `FBetaScore` with
+ * beta 1, as in Keras.
  */
-export class F1Score extends Metric {
-  /** How per-class scores combine. */
-  readonly average: F1Average;
-  /** Threshold above which a prediction counts as positive, or null for each row's maximum. */
-  readonly threshold: number | null;
-  private tp: Float64Array = new Float64Array(0);
-  private fp: Float64Array = new Float64Array(0);
-  private fn: Float64Array = new Float64Array(0);
-  private support: Float64Array = new Float64Array(0);
-
+export class F1Score extends FBetaScore {
   constructor(args: F1ScoreArgs = {}) {
-    super(args.name ?? 'f1_score');
-    const avg = args.average ?? 'macro';
-    if (avg !== 'micro' && avg !== 'macro' && avg !== 'weighted') {
-      throw new Error(`F1Score: average must be 'micro', 'macro' or 'weighted', got ${showValue(avg)}`);
-    }
-    this.average = avg;
-    const thr = args.threshold ?? null;
-    if (thr !== null && (typeof thr !== 'number' || !(thr >= 0 && thr <= 1))) {
-      throw new Error(`F1Score: threshold must be a number in [0, 1] or null, got ${String(thr)}`);
-    }
-    this.threshold = thr;
+    const given: unknown = args;
+    if (typeof given === 'object' && given !== null && 'beta' in given) throw new Error(`F1Score: beta is fixed at 1 (use FBetaScore for another beta)`);
+    super({ ...args, beta: 1 }, 'F1Score', 'f1_score');
   }
 
-  update(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike): void {
-    const t = toFloat(yTrue, this.name, 'yTrue');
-    const p = toFloat(yPred, this.name, 'yPred');
-    if (p.rank !== 2 || !shapesEqual(t.shape, p.shape)) {
-      throw new Error(
-        `${this.name}: expected yTrue and yPred of the same shape [batch, classes], got yTrue ${formatShape(t.shape)} and yPred ${formatShape(p.shape)}`,
-      );
-    }
-    const [rows, classes] = p.shape as [number, number];
-    if (this.tp.length === 0) this.allocate(classes);
-    else if (this.tp.length !== classes) {
-      throw new Error(`${this.name}: expected ${this.tp.length} classes as in earlier batches, got ${classes}`);
-    }
-    const tv = t.dataSync();
-    const pv = p.dataSync();
-    const wv = sampleWeight === undefined ? null : broadcastTo(alignSampleWeight(this.name, sampleWeight, [rows]), [rows]).dataSync();
-    for (let r = 0; r < rows; r++) {
-      const off = r * classes;
-      const w = wv ? wv[r]! : 1;
-      let rowMax = -Infinity;
-      if (this.threshold === null) for (let j = 0; j < classes; j++) rowMax = Math.max(rowMax, pv[off + j]!);
-      for (let j = 0; j < classes; j++) {
-        const v = pv[off + j]!;
-        // Without a threshold every entry equal to the row maximum is predicted, but never an all-zero row.
-        const predicted = this.threshold === null ? v >= rowMax && Math.abs(v) > 1e-9 : v > this.threshold;
-        const label = tv[off + j]!;
-        if (predicted) {
-          this.tp[j] = this.tp[j]! + w * label;
-          this.fp[j] = this.fp[j]! + w * (1 - label);
-        } else this.fn[j] = this.fn[j]! + w * label;
-        this.support[j] = this.support[j]! + w * label;
-      }
-    }
-  }
-
-  private allocate(classes: number): void {
-    this.tp = new Float64Array(classes);
-    this.fp = new Float64Array(classes);
-    this.fn = new Float64Array(classes);
-    this.support = new Float64Array(classes);
-  }
-
-  result(): number {
-    const k = this.tp.length;
-    if (k === 0) return 0;
-    const f1 = (tp: number, fp: number, fn: number): number => {
-      const precision = tp / (tp + fp + EPSILON);
-      const recall = tp / (tp + fn + EPSILON);
-      return (2 * precision * recall) / (precision + recall + EPSILON);
-    };
-    if (this.average === 'micro') {
-      let tp = 0;
-      let fp = 0;
-      let fn = 0;
-      for (let j = 0; j < k; j++) {
-        tp += this.tp[j]!;
-        fp += this.fp[j]!;
-        fn += this.fn[j]!;
-      }
-      return f1(tp, fp, fn);
-    }
-    let totalSupport = 0;
-    for (let j = 0; j < k; j++) totalSupport += this.support[j]!;
-    let acc = 0;
-    for (let j = 0; j < k; j++) {
-      const score = f1(this.tp[j]!, this.fp[j]!, this.fn[j]!);
-      acc += this.average === 'macro' ? score / k : (score * this.support[j]!) / (totalSupport + EPSILON);
-    }
-    return acc;
-  }
-
-  reset(): void {
-    this.allocate(this.tp.length);
-  }
-
+  /** `{ name, average, threshold }`: beta is implied. */
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), average: this.average, threshold: this.threshold };
+    const { beta: _beta, ...rest } = super.getConfig();
+    return rest;
   }
 }

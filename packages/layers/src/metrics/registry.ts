@@ -8,7 +8,11 @@ import { cosineSimilarity, logCosh, meanAbsolutePercentageError, meanSquaredLoga
 import { AutoAccuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy } from './accuracy.js';
 import { AUC } from './auc.js';
 import { Precision, Recall } from './confusion.js';
+import { FalseNegatives, FalsePositives, TrueNegatives, TruePositives } from './counts.js';
 import { F1Score } from './f1.js';
+import { FBetaScore } from './fbeta.js';
+import { R2Score } from './r2.js';
+import { SparseTopKCategoricalAccuracy } from './top_k.js';
 import type { MetricFunction } from './metric.js';
 import { Mean, MeanMetricWrapper, Metric } from './metric.js';
 import {
@@ -70,6 +74,13 @@ const ENTRIES = [
   // As a metric the cosine similarity is reported with its natural sign (1 = same direction), as in Keras.
   { name: 'cosineSimilarity', keras: 'cosine_similarity', aliases: [], make: wrap((t: Tensor, p: Tensor) => neg(cosineSimilarity(t, p))) },
   { name: 'mean', keras: 'mean', aliases: [], make: (name) => new Mean({ name }) },
+  { name: 'sparseTopKCategoricalAccuracy', keras: 'sparse_top_k_categorical_accuracy', aliases: [], make: (name) => new SparseTopKCategoricalAccuracy({ name }) },
+  { name: 'r2Score', keras: 'r2_score', aliases: [], make: (name) => new R2Score({ name }) },
+  { name: 'fBetaScore', keras: 'fbeta_score', aliases: [], make: (name) => new FBetaScore({ name }) },
+  { name: 'truePositives', keras: 'true_positives', aliases: [], make: (name) => new TruePositives({ name }) },
+  { name: 'falsePositives', keras: 'false_positives', aliases: [], make: (name) => new FalsePositives({ name }) },
+  { name: 'trueNegatives', keras: 'true_negatives', aliases: [], make: (name) => new TrueNegatives({ name }) },
+  { name: 'falseNegatives', keras: 'false_negatives', aliases: [], make: (name) => new FalseNegatives({ name }) },
 ] as const satisfies readonly Entry[];
 
 type MetricEntry = (typeof ENTRIES)[number];

@@ -24,6 +24,7 @@ import type { EvaluateDatasetOptions, EvaluateOptions } from '../training/evalua
 import { evaluateDatasetLoop, evaluateTensors } from '../training/evaluate.js';
 import type { FitDatasetOptions, FitOptions } from '../training/fit.js';
 import { fitDataset, fitTensors } from '../training/fit.js';
+import { lossSampleWeight, metricSampleWeight } from '../training/mask.js';
 import type { MetricLike } from '../training/model-kind.js';
 import { checkOptionKeys, PREDICT_OPTIONS, TEST_ON_BATCH_OPTIONS, TRAIN_ON_BATCH_OPTIONS } from '../training/options.js';
 
@@ -262,7 +263,8 @@ export class Model extends Functional {
   private totalLoss(ys: readonly Tensor[], preds: readonly Tensor[], sampleWeight: BatchData | null): { total: Tensor; parts: Tensor[] } {
     const { losses, lossWeights } = this.compiled!;
     const parts = losses.map((loss, i) => {
-      const sw = outputWeight(sampleWeight, i);
+      // An output that carries a mask (a sequence after Embedding({ maskZero }) or Masking) weights its loss by it, as Keras does.
+      const sw = lossSampleWeight(loss, preds[i]!, outputWeight(sampleWeight, i));
       return sw === null ? loss.apply(ys[i]!, preds[i]!) : loss.apply(ys[i]!, preds[i]!, sw);
     });
     let total: Tensor | null = null;
@@ -284,7 +286,7 @@ export class Model extends Functional {
         outputLosses.forEach((tracker, i) => tracker.update(parts[i]!.item(), n));
       }
       for (const m of metrics) {
-        const sw = outputWeight(sampleWeight, m.output);
+        const sw = metricSampleWeight(m.metric, preds[m.output]!, outputWeight(sampleWeight, m.output));
         if (sw === null) m.metric.update(ys[m.output]!, preds[m.output]!);
         else m.metric.update(ys[m.output]!, preds[m.output]!, sw);
       }

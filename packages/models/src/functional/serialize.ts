@@ -1,5 +1,5 @@
 import type { CallKwargs, Layer, Node, RNNCallKwargs, SymbolicTensor } from '@descent/layers';
-import { Functional, RNN, SymbolicTensor as SymbolicTensorClass } from '@descent/layers';
+import { Functional, RNN, ScoresLayer, SymbolicTensor as SymbolicTensorClass } from '@descent/layers';
 import type { JsonObject, JsonValue } from '../io/case.js';
 import { fromPythonic, isJsonObject, toPythonic } from '../io/case.js';
 import type { FunctionalArgs } from '@descent/layers';
@@ -131,7 +131,10 @@ export function functionalFromTopologyConfig(config: JsonValue, where: string, m
               ? p.layer.applyOutputs(layerInputs, callKwargs)
               : p.layer instanceof RNN && p.layer.returnState && !Array.isArray(layerInputs)
                 ? p.layer.applyWithState(layerInputs, callKwargs)
-                : [p.layer.apply(layerInputs, callKwargs)];
+                : // Attention layers read their call options (causal mask, scores, a mask input) from the saved kwargs.
+                  p.layer instanceof ScoresLayer
+                  ? p.layer.applySavedCall(args, kwargs)
+                  : [p.layer.apply(layerInputs, callKwargs)];
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           throw new Error(`${at}: ${message}`, { cause: err });

@@ -12,14 +12,15 @@ import {
   MaxPooling2D,
 } from '@descent/layers';
 import { Model, Sequential } from '@descent/models';
+import { buildVit } from './vit.js';
 
-export type ModelKind = 'mlp' | 'cnn' | 'resnet';
-export const MODEL_KINDS: readonly ModelKind[] = ['mlp', 'cnn', 'resnet'];
+export type ModelKind = 'mlp' | 'cnn' | 'resnet' | 'vit';
+export const MODEL_KINDS: readonly ModelKind[] = ['mlp', 'cnn', 'resnet', 'vit'];
 
 export interface ArchitectureOptions {
   /** Units of each hidden Dense layer of the MLP. */
   hidden: readonly number[];
-  /** Dropout rate after each hidden layer (MLP) or before the classifier (CNN). */
+  /** Dropout rate after each hidden layer (MLP), before the classifier (CNN, ResNet) or in each MLP block and attention (ViT). */
   dropout: number;
 }
 
@@ -27,6 +28,7 @@ export const DEFAULT_ARCHITECTURE: Readonly<Record<ModelKind, ArchitectureOption
   mlp: { hidden: [512, 256], dropout: 0.3 },
   cnn: { hidden: [], dropout: 0.25 },
   resnet: { hidden: [], dropout: 0.25 },
+  vit: { hidden: [], dropout: 0 },
 };
 
 /** Conv 3×3 ('same') → batch norm, with ReLU after unless `relu` is false; `name` prefixes the layers' names. */
@@ -69,11 +71,13 @@ function buildResnet(dropout: number): Model {
 /**
  * The classifiers of the example: an MLP (784 → hidden ReLU layers with dropout → 10 softmax), a
  * small CNN (conv 3×3×32 → max-pool → conv 3×3×64 → max-pool → dense 128 → dropout → dense 10), both
- * `Sequential`, and a small residual CNN built with the functional API (see `buildResnet`).
+ * `Sequential`, a small residual CNN built with the functional API (see `buildResnet`) and a small
+ * Vision Transformer, also functional (see `buildVit` in vit.ts).
  * Initial weights come from the global seed, so the same seed builds the same model.
  */
 export function buildModel(kind: ModelKind, arch: ArchitectureOptions = DEFAULT_ARCHITECTURE[kind]): Sequential | Model {
   if (kind === 'resnet') return buildResnet(arch.dropout);
+  if (kind === 'vit') return buildVit({ dropout: arch.dropout });
   if (kind === 'mlp') {
     const { hidden, dropout: rate } = arch;
     return new Sequential(

@@ -16,7 +16,8 @@ export interface CliOptions {
   clipnorm?: number;
   model: ModelKind;
   epochs?: number;
-  batchSize: number;
+  /** Batch size; undefined takes the model's default (DEFAULT_BATCH_SIZE). */
+  batchSize?: number;
   seed: number;
   dataset: 'bundled' | 'download';
   out: string;
@@ -80,13 +81,13 @@ export function buildCli(): Command {
     .option('--rho <r>', 'rho (rmsprop, adadelta)', nonNegative('--rho'))
     .option('--weight-decay <w>', 'decoupled weight decay (any optimizer)', nonNegative('--weight-decay'))
     .option('--clipnorm <c>', 'clip each gradient to this norm', nonNegative('--clipnorm'))
-    .addOption(new Option('-m, --model <kind>', 'model architecture (resnet: a residual CNN built with the functional API)').choices(MODEL_KINDS).default('mlp'))
+    .addOption(new Option('-m, --model <kind>', 'model architecture (resnet: a residual CNN built with the functional API; vit: a small Vision Transformer)').choices(MODEL_KINDS).default('mlp'))
     .option('--hidden <units>', 'MLP hidden layer sizes, comma-separated (default: 512,256)', (raw: string) =>
       raw.split(',').map((u) => positiveInt('--hidden')(u.trim())),
     )
     .option('--dropout <rate>', 'dropout rate (default: 0.3 for mlp, 0.25 for cnn and resnet)', number('--dropout', (v) => v >= 0 && v < 1, 'in [0, 1)'))
-    .option('-e, --epochs <n>', 'epochs (default: 15 for mlp, 8 for cnn, 10 for resnet)', positiveInt('--epochs'))
-    .option('-b, --batch-size <n>', 'batch size', positiveInt('--batch-size'), 64)
+    .option('-e, --epochs <n>', 'epochs (default: 15 for mlp, 8 for cnn, 10 for resnet, 20 for vit)', positiveInt('--epochs'))
+    .option('-b, --batch-size <n>', 'batch size (default: 64; 32 for vit)', positiveInt('--batch-size'))
     .option('-s, --seed <n>', 'random seed for weights, shuffling and dropout', number('--seed', Number.isInteger, 'an integer'), 42)
     .addOption(new Option('-d, --dataset <source>', 'MNIST source: bundled (10,000 digits, offline) or download (70,000)').choices(['bundled', 'download']).default('bundled'))
     .addOption(new Option('--out <dir>', 'output directory for the model, history and charts').default(DEFAULT_OUT, 'apps/classifier/out'))

@@ -3,7 +3,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import '@descent/backend-wasm';
+import { mnist } from '@descent/datasets/node';
+import { loadModel } from '@descent/models';
+import '@descent/models/node';
 import { afterAll, describe, expect, it } from 'vitest';
+// Registers the app's augmentation layer, so that loadModel can rebuild the saved ViT.
+import './random_shift.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'descent-classifier-'));
@@ -107,6 +113,40 @@ describe('classifier app, end to end', () => {
     expect(classes.filter((c) => c === 'Add')).toHaveLength(3);
     expect(classes).toContain('GlobalAveragePooling2D');
   });
+
+  it('trains the Vision Transformer (--model vit) briefly: loss finite and falling, saved graph loads back with the same test results', async () => {
+    const dir = join(out, 'vit');
+    const run = await runApp(['--model', 'vit', '--limit', '256', '--validation-split', '0.25', '--epochs', '2', '--batch-size', '32', '--out', dir, '--verbose', '0', '--no-chart']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Training a VIT on 256 MNIST digits/);
+    const history = JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8')) as { history: Record<string, number[]>; test: { loss: number; accuracy: number } };
+    const loss = history.history.loss!;
+    expect(loss).toHaveLength(2);
+    for (const l of loss) expect(Number.isFinite(l)).toBe(true);
+    // Chance level for ten classes is ln 10 ≈ 2.30; the second epoch's mean loss is below the first's.
+    expect(loss[1]!).toBeLessThan(loss[0]!);
+    const modelJson = JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8')) as {
+      modelTopology: { class_name: string; config: { layers: { class_name: string }[] } };
+    };
+    expect(modelJson.modelTopology.class_name).toBe('Functional');
+    const classes = modelJson.modelTopology.config.layers.map((l) => l.class_name);
+    // Two encoder blocks, each with self-attention and two residual Adds; patches embedded by EinsumDense.
+    expect(classes.filter((c) => c === 'MultiHeadAttention')).toHaveLength(2);
+    expect(classes.filter((c) => c === 'Add')).toHaveLength(4);
+    expect(classes).toContain('EinsumDense');
+    expect(classes[1]).toBe('RandomShift');
+    expect(classes).toContain('GlobalAveragePooling1D');
+    // Loaded here, in another process than the one that trained it, the model scores the 2,000 test
+    // digits as the app did just after training (same backend): its predictions survived the round trip
+    // (the augmentation layer passes images through outside training).
+    const model = await loadModel(`file://${join(dir, 'model', 'model.json')}`);
+    model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const data = await mnist.load({ source: 'bundled', flatten: false });
+    const again = model.evaluate(data.test.xs, data.test.ys, { batchSize: 256 });
+    expect(again.accuracy).toBe(history.test.accuracy);
+    expect(again.loss).toBeCloseTo(history.test.loss, 5);
+  }, 120_000);
 
   it('compares optimizers from the same start and writes compare.svg and compare.png', async () => {
     const dir = join(out, 'compare');

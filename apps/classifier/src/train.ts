@@ -14,7 +14,8 @@ import type { CliOptions } from './cli.js';
 import type { LineTracker, ProgressWatch } from './interrupt.js';
 import { chooseOptimizer } from './optimizer-choice.js';
 
-export const DEFAULT_EPOCHS: Readonly<Record<ModelKind, number>> = { mlp: 15, cnn: 8, resnet: 10 };
+export const DEFAULT_EPOCHS: Readonly<Record<ModelKind, number>> = { mlp: 15, cnn: 8, resnet: 10, vit: 20 };
+export const DEFAULT_BATCH_SIZE: Readonly<Record<ModelKind, number>> = { mlp: 64, cnn: 64, resnet: 64, vit: 32 };
 
 export interface RunResult {
   optimizer: string;
@@ -61,11 +62,12 @@ export async function trainOne(
 ): Promise<RunResult & { model: ReturnType<typeof buildModel> }> {
   const { optimizer, description: chosen } = chooseOptimizer(optimizerName, opts);
   const epochs = opts.epochs ?? DEFAULT_EPOCHS[opts.model];
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE[opts.model];
   let description = chosen;
   if (opts.schedule === 'cosine') {
     // Decay to zero over the whole run: the last epochs average out the noise of single batches.
     const trainSize = opts.validationSplit > 0 ? Math.floor(data.train.size * (1 - opts.validationSplit)) : data.train.size;
-    const steps = epochs * Math.ceil(trainSize / opts.batchSize);
+    const steps = epochs * Math.ceil(trainSize / batchSize);
     optimizer.learningRate = new CosineDecay(optimizer.currentLearningRate(), steps);
     description += `, cosine decay to 0 over ${steps} steps`;
   }
@@ -85,7 +87,7 @@ export async function trainOne(
   const started = performance.now();
   const history = await model.fit(data.train.xs, data.train.ys, {
     epochs,
-    batchSize: opts.batchSize,
+    batchSize,
     // Like the Keras MNIST examples: without a validation split, the held-out test set is the
     // validation data, so every training digit is used for training.
     ...(opts.validationSplit > 0 ? { validationSplit: opts.validationSplit } : { validationData: [data.test.xs, data.test.ys] as [Tensor, Tensor] }),

@@ -210,7 +210,8 @@ function subtleCrypto(what: string): NonNullable<typeof globalThis.crypto>['subt
 
 /** The SHA-256 (lower-case hex) of `bytes`, through WebCrypto: works in browsers (secure pages) and Node. */
 export async function digestSha256(bytes: Uint8Array): Promise<string> {
-  return toHex(await subtleCrypto('digestSha256').digest('SHA-256', bytes));
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed where lib.dom types BufferSource (ArrayBuffer-backed views only)
+  return toHex(await subtleCrypto('digestSha256').digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 }
 
 function toHex(digest: ArrayBuffer): string {
@@ -266,7 +267,8 @@ export async function fetchVerified(opts: FetchVerifiedOptions): Promise<Uint8Ar
     chunk: (bytes) => void chunks.push(bytes),
   });
   const bytes = concat(chunks, received);
-  const actual = toHex(await subtle.digest('SHA-256', bytes));
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed where lib.dom types BufferSource (ArrayBuffer-backed views only)
+  const actual = toHex(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
   if (actual !== opts.sha256.toLowerCase()) {
     const expectedSize = opts.size !== undefined ? ` (${opts.size} bytes)` : '';
     const hint =
@@ -301,7 +303,7 @@ export async function gunzip(bytes: Uint8Array, name = 'gzip data', maxBytes = D
   if (typeof DecompressionStream !== 'function') {
     throw new Error(`gunzip: ${name} is gzip-compressed and this platform has no DecompressionStream to decompress it; serve the uncompressed file`);
   }
-  const stream: ReadableStream<Uint8Array> = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  const stream: ReadableStream<Uint8Array> = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;

@@ -62,6 +62,48 @@ class Cnn(torch.nn.Module):
         return self.fc(x.permute(0, 2, 3, 1).flatten(1))
 
 
+class Recurrent(torch.nn.Module):
+    """The rnn-train models (issue 20): 28 rows of 28 pixels as time steps -> LSTM(128) or GRU(128), or
+    LSTM(128, all steps) -> LSTM(128) ('lstm2'), -> Linear(10) on the last step's output."""
+
+    def __init__(self, kind, w):
+        super().__init__()
+        u = w[1].shape[0]
+        if kind == 'gru':
+            # Keras GRU (resetAfter, PyTorch's math too): gates z, r, h along the columns, bias [2, 3u]
+            # (input, recurrent); PyTorch orders them r, z, n.
+            def order(m):
+                return torch.cat([m[..., u:2 * u], m[..., :u], m[..., 2 * u:]], -1)
+            self.rnns = torch.nn.ModuleList([torch.nn.GRU(28, u, batch_first=True)])
+            with torch.no_grad():
+                g = self.rnns[0]
+                g.weight_ih_l0.copy_(order(w[0]).t())
+                g.weight_hh_l0.copy_(order(w[1]).t())
+                g.bias_ih_l0.copy_(order(w[2][0]))
+                g.bias_hh_l0.copy_(order(w[2][1]))
+            dense = 3
+        else:
+            # Keras LSTM: gates i, f, c, o along the columns, as PyTorch's i, f, g, o; one bias (bias_hh 0).
+            layers = 2 if kind == 'lstm2' else 1
+            self.rnns = torch.nn.ModuleList([torch.nn.LSTM(28 if l == 0 else u, u, batch_first=True) for l in range(layers)])
+            with torch.no_grad():
+                for l, r in enumerate(self.rnns):
+                    r.weight_ih_l0.copy_(w[3 * l].t())
+                    r.weight_hh_l0.copy_(w[3 * l + 1].t())
+                    r.bias_ih_l0.copy_(w[3 * l + 2])
+                    r.bias_hh_l0.zero_()
+            dense = 3 * layers
+        self.fc = torch.nn.Linear(u, 10)
+        with torch.no_grad():
+            self.fc.weight.copy_(w[dense].t())
+            self.fc.bias.copy_(w[dense + 1])
+
+    def forward(self, x):
+        for r in self.rnns:
+            x, _ = r(x)
+        return self.fc(x[:, -1])
+
+
 def matmul_gflops(n=256, reps=20):
     """Speed of torch.mm at n x n: Debian's python3-torch calls whatever libblas.so.3 points to, and the
     reference BLAS (libblas3) runs ~50x slower than OpenBLAS, which would make PyTorch look slow."""
@@ -80,12 +122,13 @@ def main():
     torch.set_num_threads(threads)
     kind = spec['kind']
     n = spec['trainSize']
-    x = read_floats(spec['x'], [n, 784] if kind == 'mlp' else [n, 28, 28, 1])
+    recurrent = kind in ('lstm', 'gru', 'lstm2')
+    x = read_floats(spec['x'], [n, 784] if kind == 'mlp' else [n, 28, 28] if recurrent else [n, 28, 28, 1])
     if kind == 'cnn':
         x = x.permute(0, 3, 1, 2).contiguous()
     y = read_floats(spec['y'], [n, 10])
     weights = [read_floats(p, s) for p, s in zip(spec['weights'], spec['shapes'])]
-    model = Mlp(weights) if kind == 'mlp' else Cnn(weights)
+    model = Mlp(weights) if kind == 'mlp' else Recurrent(kind, weights) if recurrent else Cnn(weights)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
     batch = spec['batch']
 
@@ -110,6 +153,14 @@ def main():
         cmd = json.loads(line)
         if cmd['cmd'] == 'quit':
             break
+        if cmd['cmd'] == 'predict':
+            # Inference on the first n training inputs in batches: {"ms": wall ms of the whole pass}.
+            with torch.no_grad():
+                t0 = time.perf_counter()
+                for b in range(0, int(cmd['n']), int(cmd['batch'])):
+                    torch.softmax(model(x[b:b + int(cmd['batch'])]), 1)
+                reply({'ms': (time.perf_counter() - t0) * 1000})
+            continue
         if cmd['cmd'] != 'train':
             reply({'error': 'unknown command ' + repr(cmd['cmd'])})
             continue

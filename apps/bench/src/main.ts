@@ -11,9 +11,9 @@ const USAGE = `usage: bench [--quick] [--cpu-time] [--json <file>] [--suite <nam
   --cpu-time      time by this process's CPU time instead of wall-clock (for a machine shared with other jobs)
   --json <file>   also write the results as JSON
   --suite <name>  run only the named suite(s); available: ${suites.map((s) => s.name).join(', ')}
-  --python <path> python interpreter with PyTorch for the training suites (default: the first of python3,
+  --python <path> python interpreter with PyTorch for the training and inference suites (default: the first of python3,
                   /usr/bin/python3 that can import torch; without one, PyTorch is skipped with a note)
-  --contender <id> training suites: run only these contenders (repeatable): descent-wasm, descent-wasm-1t, descent-cpu, tfjs-wasm,
+  --contender <id> training and inference suites: run only these contenders (repeatable): descent-wasm, descent-wasm-1t, descent-cpu, tfjs-wasm,
                   tfjs-cpu, pytorch-1t, pytorch-<cores>t; ratios are against TF.js wasm (or TF.js cpu) when it runs
   --soak          instead of the suites, run each hand-written training/inference loop of issue 12 (minimize, grad,
                   valueAndGrads, variableGrads + applyGradients / assign, a Sequential in a custom loop, predict,

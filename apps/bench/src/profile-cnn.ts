@@ -1,5 +1,5 @@
-// Per-kernel profile of the bench CNN's training step on Descent's wasm backend:
-// `tsx --conditions=@descent/source src/profile-cnn.ts [steps]`.
+// Per-kernel profile of the bench CNN's (or, with --mlp, the MLP's) training step on Descent's wasm backend:
+// `tsx --conditions=@descent/source src/profile-cnn.ts [steps] [threads] [--ab] [--mlp]`.
 import '@descent/backend-wasm';
 import { getWasmBackend, setNumThreads } from '@descent/backend-wasm';
 import { Conv2D, Dense, Flatten, MaxPooling2D } from '@descent/layers';
@@ -11,23 +11,30 @@ setSeed(1);
 const steps = Number(process.argv[2] ?? 40);
 if (process.argv[3] !== undefined) setNumThreads(Number(process.argv[3]));
 const B = 64;
-const model = new Sequential([
-  new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-  new MaxPooling2D({ poolSize: 2 }),
-  new Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }),
-  new MaxPooling2D({ poolSize: 2 }),
-  new Flatten(),
-  new Dense({ units: 10, activation: 'softmax' }),
-]);
+// `--mlp`: the mlp-train suite's 784-128-10 MLP instead of the CNN.
+const mlp = process.argv.includes('--mlp');
+const model = mlp
+  ? new Sequential([
+    new Dense({ units: 128, activation: 'relu', inputShape: [784] }),
+    new Dense({ units: 10, activation: 'softmax' }),
+  ])
+  : new Sequential([
+    new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+    new MaxPooling2D({ poolSize: 2 }),
+    new Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }),
+    new MaxPooling2D({ poolSize: 2 }),
+    new Flatten(),
+    new Dense({ units: 10, activation: 'softmax' }),
+  ]);
 model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
 const n = B * steps;
-const x = randomUniform([n, 28, 28, 1]);
+const x = randomUniform(mlp ? [n, 784] : [n, 28, 28, 1]);
 const labels = new Float32Array(n * 10);
 for (let i = 0; i < n; i++) labels[i * 10 + (i % 10)] = 1;
 const y = tensor(labels, [n, 10]);
 
 const backend = getBackend() as unknown as { kernels: Record<string, (...a: unknown[]) => unknown> };
-const times = new Map<string, { ms: number; calls: number }>();
+const times = new Map<string, { ms: number; calls: number; each: number[] }>();
 let profiling = false;
 for (const [name, fn] of Object.entries(backend.kernels)) {
   backend.kernels[name] = (inputs: unknown, attrs: unknown) => {
@@ -37,25 +44,57 @@ for (const [name, fn] of Object.entries(backend.kernels)) {
     const dt = performance.now() - t0;
     const shapes = (inputs as { shape: number[] }[]).map((t) => `[${t.shape.join(',')}]`).join(' ');
     const key = `${name} ${shapes}`;
-    const e = times.get(key) ?? { ms: 0, calls: 0 };
+    const e = times.get(key) ?? { ms: 0, calls: 0, each: [] };
     e.ms += dt;
     e.calls++;
+    e.each.push(dt);
     times.set(key, e);
     return out;
   };
 }
-console.log(`threads ${getWasmBackend().numThreads}`);
+// `--ab`: alternate epochs with the range kernels threaded (A, the default) and kept on the calling
+// thread (B, minRangeWork = ∞), so both are measured through the same stretch of machine load.
+const ab = process.argv.includes('--ab');
+const pool = (getWasmBackend() as unknown as { ctx: { pool: { minRangeWork: number } } }).ctx.pool;
+const defaultRangeWork = pool.minRangeWork;
+console.log(`threads ${getWasmBackend().numThreads}${ab ? ', A/B: range kernels threaded (A) or not (B)' : ''}`);
 await model.fit(x, y, { batchSize: B, epochs: 2, shuffle: false, verbose: 0 });
-profiling = true;
-const t0 = performance.now();
-await model.fit(x, y, { batchSize: B, epochs: 1, shuffle: false, verbose: 0 });
-const total = performance.now() - t0;
-profiling = false;
-let inKernels = 0;
-const rows = [...times.entries()].sort((a, b) => b[1].ms - a[1].ms);
-for (const [, v] of rows) inKernels += v.ms;
-console.log(`step ${(total / steps).toFixed(2)} ms, in kernels ${(inKernels / steps).toFixed(2)} ms`);
-for (const [k, v] of rows) {
-  if (v.ms / steps < 0.02) continue;
-  console.log(`${(v.ms / steps).toFixed(3).padStart(8)} ms/step  ${(v.calls / steps).toFixed(1).padStart(4)}×  ${k}`);
+const modes = ab ? ['A', 'B'] : [''];
+const rounds = ab ? 3 : 1;
+const totals = new Map<string, number>();
+const perMode = new Map<string, Map<string, { ms: number; calls: number; each: number[] }>>();
+for (let round = 0; round < rounds; round++) {
+  for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
+    pool.minRangeWork = mode === 'B' ? Infinity : defaultRangeWork;
+    times.clear();
+    profiling = true;
+    const t0 = performance.now();
+    await model.fit(x, y, { batchSize: B, epochs: 1, shuffle: false, verbose: 0 });
+    totals.set(mode, (totals.get(mode) ?? 0) + performance.now() - t0);
+    profiling = false;
+    const acc = perMode.get(mode) ?? new Map<string, { ms: number; calls: number; each: number[] }>();
+    for (const [k, v] of times) {
+      const e = acc.get(k) ?? { ms: 0, calls: 0, each: [] };
+      e.ms += v.ms;
+      e.calls += v.calls;
+      e.each.push(...v.each);
+      acc.set(k, e);
+    }
+    perMode.set(mode, acc);
+  }
+}
+const n1 = steps * rounds;
+for (const mode of modes) {
+  const rows = [...perMode.get(mode)!.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  let inKernels = 0;
+  for (const [, v] of rows) inKernels += v.ms;
+  console.log(`${mode ? `${mode}: ` : ''}step ${(totals.get(mode)! / n1).toFixed(2)} ms, in kernels ${(inKernels / n1).toFixed(2)} ms`);
+  for (const [k, v] of rows) {
+    if (v.ms / n1 < 0.02) continue;
+    // Per call: median and minimum (the minimum is the call least disturbed by other jobs).
+    const each = [...v.each].sort((p, q) => p - q);
+    const med = each[each.length >> 1]!;
+    const stats = `median ${med.toFixed(3).padStart(6)}  min ${each[0]!.toFixed(3).padStart(6)}`;
+    console.log(`${(v.ms / n1).toFixed(3).padStart(8)} ms/step  ${(v.calls / n1).toFixed(1).padStart(4)}×  ${stats}  ${k}`);
+  }
 }

@@ -137,6 +137,15 @@ export class TorchWorker {
     return { loss: r.loss, ms: r.ms };
   }
 
+  /** Predict the first `n` training inputs in batches of `batchSize` (no gradients); PyTorch's own wall time (ms). */
+  async predict(n: number, batchSize: number): Promise<number> {
+    const reply = this.next();
+    this.proc.stdin.write(`${JSON.stringify({ cmd: 'predict', n, batch: batchSize })}\n`);
+    const r = await reply;
+    if (r.error !== undefined || r.ms === undefined) throw new Error(`pytorch: ${r.error ?? `unexpected reply ${JSON.stringify(r)}`}`);
+    return r.ms;
+  }
+
   close(): void {
     if (this.exited === null) {
       this.proc.stdin.end(`${JSON.stringify({ cmd: 'quit' })}\n`);

@@ -6,10 +6,12 @@ import { dispose, listBackends, setBackend, setKernelHook, setSeed, tensor } fro
 import * as tf from '@tensorflow/tfjs';
 import { seededFloats } from '../measure.js';
 import { loadWasmContenders, useTf } from './wasm-contenders.js';
+import type { RecurrentKind } from './rnn-models.js';
+import { descentRecurrentLayers, isRecurrent, tfRecurrentLayers } from './rnn-models.js';
 import type { WasmSetup } from './wasm-contenders.js';
 
-/** The two benchmark models of issue 7, built identically by every framework. */
-export type ModelKind = 'mlp' | 'cnn';
+/** The two benchmark models of issue 7 and the recurrent ones of issue 20 (rnn-models.ts), built identically by every framework. */
+export type ModelKind = 'mlp' | 'cnn' | RecurrentKind;
 
 export const BATCH = 64;
 const PIXELS = 28 * 28;
@@ -40,12 +42,14 @@ export async function loadDigits(): Promise<Digits> {
 }
 
 function inputShape(kind: ModelKind, n: number): number[] {
+  if (isRecurrent(kind)) return [n, 28, 28];
   return kind === 'mlp' ? [n, PIXELS] : [n, 28, 28, 1];
 }
 
 function descentModel(kind: ModelKind): Sequential {
-  const model =
-    kind === 'mlp'
+  const model = isRecurrent(kind)
+    ? new Sequential(descentRecurrentLayers(kind))
+    : kind === 'mlp'
       ? new Sequential([new Dense({ units: 128, activation: 'relu', inputShape: [PIXELS] }), new Dense({ units: CLASSES, activation: 'softmax' })])
       : new Sequential([
           new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
@@ -60,8 +64,9 @@ function descentModel(kind: ModelKind): Sequential {
 }
 
 function tfModel(kind: ModelKind): tf.Sequential {
-  const model =
-    kind === 'mlp'
+  const model = isRecurrent(kind)
+    ? tf.sequential({ layers: tfRecurrentLayers(kind) })
+    : kind === 'mlp'
       ? tf.sequential({ layers: [tf.layers.dense({ units: 128, activation: 'relu', inputShape: [PIXELS] }), tf.layers.dense({ units: CLASSES, activation: 'softmax' })] })
       : tf.sequential({
           layers: [

@@ -46,8 +46,11 @@ export interface EinsumDenseArgs extends LayerArgs {
 
 /** What an equation and an input shape give: the weights' shapes and the full output shape. */
 export interface EinsumDenseShapes {
+  /** Shape of the kernel weight. */
   kernel: number[];
+  /** Shape of the bias weight, or null when the layer has no bias (`biasAxes` not given). */
   bias: number[] | null;
+  /** Shape of the layer's output (batch dimension included, null where unknown). */
   output: SymbolicShape;
 }
 

@@ -1,4 +1,4 @@
-// Float32 elementwise kernels. Op codes match src/opcodes.ts. Each op gets its own loop: the
+// Float32 elementwise kernels. Op codes match UNARY/BINARY in src/exports.ts. Each op gets its own loop: the
 // dispatch functions switch once, then call an @inline loop with the op as a constant that the
 // optimizer folds away.
 

@@ -6,85 +6,40 @@
  * Fixed seed; FUZZ_RUNS raises numRuns (packages/models/scripts/fuzz.ts runs thousands).
  */
 import { dispose, tensor, withScope, type Tensor } from '@descent/tensor';
+import { fuzzHarness, type KnownDefect } from '@descent/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resetLayerNames } from './engine/naming.js';
 import { BatchNormalization, Conv2D, Dense, Dropout, Embedding, Flatten, LSTM, Reshape } from './layers/index.js';
 import type { Layer } from './engine/layer.js';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
-const SEED = 20260613;
-const stats: Record<string, { ok: number; err: number }> = {};
-
-const UNCLEAR = [
-  /Invalid typed array length/, /Maximum call stack size exceeded/, /Cannot read properties/, /is not a function/,
-  /is not iterable/, /Cannot convert/, /\[object Object\]/, /Array buffer allocation failed/, /Invalid array length/,
-];
-
-const SURVEY = process.env.FUZZ_SURVEY === '1';
-const findings = new Map<string, { count: number; example: string }>();
-let current: unknown[] = [];
-const show = (v: unknown): string => {
-  try {
-    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x === undefined ? 'undefined' : x)) ?? String(v);
-  } catch { return String(v); }
-};
-
 /**
  * Known open defects found by this fuzz suite (issue 13). Each is reported, not fixed here; a
  * violation matching one is counted under `known` instead of failing, so the suite stays green and
  * any *new* defect still fails. Remove an entry once its defect is fixed.
  */
-const KNOWN_DEFECTS: readonly { id: string; props: readonly string[]; match: RegExp }[] = [
+const KNOWN_DEFECTS: readonly KnownDefect[] = [
   // L1–L10 (issue 13) are fixed; this suite now guards them.
 ];
-const known: Record<string, number> = {};
+const fz = fuzzHarness({ suite: 'layers', knownDefects: KNOWN_DEFECTS, allowInstanceName: true });
+const { body, opts } = fz;
 
-/** Wraps a property body so the generated inputs are known to `oracle` for reporting. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const body = (fn: (...a: any[]) => void) => (...a: unknown[]): void => { current = a; fn(...a); };
-
-/** Runs `fn`; success must pass `check`, failure must be a clear Error naming one of `names`. */
+/** Runs `fn` in a scope: a result must have a whole shape, a matching size and data, and pass `check`. */
 function oracle(prop: string, names: readonly string[], fn: () => Tensor | Tensor[], check: (r: Tensor) => void): void {
-  const s = (stats[prop] ??= { ok: 0, err: 0 });
-  const violation = (what: string): void => {
-    const k = KNOWN_DEFECTS.find((d) => d.props.includes(prop) && d.match.test(what));
-    if (k) { known[k.id] = (known[k.id] ?? 0) + 1; return; }
-    const key = `${prop}: ${what.replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, 'N').slice(0, 140)}`;
-    const f = findings.get(key);
-    if (f) f.count++;
-    else findings.set(key, { count: 1, example: `${prop}(${show(current)}) -> ${what}` });
-    if (!SURVEY) throw new Error(`${prop}(${show(current)}) -> ${what}`);
-  };
-  let result: Tensor | Tensor[];
-  const t0 = performance.now();
-  try {
-    result = withScope(fn);
-  } catch (e) {
-    if (SURVEY && performance.now() - t0 > 30) console.log(`SLOW ${Math.round(performance.now() - t0)}ms ${prop}(${show(current)}) threw`);
-    s.err++;
-    if (!(e instanceof Error)) return violation(`threw a non-Error ${show(e)}`);
-    const msg = e.message;
-    if (UNCLEAR.some((re) => re.test(msg))) return violation(`unclear ${e.name}: ${msg}`);
-    if (!names.some((n) => msg.startsWith(`${n}:`) || msg.startsWith(`${n} '`))) return violation(`message does not name ${names.join('/')}: ${e.name}: ${msg}`);
-    return;
-  }
-  s.ok++;
-  if (SURVEY && performance.now() - t0 > 30) console.log(`SLOW ${Math.round(performance.now() - t0)}ms ${prop}(${show(current)}) ok`);
-  for (const r of Array.isArray(result) ? result : [result]) {
+  fz.oracle(prop, names, () => withScope(fn), (result) => {
+    const rs = Array.isArray(result) ? result : [result];
     try {
-      expect(r.shape.every((d) => Number.isInteger(d) && d >= 0), `bad shape ${String(r.shape)}`).toBe(true);
-      expect(r.size === r.shape.reduce((a, b) => a * b, 1), 'size is not the product of the shape').toBe(true);
-      expect(r.dataSync().length === r.size, 'data length is not the size').toBe(true);
-      check(r);
-    } catch (e) {
-      violation(`succeeded with a bad result: ${(e as Error).message.split('\n')[0]}`);
+      for (const r of rs) {
+        expect(r.shape.every((d) => Number.isInteger(d) && d >= 0), `bad shape ${String(r.shape)}`).toBe(true);
+        expect(r.size === r.shape.reduce((a, b) => a * b, 1), 'size is not the product of the shape').toBe(true);
+        expect(r.dataSync().length === r.size, 'data length is not the size').toBe(true);
+        check(r);
+      }
     } finally {
-      dispose(r);
+      dispose(rs);
     }
-  }
+  });
 }
-
 
 const hostile = fc.oneof(
   fc.integer({ min: -2, max: 6 }),
@@ -111,7 +66,6 @@ const shapeMatches = (layer: Layer, input: Tensor, r: Tensor): void => {
   const ok = want.length === r.rank && want.every((d, i) => d === null || d === r.shape[i]);
   expect(ok, `output shape ${String(r.shape)} but computeOutputShape says ${String(want)}`).toBe(true);
 };
-const opts = { seed: SEED, numRuns: RUNS };
 const specArb = fc.constantFrom(...SPECS);
 const optionsArb = (spec: Spec) => fc.dictionary(fc.constantFrom(...spec.keys, 'unitz', 'activaton', '__proto__', 'constructor'), hostile, { maxKeys: 3 });
 
@@ -145,7 +99,6 @@ describe('fuzz: layers', () => {
   });
 
   it('summary', () => {
-    if (process.env.FUZZ_RUNS || SURVEY) console.log(`FUZZ layers numRuns=${RUNS} outcomes ${JSON.stringify(stats)} knownDefectHits ${JSON.stringify(known)}`);
-    if (SURVEY) for (const [k, f] of findings) console.log(`FINDING x${f.count} ${k}\n   e.g. ${f.example}`);
+    fz.summary();
   });
 });

@@ -8,6 +8,7 @@
  */
 import { Dense, resetLayerNames } from '@descent/layers';
 import { dispose, setSeed, tensor, zeros, type Tensor } from '@descent/tensor';
+import { fuzzHarness, UNCLEAR_MESSAGES, type KnownDefect } from '@descent/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Callback } from './callbacks/index.js';
@@ -16,19 +17,6 @@ import { fromMemory } from './io/router.js';
 import { fromJSON, loadModel } from './io/load.js';
 import { resetSequentialNames, Sequential } from './sequential.js';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
-const SEED = 20260613;
-const SURVEY = process.env.FUZZ_SURVEY === '1';
-const stats: Record<string, { ok: number; err: number }> = {};
-const findings = new Map<string, { count: number; example: string }>();
-let current: unknown[] = [];
-
-const UNCLEAR = [
-  /Invalid typed array length/, /Maximum call stack size exceeded/, /Cannot read properties/, /is not a function/,
-  /is not iterable/, /Cannot convert/, /\[object Object\]/, /Array buffer allocation failed/, /Invalid array length/,
-  /Cannot set properties/, /Cannot destructure/,
-];
-
 /**
  * Known open defects found by this fuzz suite (issue 13). Each is reported, not fixed here; a
  * violation matching one is counted under `known` instead of failing, so the suite stays green and
@@ -36,49 +24,14 @@ const UNCLEAR = [
  */
 // M1–M6 (callbacks / classWeight validation, `[object Object]` in messages, unprefixed layer-build
 // errors from model.json) are fixed; the fuzz suite now fails on any of them.
-const KNOWN_DEFECTS: readonly { id: string; props: readonly string[]; match: RegExp }[] = [];
-const known: Record<string, number> = {};
-
-const show = (v: unknown): string => {
-  try {
-    const s = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x === undefined ? 'undefined' : x));
-    return (s ?? String(v)).slice(0, 600);
-  } catch { return String(v); }
-};
-
-function violation(prop: string, what: string): void {
-  const k = KNOWN_DEFECTS.find((d) => d.props.includes(prop) && d.match.test(what));
-  if (k) { known[k.id] = (known[k.id] ?? 0) + 1; return; }
-  const key = `${prop}: ${what.replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, 'N').slice(0, 140)}`;
-  const f = findings.get(key);
-  if (f) f.count++;
-  else findings.set(key, { count: 1, example: `${prop}(${show(current)}) -> ${what}` });
-  if (!SURVEY) throw new Error(`${prop}(${show(current)}) -> ${what}`);
-}
-
-/** Runs `fn`; success must pass `check`, failure must be a clear Error naming one of `names`. */
-async function oracle<T>(prop: string, names: readonly string[], fn: () => T | Promise<T>, check: (r: T) => void): Promise<void> {
-  const s = (stats[prop] ??= { ok: 0, err: 0 });
-  let result: T;
-  try {
-    result = await fn();
-  } catch (e) {
-    s.err++;
-    if (process.env.FUZZ_DEBUG === prop) console.log('ERRDBG', (e as Error).message?.slice(0, 200), show(current).slice(0, 200));
-    if (!(e instanceof Error)) return violation(prop, `threw a non-Error ${show(e)}`);
-    const msg = e.message;
-    if (UNCLEAR.some((re) => re.test(msg))) return violation(prop, `unclear ${e.name}: ${msg}`);
-    if (!names.some((n) => msg.startsWith(`${n}:`) || msg.startsWith(`${n} '`))) return violation(prop, `message does not name ${names.join('/')}: ${e.name}: ${msg}`);
-    return;
-  }
-  s.ok++;
-  if (process.env.FUZZ_DEBUG === prop) console.log('OKDBG', show(current));
-  try {
-    check(result);
-  } catch (e) {
-    violation(prop, `succeeded with a bad result: ${(e as Error).message.split('\n')[0]}`);
-  }
-}
+const KNOWN_DEFECTS: readonly KnownDefect[] = [];
+const EXTRA_UNCLEAR = [/Cannot set properties/, /Cannot destructure/];
+const UNCLEAR = [...UNCLEAR_MESSAGES, ...EXTRA_UNCLEAR];
+const fz = fuzzHarness({ suite: 'models', knownDefects: KNOWN_DEFECTS, allowInstanceName: true, extraUnclear: EXTRA_UNCLEAR });
+const { opts, show } = fz;
+const violation = (prop: string, what: string): void => fz.violation(prop, what);
+/** Runs `fn` (awaited): an error must be clear, a result must pass `check`. */
+const oracle = <T>(prop: string, names: readonly string[], fn: () => T | Promise<T>, check: (r: T) => void): Promise<void> => fz.oracleAsync(prop, names, fn, check);
 
 const hostile = fc.oneof(
   fc.integer({ min: -2, max: 4 }),
@@ -112,12 +65,11 @@ const fitOpts = fc.dictionary(fc.constantFrom(...FIT_KEYS, ...TYPO_KEYS), hostil
   .map((o) => (o.verbose === undefined || typeof o.verbose === 'number' ? { ...o, verbose: o.verbose === 1 || o.verbose === 2 ? 0 : o.verbose ?? 0 } : o));
 const evalOpts = fc.dictionary(fc.constantFrom('batchSize', 'sampleWeight', 'callbacks', 'batchSize', 'batch_size', 'verbose', '__proto__'), hostile, { maxKeys: 2 });
 const predictOpts = fc.dictionary(fc.constantFrom('batchSize', 'callbacks', 'batchSize', 'batchsize', 'steps', '__proto__'), hostile, { maxKeys: 2 });
-const opts = { seed: SEED, numRuns: RUNS };
 
 describe('fuzz: fit / evaluate / predict options', () => {
   it('hostile option objects are used or refused clearly, and training stays bounded', async () => {
     await fc.assert(fc.asyncProperty(fitOpts, evalOpts, predictOpts, async (fo, eo, po) => {
-      current = [fo, eo, po];
+      fz.current = [fo, eo, po];
       const m = tinyModel();
       const x = X();
       const y = Y();
@@ -200,7 +152,7 @@ describe('fuzz: model.json mutations', () => {
         try { mutate(json, m); applied.push([ALL_PATHS[m[0]]!.join('.'), m[1]]); } catch { /* path gone */ }
       }
       const data = cut < 0 ? BASE.data : BASE.data.slice(0, cut);
-      current = [applied, cut];
+      fz.current = [applied, cut];
       const x = zeros([2, 3]);
       const checkModel = (m: Sequential): void => {
         expect(m).toBeInstanceOf(Sequential);
@@ -230,7 +182,6 @@ describe('fuzz: model.json mutations', () => {
   });
 
   it('summary', () => {
-    if (process.env.FUZZ_RUNS || SURVEY) console.log(`FUZZ models numRuns=${RUNS} outcomes ${JSON.stringify(stats)} knownDefectHits ${JSON.stringify(known)}`);
-    if (SURVEY) for (const [k, f] of findings) console.log(`FINDING x${f.count} ${k}\n   e.g. ${f.example}`);
+    fz.summary();
   });
 });

@@ -1,20 +1,21 @@
+import { toCamelCase as caseToCamel, toSnakeCase as caseToSnake } from '@descent/tensor';
 import { deserializeSchedule } from './schedules.js';
 
-/** `learning_rate` → `learningRate`, `beta_1` → `beta1`, `l1_regularization_strength` → `l1RegularizationStrength`. */
+/**
+ * `learning_rate` → `learningRate`, `beta_1` → `beta1`, `l1_regularization_strength` → `l1RegularizationStrength`
+ * (tensor's case conversion under its `'keras-args'` rule).
+ */
 export function toCamelCase(key: string): string {
-  return key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  return caseToCamel(key, { rule: 'keras-args' });
 }
 
 /**
  * `learningRate` → `learning_rate`, `beta1` → `beta_1`, `epsilon1` → `epsilon_1`, but
- * `l1RegularizationStrength` → `l1_regularization_strength`: the spellings Keras and TF.js write.
+ * `l1RegularizationStrength` → `l1_regularization_strength`: the spellings Keras and TF.js write
+ * (tensor's case conversion under its `'keras-args'` rule).
  */
 export function toSnakeCase(key: string): string {
-  return key
-    .replace(/([a-z])([0-9])/g, '$1_$2')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase()
-    .replace(/(^|_)l_([12])(?=_|$)/g, '$1l$2');
+  return caseToSnake(key, { rule: 'keras-args' });
 }
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {

@@ -1,25 +1,12 @@
 import { variable } from '@descent/autograd';
+import { withHolderCounts } from '@descent/test-utils';
 import { CpuBackend, registerBackend, removeBackend, setBackend, tensor, withScope } from '@descent/tensor';
-import type { Tensor } from '@descent/tensor';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Optimizer } from './optimizer.js';
 import { get } from './registry.js';
 
 /** The CPU backend plus a manual-memory backend's holder counts: storage with no holder would be freed. */
-class CountingBackend extends CpuBackend {
-  readonly counts = new Map<object, number>();
-  retainData(dataId: object): void {
-    this.counts.set(dataId, (this.counts.get(dataId) ?? 0) + 1);
-  }
-  disposeData(dataId: object): void {
-    const c = (this.counts.get(dataId) ?? 0) - 1;
-    if (c <= 0) this.counts.delete(dataId);
-    else this.counts.set(dataId, c);
-  }
-  alive(t: Tensor): boolean {
-    return this.counts.has(t.dataId);
-  }
-}
+class CountingBackend extends withHolderCounts(CpuBackend) {}
 
 afterEach(() => {
   setBackend('cpu');

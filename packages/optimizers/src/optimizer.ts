@@ -129,7 +129,7 @@ export interface BaseDefaults {
 }
 
 /**
- * An optimizer: Keras 3 semantics for `applyGradients` (the order is in OPTIMIZERS.md), a
+ * An optimizer: Keras 3 semantics for `applyGradients` (the order is in this package's README), a
  * learning rate that may be a number, a schedule or a function, and state that saves and restores
  * by variable name. Subclasses only supply their update rule and their own options.
  */

@@ -1,6 +1,6 @@
 /**
  * Parity with TensorFlow.js on 50 steps of identical gradients, for the optimizers whose math
- * agrees with Keras 3 (OPTIMIZERS.md lists where they differ): SGD, momentum (constant rate, where
+ * agrees with Keras 3 (the package README lists where they differ): SGD, momentum (constant rate, where
  * TF.js's `accum = μ·accum + g; w −= η·accum` equals Keras's velocity form), Adagrad, RMSprop
  * (non-centered), Adamax (decay 0) and Adam with ε = 0. Hyperparameters are passed explicitly
  * because TF.js's defaults differ.

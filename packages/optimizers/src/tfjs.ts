@@ -11,7 +11,7 @@ import { InverseTimeDecay, serializeSchedule } from './schedules.js';
  * `{ class_name: 'Momentum', config: { learningRate, momentum, useNesterov } }`) and its state as
  * `iter` followed by `<variable>/<slot>` entries whose slot names and meaning are its own. These
  * helpers map both onto Descent's optimizers, and say when TF.js's state cannot be continued
- * exactly because TF.js's update rule differs from Keras 3's (see OPTIMIZERS.md).
+ * exactly because TF.js's update rule differs from Keras 3's (see 'Differences from TF.js and PyTorch' in the package README).
  */
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {

@@ -1,7 +1,7 @@
 /**
  * The small gradient transformations every optimizer chains around its update rule
  * (accumulate → clip → decay weights → rule → average). Each is a pure function of tensors, so
- * any backend runs them and they compose in the order OPTIMIZERS.md gives.
+ * any backend runs them and they compose in the order the package README gives.
  */
 import type { Tensor } from '@descent/tensor';
 import { add, clipByValue, div, maximum, mul, sqrt, square, sub, sum } from '@descent/tensor';

@@ -26,7 +26,7 @@ export type KernelImpl<K extends KernelName> = (
 export type KernelTable = { readonly [K in KernelName]: KernelImpl<K> };
 
 /**
- * Hyperparameters of each fused optimizer rule (Keras 3 math, see OPTIMIZERS.md). Every number is
+ * Hyperparameters of each fused optimizer rule (Keras 3 math, as @descent/optimizers documents and tests it). Every number is
  * the value of this step (learning rate after its schedule, Adam's bias-corrected step size).
  */
 export interface OptimizerHyper {

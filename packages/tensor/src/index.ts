@@ -40,3 +40,5 @@ export { MAX_RANK, broadcastShapes, broadcastedAxes, broadcastWalk, formatShape,
 export type { Axis, NestedArray, TensorLike } from './tensor.js';
 export { Tensor, isTensor } from './tensor.js';
 export { closestName, normalizeName, unknownNameError } from './util/names.js';
+export type { CaseOptions, CaseRule } from './util/case.js';
+export { toCamelCase, toSnakeCase } from './util/case.js';

@@ -91,11 +91,5 @@ export function expectGradCheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly
 }
 
 /** Elementwise closeness of a tensor to plain numbers. */
-export function expectClose(t: Tensor, expected: ArrayLike<number>, tol = 1e-5): void {
-  const got = t.dataSync();
-  expect(got.length).toBe(expected.length);
-  for (let i = 0; i < got.length; i++) {
-    const e = expected[i]!;
-    expect(Math.abs(got[i]! - e), `element ${i}: got ${got[i]}, expected ${e}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(e)));
-  }
-}
+// `expectClose(actual, expected, tol = 1e-5)`: within `tol` absolutely near zero, relatively above 1.
+export { expectClose } from '@descent/test-utils';

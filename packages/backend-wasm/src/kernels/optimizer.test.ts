@@ -7,7 +7,8 @@ import { seeded } from '../test-utils/compare.js';
 beforeAll(() => setBackend('wasm'));
 
 /**
- * The op path the optimizers package takes without a fused step, written out from OPTIMIZERS.md:
+ * The op path the optimizers package takes without a fused step, written out from Keras 3's update rules
+ * (their float64 forms are in packages/optimizers/src/test-utils/rules.ts):
  * the same element-wise ops in the same order, so on this backend it is the exact reference.
  */
 function opPath<R extends OptimizerRule>(rule: R, [w, g, ...s]: Tensor[], hyper: OptimizerHyper[R]): Tensor[] {

@@ -1,19 +1,9 @@
 import type { Backend, DType, KernelName, Shape, TensorInfo, TypedArray } from '@descent/tensor';
 import { CpuBackend } from '@descent/tensor';
+import { seededFloats } from '@descent/test-utils';
 
 /** Uniform floats in [lo, hi) from a fixed-seed generator (mulberry32), so every run checks the same data. */
-export function seeded(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo);
-  }
-  return out;
-}
+export const seeded = seededFloats;
 
 export interface InputSpec {
   shape: Shape;

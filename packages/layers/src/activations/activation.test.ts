@@ -1,5 +1,6 @@
 import { gradCheck } from '@descent/autograd';
 import { tensor } from '@descent/tensor';
+import { expectClose } from '@descent/test-utils';
 import { describe, expect, it } from 'vitest';
 import { getActivation, listActivations, serializeActivation } from './activation.js';
 
@@ -37,11 +38,6 @@ const REFERENCE: Record<string, (x: number) => number> = {
   leaky_relu: (x) => (x > 0 ? x : 0.2 * x),
   exponential: Math.exp,
 };
-
-function expectClose(actual: ArrayLike<number>, expected: number[], tol = 1e-5): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i]! - expected[i]!)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(expected[i]!)));
-}
 
 function camel(snake: string): string {
   return snake.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());

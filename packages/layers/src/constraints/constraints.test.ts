@@ -1,12 +1,11 @@
 import { tensor } from '@descent/tensor';
+import { expectClose as closeTo } from '@descent/test-utils';
 import { describe, expect, it } from 'vitest';
 import { MaxNorm, maxNorm, MinMaxNorm, NonNeg, UnitNorm, unitNorm } from './constraint.js';
 import { getConstraint, listConstraints, serializeConstraint } from './registry.js';
 
-function expectClose(actual: ArrayLike<number>, expected: number[], tol = 1e-5): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i]! - expected[i]!)).toBeLessThanOrEqual(tol);
-}
+/** Within `tol` absolutely. */
+const expectClose = (actual: ArrayLike<number>, expected: number[], tol = 1e-5): void => closeTo(actual, expected, { atol: tol });
 
 // Columns (axis 0 = incoming weights of each unit) have norms 5 and 0.5.
 const w = tensor([[3, 0.3], [4, -0.4]]);

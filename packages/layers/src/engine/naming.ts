@@ -5,11 +5,9 @@
  */
 const counters = new Map<string, number>();
 
-/** Keras's `to_snake_case`: `Conv2DTranspose` → `conv2d_transpose`, `ReLU` → `re_lu`, `LSTM` → `lstm`. */
-export function toSnakeCase(name: string): string {
-  const intermediate = name.replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2');
-  return intermediate.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
-}
+// Keras's `to_snake_case` (tensor's case conversion, default rule): `Conv2DTranspose` → `conv2d_transpose`,
+// `ReLU` → `re_lu`, `LSTM` → `lstm`.
+export { toSnakeCase } from '@descent/tensor';
 
 /** The next unused name for `prefix`: the prefix itself the first time, then `prefix_1`, `prefix_2`, ... */
 export function uniqueLayerName(prefix: string): string {

@@ -9,19 +9,11 @@
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-/** `'useBias'` → `'use_bias'`, `'hardSigmoid'` → `'hard_sigmoid'`, `'conv2DTranspose'` → `'conv2d_transpose'`. */
-export function toSnakeCase(s: string): string {
-  // Two passes, the same boundaries TF.js splits at: "xAbc" first (so "HTTPServer" → "http_server"),
-  // then a lower-case letter before a capital. A digit before a capital does not split ("conv2D").
-  const first = s.replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2');
-  return first.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
-}
+import { toCamelCase, toSnakeCase } from '@descent/tensor';
 
-/** `'use_bias'` → `'useBias'`; a string without `_` is returned unchanged. */
-export function toCamelCase(s: string): string {
-  if (!s.includes('_')) return s;
-  return s.replace(/_+([a-zA-Z0-9])/g, (_m, c: string) => c.toUpperCase());
-}
+// One implementation for every package (tensor's util/case.ts), under its default 'keras' rule:
+// `'useBias'` ↔ `'use_bias'`, `'hardSigmoid'` → `'hard_sigmoid'`, `'conv2DTranspose'` → `'conv2d_transpose'`.
+export { toCamelCase, toSnakeCase };
 
 const KEEP_VALUE_KEYS = new Set(['name', 'className', 'class_name']);
 

@@ -1,12 +1,13 @@
 /**
- * A float64 reference for the optimizers, written element by element straight from the formulas
- * in shared/OPTIMIZERS.md (update rules and the order of operations), independent of the tensor
+ * A float64 reference for the optimizers, written element by element straight from Keras 3's
+ * update rules (rules.ts) and the order of operations the package README gives, independent of the tensor
  * ops the package uses. Tests run both on the same gradients and compare.
  */
 import { variable } from '@descent/autograd';
 import type { Variable } from '@descent/autograd';
 import { tensor } from '@descent/tensor';
 import { expect } from 'vitest';
+import { expectClose as closeTo } from '@descent/test-utils';
 import type { Optimizer } from '../optimizer.js';
 
 export type Vec = Float64Array<ArrayBuffer>;
@@ -114,14 +115,7 @@ export function descentRun(opt: Optimizer, vars: readonly RefVar[], gradSteps: r
 
 /** Elementwise `|a − b| ≤ atol + rtol·|b|`, with a message naming the step, variable and element. */
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, rtol = 2e-5, atol = 2e-6): void {
-  expect(actual.length, `${label}: length`).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
-      expect.fail(`${label}[${i}]: got ${a}, expected ${e} (diff ${Math.abs(a - e)})`);
-    }
-  }
+  closeTo(actual, expected, { atol, rtol, label });
 }
 
 /** Two variables (a matrix and a vector) and three steps of fixed, varied gradients. */

@@ -1,6 +1,6 @@
 /**
- * Float64 reference update rules, one per optimizer, written element by element from the table in
- * shared/OPTIMIZERS.md (not from the package's code). `referenceRun` chains them with the options.
+ * Float64 reference update rules, one per optimizer, written element by element from the formulas of
+ * Keras 3's optimizers (not from the package's code). `referenceRun` chains them with the options.
  */
 import type { RefRule } from './reference.js';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectClose as closeTo } from '@descent/test-utils';
 import { runKernel } from '../engine.js';
 import type { ConvAttrs } from '../kernels.js';
 import type { Tensor } from '../tensor.js';
@@ -45,15 +46,8 @@ function referenceConv(x: Tensor, f: Tensor, attrs: ConvAttrs): { shape: number[
   return { shape: [n, oh, ow, o], values: out };
 }
 
-function expectClose(got: Tensor, ref: { shape: number[]; values: ArrayLike<number> }, tol = 1e-4): void {
-  expect(got.shape).toEqual(ref.shape);
-  const g = got.dataSync();
-  for (let i = 0; i < g.length; i++) {
-    if (Math.abs(g[i]! - ref.values[i]!) > tol * (1 + Math.abs(ref.values[i]!))) {
-      throw new Error(`index ${i}: got ${g[i]}, reference ${ref.values[i]}`);
-    }
-  }
-}
+/** Within `tol`·(1 + |reference|), and of the reference's shape. */
+const expectClose = (got: Tensor, ref: { shape: number[]; values: ArrayLike<number> }, tol = 1e-4): void => closeTo(got, ref, { atol: tol, rtol: tol });
 
 function inner(a: Tensor, b: Tensor): number {
   expect(a.shape).toEqual(b.shape);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectClose as closeTo } from '@descent/test-utils';
 import type { Backend } from '../backend.js';
 import { CpuBackend } from '../cpu/backend.js';
 import { getBackend, registerBackend, removeBackend, setBackend, withScope } from '../engine.js';
@@ -16,12 +17,10 @@ function values(ts: Tensor[] | null): number[][] {
   return ts!.map((t) => Array.from(t.dataSync()));
 }
 
+/** Row by row within 5e-7, the bound of `toBeCloseTo(x, 6)`. */
 function expectClose(got: number[][], want: number[][]): void {
   expect(got).toHaveLength(want.length);
-  got.forEach((row, i) => {
-    expect(row).toHaveLength(want[i]!.length);
-    row.forEach((x, j) => expect(x, `output ${i}[${j}]`).toBeCloseTo(want[i]![j]!, 6));
-  });
+  got.forEach((row, i) => closeTo(row, want[i]!, { atol: 5e-7, label: `output ${i}` }));
 }
 
 describe('fusedOptimizerStep: one step by the formula', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectClose as closeTo } from '@descent/test-utils';
 import type { Tensor } from '../tensor.js';
 import { tensor } from './convert.js';
 import { zeros } from './creation.js';
@@ -55,17 +56,8 @@ function referenceMatMul(a: Tensor, b: Tensor, ta: boolean, tb: boolean): { shap
   return { shape: [...outBatch, m, n], values };
 }
 
-function expectClose(got: Tensor, ref: { shape: number[]; values: Float64Array }, k: number): void {
-  expect(got.shape).toEqual(ref.shape);
-  const g = got.dataSync();
-  // Inputs are in [-1, 1): a float32 rounding per term bounds the error by about k·2^-24.
-  const tol = 1e-6 * (k + 1);
-  for (let i = 0; i < g.length; i++) {
-    if (Math.abs(g[i]! - ref.values[i]!) > tol) {
-      throw new Error(`index ${i}: got ${g[i]}, reference ${ref.values[i]} (tolerance ${tol})`);
-    }
-  }
-}
+/** Inputs are in [-1, 1): a float32 rounding per term bounds the error by about k·2^-24. */
+const expectClose = (got: Tensor, ref: { shape: number[]; values: Float64Array }, k: number): void => closeTo(got, ref, { atol: 1e-6 * (k + 1) });
 
 let seed = 1;
 const rand = (shape: number[]): Tensor => randomUniform(shape, -1, 1, 'float32', seed++);

@@ -1,21 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectClose as closeTo } from '@descent/test-utils';
 import type { Tensor } from '../tensor.js';
 import { tensor } from './convert.js';
 import { zeros } from './creation.js';
 import { randomNormal } from './random.js';
 import { all, any, argMax, argMin, logSumExp, max, mean, min, moments, norm, prod, sum, variance } from './reduce.js';
 
-function expectClose(t: Tensor, expected: readonly number[], tol = 1e-5): void {
-  const got = Array.from(t.dataSync());
-  expect(got.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i]!;
-    if (Number.isNaN(e)) expect(got[i]).toBeNaN();
-    else if (!Number.isFinite(e)) expect(got[i]).toBe(e);
-    else expect(Math.abs(got[i]! - e)).toBeLessThanOrEqual(tol * (1 + Math.abs(e)));
-  }
-}
+/** Within `tol`·(1 + |expected|); an expected NaN or infinity must be matched exactly. */
+const expectClose = (t: Tensor, expected: readonly number[], tol = 1e-5): void => closeTo(t, expected, { atol: tol, rtol: tol });
 
 /**
  * Reference reduction written from the definition: visit every element by its multi-index and

@@ -1,18 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectClose as closeTo } from '@descent/test-utils';
 import type { Tensor } from '../tensor.js';
 import { tensor } from './convert.js';
 import { zeros } from './creation.js';
 import { randomNormal } from './random.js';
 import { logSoftmax, softmax } from './softmax.js';
 
-function expectClose(t: Tensor, expected: readonly number[], tol = 1e-6): void {
-  const got = Array.from(t.dataSync());
-  expect(got.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    expect(Math.abs(got[i]! - expected[i]!)).toBeLessThanOrEqual(tol * (1 + Math.abs(expected[i]!)));
-  }
-}
+/** Within `tol`·(1 + |expected|); an expected NaN or infinity must be matched exactly. */
+const expectClose = (t: Tensor, expected: readonly number[], tol = 1e-6): void => closeTo(t, expected, { atol: tol, rtol: tol });
 
 /** softmax from the definition, in float64, along `axis` of a row-major array. */
 function referenceSoftmax(values: ArrayLike<number>, shape: readonly number[], axis: number, log: boolean): number[] {

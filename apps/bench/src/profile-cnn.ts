@@ -1,5 +1,6 @@
 // Per-kernel profile of the bench CNN's (or, with --mlp, the MLP's) training step on Descent's wasm backend:
-// `tsx --conditions=@descent/source src/profile-cnn.ts [steps] [threads] [--ab] [--mlp]`.
+// `tsx --conditions=@descent/source src/profile-cnn.ts [steps] [threads] [--ab | --ab-columns] [--mlp] [--all]`
+// (`--all`: list every kernel, not only those over 0.02 ms/step).
 import '@descent/backend-wasm';
 import { getWasmBackend, setNumThreads } from '@descent/backend-wasm';
 import { Conv2D, Dense, Flatten, MaxPooling2D } from '@descent/layers';
@@ -54,18 +55,24 @@ for (const [name, fn] of Object.entries(backend.kernels)) {
 }
 // `--ab`: alternate epochs with the range kernels threaded (A, the default) and kept on the calling
 // thread (B, minRangeWork = ∞), so both are measured through the same stretch of machine load.
-const ab = process.argv.includes('--ab');
-const pool = (getWasmBackend() as unknown as { ctx: { pool: { minRangeWork: number } } }).ctx.pool;
+// `--ab-columns`: alternate epochs with short matmuls split by columns (A, the default) and by rows only
+// (B, columnSplitRows = 0).
+const abColumns = process.argv.includes('--ab-columns');
+const ab = abColumns || process.argv.includes('--ab');
+const pool = (getWasmBackend() as unknown as { ctx: { pool: { minRangeWork: number; columnSplitRows: number } } }).ctx.pool;
 const defaultRangeWork = pool.minRangeWork;
-console.log(`threads ${getWasmBackend().numThreads}${ab ? ', A/B: range kernels threaded (A) or not (B)' : ''}`);
+const defaultColumnRows = pool.columnSplitRows;
+const abWhat = abColumns ? 'short matmuls split by columns (A) or rows (B)' : 'range kernels threaded (A) or not (B)';
+console.log(`threads ${getWasmBackend().numThreads}${ab ? `, A/B: ${abWhat}` : ''}`);
 await model.fit(x, y, { batchSize: B, epochs: 2, shuffle: false, verbose: 0 });
 const modes = ab ? ['A', 'B'] : [''];
-const rounds = ab ? 3 : 1;
+const rounds = ab ? Number(process.env.AB_ROUNDS ?? 3) : 1;
 const totals = new Map<string, number>();
 const perMode = new Map<string, Map<string, { ms: number; calls: number; each: number[] }>>();
 for (let round = 0; round < rounds; round++) {
   for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
-    pool.minRangeWork = mode === 'B' ? Infinity : defaultRangeWork;
+    if (abColumns) pool.columnSplitRows = mode === 'B' ? 0 : defaultColumnRows;
+    else pool.minRangeWork = mode === 'B' ? Infinity : defaultRangeWork;
     times.clear();
     profiling = true;
     const t0 = performance.now();
@@ -90,7 +97,7 @@ for (const mode of modes) {
   for (const [, v] of rows) inKernels += v.ms;
   console.log(`${mode ? `${mode}: ` : ''}step ${(totals.get(mode)! / n1).toFixed(2)} ms, in kernels ${(inKernels / n1).toFixed(2)} ms`);
   for (const [k, v] of rows) {
-    if (v.ms / n1 < 0.02) continue;
+    if (v.ms / n1 < 0.02 && !process.argv.includes('--all')) continue;
     // Per call: median and minimum (the minimum is the call least disturbed by other jobs).
     const each = [...v.each].sort((p, q) => p - q);
     const med = each[each.length >> 1]!;

@@ -162,6 +162,53 @@ function packPatchesT(desc: usize, i0: i32, mc: i32, p0: i32, kc: i32, dst: usiz
   }
 }
 
+/**
+ * One MR-row sliver of a row-major A (rows `rowBytes` apart, depth contiguous): four depth steps at a
+ * time, rows 0–3 transposed in registers (one vector store per depth step) and the last rows moved as
+ * scalars, instead of MR·kc scalar moves. The batch rows of a dense layer's product take this path.
+ */
+function packRowsA(src: usize, rowBytes: usize, kc: i32, dst: usize): void {
+  const r1 = src + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes, r4 = r3 + rowBytes;
+  const r5 = r4 + rowBytes; // read only when MR = 6
+  const stride = <usize>MR << 2;
+  let p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    const o = <usize>p << 2;
+    const a0 = v128.load(src + o), a1 = v128.load(r1 + o), a2 = v128.load(r2 + o), a3 = v128.load(r3 + o);
+    const t0 = v128.shuffle<f32>(a0, a1, 0, 4, 1, 5);
+    const t1 = v128.shuffle<f32>(a2, a3, 0, 4, 1, 5);
+    const t2 = v128.shuffle<f32>(a0, a1, 2, 6, 3, 7);
+    const t3 = v128.shuffle<f32>(a2, a3, 2, 6, 3, 7);
+    const a4 = v128.load(r4 + o);
+    v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+    v128.store32_lane(dst + 16, a4, 0);
+    v128.store(dst + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+    v128.store32_lane(dst + stride + 16, a4, 1);
+    v128.store(dst + 2 * stride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+    v128.store32_lane(dst + 2 * stride + 16, a4, 2);
+    v128.store(dst + 3 * stride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+    v128.store32_lane(dst + 3 * stride + 16, a4, 3);
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      const a5 = v128.load(r5 + o);
+      v128.store32_lane(dst + 20, a5, 0);
+      v128.store32_lane(dst + stride + 20, a5, 1);
+      v128.store32_lane(dst + 2 * stride + 20, a5, 2);
+      v128.store32_lane(dst + 3 * stride + 20, a5, 3);
+    }
+    dst += stride << 2;
+  }
+  for (; p < kc; p++) {
+    const o = <usize>p << 2;
+    store<f32>(dst, load<f32>(src + o));
+    store<f32>(dst, load<f32>(r1 + o), 4);
+    store<f32>(dst, load<f32>(r2 + o), 8);
+    store<f32>(dst, load<f32>(r3 + o), 12);
+    store<f32>(dst, load<f32>(r4 + o), 16);
+    if (ASC_FEATURE_RELAXED_SIMD) store<f32>(dst, load<f32>(r5 + o), 20);
+    dst += stride;
+  }
+}
+
 function packA(a: usize, sam: i32, sak: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
   if (sam == CONV_PATCHES) {
     packPatches(a, i0, mc, p0, kc, dst);
@@ -185,6 +232,11 @@ function packA(a: usize, sam: i32, sak: i32, i0: i32, mc: i32, p0: i32, kc: i32,
         src += step;
         dst += <usize>MR << 2;
       }
+      continue;
+    }
+    if (sak == 1 && rows == MR) {
+      packRowsA(a + (<usize>((i0 + ip) * sam + p0) << 2), <usize>sam << 2, kc, dst);
+      dst += <usize>(MR * kc) << 2;
       continue;
     }
     for (let r = 0; r < MR; r++) {
@@ -352,16 +404,40 @@ export function matmul(
   sam: i32, sak: i32, sbk: i32, sbn: i32, accumulate: bool, rowStart: i32, rowEnd: i32, work: usize,
   packedB: usize,
 ): void {
+  gemm(a, b, c, n, k, sam, sak, sbk, sbn, accumulate, rowStart, rowEnd, 0, n, work, packedB);
+}
+
+/**
+ * Range kernel (src/threads.ts): columns [8·start, min(n, 8·end)) of C (m×n) = A·B, all m rows, strides
+ * as in matmul. Threads split a short, wide product (m = 64 rows of a batch against 128 or more
+ * columns) this way: each packs only its own columns of B, and the rows are too few to split.
+ */
+export function matmulColsRange(
+  start: i32, end: i32, work: usize, a: usize, b: usize, c: usize, m: i32, n: i32, k: i32,
+  sam: i32, sak: i32, sbk: i32, sbn: i32, accumulate: bool,
+): void {
+  gemm(a, b, c, n, k, sam, sak, sbk, sbn, accumulate, 0, m, start << 3, min(n, end << 3), work, 0);
+}
+
+/** Block [rowStart, rowEnd) × [colStart, colEnd) of C (row stride n); `packedB` only with the whole width. */
+function gemm(
+  a: usize, b: usize, c: usize, n: i32, k: i32,
+  sam: i32, sak: i32, sbk: i32, sbn: i32, accumulate: bool, rowStart: i32, rowEnd: i32,
+  colStart: i32, colEnd: i32, work: usize, packedB: usize,
+): void {
   const wA = work;
   const wB = work + (<usize>(MC * KC) << 2);
   const edge = wB + (<usize>(KC * NC) << 2);
   if (k == 0) {
-    if (!accumulate) memory.fill(c + (<usize>(rowStart * n) << 2), 0, <usize>((rowEnd - rowStart) * n) << 2);
+    if (accumulate) return;
+    for (let i = rowStart; i < rowEnd; i++) {
+      memory.fill(c + (<usize>(i * n + colStart) << 2), 0, <usize>(colEnd - colStart) << 2);
+    }
     return;
   }
   const kb = kcOf(k);
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
+  for (let jc = colStart; jc < colEnd; jc += NC) {
+    const nc = min(NC, colEnd - jc);
     for (let pc = 0; pc < k; pc += kb) {
       const kc = min(kb, k - pc);
       let pb = wB;

@@ -1,10 +1,13 @@
-// Gate math of the fused LSTM/GRU sequences, one step per call (src/kernels/recurrent.ts loops over
-// the steps and runs the recurrent products on the matmul between these passes). Four units per SIMD
-// vector; a row's last 1–3 units go through the same vector code with the missing lanes zero. exp is a float32 polynomial (Cephes expf, within
-// 2 ulp), so these agree with the CPU reference's float64 sigmoid/tanh to a few float32 ulp (absolute),
-// not bitwise.
+// Gate math of the fused LSTM/GRU sequences, one step per call, and the whole-sequence range kernels
+// (end of file) that loop over the steps of a range of batch rows, running the recurrent products on
+// the matmul micro-kernel between these passes. Four units per SIMD vector; a row's last 1–3 units go
+// through the same vector code with the missing lanes zero. exp is a float32 polynomial (Cephes expf,
+// within 2 ulp), so these agree with the CPU reference's float64 sigmoid/tanh to a few float32 ulp
+// (absolute), not bitwise.
 // Packed layouts are those of KernelDefs: LSTM state [h|c|i|f|g|o], gradient [dz (4u)|dh|dc];
 // GRU state [h|z|r|ĥ|q], gradient [dxp (3u)|dInner (3u)|dh].
+
+import { matmul } from './matmul';
 
 @inline function ld(p: usize, n: i32): v128 {
   if (n >= 4) return v128.load(p);
@@ -25,10 +28,19 @@
   if (n > 2) store<f32>(p + 8, f32x4.extract_lane(v, 2));
 }
 
-/** eˣ for 4 lanes: 2ⁿ·p(r) with x = n·ln2 + r, |r| ≤ ln2/2; inputs clamped to the finite range. */
+/**
+ * eˣ for 4 lanes, as the gates need it: 2ⁿ·p(r) with x = n·ln2 + r, |r| ≤ ln2/2 (Cephes expf's
+ * polynomial, within 2 ulp). x is clamped to ±87 (sigmoid and tanh saturate long before), so 2ⁿ is
+ * one normal float built straight from the bits of x·log₂e + 1.5·2²³: adding that constant rounds
+ * n to nearest (even) and leaves n + 0x4B400000 in the integer bits, whose low 9 bits shifted into
+ * the exponent field give n + 127 — no float-to-int conversion (a long sequence in V8's SIMD code).
+ */
 @inline function expv(x0: v128): v128 {
-  const x = f32x4.min(f32x4.max(x0, f32x4.splat(-87.33654)), f32x4.splat(88.72283));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504)));
+  // pmin/pmax: one SSE instruction each in V8 (min/max's NaN and ±0 rules cost several).
+  const x = f32x4.pmin(f32x4.pmax(x0, f32x4.splat(-87)), f32x4.splat(87));
+  const magic = f32x4.splat(12582912);
+  const t = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504)), magic);
+  const n = f32x4.sub(t, magic);
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
   let p = f32x4.splat(1.9875691500e-4);
@@ -38,12 +50,7 @@
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
-  // 2ⁿ in two halves, so n = 128 (x near 88.7) does not overflow the exponent field.
-  const ni = i32x4.trunc_sat_f32x4_s(n);
-  const half = i32x4.shr_s(ni, 1);
-  const s1 = i32x4.shl(i32x4.add(half, i32x4.splat(127)), 23);
-  const s2 = i32x4.shl(i32x4.add(i32x4.sub(ni, half), i32x4.splat(127)), 23);
-  return f32x4.mul(f32x4.mul(p, s1), s2);
+  return f32x4.mul(p, i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23));
 }
 
 @inline function sigmoidv(x: v128): v128 {
@@ -265,5 +272,124 @@ export function addRowsF32(src: usize, dst: usize, rows: i32, cols: i32, dstStri
       const o = <usize>j << 2;
       st(t + o, accumulate ? f32x4.add(ld(t + o, n), ld(s + o, n)) : ld(s + o, n), n);
     }
+  }
+}
+
+// Whole sequences over a range of batch rows: range kernels (src/threads.ts RANGE_KERNELS) whose
+// units are batch rows. The rows of a batch are independent sequences, so threads split the batch
+// once per call and run every step of their rows without meeting again (no per-step hand-off).
+// Each unit is computed the same way whatever the split: results do not depend on the thread count.
+// The recurrent products run on the matmul micro-kernel with B packed once by the caller (`packed…`,
+// shared by the threads); `work` is the running thread's matmul scratch; the dense per-step scratch
+// (`z`, `inner`, `dh`, `s`) covers the whole batch and each range uses its own rows of it.
+
+/** LSTM forward of rows [start, end): xp `[b, T, 4u]`, init `[b, 2u]` (h|c), trace out `[b, T, 6u]`, z scratch `[b, 4u]`. */
+export function lstmSequenceRange(start: i32, end: i32, work: usize, xp: usize, init: usize, packedU: usize, z: usize, out: usize, steps: i32, u: i32): void {
+  const rows = end - start;
+  if (rows <= 0) return;
+  const g4 = 4 * u;
+  const w = 6 * u;
+  const stride = steps * w;
+  for (let t = 0; t < steps; t++) {
+    const prev = t == 0 ? init : out + (<usize>((t - 1) * w) << 2);
+    const prevStride = t == 0 ? 2 * u : stride;
+    matmul(prev, 0, z, g4, u, prevStride, 1, 0, 0, false, start, end, work, packedU);
+    lstmCellF32(
+      xp + (<usize>((start * steps + t) * g4) << 2), steps * g4, z + (<usize>(start * g4) << 2),
+      prev + (<usize>(start * prevStride) << 2), prevStride, out + (<usize>(start * stride + t * w) << 2), stride, rows, u,
+    );
+  }
+}
+
+/** LSTM backward of rows [start, end): trace `[b, T, 6u]`, dTrace `d` likewise, out `[b, T, 6u]`, packedUT = Uᵀ packed, dh scratch `[b, u]`. */
+export function lstmSequenceGradRange(start: i32, end: i32, work: usize, tr: usize, init: usize, packedUT: usize, d: usize, dh: usize, out: usize, steps: i32, u: i32): void {
+  const rows = end - start;
+  if (rows <= 0) return;
+  const w = 6 * u;
+  const stride = steps * w;
+  const off = <usize>(start * stride) << 2;
+  for (let t = steps - 1; t >= 0; t--) {
+    const prev = t == 0 ? init : tr + (<usize>((t - 1) * w) << 2);
+    const prevStride = t == 0 ? 2 * u : stride;
+    const o = out + (<usize>(t * w) << 2);
+    lstmCellGradF32(
+      tr + (<usize>(t * w) << 2) + off, prev + (<usize>(start * prevStride) << 2), prevStride, o + (<usize>w << 2) + off,
+      t < steps - 1, d + (<usize>(t * w) << 2) + off, o + off, stride, rows, u,
+    );
+    matmul(o, 0, dh, u, 4 * u, stride, 1, 0, 0, false, start, end, work, packedUT);
+    addRowsF32(dh + (<usize>(start * u) << 2), o + (<usize>(4 * u) << 2) + off, rows, u, stride, false);
+  }
+}
+
+/**
+ * GRU forward of rows [start, end): xp `[b, T, 3u]`, h0 `[b, u]`, trace out `[b, T, 5u]`. resetAfter:
+ * packedU = all of U; else packedU = U_zr and packedUh = U_h. rb the recurrent bias or 0; inner scratch `[b, 3u]`.
+ */
+export function gruSequenceRange(
+  start: i32, end: i32, work: usize, xp: usize, h0: usize, packedU: usize, packedUh: usize, rb: usize, inner: usize, out: usize,
+  steps: i32, u: i32, resetAfter: bool,
+): void {
+  const rows = end - start;
+  if (rows <= 0) return;
+  const g3 = 3 * u;
+  const w = 5 * u;
+  const stride = steps * w;
+  const off = <usize>(start * stride) << 2;
+  const own = inner + (<usize>(start * g3) << 2);
+  for (let t = 0; t < steps; t++) {
+    const prev = t == 0 ? h0 : out + (<usize>((t - 1) * w) << 2);
+    const prevStride = t == 0 ? u : stride;
+    const pr = prev + (<usize>(start * prevStride) << 2);
+    const o = out + (<usize>(t * w) << 2);
+    const x = xp + (<usize>((start * steps + t) * g3) << 2);
+    if (resetAfter) {
+      matmul(prev, 0, inner, g3, u, prevStride, 1, 0, 0, false, start, end, work, packedU);
+      gruGatesF32(x, steps * g3, own, g3, rb, pr, prevStride, o + off, stride, rows, u, true);
+    } else {
+      // matmul writes row r at c + r·n, so c is shifted for the narrower products to land in this
+      // range's own rows of `inner` ([start·3u, end·3u)), never in another thread's.
+      matmul(prev, 0, inner + (<usize>(start * u) << 2), 2 * u, u, prevStride, 1, 0, 0, false, start, end, work, packedU);
+      gruGatesF32(x, steps * g3, own, 2 * u, 0, pr, prevStride, o + off, stride, rows, u, false);
+      // The candidate's recurrent term (r⊙h_prev)·U_h, from the q columns just written.
+      matmul(o + (<usize>(4 * u) << 2), 0, inner + (<usize>(start * 2 * u) << 2), u, u, stride, 1, 0, 0, false, start, end, work, packedUh);
+      gruFinishF32(x, steps * g3, own, pr, prevStride, o + off, stride, rows, u);
+    }
+  }
+}
+
+/**
+ * GRU backward of rows [start, end): trace `[b, T, 5u]`, dTrace `d` likewise, out `[b, T, 7u]`.
+ * resetAfter: packedUT = Uᵀ (all 3u); else packedUT = U_hᵀ and packedUzrT = U_zrᵀ. s scratch `[b, u]`.
+ */
+export function gruSequenceGradRange(
+  start: i32, end: i32, work: usize, tr: usize, h0: usize, d: usize, packedUT: usize, packedUzrT: usize, s: usize, out: usize,
+  steps: i32, u: i32, resetAfter: bool,
+): void {
+  const rows = end - start;
+  if (rows <= 0) return;
+  const w = 5 * u;
+  const ow = 7 * u;
+  const stride = steps * w;
+  const oStride = steps * ow;
+  const off = <usize>(start * stride) << 2;
+  const oOff = <usize>(start * oStride) << 2;
+  const sr = s + (<usize>(start * u) << 2);
+  for (let t = steps - 1; t >= 0; t--) {
+    const prev = t == 0 ? h0 : tr + (<usize>((t - 1) * w) << 2);
+    const prevStride = t == 0 ? u : stride;
+    const pr = prev + (<usize>(start * prevStride) << 2);
+    const cur = tr + (<usize>(t * w) << 2) + off;
+    const o = out + (<usize>(t * ow) << 2);
+    gruGradF32(cur, d + (<usize>(t * w) << 2) + off, stride, pr, prevStride, o + (<usize>ow << 2) + oOff, t < steps - 1, o + oOff, oStride, rows, u, resetAfter);
+    if (resetAfter) {
+      // dh_prev += dInner·Uᵀ.
+      matmul(o + (<usize>(3 * u) << 2), 0, s, u, 3 * u, oStride, 1, 0, 0, false, start, end, work, packedUT);
+    } else {
+      // dq = dĥ'·U_hᵀ, then dr' and dh_prev += dq⊙r, then dh_prev += [dz' dr']·U_zrᵀ.
+      matmul(o + (<usize>(2 * u) << 2), 0, s, u, u, oStride, 1, 0, 0, false, start, end, work, packedUT);
+      gruGradResetF32(cur, stride, pr, prevStride, sr, o + oOff, oStride, rows, u);
+      matmul(o + (<usize>(3 * u) << 2), 0, s, u, 2 * u, oStride, 1, 0, 0, false, start, end, work, packedUzrT);
+    }
+    addRowsF32(sr, o + (<usize>(6 * u) << 2) + oOff, rows, u, oStride, true);
   }
 }

@@ -13,6 +13,10 @@ export interface KernelExports {
   // Range kernels (src/threads.ts RANGE_KERNELS): (start, end, work, ...args), split across threads.
   packedBBlocks(k: number): number;
   packBRange(start: number, end: number, work: number, b: number, sbk: number, sbn: number, n: number, k: number, dst: number): void;
+  matmulColsRange(
+    start: number, end: number, work: number, a: number, b: number, c: number, m: number, n: number, k: number,
+    sam: number, sak: number, sbk: number, sbn: number, accumulate: number,
+  ): void;
   unaryRange(start: number, end: number, work: number, op: number, x: number, y: number, n: number, block: number, pBits: number, qBits: number): void;
   binaryRange(
     start: number, end: number, work: number, op: number, a: number, b: number, out: number, n: number, inner: number,
@@ -31,6 +35,18 @@ export interface KernelExports {
   convInputGradRange(start: number, end: number, work: number, dy: number, packedW: number, dx: number, geo: number): void;
   poolRange(start: number, end: number, work: number, x: number, out: number, geo: number, isMax: number): void;
   maxPoolGradRange(start: number, end: number, work: number, dy: number, x: number, dx: number, geo: number): void;
+  lstmSequenceRange(start: number, end: number, work: number, xp: number, init: number, packedU: number, z: number, out: number, steps: number, u: number): void;
+  lstmSequenceGradRange(
+    start: number, end: number, work: number, tr: number, init: number, packedUT: number, d: number, dh: number, out: number, steps: number, u: number,
+  ): void;
+  gruSequenceRange(
+    start: number, end: number, work: number, xp: number, h0: number, packedU: number, packedUh: number, rb: number, inner: number, out: number,
+    steps: number, u: number, resetAfter: number,
+  ): void;
+  gruSequenceGradRange(
+    start: number, end: number, work: number, tr: number, h0: number, d: number, packedUT: number, packedUzrT: number, s: number, out: number,
+    steps: number, u: number, resetAfter: number,
+  ): void;
   unaryF32(op: number, x: number, y: number, n: number, p: number, q: number): void;
   binaryF32(op: number, a: number, b: number, out: number, rank: number, meta: number): void;
   addF32(a: number, b: number, out: number, n: number): void;

@@ -24,6 +24,8 @@ describe('thread pool', () => {
     [[11, 9], [9, 7], false, false],
     // n > 512 and k > 512: B is packed in several column and depth blocks, shared by the threads.
     [[40, 700], [530, 700], false, true],
+    // The MLP's first layer (batch 64): fewer than 128 rows, so the threads split its columns.
+    [[64, 784], [784, 128], false, false],
   ];
 
   async function untilWorkersReady(): Promise<void> {
@@ -31,7 +33,7 @@ describe('thread pool', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
 
-  it('splits rows across threads with results identical to one thread', async () => {
+  it('splits rows (or, under 128 rows, columns) across threads with results identical to one thread', async () => {
     backend.threadMinWork = 0;
     const jobs = backend.threadJobs;
     for (const [sa, sb, ta, tb] of products) {
@@ -125,6 +127,24 @@ describe('thread pool', () => {
       }
       expect(backend.threadJobs).toBeGreaterThan(jobs);
     }
+  });
+
+  it('parks workers when the thread count goes down and uses them again, already started, when it goes up', async () => {
+    backend.threadMinWork = 0;
+    backend.setNumThreads(2);
+    await untilWorkersReady();
+    const a = randomNormal([64, 784], 0, 1, 'float32', 5);
+    const b = randomNormal([784, 128], 0, 1, 'float32', 6);
+    backend.setNumThreads(1);
+    expect(backend.numThreads).toBe(1);
+    const jobs = backend.threadJobs;
+    const single = matMul(a, b).dataSync();
+    expect(backend.threadJobs).toBe(jobs);
+    backend.setNumThreads(2);
+    expect(backend.numThreads).toBe(2);
+    // No wait: the parked worker is up already, so it takes column chunks from the first product on.
+    for (let rep = 0; rep < 50; rep++) expect(matMul(a, b).dataSync()).toEqual(single);
+    expect(backend.threadJobs).toBeGreaterThan(jobs);
   });
 
   it('rejects a thread count that is not a positive integer', () => {

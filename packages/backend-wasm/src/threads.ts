@@ -30,6 +30,10 @@ const QUIT = 4;
 export const RANGE_KERNELS = [
   'unaryRange', 'binaryRange', 'castBoolRange', 'reluGradRange',
   'convDirectRange', 'convDirectFilterGradRange', 'convInputGradRange', 'poolRange', 'maxPoolGradRange', 'packBRange',
+  // Short, wide matmuls split by columns (asm/matmul.ts).
+  'matmulColsRange',
+  // The fused LSTM/GRU sequences, batch rows split (asm/recurrent.ts).
+  'lstmSequenceRange', 'lstmSequenceGradRange', 'gruSequenceRange', 'gruSequenceGradRange',
 ] as const;
 export type RangeKernel = (typeof RANGE_KERNELS)[number];
 /** Arguments after (start, end, work) a range kernel may take. */
@@ -84,6 +88,12 @@ export class ThreadPool {
    * spinning worker takes a job in a few µs, a sleeping one in 25–50 µs; 256 KiB of streaming takes ~30 µs.
    */
   minRangeWork = 1 << 18;
+  /**
+   * Matmuls with fewer rows than this split their columns across threads, not their rows: a row chunk
+   * reads all of B, which then has to be packed once before the threads start (serial work about as
+   * long as a thread's share at m = 64), and 64 rows make only 13 tiles of 5 to share. 0: rows always.
+   */
+  columnSplitRows = 128;
   /** Chunks run by worker threads so far (a diagnostic: shows threads really ran). */
   jobsPosted = 0;
   /**
@@ -111,20 +121,20 @@ export class ThreadPool {
 
   /** Threads a large matmul uses, the calling one included. */
   get size(): number {
-    return this.workers.length + 1;
+    return this.active + 1;
   }
+
+  /**
+   * Workers in use: the first `active` of `workers`. Lowering the thread count parks the others (asleep
+   * in Atomics.wait, no CPU) instead of ending them, so raising it again costs no worker start (a new
+   * Node worker takes tens of ms of CPU to boot, and its first jobs run on the caller alone meanwhile):
+   * the bench switches 1 and 2 threads every round. close() ends them all.
+   */
+  private active = 0;
 
   setThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
     const want = this.spawn === null ? 0 : n - 1;
-    while (this.workers.length > want) {
-      const w = this.workers.pop()!;
-      const i32 = this.heap.i32;
-      Atomics.store(i32, (w.controlPtr >> 2) + STATE, QUIT);
-      Atomics.notify(i32, (w.controlPtr >> 2) + STATE);
-      w.handle.terminate();
-      // The blocks stay reserved: a terminating worker might still touch them.
-    }
     while (this.workers.length < want) {
       const controlPtr = this.heap.alloc(64);
       const workPtr = this.heap.alloc(sizeClass(this.k.matmulWorkBytes()));
@@ -135,6 +145,20 @@ export class ThreadPool {
       const handle = this.spawn!(this.module, this.heap.memory, controlPtr);
       this.workers.push({ controlPtr, workPtr, handle });
     }
+    this.active = want;
+  }
+
+  /** Ends every worker (parked ones included); the pool then runs on the calling thread alone. */
+  private endWorkers(): void {
+    const i32 = this.heap.i32;
+    while (this.workers.length > 0) {
+      const w = this.workers.pop()!;
+      Atomics.store(i32, (w.controlPtr >> 2) + STATE, QUIT);
+      Atomics.notify(i32, (w.controlPtr >> 2) + STATE);
+      w.handle.terminate();
+      // The blocks stay reserved: a terminating worker might still touch them.
+    }
+    this.active = 0;
   }
 
   /** C (m×n) = A·B with the given strides (see asm/matmul.ts); `work` is the calling thread's scratch. */
@@ -144,9 +168,19 @@ export class ThreadPool {
   ): void {
     const tile = this.k.matmulTileRows();
     const i32 = this.heap.i32;
-    const ready = m * n * k < this.minWork || m < 2 * tile ? [] : this.ready();
+    const ready = m * n * k < this.minWork || (m < 2 * tile && n < 16) ? [] : this.ready();
     if (ready.length === 0) {
       this.k.matmul(a, b, c, n, k, sam, sak, sbk, sbn, accumulate, 0, m, work, 0);
+      return;
+    }
+    if (m < this.columnSplitRows && n >= 16) {
+      // Too few rows to share (a batch of 64 is 13 tiles of 5): split the columns instead, about two
+      // chunks of whole 8-column panels per thread (so a thread the OS slows down hands one to the
+      // others). Each chunk packs A (small) and its own part of B: nothing is packed serially first.
+      // At [64,784]·[784,128] on 2 threads: 0.24 ms against 0.28 splitting rows and 0.39 on one thread.
+      const panels = Math.ceil(n / 8);
+      const grain = Math.ceil(panels / (2 * (ready.length + 1)));
+      this.runRange(ready, 'matmulColsRange', panels, grain, [a, b, c, m, n, k, sam, sak, sbk, sbn, accumulate], work);
       return;
     }
     // Every chunk of rows reads all of B: pack it once here rather than once per chunk.
@@ -185,9 +219,14 @@ export class ThreadPool {
 
   /** Workers whose instance is up (a worker starts asynchronously; until then the caller does its share). */
   private ready(): { controlPtr: number }[] {
-    if (this.workers.length === 0 || (this.backoff && performance.now() < this.backoffUntil)) return [];
+    if (this.active === 0 || (this.backoff && performance.now() < this.backoffUntil)) return [];
     const i32 = this.heap.i32;
-    return this.workers.filter((w) => Atomics.load(i32, (w.controlPtr >> 2) + READY) === 1);
+    const ready: { controlPtr: number }[] = [];
+    for (let i = 0; i < this.active; i++) {
+      const w = this.workers[i]!;
+      if (Atomics.load(i32, (w.controlPtr >> 2) + READY) === 1) ready.push(w);
+    }
+    return ready;
   }
 
   /**
@@ -269,7 +308,7 @@ export class ThreadPool {
   }
 
   close(): void {
-    this.setThreads(1);
+    this.endWorkers();
   }
 }
 

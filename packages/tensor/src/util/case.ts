@@ -11,6 +11,7 @@
  */
 export type CaseRule = 'keras' | 'keras-args';
 
+/** Options of `toSnakeCase` and `toCamelCase`. */
 export interface CaseOptions {
   /** Which spelling rule; see {@link CaseRule}. Default `'keras'`. */
   rule?: CaseRule;

@@ -2,33 +2,8 @@ import { runKernel } from '../engine.js';
 import { formatArg } from '../format.js';
 import { formatShape, normalizeAxis } from '../shape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
-import { isTensor } from '../tensor.js';
-import { tensor, toTensor } from './convert.js';
-
-function fail(op: string, message: string): never {
-  throw new Error(`${op}: ${message}`);
-}
-
-/**
- * Indices as an int32 tensor. Plain arrays and numbers are read as int32 (so `gather(x, [2, 0])`
- * works); a tensor must already be int32, since silently truncating floats would hide bugs.
- */
-function indexTensor(op: string, arg: string, indices: TensorLike): Tensor {
-  if (isTensor(indices)) {
-    if (indices.dtype !== 'int32') fail(op, `${arg} must be int32, got ${indices.dtype} (cast with cast(x, 'int32'))`);
-    return indices;
-  }
-  if (typeof indices === 'number' || Array.isArray(indices)) {
-    try {
-      return tensor(indices, undefined, 'int32');
-    } catch (e) {
-      fail(op, `${arg} must be integers: ${(e as Error).message}`);
-    }
-  }
-  const t = toTensor(indices, op, arg);
-  if (t.dtype !== 'int32') fail(op, `${arg} must be int32, got ${t.dtype} (an Int32Array or int32 tensor)`);
-  return t;
-}
+import { toTensor } from './convert.js';
+import { fail, intIndices as indexTensor } from './nd-index.js';
 
 /** Throw unless every index lies in `[0, limit)`. */
 function checkRange(op: string, arg: string, indices: Tensor, limit: number, what: string): void {

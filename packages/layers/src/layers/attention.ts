@@ -255,9 +255,7 @@ export class Attention extends ScoresLayer {
     if (mode !== 'dot' && mode !== 'concat') throw new Error(`${op}: scoreMode must be 'dot' or 'concat', got ${showValue(mode)}`);
     this.scoreMode = mode;
     this.dropout = rateIn01(op, 'dropout', args.dropout ?? 0);
-    const seed: unknown = args.seed;
-    if (seed !== undefined && seed !== null && !(typeof seed === 'number' && Number.isFinite(seed))) throw new Error(`${op}: seed must be null or a finite number, got ${showValue(seed)}`);
-    this.seeds = new SeedStream(args.seed ?? null);
+    this.seeds = SeedStream.fromOption(op, args.seed);
     this.supportsMasking = true;
   }
 

@@ -25,6 +25,16 @@ export class SeedStream {
   constructor(readonly seed: number | null) {
     this.gen = seed === null ? null : new Generator(seed);
   }
+  /**
+   * A stream for a layer's `seed` option as given: absent or null draws from the global generator; anything
+   * but a finite number is refused, the error starting with `owner` (e.g. `Dropout 'dropout_1'`).
+   */
+  static fromOption(owner: string, seed: unknown): SeedStream {
+    if (seed !== undefined && seed !== null && !(typeof seed === 'number' && Number.isFinite(seed))) {
+      throw new Error(`${owner}: seed must be null or a finite number, got ${showValue(seed)}`);
+    }
+    return new SeedStream(seed ?? null);
+  }
   next(): number | undefined {
     return this.gen === null ? undefined : this.gen.nextUint32();
   }
@@ -51,11 +61,7 @@ export class Dropout extends Layer {
       throw new Error(`${this.className} '${this.name}': noiseShape must be null or an array of positive integers (or null), got ${showValue(ns)}`);
     }
     this.noiseShape = args.noiseShape ? [...args.noiseShape] : null;
-    const seed: unknown = args.seed;
-    if (seed !== undefined && seed !== null && !(typeof seed === 'number' && Number.isFinite(seed))) {
-      throw new Error(`${this.className} '${this.name}': seed must be null or a finite number, got ${showValue(seed)}`);
-    }
-    this.seeds = new SeedStream(args.seed ?? null);
+    this.seeds = SeedStream.fromOption(`${this.className} '${this.name}'`, args.seed);
   }
 
   /** Shape of the mask for an input of `shape`. */

@@ -156,9 +156,7 @@ export class MultiHeadAttention extends ScoresLayer<MultiHeadAttentionCallKwargs
     this.projectionShape = intList(op, 'outputShape', args.outputShape, 1);
     this.attentionAxes = intList(op, 'attentionAxes', args.attentionAxes, null);
     initWeightOptions(this, args, { kernel: 'glorotUniform', bias: 'zeros' });
-    const seed: unknown = args.seed;
-    if (seed !== undefined && seed !== null && !(typeof seed === 'number' && Number.isFinite(seed))) throw new Error(`${op}: seed must be null or a finite number, got ${showValue(seed)}`);
-    this.seeds = new SeedStream(args.seed ?? null);
+    this.seeds = SeedStream.fromOption(op, args.seed);
     this.supportsMasking = true;
   }
 

@@ -33,11 +33,7 @@ export class GaussianDropout extends Layer {
     const rate: unknown = args.rate;
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new Error(`GaussianDropout: rate must be a number in [0, 1), got ${showValue(rate)}`);
     this.rate = rate;
-    const seed: unknown = args.seed;
-    if (seed !== undefined && seed !== null && !(typeof seed === 'number' && Number.isFinite(seed))) {
-      throw new Error(`GaussianDropout '${this.name}': seed must be null or a finite number, got ${showValue(seed)}`);
-    }
-    this.seeds = new SeedStream(args.seed ?? null);
+    this.seeds = SeedStream.fromOption(`GaussianDropout '${this.name}'`, args.seed);
   }
 
   call(inputs: Tensor, kwargs: CallKwargs): Tensor {

@@ -9,7 +9,7 @@ import { loadModel } from '@descent/models';
 import '@descent/models/node';
 import { afterAll, describe, expect, it } from 'vitest';
 // Registers the app's augmentation layer, so that loadModel can rebuild the saved ViT.
-import './random_shift.js';
+import './random-shift.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'descent-classifier-'));

@@ -12,7 +12,7 @@ import {
   Reshape,
 } from '@descent/layers';
 import { Model } from '@descent/models';
-import { RandomShift } from './random_shift.js';
+import { RandomShift } from './random-shift.js';
 
 export interface VitOptions {
   /** Side of the square patches the 28×28 image is cut into; must divide 28 (default 7: 16 patches). */

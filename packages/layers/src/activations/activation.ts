@@ -1,6 +1,6 @@
 import type { Tensor } from '@descent/tensor';
 import { normalizeName, unknownNameError } from '@descent/tensor';
-import type { CamelCase, LiteralUnion } from '../engine/name_types.js';
+import type { CamelCase, LiteralUnion } from '../engine/name-types.js';
 import type { BuiltinActivationName } from './builtins.js';
 import { BUILTIN_ACTIVATIONS } from './builtins.js';
 

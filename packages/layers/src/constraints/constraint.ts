@@ -1,6 +1,6 @@
 import type { Tensor } from '@descent/tensor';
 import { add, clipByValue, div, mul, relu, sqrt, square, sum } from '@descent/tensor';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 
 /** A projection applied to a weight after each optimizer step (`variable.constraint`). */
 export abstract class Constraint {

@@ -1,5 +1,5 @@
 import { normalizeName, unknownNameError } from '@descent/tensor';
-import type { LiteralUnion, SnakeCase } from '../engine/name_types.js';
+import type { LiteralUnion, SnakeCase } from '../engine/name-types.js';
 import { Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm } from './constraint.js';
 
 type Factory = (config: Record<string, unknown>) => Constraint;

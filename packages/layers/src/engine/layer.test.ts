@@ -8,8 +8,8 @@ import type { CallKwargs, LayerArgs } from './layer.js';
 import { Layer } from './layer.js';
 import { resetLayerNames, toSnakeCase } from './naming.js';
 import { deserializeLayer, listLayers, registerLayer } from './registry.js';
-import type { SymbolicShape } from './shape_utils.js';
-import { convOutputLength, deconvOutputLength } from './shape_utils.js';
+import type { SymbolicShape } from './shape-utils.js';
+import { convOutputLength, deconvOutputLength } from './shape-utils.js';
 
 class Scale extends Layer {
   static override className = 'Scale';

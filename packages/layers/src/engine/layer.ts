@@ -7,10 +7,10 @@ import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
 import { getRegularizer, serializeRegularizer } from '../regularizers/index.js';
 import { toSnakeCase, uniqueLayerName } from './naming.js';
-import type { SymbolicShape } from './shape_utils.js';
+import type { SymbolicShape } from './shape-utils.js';
 import { checkLayerOptions } from './options.js';
-import { formatSymbolic } from './shape_utils.js';
-import { showValue } from './show_value.js';
+import { formatSymbolic } from './shape-utils.js';
+import { showValue } from './show-value.js';
 import { isSymbolicInput, Node, SymbolicTensor } from './symbolic.js';
 import { carriedMask, getMask, hasMask, setMask } from './mask.js';
 

@@ -1,6 +1,6 @@
 import { closestName } from '@descent/tensor';
 import type { LayerArgs } from './layer.js';
-import { showValue } from './show_value.js';
+import { showValue } from './show-value.js';
 
 /** Options every layer takes (`LayerArgs`); a layer's `optionKeys` lists only its own on top of these. */
 export const BASE_LAYER_OPTIONS: readonly string[] = layerOptionsOf<LayerArgs>()({

@@ -1,9 +1,9 @@
 import { normalizeName, unknownNameError } from '@descent/tensor';
 import { builtinLayers } from '../layers/builtins.js';
 import type { Layer } from './layer.js';
-import type { LiteralUnion } from './name_types.js';
+import type { LiteralUnion } from './name-types.js';
 import { configForConstructor } from './options.js';
-import { showValue } from './show_value.js';
+import { showValue } from './show-value.js';
 
 /** The Keras class name of every built-in layer (`'Dense'`, `'Conv2D'`, ...); any casing resolves. */
 export type LayerClassName = keyof ReturnType<typeof builtinLayers>;

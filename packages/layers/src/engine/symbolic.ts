@@ -1,7 +1,7 @@
 import type { DType } from '@descent/tensor';
 import type { CallKwargs, Layer } from './layer.js';
-import type { SymbolicShape } from './shape_utils.js';
-import { formatSymbolic } from './shape_utils.js';
+import type { SymbolicShape } from './shape-utils.js';
+import { formatSymbolic } from './shape-utils.js';
 
 let nextTensorId = 0;
 

@@ -1,5 +1,5 @@
 import type { DType, Tensor } from '@descent/tensor';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 
 /** Creates a weight's starting value for a given shape. Subclasses are seedable where random. */
 export abstract class Initializer {

@@ -1,5 +1,5 @@
 import { normalizeName, unknownNameError } from '@descent/tensor';
-import type { LiteralUnion, SnakeCase } from '../engine/name_types.js';
+import type { LiteralUnion, SnakeCase } from '../engine/name-types.js';
 import { Constant, Identity, Ones, Zeros } from './constant.js';
 import { Initializer } from './initializer.js';
 import { Orthogonal } from './orthogonal.js';

@@ -1,7 +1,7 @@
 import type { DType, Tensor } from '@descent/tensor';
 import { normalizeName, randomNormal, randomUniform, truncatedNormal } from '@descent/tensor';
 import { checkFloat, checkNumber, checkSeed, computeFans, Initializer } from './initializer.js';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 
 /** Which fan the variance is divided by: fan-in, fan-out or their average (see `computeFans`). */
 export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg';

@@ -6,7 +6,7 @@ import { Functional } from '../engine/container.js';
 import { resetLayerNames } from '../engine/naming.js';
 import { deserializeLayer, serializeLayer } from '../engine/registry.js';
 import { AdditiveAttention, Attention } from './attention.js';
-import { Input } from './input_layer.js';
+import { Input } from './input-layer.js';
 import { expectTensor, pseudoTensor } from './test-utils/helpers.js';
 
 beforeEach(() => {

@@ -8,9 +8,9 @@ import type { CallKwargs, InputMask, LayerArgs, LayerInputs, LayerInputShapes, S
 import { isShapeList, Layer } from '../engine/layer.js';
 import { getMask } from '../engine/mask.js';
 import { layerOptions } from '../engine/options.js';
-import type { SymbolicShape } from '../engine/shape_utils.js';
-import { formatSymbolic, knownDim } from '../engine/shape_utils.js';
-import { showValue } from '../engine/show_value.js';
+import type { SymbolicShape } from '../engine/shape-utils.js';
+import { formatSymbolic, knownDim } from '../engine/shape-utils.js';
+import { showValue } from '../engine/show-value.js';
 import type { SymbolicTensor } from '../engine/symbolic.js';
 import { isSymbolicInput } from '../engine/symbolic.js';
 import { getInitializer } from '../initializers/index.js';

@@ -4,9 +4,9 @@ import type { CallKwargs, InputMask, InputSpec, LayerArgs, LayerInputs } from '.
 import { Layer } from '../engine/layer.js';
 import type { LayerSpec } from '../engine/registry.js';
 import { deserializeLayer, serializeLayer } from '../engine/registry.js';
-import type { SymbolicShape } from '../engine/shape_utils.js';
+import type { SymbolicShape } from '../engine/shape-utils.js';
 import { RNN } from './rnn.js';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 import { layerOptions } from '../engine/options.js';
 
 /**

@@ -3,7 +3,7 @@ import { getActivation } from '../activations/index.js';
 import type { getConstraint } from '../constraints/index.js';
 import type { getInitializer } from '../initializers/index.js';
 import type { getRegularizer } from '../regularizers/index.js';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 
 export type ActivationId = Parameters<typeof getActivation>[0];
 export type InitializerId = Parameters<typeof getInitializer>[0];

@@ -2,9 +2,9 @@ import type { Tensor } from '@descent/tensor';
 import { slice } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import type { SymbolicShape } from '../engine/shape_utils.js';
-import { checkDataFormat, formatSymbolic } from '../engine/shape_utils.js';
-import { showValue } from '../engine/show_value.js';
+import type { SymbolicShape } from '../engine/shape-utils.js';
+import { checkDataFormat, formatSymbolic } from '../engine/shape-utils.js';
+import { showValue } from '../engine/show-value.js';
 import { layerOptions } from '../engine/options.js';
 
 function isNonNegInt(v: unknown): v is number {

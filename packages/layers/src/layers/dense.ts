@@ -7,11 +7,11 @@ import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
 import type { CallKwargs, InputSpec, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import type { SymbolicShape } from '../engine/shape_utils.js';
-import { formatSymbolic, knownDim } from '../engine/shape_utils.js';
+import type { SymbolicShape } from '../engine/shape-utils.js';
+import { formatSymbolic, knownDim } from '../engine/shape-utils.js';
 import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
 import { activationOf, positiveInt } from './common.js';
-import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
+import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight-options.js';
 import { layerOptions } from '../engine/options.js';
 
 export interface DenseArgs extends LayerArgs {

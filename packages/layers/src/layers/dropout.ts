@@ -2,9 +2,9 @@ import type { Tensor } from '@descent/tensor';
 import { Generator, bernoulli, mul } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import { formatSymbolic } from '../engine/shape_utils.js';
+import { formatSymbolic } from '../engine/shape-utils.js';
 import { rateIn01 } from './common.js';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 import { layerOptions } from '../engine/options.js';
 
 export interface DropoutArgs extends LayerArgs {

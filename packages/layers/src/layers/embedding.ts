@@ -6,12 +6,12 @@ import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
 import type { CallKwargs, LayerArgs, LayerInputs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import type { SymbolicShape } from '../engine/shape_utils.js';
+import type { SymbolicShape } from '../engine/shape-utils.js';
 import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
 import { positiveInt } from './common.js';
-import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
+import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight-options.js';
 import { layerOptions } from '../engine/options.js';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 
 export interface EmbeddingArgs extends LayerArgs {
   /** Vocabulary size: indices must lie in `[0, inputDim)`. */

@@ -6,7 +6,7 @@ import type { ActivationId } from './common.js';
 import { activationOf } from './common.js';
 import type { RNNArgs } from './rnn.js';
 import { RNN } from './rnn.js';
-import { lstmTrace } from './fused_recurrent.js';
+import { lstmTrace } from './fused-recurrent.js';
 import { layerOptions } from '../engine/options.js';
 
 export interface LSTMArgs extends RNNArgs {

@@ -9,12 +9,12 @@ import { deserializeLayer, serializeLayer } from '../engine/registry.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
-import { GlobalAveragePooling1D, GlobalMaxPooling1D } from './global_pooling.js';
-import { Input } from './input_layer.js';
+import { GlobalAveragePooling1D, GlobalMaxPooling1D } from './global-pooling.js';
+import { Input } from './input-layer.js';
 import { Masking } from './masking.js';
 import { Add, Concatenate, Dot, Maximum, Minimum } from './merge.js';
 import { Flatten } from './reshaping.js';
-import { TimeDistributed } from './time_distributed.js';
+import { TimeDistributed } from './time-distributed.js';
 import { expectTensor, setPseudoWeights } from './test-utils/helpers.js';
 
 afterEach(() => {

@@ -4,8 +4,8 @@ import type { CallKwargs, LayerArgs, LayerInputs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
 import { setMask } from '../engine/mask.js';
 import { layerOptions } from '../engine/options.js';
-import { formatSymbolic } from '../engine/shape_utils.js';
-import { showValue } from '../engine/show_value.js';
+import { formatSymbolic } from '../engine/shape-utils.js';
+import { showValue } from '../engine/show-value.js';
 
 /** Options of `Masking`: the padding value, besides the options every layer takes. */
 export interface MaskingArgs extends LayerArgs {

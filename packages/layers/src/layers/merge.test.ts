@@ -7,7 +7,7 @@ import type { CallKwargs, InputSpec, LayerInputs, LayerInputShapes } from '../en
 import { Layer } from '../engine/layer.js';
 import { resetLayerNames } from '../engine/naming.js';
 import { deserializeLayer } from '../engine/registry.js';
-import type { SymbolicShape } from '../engine/shape_utils.js';
+import type { SymbolicShape } from '../engine/shape-utils.js';
 import { Dense, Dropout, LSTM } from './index.js';
 import { Add, add, Average, average, Concatenate, concatenate, Dot, dot, Maximum, maximum, Minimum, minimum, Multiply, multiply, Subtract, subtract } from './merge.js';
 import { expectTensor } from './test-utils/helpers.js';

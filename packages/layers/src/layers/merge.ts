@@ -5,9 +5,9 @@ import type { CallKwargs, InputMask, LayerArgs, LayerInputs, LayerInputShapes, S
 import type { SymbolicTensor } from '../engine/symbolic.js';
 import { formatInputShapes, isShapeList, Layer } from '../engine/layer.js';
 import { layerOptions } from '../engine/options.js';
-import type { SymbolicShape } from '../engine/shape_utils.js';
-import { formatSymbolic } from '../engine/shape_utils.js';
-import { showValue } from '../engine/show_value.js';
+import type { SymbolicShape } from '../engine/shape-utils.js';
+import { formatSymbolic } from '../engine/shape-utils.js';
+import { showValue } from '../engine/show-value.js';
 
 /** Options of the merge layers without options of their own (`Add`, `Subtract`, `Multiply`, `Average`, `Maximum`, `Minimum`). */
 export type MergeArgs = LayerArgs;

@@ -2,8 +2,8 @@ import type { Tensor } from '@descent/tensor';
 import { avgPool, avgPool1d, maxPool, maxPool1d } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import type { SymbolicShape } from '../engine/shape_utils.js';
-import { checkDataFormat, checkPadding, convOutputLength, formatSymbolic, normalizeTuple } from '../engine/shape_utils.js';
+import type { SymbolicShape } from '../engine/shape-utils.js';
+import { checkDataFormat, checkPadding, convOutputLength, formatSymbolic, normalizeTuple } from '../engine/shape-utils.js';
 import { layerOptions } from '../engine/options.js';
 
 export interface PoolingArgs extends LayerArgs {

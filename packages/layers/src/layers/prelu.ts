@@ -6,11 +6,11 @@ import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
 import type { CallKwargs, InputSpec, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import type { SymbolicShape } from '../engine/shape_utils.js';
-import { formatSymbolic } from '../engine/shape_utils.js';
+import type { SymbolicShape } from '../engine/shape-utils.js';
+import { formatSymbolic } from '../engine/shape-utils.js';
 import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
-import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
-import { showValue } from '../engine/show_value.js';
+import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight-options.js';
+import { showValue } from '../engine/show-value.js';
 import { layerOptions } from '../engine/options.js';
 
 export interface PReLUArgs extends LayerArgs {

@@ -2,10 +2,10 @@ import type { Tensor } from '@descent/tensor';
 import { expandDims, reshape, tile, transpose } from '@descent/tensor';
 import type { CallKwargs, LayerArgs } from '../engine/layer.js';
 import { Layer } from '../engine/layer.js';
-import type { SymbolicShape } from '../engine/shape_utils.js';
-import { checkDataFormat, formatSymbolic, symbolicSize } from '../engine/shape_utils.js';
+import type { SymbolicShape } from '../engine/shape-utils.js';
+import { checkDataFormat, formatSymbolic, symbolicSize } from '../engine/shape-utils.js';
 import { positiveInt } from './common.js';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 import { layerOptions } from '../engine/options.js';
 
 function isIntList(v: unknown): v is readonly number[] {

@@ -9,12 +9,12 @@ import type { CallKwargs, InputMask, InputSpec, LayerArgs, LayerInputs, LayerInp
 import type { SymbolicTensor } from '../engine/symbolic.js';
 import { SymbolicTensor as SymbolicTensorClass } from '../engine/symbolic.js';
 import { isShapeList, Layer } from '../engine/layer.js';
-import type { SymbolicShape } from '../engine/shape_utils.js';
-import { assertRank, formatSymbolic, knownDim } from '../engine/shape_utils.js';
+import type { SymbolicShape } from '../engine/shape-utils.js';
+import { assertRank, formatSymbolic, knownDim } from '../engine/shape-utils.js';
 import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
 import { activationOf, positiveInt, rateIn01 } from './common.js';
 import { SeedStream } from './dropout.js';
-import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight_options.js';
+import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight-options.js';
 import { layerOptions } from '../engine/options.js';
 
 export interface RNNArgs extends LayerArgs {

@@ -2,7 +2,7 @@ import type { Tensor } from '@descent/tensor';
 import { tensor } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
 import type { Layer } from '../engine/layer.js';
-import type { SymbolicShape } from '../engine/shape_utils.js';
+import type { SymbolicShape } from '../engine/shape-utils.js';
 import { deserializeLayer, listLayers, serializeLayer } from '../engine/registry.js';
 import * as L from './index.js';
 import { expectTensor, flat, pseudoTensor, setPseudoWeights } from './test-utils/helpers.js';

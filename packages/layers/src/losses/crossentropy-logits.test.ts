@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { getActivation } from '../activations/index.js';
 import { logitsOf } from '../activations/logits.js';
 import { Activation } from '../layers/activation.js';
-import { Softmax } from '../layers/activation_layers.js';
+import { Softmax } from '../layers/activation-layers.js';
 import { BinaryCrossentropy, binaryCrossentropy, binaryFocalCrossentropy, CategoricalCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, SparseCategoricalCrossentropy } from './crossentropy.js';
 import { EPSILON } from './shapes.js';
 import { expectClose } from './test-helpers.js';

@@ -1,6 +1,6 @@
 import type { Tensor, TensorLike } from '@descent/tensor';
 import { add, div, formatShape, mul, shapesEqual, sub, sum } from '@descent/tensor';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 import type { LossArgs } from './loss.js';
 import { Loss } from './loss.js';
 import { EPSILON, toFloat } from './shapes.js';

@@ -1,7 +1,7 @@
 import type { Tensor, TensorLike } from '@descent/tensor';
 import { div, mul, normalizeName, scalar, sum } from '@descent/tensor';
 import { alignSampleWeight, toFloat } from './shapes.js';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 
 /**
  * How per-sample losses become the value to minimize: the mean over every per-sample value

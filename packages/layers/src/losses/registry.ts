@@ -1,6 +1,6 @@
 import type { Tensor } from '@descent/tensor';
 import { normalizeName, unknownNameError } from '@descent/tensor';
-import type { LiteralUnion, SnakeCase } from '../engine/name_types.js';
+import type { LiteralUnion, SnakeCase } from '../engine/name-types.js';
 import {
   BinaryCrossentropy,
   BinaryFocalCrossentropy,

@@ -2,7 +2,7 @@ import type { TensorLike } from '@descent/tensor';
 import { normalizeName, sigmoid } from '@descent/tensor';
 import { confusionInputs } from './confusion.js';
 import { Metric } from './metric.js';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 
 /**
  * The curve whose area `AUC` measures: ROC (true- against false-positive rate) or PR (precision against

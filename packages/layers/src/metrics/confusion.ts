@@ -2,7 +2,7 @@ import type { Tensor, TensorLike } from '@descent/tensor';
 import { broadcastTo } from '@descent/tensor';
 import { alignSampleWeight, matchShapes } from '../losses/shapes.js';
 import { Metric } from './metric.js';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 
 /**
  * Labels, predictions and per-entry weights of a batch as flat arrays, restricted to column

@@ -1,5 +1,5 @@
 import type { TensorLike } from '@descent/tensor';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 import { confusionInputs } from './confusion.js';
 import { Metric } from './metric.js';
 

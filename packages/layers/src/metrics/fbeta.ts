@@ -2,7 +2,7 @@ import type { TensorLike } from '@descent/tensor';
 import { broadcastTo, formatShape, shapesEqual } from '@descent/tensor';
 import { alignSampleWeight, toFloat } from '../losses/shapes.js';
 import { Metric } from './metric.js';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 
 /**
  * How `FBetaScore` and `F1Score` combine per-class scores: from summed counts (`'micro'`), their plain

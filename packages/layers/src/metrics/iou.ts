@@ -1,7 +1,7 @@
 import type { TensorLike } from '@descent/tensor';
 import { broadcastTo } from '@descent/tensor';
 import { alignSampleWeight, toFloat } from '../losses/shapes.js';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 import { Metric } from './metric.js';
 
 /** Keras's fuzz factor, added to the denominators as Keras does. */

@@ -1,7 +1,7 @@
 import type { Tensor, TensorLike } from '@descent/tensor';
 import { broadcastTo } from '@descent/tensor';
 import { alignSampleWeight, toFloat } from '../losses/shapes.js';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 
 /**
  * A stateful metric: `update` folds in a batch, `result` reads the value over everything seen since

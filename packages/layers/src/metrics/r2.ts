@@ -2,7 +2,7 @@ import type { TensorLike } from '@descent/tensor';
 import { broadcastTo } from '@descent/tensor';
 import { alignSampleWeight, matchShapes } from '../losses/shapes.js';
 import { Metric } from './metric.js';
-import { showValue } from '../engine/show_value.js';
+import { showValue } from '../engine/show-value.js';
 
 /**
  * How `R2Score` combines the scores of several outputs (the last axis): their plain mean

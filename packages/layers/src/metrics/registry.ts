@@ -1,6 +1,6 @@
 import type { Tensor } from '@descent/tensor';
 import { neg, normalizeName, unknownNameError } from '@descent/tensor';
-import type { LiteralUnion, SnakeCase } from '../engine/name_types.js';
+import type { LiteralUnion, SnakeCase } from '../engine/name-types.js';
 import { kullbackLeiblerDivergence, poisson } from '../losses/divergence.js';
 import { categoricalHinge, hinge, squaredHinge } from '../losses/hinge.js';
 import type { Loss } from '../losses/loss.js';
@@ -12,7 +12,7 @@ import { FalseNegatives, FalsePositives, TrueNegatives, TruePositives } from './
 import { F1Score } from './f1.js';
 import { FBetaScore } from './fbeta.js';
 import { R2Score } from './r2.js';
-import { SparseTopKCategoricalAccuracy } from './top_k.js';
+import { SparseTopKCategoricalAccuracy } from './top-k.js';
 import type { MetricFunction } from './metric.js';
 import { Mean, MeanMetricWrapper, Metric } from './metric.js';
 import {

@@ -1,5 +1,5 @@
 import { normalizeName, unknownNameError } from '@descent/tensor';
-import type { LiteralUnion } from '../engine/name_types.js';
+import type { LiteralUnion } from '../engine/name-types.js';
 import { L1, L1L2, L2, Regularizer } from './regularizer.js';
 
 type Factory = (config: Record<string, unknown>) => Regularizer;

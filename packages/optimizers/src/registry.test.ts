@@ -8,9 +8,9 @@ import { AdamW } from './adamw.js';
 import { Ftrl } from './ftrl.js';
 import { Lion } from './lion.js';
 import { Nadam } from './nadam.js';
-import { get, getOptimizer, list, register } from './registry.js';
+import { get, getOptimizer, list, listOptimizers, register, registerOptimizer } from './registry.js';
 import { RMSprop } from './rmsprop.js';
-import { ExponentialDecay } from './schedules.js';
+import { ExponentialDecay, deserializeSchedule, listSchedules, registerSchedule } from './schedules.js';
 import { SGD } from './sgd.js';
 
 describe('get / list / register', () => {
@@ -79,5 +79,31 @@ describe('get / list / register', () => {
     expect(get('slow_sgd').learningRate).toBe(1e-4);
     expect(get({ className: 'SlowSGD', config: { learningRate: 0.5 } }).learningRate).toBe(0.5);
     expect(() => register('', () => new SGD())).toThrow(/register: name must be a non-empty string/);
+  });
+
+  it('refuses a factory that is not a function; re-registering keeps the place in list()', () => {
+    expect(() => register('broken', 5 as never)).toThrow(new Error("register: factory for 'broken' must be a function, got number"));
+    expect(list()).not.toContain('broken');
+    const before = list();
+    register('ADAM', (o) => new Adam({ learningRate: 0.5, ...o }));
+    expect(list()).toEqual(before.map((n) => (n === 'adam' ? 'ADAM' : n)));
+    expect(get('adam').learningRate).toBe(0.5);
+    register('adam', (o) => new Adam(o));
+    expect(get('adam').learningRate).toBe(0.001);
+  });
+
+  it('listOptimizers and registerOptimizer are list and register under the naming convention of the other registries', () => {
+    expect(listOptimizers).toBe(list);
+    expect(registerOptimizer).toBe(register);
+  });
+
+  it('schedules: listSchedules, registerSchedule and the unknown-name error', () => {
+    expect(listSchedules()).toEqual(['ExponentialDecay', 'PiecewiseConstantDecay', 'PolynomialDecay', 'InverseTimeDecay', 'CosineDecay', 'CosineDecayRestarts']);
+    registerSchedule('HalvingDecay', (c) => new ExponentialDecay(c.initialLearningRate as number, 1, 0.5));
+    expect(listSchedules().at(-1)).toBe('HalvingDecay');
+    // 0.8 · 0.5^3 at step 3.
+    expect(deserializeSchedule({ className: 'halving_decay', config: { initialLearningRate: 0.8 } }).call(3)).toBeCloseTo(0.1, 12);
+    expect(() => registerSchedule('Bad', 1 as never)).toThrow(new Error("registerSchedule: factory for 'Bad' must be a function, got number"));
+    expect(() => deserializeSchedule({ className: 'Halving' })).toThrow(/Unknown learning-rate schedule 'Halving'\..* Valid names: ExponentialDecay, .*, HalvingDecay$/);
   });
 });

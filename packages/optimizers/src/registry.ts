@@ -1,4 +1,4 @@
-import { normalizeName, unknownNameError } from '@descent/tensor';
+import { NameRegistry } from '@descent/tensor';
 import { Adadelta } from './adadelta.js';
 import { Adafactor } from './adafactor.js';
 import { Adagrad } from './adagrad.js';
@@ -16,26 +16,19 @@ import { SGD } from './sgd.js';
 /** Builds an optimizer from constructor options (camelCase). */
 export type OptimizerFactory = (options: Record<string, unknown>) => Optimizer;
 
-interface Entry {
-  name: string;
-  make: OptimizerFactory;
-}
-
-const entries = new Map<string, Entry>();
+const optimizers = new NameRegistry<OptimizerFactory>('optimizer');
 
 /**
  * Make `get(name)` build an optimizer (names compare case-insensitively, ignoring `_` and `-`).
  * Registering an existing name replaces it.
  */
 export function register(name: string, factory: OptimizerFactory): void {
-  if (typeof name !== 'string' || normalizeName(name) === '') throw new Error(`register: name must be a non-empty string, got ${String(name)}`);
-  if (typeof factory !== 'function') throw new Error(`register: factory for '${name}' must be a function, got ${typeof factory}`);
-  entries.set(normalizeName(name), { name, make: factory });
+  optimizers.register(name, factory, { callable: 'factory' });
 }
 
 /** Every name `get` accepts, in registration order. */
 export function list(): string[] {
-  return [...entries.values()].map((e) => e.name);
+  return optimizers.list();
 }
 
 /** The built-in optimizers, in the order `list()` shows them; `OptimizerName` is read from this table. */
@@ -77,25 +70,19 @@ export type OptimizerIdentifier =
  */
 export function get(identifier: OptimizerIdentifier): Optimizer {
   if (identifier instanceof Optimizer) return identifier;
-  if (typeof identifier === 'string') return lookup(identifier).make({});
+  if (typeof identifier === 'string') return optimizers.get(identifier)({});
   if (identifier !== null && typeof identifier === 'object') {
     const spec = identifier as { className?: unknown; class_name?: unknown; config?: unknown };
     const className = spec.className ?? spec.class_name;
     if (typeof className === 'string') {
       const config = spec.config === undefined || spec.config === null ? {} : spec.config;
       if (typeof config !== 'object') throw new Error(`get: optimizer config must be an object, got ${describe(config)}`);
-      return lookup(className).make(optionsFromConfig(config as Record<string, unknown>));
+      return optimizers.get(className)(optionsFromConfig(config as Record<string, unknown>));
     }
   }
   throw new Error(
     `get: expected an optimizer name (${list().join(', ')}), a { className, config } object or an Optimizer, got ${describe(identifier)}`,
   );
-}
-
-function lookup(name: string): Entry {
-  const entry = entries.get(normalizeName(name));
-  if (!entry) throw unknownNameError('optimizer', name, list());
-  return entry;
 }
 
 function describe(x: unknown): string {
@@ -114,4 +101,4 @@ function describe(x: unknown): string {
   }
 }
 
-export { get as getOptimizer };
+export { get as getOptimizer, list as listOptimizers, register as registerOptimizer };

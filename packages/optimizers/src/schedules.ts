@@ -1,4 +1,4 @@
-import { normalizeName, unknownNameError } from '@descent/tensor';
+import { NameRegistry } from '@descent/tensor';
 
 /**
  * A learning rate that depends on the step (`optimizer.iterations`, 0 on the first update).
@@ -310,11 +310,16 @@ type ScheduleFactory = (config: Record<string, unknown>) => LearningRateSchedule
 const n = (config: Record<string, unknown>, key: string): number => config[key] as number;
 const opt = <T>(config: Record<string, unknown>, key: string, fallback: T): T => (config[key] ?? fallback) as T;
 
-const scheduleFactories = new Map<string, { className: string; make: ScheduleFactory }>();
+const schedules = new NameRegistry<ScheduleFactory>('learning-rate schedule');
 
 /** Make a schedule class available to `deserializeSchedule` (and so to optimizer configs). */
 export function registerSchedule(className: string, make: ScheduleFactory): void {
-  scheduleFactories.set(normalizeName(className), { className, make });
+  schedules.register(className, make, { fn: 'registerSchedule', callable: 'factory' });
+}
+
+/** The class names `deserializeSchedule` accepts, in registration order. */
+export function listSchedules(): string[] {
+  return schedules.list();
 }
 
 /** The built-in schedules by Keras class name; `ScheduleClassName` is read from this table. */
@@ -341,9 +346,7 @@ export function serializeSchedule(schedule: LearningRateSchedule): { className: 
 
 /** Rebuild a schedule from `{ className, config }` (config keys camelCase). */
 export function deserializeSchedule(spec: { className: ScheduleClassName | (string & {}); config?: Record<string, unknown> }): LearningRateSchedule {
-  const entry = scheduleFactories.get(normalizeName(spec.className));
-  if (!entry) throw unknownNameError('learning-rate schedule', spec.className, [...scheduleFactories.values()].map((e) => e.className));
-  return entry.make(spec.config ?? {});
+  return schedules.get(spec.className)(spec.config ?? {});
 }
 
 /** True when `x` is an instance of `LearningRateSchedule`. */

@@ -1,5 +1,5 @@
 import type { Tensor } from '@descent/tensor';
-import { normalizeName, unknownNameError } from '@descent/tensor';
+import { NameRegistry } from '@descent/tensor';
 import type { CamelCase, LiteralUnion } from '../engine/name-types.js';
 import type { BuiltinActivationName } from './builtins.js';
 import { BUILTIN_ACTIVATIONS } from './builtins.js';
@@ -27,13 +27,25 @@ export type ActivationName = BuiltinActivationName | CamelCase<BuiltinActivation
 /** What `getActivation` accepts: a known name (or any other string, checked at run time), an `Activation`, or `null`/`undefined` for linear. */
 export type ActivationIdentifier = LiteralUnion<ActivationName> | Activation | null;
 
-const byKey = new Map<string, Activation>();
-for (const a of BUILTIN_ACTIVATIONS) byKey.set(normalizeName(a.name), a);
-for (const [alias, target] of Object.entries(ALIASES)) byKey.set(normalizeName(alias), byKey.get(normalizeName(target))!);
+const activations = new NameRegistry<Activation>('activation');
+for (const a of BUILTIN_ACTIVATIONS) activations.register(a.name, a);
+for (const [alias, target] of Object.entries(ALIASES)) activations.register(alias, activations.get(target));
 
 /** The canonical names of every built-in activation (plus accepted aliases). */
 export function listActivations(): string[] {
-  return [...BUILTIN_ACTIVATIONS.map((a) => a.name), ...Object.keys(ALIASES)];
+  return activations.list();
+}
+
+/**
+ * Make `getActivation(name)` (and so a layer's `activation: name` option, and loading a model that
+ * saved it) apply `apply`; returns the activation, saved under `name`. Names compare as for the
+ * built-ins, and registering a known name replaces it.
+ */
+export function registerActivation(name: string, apply: (x: Tensor) => Tensor): Activation {
+  activations.check(name, apply, { fn: 'registerActivation', callable: 'apply' });
+  const activation: Activation = Object.freeze({ name, apply });
+  activations.register(name, activation);
+  return activation;
 }
 
 /**
@@ -41,12 +53,8 @@ export function listActivations(): string[] {
  * string matches in any casing (`'hardSigmoid'`, `'hard_sigmoid'`).
  */
 export function getActivation(id?: ActivationIdentifier): Activation {
-  if (id === undefined || id === null) return byKey.get('linear')!;
-  if (typeof id === 'string') {
-    const found = byKey.get(normalizeName(id));
-    if (!found) throw unknownNameError('activation', id, listActivations());
-    return found;
-  }
+  if (id === undefined || id === null) return activations.get('linear');
+  if (typeof id === 'string') return activations.get(id);
   if (typeof id === 'object' && typeof id.name === 'string' && typeof id.apply === 'function') return id;
   throw new Error(`getActivation: expected an activation name, an Activation object or null, got ${describe(id)}`);
 }

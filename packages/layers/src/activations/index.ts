@@ -1,2 +1,2 @@
 export type { Activation, ActivationIdentifier, ActivationName } from './activation.js';
-export { getActivation, listActivations, serializeActivation } from './activation.js';
+export { getActivation, listActivations, registerActivation, serializeActivation } from './activation.js';

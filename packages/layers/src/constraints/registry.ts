@@ -1,41 +1,45 @@
-import { normalizeName, unknownNameError } from '@descent/tensor';
+import { NameRegistry } from '@descent/tensor';
 import type { LiteralUnion, SnakeCase } from '../engine/name-types.js';
 import { Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm } from './constraint.js';
 
 type Factory = (config: Record<string, unknown>) => Constraint;
 
 // Constructors validate every option at run time, so a config read from JSON can be handed over as is.
-const CLASSES: Readonly<Record<string, Factory>> = {
-  MaxNorm: (c) => new MaxNorm(c),
-  NonNeg: () => new NonNeg(),
-  UnitNorm: (c) => new UnitNorm(c),
-  MinMaxNorm: (c) => new MinMaxNorm(c),
-};
+// Listed camelCase; the class names (`'MaxNorm'`) are the same names in another casing.
+const BUILTINS = {
+  maxNorm: (c) => new MaxNorm(c),
+  nonNeg: () => new NonNeg(),
+  unitNorm: (c) => new UnitNorm(c),
+  minMaxNorm: (c) => new MinMaxNorm(c),
+} as const satisfies Readonly<Record<string, Factory>>;
 
-const NAMES = ['maxNorm', 'nonNeg', 'unitNorm', 'minMaxNorm'] as const;
+const constraints = new NameRegistry<Factory>('constraint', () => Object.entries(BUILTINS));
 
 /** Every built-in constraint name, camelCase (`'maxNorm'`) and snake_case (`'max_norm'`); other casings resolve too. */
-export type ConstraintName = (typeof NAMES)[number] | SnakeCase<(typeof NAMES)[number]>;
+export type ConstraintName = keyof typeof BUILTINS | SnakeCase<keyof typeof BUILTINS>;
 
 /** The built-in constraint names, camelCase. */
 export function listConstraints(): string[] {
-  return [...NAMES];
+  return constraints.list();
+}
+
+/**
+ * Make `getConstraint(name)` and `getConstraint({ className: name, config })` build a constraint
+ * with `make` (a name alone gives it `{}`). Names compare as for the built-ins, and registering a
+ * known name replaces it.
+ */
+export function registerConstraint(name: string, make: (config: Record<string, unknown>) => Constraint): void {
+  constraints.register(name, make, { fn: 'registerConstraint', callable: 'factory' });
 }
 
 /** What `getConstraint` accepts: a name (`'maxNorm'`), an instance, or a `{ className, config }` object. */
 export type ConstraintIdentifier = LiteralUnion<ConstraintName> | Constraint | { className: string; config?: Record<string, unknown> };
 
-function lookup(name: string): Factory {
-  const key = Object.keys(CLASSES).find((k) => normalizeName(k) === normalizeName(name));
-  if (key === undefined) throw unknownNameError('constraint', name, NAMES);
-  return CLASSES[key]!;
-}
-
 /** Resolve `'maxNorm'`/`'max_norm'` (defaults), `{ className: 'MaxNorm', config }` or an instance. */
 export function getConstraint(id: ConstraintIdentifier): Constraint {
   if (id instanceof Constraint) return id;
-  if (typeof id === 'string') return lookup(id)({});
-  if (typeof id === 'object' && id !== null && typeof id.className === 'string') return lookup(id.className)(id.config ?? {});
+  if (typeof id === 'string') return constraints.get(id)({});
+  if (typeof id === 'object' && id !== null && typeof id.className === 'string') return constraints.get(id.className)(id.config ?? {});
   throw new Error(`getConstraint: expected a name, a { className, config } object or a Constraint, got ${id === null ? 'null' : typeof id}`);
 }
 

@@ -1,4 +1,4 @@
-import { normalizeName, unknownNameError } from '@descent/tensor';
+import { NameRegistry, unknownNameError } from '@descent/tensor';
 import { builtinLayers } from '../layers/builtins.js';
 import type { Layer } from './layer.js';
 import type { LiteralUnion } from './name-types.js';
@@ -26,30 +26,20 @@ export interface LayerClass {
   fromConfig?: (config: Record<string, unknown>) => Layer;
 }
 
-interface Entry {
-  className: string;
-  cls: LayerClass;
-}
-
-/** Layers registered at run time (user-defined ones, or built-ins replaced by the user). */
-const registered = new Map<string, Entry>();
+/**
+ * Built-in layers, then registered ones (which replace a built-in of the same name). The built-ins
+ * load on first use: the layer modules import this one, so they are not all defined while it loads.
+ */
+const layers = new NameRegistry<LayerClass>('layer class', () => Object.entries(builtinLayers()));
 
 /** Make `cls` deserializable under `className`: how user-defined layers join the built-in ones. */
 export function registerLayer(className: string, cls: LayerClass): void {
-  registered.set(normalizeName(className), { className, cls });
-}
-
-/** Built-in layers, then registered ones (which win on a name clash), keyed by normalized name. */
-function allLayers(): Map<string, Entry> {
-  const all = new Map<string, Entry>();
-  for (const [className, cls] of Object.entries(builtinLayers())) all.set(normalizeName(className), { className, cls });
-  for (const [key, entry] of registered) all.set(key, entry);
-  return all;
+  layers.register(className, cls, { fn: 'registerLayer' });
 }
 
 /** Every deserializable layer class name. */
 export function listLayers(): string[] {
-  return [...allLayers().values()].map((e) => e.className).sort();
+  return layers.list().sort();
 }
 
 /** Rebuild a layer from `{ className, config }` (the inverse of `{ className: l.className, config: l.getConfig() }`). */
@@ -57,17 +47,18 @@ export function deserializeLayer(spec: LayerSpec): Layer {
   if (spec === null || typeof spec !== 'object' || typeof spec.className !== 'string') {
     throw new Error(`deserializeLayer: expected { className: string, config?: object }, got ${showValue(spec)}`);
   }
-  const entry = registered.get(normalizeName(spec.className)) ?? allLayers().get(normalizeName(spec.className));
-  if (!entry) throw unknownNameError('layer class', spec.className, listLayers());
+  const entry = layers.find(spec.className);
+  // The error lists the names sorted, as `listLayers` does.
+  if (!entry) throw unknownNameError(layers.kind, spec.className, listLayers());
+  const { name: className, value: cls } = entry;
   const given = spec.config ?? {};
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-    throw new Error(`deserializeLayer: the config of a ${entry.className} layer must be an object, got ${showValue(given)}`);
+    throw new Error(`deserializeLayer: the config of a ${className} layer must be an object, got ${showValue(given)}`);
   }
-  const { cls } = entry;
   // Classes that list their options get the keys Keras/TF.js write but Descent ignores dropped, and
   // any other unknown key refused; other (user-registered) classes get the config as it is.
   const own = Object.prototype.hasOwnProperty.call(cls, 'optionKeys') ? (cls as { optionKeys?: readonly string[] }).optionKeys : undefined;
-  const config = own === undefined ? { ...given } : configForConstructor(entry.className, given, own);
+  const config = own === undefined ? { ...given } : configForConstructor(className, given, own);
   return cls.fromConfig ? cls.fromConfig(config) : new cls(config as never);
 }
 

@@ -5,7 +5,7 @@ export { Orthogonal } from './orthogonal.js';
 export type { OrthogonalArgs } from './orthogonal.js';
 export { RandomNormal, RandomUniform, TruncatedNormal } from './random.js';
 export type { RandomNormalArgs, RandomUniformArgs } from './random.js';
-export { getInitializer, listInitializers, serializeInitializer } from './registry.js';
+export { getInitializer, listInitializers, registerInitializer, serializeInitializer } from './registry.js';
 export type { InitializerIdentifier, InitializerName } from './registry.js';
 export {
   GlorotNormal,

@@ -1,4 +1,4 @@
-import { normalizeName, unknownNameError } from '@descent/tensor';
+import { NameRegistry } from '@descent/tensor';
 import type { LiteralUnion, SnakeCase } from '../engine/name-types.js';
 import { Constant, Identity, Ones, Zeros } from './constant.js';
 import { Initializer } from './initializer.js';
@@ -22,43 +22,35 @@ const of =
   (config) =>
     new C(config as A);
 
-/** Class name → constructor from a camelCase config. Config objects are passed through as constructor args. */
-const CLASSES: Readonly<Record<string, Factory>> = {
-  Zeros: () => new Zeros(),
-  Ones: () => new Ones(),
-  Constant: of(Constant),
-  Identity: of(Identity),
-  RandomNormal: of(RandomNormal),
-  RandomUniform: of(RandomUniform),
-  TruncatedNormal: of(TruncatedNormal),
-  VarianceScaling: of(VarianceScaling),
-  GlorotUniform: of(GlorotUniform),
-  GlorotNormal: of(GlorotNormal),
-  HeNormal: of(HeNormal),
-  HeUniform: of(HeUniform),
-  LeCunNormal: of(LeCunNormal),
-  LeCunUniform: of(LeCunUniform),
-  Orthogonal: of(Orthogonal),
-};
+/**
+ * The built-ins, listed camelCase (`'glorotUniform'`); class names (`'GlorotUniform'`) and Keras
+ * snake_case (`'glorot_uniform'`, `'lecun_normal'`) are the same names in other spellings. Config
+ * objects are passed through as constructor args.
+ */
+const BUILTINS = {
+  zeros: () => new Zeros(),
+  ones: () => new Ones(),
+  constant: of(Constant),
+  identity: of(Identity),
+  randomNormal: of(RandomNormal),
+  randomUniform: of(RandomUniform),
+  truncatedNormal: of(TruncatedNormal),
+  varianceScaling: of(VarianceScaling),
+  glorotUniform: of(GlorotUniform),
+  glorotNormal: of(GlorotNormal),
+  heNormal: of(HeNormal),
+  heUniform: of(HeUniform),
+  leCunNormal: of(LeCunNormal),
+  leCunUniform: of(LeCunUniform),
+  orthogonal: of(Orthogonal),
+} as const satisfies Readonly<Record<string, Factory>>;
 
-/** camelCase names users type (snake_case and class-name spellings match too). */
-const NAMES = [
-  'zeros',
-  'ones',
-  'constant',
-  'identity',
-  'randomNormal',
-  'randomUniform',
-  'truncatedNormal',
-  'varianceScaling',
-  'glorotUniform',
-  'glorotNormal',
-  'heNormal',
-  'heUniform',
-  'leCunNormal',
-  'leCunUniform',
-  'orthogonal',
-] as const;
+type BuiltinName = keyof typeof BUILTINS;
+
+const initializers = new NameRegistry<Factory>('initializer', () => Object.entries(BUILTINS));
+// Keras 2 spellings still found in saved configs; they resolve but are not listed.
+initializers.register('zero', BUILTINS.zeros, { listed: false });
+initializers.register('one', BUILTINS.ones, { listed: false });
 
 /** Keras writes LeCun as one word (`lecun_normal`), not as the snake_case of `leCunNormal`. */
 type KerasSpelling<S extends string> = S extends `leCun${infer Rest}` ? `lecun${SnakeCase<Rest>}` : SnakeCase<S>;
@@ -67,17 +59,20 @@ type KerasSpelling<S extends string> = S extends `leCun${infer Rest}` ? `lecun${
  * Every built-in initializer name in the spellings users type: camelCase (`'glorotUniform'`) and
  * Keras snake_case (`'glorot_uniform'`, `'lecun_normal'`). Class names (`'GlorotUniform'`) resolve too.
  */
-export type InitializerName = (typeof NAMES)[number] | KerasSpelling<(typeof NAMES)[number]>;
-
-const byKey = new Map<string, Factory>();
-for (const [cls, f] of Object.entries(CLASSES)) byKey.set(normalizeName(cls), f);
-// Keras 2 spellings still found in saved configs.
-byKey.set('zero', CLASSES.Zeros!);
-byKey.set('one', CLASSES.Ones!);
+export type InitializerName = BuiltinName | KerasSpelling<BuiltinName>;
 
 /** The built-in initializer names, camelCase. */
 export function listInitializers(): string[] {
-  return [...NAMES];
+  return initializers.list();
+}
+
+/**
+ * Make `getInitializer(name)` and `getInitializer({ className: name, config })` build an
+ * initializer with `make` (a name alone gives it `{}`). Names compare as for the built-ins, and
+ * registering a known name replaces it.
+ */
+export function registerInitializer(name: string, make: (config: Record<string, unknown>) => Initializer): void {
+  initializers.register(name, make, { fn: 'registerInitializer', callable: 'factory' });
 }
 
 /**
@@ -92,21 +87,15 @@ export type InitializerIdentifier = LiteralUnion<InitializerName> | Initializer 
  */
 export function getInitializer(id: InitializerIdentifier): Initializer {
   if (id instanceof Initializer) return id;
-  if (typeof id === 'string') return lookup(id)({});
+  if (typeof id === 'string') return initializers.get(id)({});
   if (typeof id === 'object' && id !== null && typeof id.className === 'string') {
     const config = id.config ?? {};
     if (typeof config !== 'object' || config === null) {
       throw new Error(`getInitializer: config of '${id.className}' must be an object, got ${typeof config}`);
     }
-    return lookup(id.className)(config);
+    return initializers.get(id.className)(config);
   }
   throw new Error(`getInitializer: expected a name, a { className, config } object or an Initializer, got ${id === null ? 'null' : typeof id}`);
-}
-
-function lookup(name: string): Factory {
-  const f = byKey.get(normalizeName(name));
-  if (!f) throw unknownNameError('initializer', name, NAMES);
-  return f;
 }
 
 /** `{ className, config }` as written into a layer's config. */

@@ -17,7 +17,7 @@ export type { CategoricalFocalCrossentropyOptions } from './focal.js';
 export { categoricalHinge, CategoricalHinge, hinge, Hinge, squaredHinge, SquaredHinge } from './hinge.js';
 export { Loss, LossFunctionWrapper, reduceLoss } from './loss.js';
 export type { LossArgs, LossFunction, Reduction } from './loss.js';
-export { getLoss, listLosses } from './registry.js';
+export { getLoss, listLosses, registerLoss } from './registry.js';
 export type { LossIdentifier, LossName } from './registry.js';
 export {
   cosineSimilarity,

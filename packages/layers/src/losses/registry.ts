@@ -1,5 +1,5 @@
 import type { Tensor } from '@descent/tensor';
-import { normalizeName, unknownNameError } from '@descent/tensor';
+import { NameRegistry } from '@descent/tensor';
 import type { LiteralUnion, SnakeCase } from '../engine/name-types.js';
 import {
   BinaryCrossentropy,
@@ -59,12 +59,19 @@ type LossSpelling = (typeof ENTRIES)[number]['name'] | (typeof ENTRIES)[number][
  */
 export type LossName = LossSpelling | SnakeCase<LossSpelling>;
 
-const byKey = new Map<string, Entry>();
-for (const e of ENTRIES) for (const n of [e.name, ...e.aliases]) byKey.set(normalizeName(n), e);
+const losses = new NameRegistry<() => Loss>('loss', () => ENTRIES.flatMap((e) => [e.name, ...e.aliases].map((n) => [n, e.make] as const)));
 
 /** Every loss name (camelCase) and alias accepted by `getLoss`. */
 export function listLosses(): string[] {
-  return ENTRIES.flatMap((e) => [e.name, ...e.aliases]);
+  return losses.list();
+}
+
+/**
+ * Make `getLoss(name)` (and so `compile({ loss: name })`) build a loss with `make`; names compare
+ * as for the built-ins, and registering a known name replaces it.
+ */
+export function registerLoss(name: string, make: () => Loss): void {
+  losses.register(name, make, { fn: 'registerLoss', callable: 'factory' });
 }
 
 /**
@@ -80,10 +87,6 @@ export type LossIdentifier = LiteralUnion<LossName> | Loss | ((yTrue: Tensor, yP
 export function getLoss(id: LossIdentifier): Loss {
   if (id instanceof Loss) return id;
   if (typeof id === 'function') return new LossFunctionWrapper(id);
-  if (typeof id === 'string') {
-    const entry = byKey.get(normalizeName(id));
-    if (!entry) throw unknownNameError('loss', id, listLosses());
-    return entry.make();
-  }
+  if (typeof id === 'string') return losses.get(id)();
   throw new Error(`getLoss: expected a loss name, a Loss or a function (yTrue, yPred) => Tensor, got ${id === null ? 'null' : typeof id}`);
 }

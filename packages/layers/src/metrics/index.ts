@@ -29,7 +29,7 @@ export { sparseTopKCategoricalAccuracy, SparseTopKCategoricalAccuracy } from './
 export type { SparseTopKCategoricalAccuracyArgs } from './top-k.js';
 export { Mean, MeanMetricWrapper, Metric, weightedTotals } from './metric.js';
 export type { MetricFunction } from './metric.js';
-export { getMetric, listMetrics } from './registry.js';
+export { getMetric, listMetrics, registerMetric } from './registry.js';
 export type { MetricContext, MetricIdentifier, MetricLogName, MetricName } from './registry.js';
 export {
   BinaryCrossentropyMetric,

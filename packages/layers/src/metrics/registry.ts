@@ -1,5 +1,5 @@
 import type { Tensor } from '@descent/tensor';
-import { neg, normalizeName, unknownNameError } from '@descent/tensor';
+import { NameRegistry, neg } from '@descent/tensor';
 import type { LiteralUnion, SnakeCase } from '../engine/name-types.js';
 import { kullbackLeiblerDivergence, poisson } from '../losses/divergence.js';
 import { categoricalHinge, hinge, squaredHinge } from '../losses/hinge.js';
@@ -97,15 +97,31 @@ export type MetricName = MetricEntry['name'] | SnakeCase<MetricEntry['name']> | 
  */
 export type MetricLogName = MetricEntry['keras'] | MetricEntry['aliases'][number];
 
-const byKey = new Map<string, { entry: Entry; metricName: string }>();
-for (const e of ENTRIES) {
-  byKey.set(normalizeName(e.name), { entry: e, metricName: e.keras });
-  for (const a of e.aliases) byKey.set(normalizeName(a), { entry: e, metricName: a });
+/** What a spelling resolves to: how to build the metric, and the name the metric gets (Keras keys history by it). */
+interface Found {
+  make: Entry['make'];
+  metricName: string;
 }
+
+// The camelCase name (and so the Keras name, the same name in another casing) names the metric by
+// its Keras name; an alias names it by the alias.
+const metrics = new NameRegistry<Found>('metric', () =>
+  ENTRIES.flatMap((e: Entry) => [[e.name, { make: e.make, metricName: e.keras }] as const, ...e.aliases.map((a) => [a, { make: e.make, metricName: a }] as const)]),
+);
 
 /** Every metric name (camelCase) and alias accepted by `getMetric`. */
 export function listMetrics(): string[] {
-  return ENTRIES.flatMap((e) => [e.name, ...e.aliases]);
+  return metrics.list();
+}
+
+/**
+ * Make `getMetric(name)` (and so `compile({ metrics: [name] })`) build a metric with `make`, which
+ * receives the name to give it: `name` as registered, the key of its values in `History`. Names
+ * compare as for the built-ins, and registering a known name replaces it.
+ */
+export function registerMetric(name: string, make: (name: string) => Metric): void {
+  metrics.check(name, make, { fn: 'registerMetric', callable: 'factory' });
+  metrics.register(name, { make: (metricName) => make(metricName), metricName: name });
 }
 
 /**
@@ -124,9 +140,8 @@ export function getMetric(id: MetricIdentifier, ctx: MetricContext = {}): Metric
   if (id instanceof Metric) return id;
   if (typeof id === 'function') return new MeanMetricWrapper(id);
   if (typeof id === 'string') {
-    const found = byKey.get(normalizeName(id));
-    if (!found) throw unknownNameError('metric', id, listMetrics());
-    return found.entry.make(found.metricName, ctx);
+    const found = metrics.get(id);
+    return found.make(found.metricName, ctx);
   }
   throw new Error(`getMetric: expected a metric name, a Metric or a function (yTrue, yPred) => Tensor, got ${id === null ? 'null' : typeof id}`);
 }

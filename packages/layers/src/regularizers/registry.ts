@@ -1,15 +1,15 @@
-import { normalizeName, unknownNameError } from '@descent/tensor';
+import { NameRegistry } from '@descent/tensor';
 import type { LiteralUnion } from '../engine/name-types.js';
 import { L1, L1L2, L2, Regularizer } from './regularizer.js';
 
 type Factory = (config: Record<string, unknown>) => Regularizer;
 
 // Constructors validate every option at run time, so a config read from JSON can be handed over as is.
-const CLASSES: Readonly<Record<string, Factory>> = {
-  L1: (c) => new L1(c),
-  L2: (c) => new L2(c),
-  L1L2: (c) => new L1L2(c),
-};
+const classes = new NameRegistry<Factory>('regularizer class', () => [
+  ['L1', (c) => new L1(c)],
+  ['L2', (c) => new L2(c)],
+  ['L1L2', (c) => new L1L2(c)],
+]);
 
 /** By name, each kind with the Keras default rate 0.01 (`'l1l2'` sets both). */
 const NAMED = {
@@ -18,12 +18,25 @@ const NAMED = {
   l1l2: () => new L1L2({ l1: 0.01, l2: 0.01 }),
 } as const satisfies Readonly<Record<string, () => Regularizer>>;
 
+const names = new NameRegistry<() => Regularizer>('regularizer', () => Object.entries(NAMED));
+
 /** Every built-in regularizer name, plus Keras's snake_case `'l1_l2'` (other casings resolve too). */
 export type RegularizerName = keyof typeof NAMED | 'l1_l2';
 
 /** The built-in regularizer names. */
 export function listRegularizers(): string[] {
-  return Object.keys(NAMED);
+  return names.list();
+}
+
+/**
+ * Make `getRegularizer({ className: name, config })` build a regularizer with `make`, and
+ * `getRegularizer(name)` too (with `{}`). Names compare as for the built-ins, and registering a
+ * known name replaces it.
+ */
+export function registerRegularizer(name: string, make: (config: Record<string, unknown>) => Regularizer): void {
+  const opts = { fn: 'registerRegularizer', callable: 'factory' };
+  classes.register(name, make, opts);
+  names.register(name, () => make({}), opts);
 }
 
 /** What `getRegularizer` accepts: a name (`'l2'`), an instance, or a `{ className, config }` object. */
@@ -32,18 +45,8 @@ export type RegularizerIdentifier = LiteralUnion<RegularizerName> | Regularizer 
 /** Resolve `'l2'`, `'l1_l2'`, `{ className: 'L1L2', config: { l1, l2 } }` or an instance. */
 export function getRegularizer(id: RegularizerIdentifier): Regularizer {
   if (id instanceof Regularizer) return id;
-  if (typeof id === 'string') {
-    const key = normalizeName(id);
-    // Own keys only: 'constructor' must not find Object.prototype's.
-    const f = Object.hasOwn(NAMED, key) ? NAMED[key as keyof typeof NAMED] : undefined;
-    if (!f) throw unknownNameError('regularizer', id, listRegularizers());
-    return f();
-  }
-  if (typeof id === 'object' && id !== null && typeof id.className === 'string') {
-    const key = Object.keys(CLASSES).find((k) => normalizeName(k) === normalizeName(id.className));
-    if (key === undefined) throw unknownNameError('regularizer class', id.className, Object.keys(CLASSES));
-    return CLASSES[key]!(id.config ?? {});
-  }
+  if (typeof id === 'string') return names.get(id)();
+  if (typeof id === 'object' && id !== null && typeof id.className === 'string') return classes.get(id.className)(id.config ?? {});
   throw new Error(`getRegularizer: expected a name, a { className, config } object or a Regularizer, got ${id === null ? 'null' : typeof id}`);
 }
 

@@ -6,7 +6,7 @@ import { gradRules } from './rules.js';
 import { Variable } from './variable.js';
 
 /** A hand-written backward step (customGrad, aliases): input gradients from the output's. */
-export type BackwardFn = (dy: Tensor, needs: readonly boolean[]) => InputGrads;
+type BackwardFn = (dy: Tensor, needs: readonly boolean[]) => InputGrads;
 
 /** One recorded step: a kernel run, or a custom step when `kernel` is null. */
 interface Entry {

@@ -53,17 +53,3 @@ export function upcastType(a: DType, b: DType): DType {
   if (a === 'float32' || b === 'float32') return 'float32';
   return 'int32';
 }
-
-/** Copy `values` into a fresh array of `dtype`, converting (float→int truncates toward zero, any→bool is `!= 0`). */
-export function convertArray(values: ArrayLike<number>, dtype: DType): TypedArray {
-  const n = values.length;
-  const out = allocArray(dtype, n);
-  if (dtype === 'bool') {
-    for (let i = 0; i < n; i++) out[i] = values[i] !== 0 ? 1 : 0;
-  } else if (dtype === 'int32') {
-    for (let i = 0; i < n; i++) out[i] = Math.trunc(values[i]!);
-  } else {
-    for (let i = 0; i < n; i++) out[i] = values[i]!;
-  }
-  return out;
-}

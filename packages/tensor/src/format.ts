@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from './dtype.js';
 import type { Shape } from './shape.js';
+import { showValue } from './util/show-value.js';
 
 const EDGE = 3;
 const MAX_FULL = 1000;
@@ -50,35 +51,9 @@ export function formatTensor(shape: Shape, dtype: DType, values: TypedArray): st
 }
 
 /**
- * An argument as error messages show it: JSON-like, but NaN, ±Infinity and undefined print as
- * themselves (JSON.stringify turns NaN into `null`, which hides the actual mistake).
+ * An argument as error messages show it: {@link showValue} with its default limits (kept under this
+ * name, which the ops and other packages already use). `depth` is the nesting level `value` sits at.
  */
 export function formatArg(value: unknown, depth = 0): string {
-  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'symbol') return value.toString();
-  if (Array.isArray(value)) {
-    if (depth > 4) return '[...]';
-    const items = (value as unknown[]).slice(0, 20).map((v) => formatArg(v, depth + 1));
-    if (value.length > 20) items.push(`... ${value.length - 20} more`);
-    return `[${items.join(',')}]`;
-  }
-  if (value === null) return 'null';
-  if (typeof value === 'object') {
-    if (depth > 4) return '{...}';
-    const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto === Object.prototype || proto === null) {
-      const keys = Object.keys(value);
-      const items = keys.slice(0, 20).map((k) => `${JSON.stringify(k)}:${formatArg((value as Record<string, unknown>)[k], depth + 1)}`);
-      if (keys.length > 20) items.push(`... ${keys.length - 20} more`);
-      return `{${items.join(',')}}`;
-    }
-  }
-  try {
-    return JSON.stringify(value) ?? typeof value;
-  } catch {
-    return `a ${typeof value}`;
-  }
+  return showValue(value, { maxDepth: Math.max(0, 5 - depth) });
 }

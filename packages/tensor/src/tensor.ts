@@ -8,12 +8,13 @@ import * as gatherOps from './ops/gather.js';
 import * as linalg from './ops/matmul.js';
 import * as reduce from './ops/reduce.js';
 import * as scanOps from './ops/scan.js';
-import * as shapeOps from './ops/shape.js';
+import * as shapeOps from './ops/movement.js';
 import * as softmaxOps from './ops/softmax.js';
 import * as unary from './ops/unary.js';
 import * as unaryExtra from './ops/unary-extra.js';
 import type { Shape } from './shape.js';
 import { sizeFromShape } from './shape.js';
+import { TENSOR_BRAND } from './util/show-value.js';
 
 /** Nested JavaScript arrays of numbers (or booleans), as accepted by `tensor()` and returned by `toArray()`. */
 export type NestedArray = number | boolean | readonly NestedArray[];
@@ -297,6 +298,9 @@ export class Tensor implements TensorInfo {
   /** 2-D convolution of NHWC input with a `[kh, kw, in, out]` filter; see {@link conv2d}. */
   conv2d(filter: TensorLike, strides: conv.Pair, pad: conv.Padding, dilations?: conv.Pair): Tensor { return conv.conv2d(this, filter, strides, pad, dilations); }
 }
+
+// The brand lets the value formatter (util/show-value.ts) name a tensor without importing this class.
+Object.defineProperty(Tensor.prototype, TENSOR_BRAND, { value: true });
 
 /** True when `x` is a `Tensor`. */
 export function isTensor(x: unknown): x is Tensor {

@@ -61,7 +61,7 @@ export class Orthogonal extends Initializer {
  * Thin Q (m×n, m ≥ n) of the QR decomposition of row-major `a` by Householder reflections in
  * float64, with each column multiplied by the sign of R's diagonal entry. `a` is overwritten.
  */
-export function householderQ(a: Float64Array, m: number, n: number): Float64Array {
+function householderQ(a: Float64Array, m: number, n: number): Float64Array {
   const vs = new Float64Array(m * n); // reflector k lives in vs[k*m + k .. k*m + m)
   const rSign = new Float64Array(n);
   for (let k = 0; k < n; k++) {

@@ -24,7 +24,7 @@ export interface LossArgs {
   reduction?: Reduction | 'sum_over_batch_size';
 }
 
-export function checkReduction(op: string, reduction: unknown): Reduction {
+function checkReduction(op: string, reduction: unknown): Reduction {
   const r = typeof reduction === 'string' ? REDUCTIONS[normalizeName(reduction)] : undefined;
   if (!r) throw new Error(`${op}: reduction must be 'sumOverBatchSize', 'sum' or 'none', got ${showValue(reduction)}`);
   return r;

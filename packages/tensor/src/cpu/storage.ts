@@ -22,7 +22,7 @@ export function allocOutput<D extends DType>(op: string, dtype: D, shape: Shape)
 }
 
 /** The CPU backend's storage handle: the typed array itself, shared by no-copy views (tensors are immutable). */
-export interface CpuData {
+interface CpuData {
   readonly values: TypedArray;
 }
 

@@ -1,0 +1,385 @@
+import type { Backend, TensorInfo } from './backend.js';
+import { bytesPerElement } from './dtype.js';
+import { formatShape } from './shape.js';
+import { Tensor } from './tensor.js';
+import { isThenable } from './util/thenable.js';
+
+// Memory: step scopes, loose tensors and their eviction, keep, dispose. The dispatch point (engine.ts)
+// calls in here for every kernel run and write; engine.ts re-exports the public functions.
+//
+// Backends with manual memory (WASM) count, per storage handle, the tensors that hold it ("holders").
+// Every tensor the engine makes is a holder; so is a Variable (via `holdTensor`/`adoptData`).
+//
+// Who frees a holder depends on where it was made:
+// - In a scope (every API call that runs a computation opens one when none is open: `grad`,
+//   `variableGrads`, `minimize`, a training step, `predict`): released when the scope ends, unless
+//   returned or kept. Scopes are synchronous (withScope rejects an async function), so a scope never
+//   stays open across `await` and concurrent async work never lands in another's scope.
+// - Outside any scope (user code at top level, and what an API call returns to it): "loose". Only
+//   the garbage collector knows when user code drops one, and on manual-memory backends it is the
+//   wrong judge: V8 does not count wasm memory as pressure, and a synchronous loop never lets a
+//   FinalizationRegistry callback run. So the engine watches loose tensors itself: one that no
+//   kernel has read for a while (counted in kernel runs and in bytes allocated since) is evicted —
+//   the backend moves its values to ordinary host memory (a typed array) and frees its device block.
+//   If user code reads it again, the backend moves it back transparently; if not, the garbage
+//   collector reclaims the typed array like any JS object, with no callback needed.
+// - Kept (`keep`, Variables, optimizer state): never released by a scope nor evicted by age; freed
+//   by `dispose` or when replaced (`adoptData`).
+// On the garbage-collected CPU backend all of this is bookkeeping only: nothing is freed or moved.
+
+// Per-tensor memory state, kept on the tensor itself (a WeakSet lookup per op cost more than the op).
+const HOLD = Symbol('descent.hold');
+/** Kernel clock of a loose tensor's last use (creation or input to a kernel); absent or -1 when not watched. */
+const USED_AT = Symbol('descent.usedAt');
+/** Allocation clock (bytes) at a loose tensor's last use. */
+const USED_AT_BYTES = Symbol('descent.usedAtBytes');
+/** Not counted towards its storage (made outside the engine, or released). */
+const FREE = 0;
+/** Counted, in a scope: the scope releases it. */
+const HELD = 1;
+/** Counted and exempt from scopes (`keep`, Variables). */
+const KEPT = 2;
+/** Counted, in no scope: owned by user code; evicted to host memory once unused for a while. */
+const LOOSE = 3;
+type Tracked = Tensor & { [HOLD]?: number; [USED_AT]?: number; [USED_AT_BYTES]?: number };
+
+const scopes: Tensor[][] = [];
+
+// Eviction policy for loose tensors. A loose tensor is stale when at least MIN_AGE kernels ran since
+// its last use, at least twice its size was allocated since (so evicting a big, still-useful tensor
+// costs at most half of what the computation itself allocated), and either AGE kernels ran or
+// AGE_BYTES were allocated since. Sweeps run every SWEEP_KERNELS kernels or SWEEP_BYTES allocated.
+// Measured choices: see packages/tensor/README.md, "Memory".
+const MIN_AGE = 4;
+const AGE = 64;
+const AGE_BYTES = 64 * 2 ** 20;
+const SWEEP_KERNELS = 16;
+const SWEEP_BYTES = 8 * 2 ** 20;
+
+/** Kernels run (and tensors written) so far. */
+let clock = 0;
+/** Bytes of tensor storage created so far. */
+let allocated = 0;
+let nextSweepClock = SWEEP_KERNELS;
+let nextSweepBytes = SWEEP_BYTES;
+/**
+ * Loose tensors on a backend that can evict. Held strongly until evicted or no longer loose: a
+ * WeakRef would not let the collector take them any sooner in the loops that matter (a WeakRef keeps
+ * its target alive until the current job ends, and a synchronous loop is one job), and would keep
+ * every evicted host copy alive until then too.
+ */
+const watched: Tensor[] = [];
+let evictedCount = 0;
+
+function bytesOf(t: Tensor): number {
+  return t.size * bytesPerElement(t.dtype);
+}
+
+/** A loose tensor was used now: note when, and watch it again if it had been evicted. */
+function touch(t: Tensor): void {
+  const tr = t as Tracked;
+  const at = tr[USED_AT];
+  if (at === undefined || at < 0) {
+    if (t.backend.evictData === undefined) return;
+    watched.push(t);
+  }
+  tr[USED_AT] = clock;
+  tr[USED_AT_BYTES] = allocated;
+}
+
+function makeLoose(t: Tensor): void {
+  setHold(t, LOOSE);
+  touch(t);
+}
+
+/** Sweep when SWEEP_KERNELS kernels ran or SWEEP_BYTES were allocated since the last sweep. */
+function sweepIfDue(): void {
+  if (clock >= nextSweepClock || allocated >= nextSweepBytes) sweep();
+}
+
+/** Evict the loose tensors that have gone unused long enough; forget the ones no longer loose. */
+function sweep(): void {
+  nextSweepClock = clock + SWEEP_KERNELS;
+  nextSweepBytes = allocated + SWEEP_BYTES;
+  let kept = 0;
+  for (let i = 0; i < watched.length; i++) {
+    const t = watched[i] as Tracked;
+    if (holdState(t) !== LOOSE) continue;
+    const at = t[USED_AT] ?? -1;
+    if (at < 0) continue;
+    const age = clock - at;
+    const since = allocated - (t[USED_AT_BYTES] ?? 0);
+    if (age >= MIN_AGE && since >= 2 * bytesOf(t) && (age >= AGE || since >= AGE_BYTES)) {
+      try {
+        t.backend.evictData?.(t.dataId);
+      } catch {
+        // No host memory for the copy: the tensor simply stays where it is. Eviction is an
+        // optimisation of the caller's memory and must never fail the kernel that triggered it.
+        watched[kept++] = t;
+        continue;
+      }
+      t[USED_AT] = -1;
+      evictedCount++;
+      continue;
+    }
+    watched[kept++] = t;
+  }
+  watched.length = kept;
+}
+
+/**
+ * Bookkeeping at the start of a kernel run (`runKernel`): count the run and mark the inputs used, so
+ * the sweep never evicts them, then sweep if due. Call after `infoOn` moved the inputs.
+ */
+export function kernelStarting(list: readonly Tensor[]): void {
+  clock++;
+  for (let i = 0; i < list.length; i++) {
+    const t = list[i]!;
+    if (holdState(t) === LOOSE) touch(t);
+  }
+  sweepIfDue();
+}
+
+/** Bookkeeping before a tensor is written from host values (`makeTensor`): count it and sweep if due. */
+export function writeStarting(): void {
+  clock++;
+  sweepIfDue();
+}
+
+/**
+ * Throw if an input of kernel `name` was released: the same refusal on every backend, even where (the
+ * CPU) its values would still be there. One property read per input.
+ */
+export function assertInputsLive(name: string, list: readonly Tensor[]): void {
+  for (let i = 0; i < list.length; i++) if ((list[i] as Tracked)[HOLD] === FREE) throw releasedError(`${name} (input ${i})`, list[i]!);
+}
+
+/** Storage of `t` on `backend`, moving it there first if it was made on another backend. */
+export function infoOn(t: Tensor, backend: Backend): TensorInfo {
+  if (t.backend !== backend) {
+    const values = t.backend.read(t);
+    const moved = backend.write(values, t.shape, t.dtype);
+    const from = t.backend;
+    const old = t.dataId;
+    t.backend = backend;
+    t.dataId = moved.dataId;
+    // A counted holder keeps counting on its new backend and lets go on the old one.
+    if (holdState(t) !== FREE) {
+      backend.retainData?.(moved.dataId);
+      from.disposeData?.(old);
+    }
+  }
+  return t;
+}
+
+/** Error for a tensor used after its storage was released; `what` names the op or read. */
+function releasedError(what: string, t: Tensor): Error {
+  return new Error(
+    `${what}: this tensor's storage was released (its scope ended or it was disposed) and can no longer be used ` +
+      `(tensor #${t.id}, shape ${formatShape(t.shape)}); keep() tensors that must outlive a step, or return them from the scope`,
+  );
+}
+
+/** Throw unless `t` may still be read; `what` names the read (`dataSync`, `toArray`, ...) for the error. */
+export function assertLive(t: Tensor, what: string): void {
+  if ((t as Tracked)[HOLD] === FREE) throw releasedError(what, t);
+}
+
+/** What the engine knows about memory (for tests, diagnostics and `apps/bench --soak`). */
+export interface EngineMemoryInfo {
+  /** Scopes open now (0 whenever no API call is running). */
+  readonly scopes: number;
+  /** Loose tensors watched for eviction (made outside any scope on a backend that can evict). */
+  readonly watched: number;
+  /** Loose tensors evicted to host memory so far. */
+  readonly evicted: number;
+  /** Kernels run so far. */
+  readonly kernels: number;
+}
+
+/** A snapshot of the engine's memory figures (see `EngineMemoryInfo`). */
+export function engineMemoryInfo(): EngineMemoryInfo {
+  return { scopes: scopes.length, watched: watched.length, evicted: evictedCount, kernels: clock };
+}
+
+function holdState(t: Tensor): number {
+  return (t as Tracked)[HOLD] ?? FREE;
+}
+
+function setHold(t: Tensor, state: number): void {
+  // Non-enumerable, so equality checks and spreads of tensors never see it.
+  if (HOLD in t) (t as Tracked)[HOLD] = state;
+  else Object.defineProperty(t, HOLD, { value: state, writable: true, enumerable: false, configurable: false });
+}
+
+/** Register a tensor a kernel or write just made: it joins the current scope, or becomes loose. */
+export function created(t: Tensor): void {
+  t.backend.retainData?.(t.dataId);
+  allocated += bytesOf(t);
+  const top = scopes[scopes.length - 1];
+  if (top !== undefined) {
+    setHold(t, HELD);
+    top.push(t);
+  } else {
+    makeLoose(t);
+  }
+}
+
+/** Count a FREE tensor (an alias) towards its storage; the caller then scopes it or makes it loose. */
+function hold(t: Tensor): void {
+  if (holdState(t) !== FREE) return;
+  setHold(t, HELD);
+  t.backend.retainData?.(t.dataId);
+}
+
+/** Drop `t`'s hold on its storage (once); the backend frees the storage when no holder is left. */
+function releaseHolder(t: Tensor): void {
+  if (holdState(t) === FREE) return;
+  setHold(t, FREE);
+  t.backend.disposeData?.(t.dataId);
+}
+
+/**
+ * Exempt `t` from every scope: its storage then lives until `dispose(t)` or garbage collection.
+ * Long-lived state that is not a Variable (optimizer slots, caches) must be kept. Returns `t`.
+ */
+export function keep<T extends Tensor>(t: T): T {
+  hold(t);
+  setHold(t, KEPT);
+  return t;
+}
+
+/**
+ * Register a tensor that was built with `new Tensor(info, backend)` around existing storage (an
+ * alias such as stopGradient's): it then counts towards that storage and belongs to the current
+ * scope like any op output. Without this, such an alias stays valid only while a counted holder of
+ * the same storage lives. Returns `t`.
+ */
+export function trackTensor<T extends Tensor>(t: T): T {
+  if (holdState(t) === FREE) created(t);
+  return t;
+}
+
+/**
+ * Whether `t` was released, by `dispose` or by the scope that made it. Kernels and reads then refuse
+ * it on every backend (on a manual-memory one its storage may be gone), so code holding on to a
+ * tensor it did not make (a cache, a side table) checks this before using it. A tensor the engine
+ * never registered (an alias built with `new Tensor`) is not released: it is valid while a
+ * registered holder of its storage lives.
+ */
+export function isReleased(t: Tensor): boolean {
+  return HOLD in t && holdState(t) === FREE;
+}
+
+/** The same as `keep`, named for code that builds a `Tensor` around existing storage itself (Variables). */
+export function holdTensor<T extends Tensor>(t: T): T {
+  return keep(t);
+}
+
+/**
+ * Point `holder` (a Variable) at `info`'s storage: the new storage gains a holder before the old one
+ * loses it, so assigning a value to itself never frees it. The holder is kept (no scope releases it).
+ */
+export function adoptData(holder: Tensor, info: { readonly dataId: object; readonly backend: Backend }): void {
+  const tracked = holdState(holder) !== FREE;
+  info.backend.retainData?.(info.dataId);
+  const oldBackend = holder.backend;
+  const oldData = holder.dataId;
+  holder.dataId = info.dataId;
+  holder.backend = info.backend;
+  if (tracked) oldBackend.disposeData?.(oldData);
+  setHold(holder, KEPT);
+}
+
+/**
+ * Release tensors now (a tensor, or arrays, plain objects and Maps of them). Storage shared with
+ * other live tensors (a no-copy reshape, a Variable) stays until its last holder goes. Using or
+ * reading a released tensor afterwards throws, on every backend alike (see `runKernel`).
+ */
+export function dispose(x: unknown): void {
+  forEachTensor(x, releaseHolder);
+}
+
+/** Open a scope: tensors made until the matching `endScope` are released then, unless kept or returned. */
+export function startScope(): void {
+  scopes.push([]);
+}
+
+/**
+ * Close the innermost scope. Tensors found in `result` (a tensor, or arrays, plain objects and Maps
+ * holding tensors) survive and move to the enclosing scope, if any; every other tensor made in the
+ * scope that was not kept is released.
+ */
+export function endScope(result?: unknown): void {
+  const list = scopes.pop();
+  if (list === undefined) throw new Error('endScope: no scope is open (every endScope needs a startScope)');
+  const parent = scopes[scopes.length - 1];
+  const survivors = new Set<Tensor>();
+  forEachTensor(result, (t) => {
+    survivors.add(t);
+    // A result built around existing storage by hand (an alias) must hold it before the rest is released.
+    if (holdState(t) === FREE) {
+      hold(t);
+      if (parent !== undefined) parent.push(t);
+      else makeLoose(t);
+    }
+  });
+  for (const t of list) {
+    if (holdState(t) !== HELD) continue;
+    if (survivors.has(t)) {
+      // Handed to the enclosing scope, or, from the outermost one, to user code.
+      if (parent !== undefined) parent.push(t);
+      else makeLoose(t);
+      continue;
+    }
+    releaseHolder(t);
+  }
+}
+
+/**
+ * Run `fn` in a scope; what it returns survives (see `endScope`). If it throws, everything it made is
+ * released. `fn` must be synchronous: a scope held open across `await` would collect tensors that
+ * other async work makes meanwhile, so an async `fn` is refused.
+ */
+export function withScope<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new Error(`withScope: expected a function, got ${fn === null ? 'null' : typeof fn}`);
+  startScope();
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    endScope();
+    throw e;
+  }
+  if (isThenable(result)) {
+    endScope();
+    throw new Error(
+      'withScope: fn returned a Promise; scopes are synchronous (a scope open across await would take in tensors that other async work makes meanwhile) — scope the synchronous parts, or use no scope: tensors made outside scopes are managed for you',
+    );
+  }
+  endScope(result);
+  return result;
+}
+
+/** How many scopes are open (for tests and diagnostics). */
+export function scopeDepth(): number {
+  return scopes.length;
+}
+
+function forEachTensor(x: unknown, visit: (t: Tensor) => void, depth = 0): void {
+  if (x instanceof Tensor) {
+    visit(x);
+    return;
+  }
+  if (depth > 8 || x === null || typeof x !== 'object') return;
+  if (Array.isArray(x)) {
+    for (const v of x as unknown[]) forEachTensor(v, visit, depth + 1);
+  } else if (x instanceof Map) {
+    for (const [k, v] of x as Map<unknown, unknown>) {
+      forEachTensor(k, visit, depth + 1);
+      forEachTensor(v, visit, depth + 1);
+    }
+  } else if (Object.getPrototypeOf(x) === Object.prototype) {
+    for (const v of Object.values(x)) forEachTensor(v, visit, depth + 1);
+  }
+}

@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { numberOption, oneLineError as programError, positiveInt, verbosity } from '@descent/app-utils';
+import { Command } from 'commander';
 
 export interface CliOptions {
   digits: number;
@@ -15,24 +16,9 @@ export interface CliOptions {
   verbose?: 0 | 1 | 2;
 }
 
-function number(name: string, check: (v: number) => boolean, expected: string) {
-  return (raw: string): number => {
-    const v = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(v) || !check(v)) throw new InvalidArgumentError(`${name} must be ${expected}, got '${raw}'`);
-    return v;
-  };
-}
-
-const positiveInt = (name: string) => number(name, (v) => Number.isInteger(v) && v > 0, 'a positive integer');
-
 /** A parse error on one line: `addition: unknown option '--epoch' (Did you mean --epochs?); see --help`. */
 export function oneLineError(message: string): string {
-  const text = message
-    .trim()
-    .replace(/^error:\s*/, '')
-    .split(/\s*\n\s*/)
-    .join(' ');
-  return `addition: ${text}; see --help\n`;
+  return programError('addition', message);
 }
 
 /** The command line of the example (`--help` lists everything). */
@@ -43,21 +29,18 @@ export function buildCli(): Command {
         'then report the exact-match accuracy of greedy decoding on held-out sums.',
     )
     .configureOutput({ outputError: (message, write) => write(oneLineError(message)) })
-    .option('--digits <n>', 'numbers have 1 to n digits (1-6)', number('--digits', (v) => Number.isInteger(v) && v >= 1 && v <= 6, 'an integer from 1 to 6'), 3)
+    .option('--digits <n>', 'numbers have 1 to n digits (1-6)', numberOption('--digits', (v) => Number.isInteger(v) && v >= 1 && v <= 6, 'an integer from 1 to 6'), 3)
     .option('--train-size <n>', 'training problems', positiveInt('--train-size'), 30000)
     .option('--test-size <n>', 'held-out problems (disjoint from the training ones)', positiveInt('--test-size'), 1000)
     .option('-e, --epochs <n>', 'epochs', positiveInt('--epochs'), 12)
     .option('-b, --batch-size <n>', 'batch size', positiveInt('--batch-size'), 64)
-    .option('--lr <rate>', 'peak learning rate of Adam (linear warmup, then cosine decay to 0)', number('--lr', (v) => v > 0, 'a positive number'), 2e-3)
+    .option('--lr <rate>', 'peak learning rate of Adam (linear warmup, then cosine decay to 0)', numberOption('--lr', (v) => v > 0, 'a positive number'), 2e-3)
     .option('--d-model <n>', 'width of the token vectors', positiveInt('--d-model'), 64)
     .option('--heads <n>', 'attention heads (must divide --d-model)', positiveInt('--heads'), 4)
     .option('--layers <n>', 'encoder blocks and decoder blocks (each)', positiveInt('--layers'), 1)
-    .option('-s, --seed <n>', 'seed of the data, the weights and the batch order', number('--seed', Number.isInteger, 'an integer'), 42)
+    .option('-s, --seed <n>', 'seed of the data, the weights and the batch order', numberOption('--seed', Number.isInteger, 'an integer'), 42)
     .option('--save <dir>', 'save the trained model (TF.js layers-model format) to this directory')
-    .option('-v, --verbose <level>', '0 silent, 1 progress bar, 2 one line per epoch (default: 1 on a terminal, else 2)', (raw: string): 0 | 1 | 2 => {
-      if (raw !== '0' && raw !== '1' && raw !== '2') throw new InvalidArgumentError(`--verbose must be 0, 1 or 2, got '${raw}'`);
-      return Number(raw) as 0 | 1 | 2;
-    });
+    .option('-v, --verbose <level>', '0 silent, 1 progress bar, 2 one line per epoch (default: 1 on a terminal, else 2)', verbosity('--verbose'));
 }
 
 export function parseCli(argv: readonly string[]): CliOptions {

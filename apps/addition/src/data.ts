@@ -1,3 +1,4 @@
+import { mulberry32 } from '@descent/app-utils/random';
 import type { Tensor } from '@descent/tensor';
 import { tensor } from '@descent/tensor';
 
@@ -31,18 +32,6 @@ export function lengths(digits: number): { question: number; answer: number } {
   // "a+b": two numbers and the plus; the answer has up to digits+1 characters, plus START (decoder
   // input) or END (target).
   return { question: 2 * digits + 1, answer: digits + 2 };
-}
-
-/** A small seeded generator (mulberry32): the same seed gives the same problems everywhere. */
-export function makeRng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** One number of 1..digits digits: first the length (uniform), then the value of that length (uniform). */
@@ -86,7 +75,7 @@ export function generateProblems(opts: { digits: number; trainSize: number; test
   if (trainSize + testSize > available / 2) {
     throw new Error(`addition: ${trainSize + testSize} distinct problems asked for, but numbers of up to ${digits} digits give only ${available} unordered pairs; use fewer samples or more digits`);
   }
-  const rng = makeRng(seed);
+  const rng = mulberry32(seed);
   const seen = new Set<number>();
   const problems: Problem[] = [];
   while (problems.length < trainSize + testSize) {

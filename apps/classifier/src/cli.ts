@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { nonNegative, numberOption, oneLineError as programError, positiveInt, verbosity } from '@descent/app-utils';
+import { Command, Option } from 'commander';
 import type { ModelKind } from './architectures.js';
 import { MODEL_KINDS } from './architectures.js';
 
@@ -32,19 +33,6 @@ export interface CliOptions {
   chart: boolean;
 }
 
-function number(name: string, check: (v: number) => boolean, expected: string) {
-  return (raw: string): number => {
-    const v = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(v) || !check(v)) {
-      throw new InvalidArgumentError(`${name} must be ${expected}, got '${raw}'`);
-    }
-    return v;
-  };
-}
-
-const positiveInt = (name: string) => number(name, (v) => Number.isInteger(v) && v > 0, 'a positive integer');
-const nonNegative = (name: string) => number(name, (v) => v >= 0, 'a non-negative number');
-
 /** `apps/classifier/out`, wherever the app is started from. */
 export const DEFAULT_OUT = fileURLToPath(new URL('../out', import.meta.url));
 
@@ -53,12 +41,7 @@ export const DEFAULT_OUT = fileURLToPath(new URL('../out', import.meta.url));
  * Commander writes `error: …`, and a suggestion on a second line.
  */
 export function oneLineError(message: string): string {
-  const text = message
-    .trim()
-    .replace(/^error:\s*/, '')
-    .split(/\s*\n\s*/)
-    .join(' ');
-  return `classifier: ${text}; see --help\n`;
+  return programError('classifier', message);
 }
 
 /** The command line of the example app (`--help` lists everything). */
@@ -85,17 +68,17 @@ export function buildCli(): Command {
     .option('--hidden <units>', 'MLP hidden layer sizes, comma-separated (default: 512,256)', (raw: string) =>
       raw.split(',').map((u) => positiveInt('--hidden')(u.trim())),
     )
-    .option('--dropout <rate>', 'dropout rate (default: 0.3 for mlp, 0.25 for cnn and resnet)', number('--dropout', (v) => v >= 0 && v < 1, 'in [0, 1)'))
+    .option('--dropout <rate>', 'dropout rate (default: 0.3 for mlp, 0.25 for cnn and resnet)', numberOption('--dropout', (v) => v >= 0 && v < 1, 'in [0, 1)'))
     .option('-e, --epochs <n>', 'epochs (default: 15 for mlp, 8 for cnn, 10 for resnet, 20 for vit)', positiveInt('--epochs'))
     .option('-b, --batch-size <n>', 'batch size (default: 64; 32 for vit)', positiveInt('--batch-size'))
-    .option('-s, --seed <n>', 'random seed for weights, shuffling and dropout', number('--seed', Number.isInteger, 'an integer'), 42)
+    .option('-s, --seed <n>', 'random seed for weights, shuffling and dropout', numberOption('--seed', Number.isInteger, 'an integer'), 42)
     .addOption(new Option('-d, --dataset <source>', 'MNIST source: bundled (10,000 digits, offline) or download (70,000)').choices(['bundled', 'download']).default('bundled'))
     .addOption(new Option('--out <dir>', 'output directory for the model, history and charts').default(DEFAULT_OUT, 'apps/classifier/out'))
     .option('--limit <n>', 'train on only the first n training samples (quick runs)', positiveInt('--limit'))
     .option(
       '--validation-split <f>',
       'fraction of the training data held out for validation (0: validate on the test split, as the Keras MNIST examples do)',
-      number('--validation-split', (v) => v >= 0 && v < 1, 'in [0, 1)'),
+      numberOption('--validation-split', (v) => v >= 0 && v < 1, 'in [0, 1)'),
       0,
     )
     .option(
@@ -106,10 +89,7 @@ export function buildCli(): Command {
     .option(
       '-v, --verbose <level>',
       '0 silent, 1 progress bar, 2 one line per epoch (default: 1 on a terminal, else 2)',
-      (raw: string): 0 | 1 | 2 => {
-        if (raw !== '0' && raw !== '1' && raw !== '2') throw new InvalidArgumentError(`--verbose must be 0, 1 or 2, got '${raw}'`);
-        return Number(raw) as 0 | 1 | 2;
-      },
+      verbosity('--verbose'),
     )
     .addOption(new Option('--schedule <kind>', 'learning-rate schedule: cosine decay to 0 over the run, or constant').choices(['cosine', 'constant']).default('cosine'))
     .option('--no-save', 'do not save the trained model')

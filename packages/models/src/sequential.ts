@@ -1,88 +1,27 @@
 import type { Variable } from '@descent/autograd';
 import { noGrad, scoped } from '@descent/autograd';
-import type { CallKwargs, Layer, LayerInputs, LayerInputShapes, LossIdentifier, MetricIdentifier, SymbolicInputs, SymbolicShape } from '@descent/layers';
+import type { CallKwargs, Layer, LayerInputs, LayerInputShapes, SymbolicInputs, SymbolicShape } from '@descent/layers';
 import { getMask, Input, isSymbolicInput, SymbolicTensor } from '@descent/layers';
-import type { OptimizerIdentifier } from '@descent/optimizers';
 import type { Tensor, TensorLike } from '@descent/tensor';
-import { concat, formatShape, makeTensor, withScope } from '@descent/tensor';
-import type { Callback, Logs } from './callbacks/callback.js';
-import { CallbackList, checkCallbacks } from './callbacks/callback.js';
+import { formatShape, withScope } from '@descent/tensor';
+import type { Logs } from './callbacks/callback.js';
 import type { History } from './callbacks/history.js';
-import { formatValue } from './format.js';
 import { Model } from './functional/model.js';
 import type { LayerConfigEntry } from './io/layer-config.js';
-import { deserializeEntry, layerError } from './io/layer-config.js';
-import { checkJsonDepth } from './io/case.js';
+import { deserializeLayerList, layerError, stackConfig } from './io/layer-config.js';
 import { formatSummary } from './summary.js';
 import type { SummaryOptions } from './summary.js';
-import type { BatchData, ClassWeight, Dataset, DataNames } from './training/data.js';
-import { asBatchTensor, asSampleWeight, checkSameLength, classWeightsFor, isDataset, multiplyWeights, NO_NAMES, Rows } from './training/data.js';
+import type { BatchData, ClassWeight, Dataset, DataNames, DataStructure } from './training/data.js';
+import { asBatchTensor, asSampleWeight, checkSameLength, classWeightsFor, fitsShape, isDataset, multiplyWeights, NO_NAMES, symbolicShapeText } from './training/data.js';
 import type { FitDatasetOptions, FitOptions } from './training/fit.js';
 import { fitDataset, fitTensors } from './training/fit.js';
-import { checkOptionKeys, COMPILE_ARGS, PREDICT_OPTIONS, TEST_ON_BATCH_OPTIONS, TRAIN_ON_BATCH_OPTIONS } from './training/options.js';
+import type { PredictOptions } from './training/predict.js';
+import type { CompileArgs, SequentialArgs } from './sequential-args.js';
+import { checkBuildShape, checkCompileArgs, constructorArgs, defaultSequentialName, findLayer, firstMask, isLayer, isOptionsObject, missingYError, oneTensor, setStackWeights, snapshot } from './sequential-args.js';
 
 export type { SaveOptions } from './functional/model.js';
-
-// The registries' own identifier types, so `compile` autocompletes every built-in name ('adam',
-// 'categoricalCrossentropy', 'accuracy', ...) in both spellings and still takes registered custom names.
-export type { LossIdentifier, MetricIdentifier, OptimizerIdentifier };
-
-/** What `compile` takes: how the model is trained and measured. */
-export interface CompileArgs {
-  /** An optimizer name (`'adam'`), config (`{ className, config }`) or `Optimizer` instance. */
-  optimizer: OptimizerIdentifier;
-  /**
-   * A loss name (`'categoricalCrossentropy'`, snake_case accepted), `Loss` instance or function `(yTrue,
-   * yPred) → per-sample losses`.
-   */
-  loss: LossIdentifier;
-  /**
-   * Metrics reported during `fit`/`evaluate`: names (`'accuracy'`), `Metric` instances or functions;
-   * default none.
-   */
-  metrics?: readonly MetricIdentifier[];
-}
-
-/** Options of the `Sequential` constructor in object form. */
-export interface SequentialArgs {
-  /** Name of the model (default `sequential`, `sequential_1`, …). */
-  name?: string;
-  /** The layers, in order (more can be added with `add`). */
-  layers?: readonly Layer[];
-}
-
-let sequentialCount = 0;
-
-/** Reset the default-name counter ('sequential', 'sequential_1', …), e.g. between tests. */
-export function resetSequentialNames(): void {
-  sequentialCount = 0;
-}
-
-function defaultName(): string {
-  const name = sequentialCount === 0 ? 'sequential' : `sequential_${sequentialCount}`;
-  sequentialCount++;
-  return name;
-}
-
-/** A non-narrowing array check, for arguments from untyped JavaScript callers. */
-function isArrayValue(v: unknown): boolean {
-  return Array.isArray(v);
-}
-
-function isLayer(v: unknown): v is Layer {
-  return typeof v === 'object' && v !== null && typeof (v as Layer).apply === 'function' && typeof (v as Layer).getConfig === 'function';
-}
-
-/** A plain options object (not tensor data: no array, typed array or Tensor), as passed by mistake in y's place. */
-function isOptionsObject(v: unknown): boolean {
-  if (typeof v !== 'object' || v === null || Array.isArray(v) || ArrayBuffer.isView(v)) return false;
-  return !('dataSync' in v && 'shape' in v);
-}
-
-/** A copy that later `Variable.assign` calls cannot change. */
-function snapshot(t: Tensor): Tensor {
-  return makeTensor(t.dataSync(), t.shape, t.dtype);
-}
+export type { CompileArgs, LossIdentifier, MetricIdentifier, OptimizerIdentifier, SequentialArgs } from './sequential-args.js';
+export { resetSequentialNames } from './sequential-args.js';
 
 /**
  * A linear stack of layers, trained with `compile` + `fit` like Keras:
@@ -100,16 +39,8 @@ export class Sequential extends Model {
   private outputShapeList: SymbolicShape[] = [];
 
   constructor(layers?: readonly Layer[] | SequentialArgs, args: { name?: string } = {}) {
-    let list: readonly Layer[] = [];
-    let name = args.name;
-    if (Array.isArray(layers)) list = layers as readonly Layer[];
-    else if (layers !== undefined) {
-      const cfg = layers as SequentialArgs;
-      list = cfg.layers ?? [];
-      name = cfg.name ?? name;
-    }
-    if (name !== undefined && (typeof name !== 'string' || name === '')) throw new Error(`Sequential: name must be a non-empty string, got ${JSON.stringify(name)}`);
-    super({ name: name ?? defaultName(), deferGraph: true });
+    const { list, name } = constructorArgs(layers, args);
+    super({ name: name ?? defaultSequentialName(), deferGraph: true });
     for (const layer of list) this.add(layer);
   }
 
@@ -227,18 +158,9 @@ export class Sequential extends Model {
 
   /** A layer by name or by position (negative counts from the end). */
   override getLayer(nameOrIndex: string | number): Layer {
-    if (typeof nameOrIndex === 'number') {
-      const i = nameOrIndex < 0 ? this.stack.length + nameOrIndex : nameOrIndex;
-      const layer = Number.isInteger(i) ? this.stack[i] : undefined;
-      if (!layer) throw new Error(`getLayer: index ${nameOrIndex} is out of range; model '${this.name}' has ${this.stack.length} layers`);
-      return layer;
-    }
-    const layer = this.stack.find((l) => l.name === nameOrIndex);
-    if (!layer) {
-      throw new Error(`getLayer: no layer named '${nameOrIndex}' in model '${this.name}' (layers: ${this.stack.map((l) => l.name).join(', ') || 'none'})`);
-    }
-    return layer;
+    return findLayer(this.name, this.stack, nameOrIndex);
   }
+
 
   private buildLayer(layer: Layer, inputShape: SymbolicShape): SymbolicShape {
     if (!layer.built) {
@@ -258,10 +180,7 @@ export class Sequential extends Model {
     if (!shape) {
       throw new Error(`build: model '${this.name}' does not know its input shape: pass build([null, ...]) or give the first layer an inputShape`);
     }
-    if (!Array.isArray(shape) || (shape as readonly unknown[]).some((d) => d !== null && (typeof d !== 'number' || !Number.isInteger(d) || d < 0))) {
-      throw new Error(`build: inputShape must be an array of non-negative integers or null, got ${JSON.stringify(shape)}`);
-    }
-    const input: SymbolicShape = [...(shape as SymbolicShape)];
+    const input = checkBuildShape(shape);
     const outs: SymbolicShape[] = [];
     let current = input;
     for (const layer of this.stack) {
@@ -286,10 +205,8 @@ export class Sequential extends Model {
     const xt = oneTensor(op, x);
     const expected = this.knownInputShape();
     if (!expected) return;
-    const ok = xt.rank === expected.length && expected.every((d, i) => i === 0 || d === null || d === xt.shape[i]);
-    if (!ok) {
-      const shown = `[${expected.map((d) => (d === null ? 'null' : String(d))).join(',')}]`;
-      throw new Error(`${op}: input shape mismatch: model '${this.name}' expects ${shown}, got x of shape ${formatShape(xt.shape)}`);
+    if (!fitsShape(xt, expected)) {
+      throw new Error(`${op}: input shape mismatch: model '${this.name}' expects ${symbolicShapeText(expected)}, got x of shape ${formatShape(xt.shape)}`);
     }
   }
 
@@ -315,24 +232,9 @@ export class Sequential extends Model {
 
   /** Replaces every weight's value, in `getWeights` order; shapes must match. */
   override setWeights(weights: readonly Tensor[]): void {
-    const total = this.weights.length;
-    if (weights.length !== total) {
-      throw new Error(`setWeights: model '${this.name}' has ${total} weights, got ${weights.length} tensors`);
-    }
-    let offset = 0;
-    for (const layer of this.stack) {
-      const own = layer.weights;
-      const slice = weights.slice(offset, offset + own.length);
-      own.forEach((w, i) => {
-        const given = slice[i]!;
-        if (given.shape.length !== w.shape.length || given.shape.some((d, j) => d !== w.shape[j])) {
-          throw new Error(`setWeights: weight '${w.name}' of layer '${layer.name}' has shape ${formatShape(w.shape)}, got ${formatShape(given.shape)}`);
-        }
-      });
-      if (own.length > 0) layer.setWeights(slice);
-      offset += own.length;
-    }
+    setStackWeights(this.name, this.stack, weights);
   }
+
 
   /**
    * Use the model as a function, as TF.js's `model.apply(x, { training })` and Keras's `model(x)`:
@@ -389,76 +291,21 @@ export class Sequential extends Model {
 
   /** Pick the optimizer, loss and metrics. Identifiers are resolved now, so a typo fails here. */
   override compile(args: CompileArgs): void {
-    if (typeof args !== 'object' || args === null) throw new Error('compile: expected { optimizer, loss, metrics? }');
-    checkOptionKeys('compile', args, COMPILE_ARGS);
-    if (args.optimizer === undefined) throw new Error("compile: 'optimizer' is required (a name such as 'adam', a config object or an Optimizer)");
-    if (args.loss === undefined) throw new Error("compile: 'loss' is required (a name such as 'categoricalCrossentropy', a Loss or a function)");
-    const metrics = args.metrics ?? [];
-    if (!isArrayValue(metrics)) throw new Error(`compile: metrics must be an array, got ${typeof metrics}`);
+    const metrics = checkCompileArgs(args);
     // One output: the loss and the metric list are that output's.
     super.compile({ optimizer: args.optimizer, loss: [args.loss], metrics: [[...metrics]] });
     this.compileIds = { loss: args.loss, metrics: [...metrics], lossWeights: undefined };
   }
 
-  /** @internal Build from the batch first, when no input shape was declared. */
-  override trainStep(x: BatchData, y: BatchData, sampleWeight: BatchData | null): number {
-    this.requireCompiled('fit');
-    if (!this.built) withScope(() => this.ensureBuiltFor(oneTensor('fit', x)));
-    return super.trainStep(x, y, sampleWeight);
+  /** @internal Build from the data first, when no input shape was declared. */
+  protected override buildFor(op: string, x: BatchData): void {
+    if (!this.built) withScope(() => this.ensureBuiltFor(oneTensor(op, x)));
   }
 
-  /** @internal Loss (with regularization, as Keras reports it) and metric updates for one batch in inference mode. */
-  override testStep(x: BatchData, y: BatchData, sampleWeight: BatchData | null): number {
-    this.requireCompiled('evaluate');
-    if (!this.built) withScope(() => this.ensureBuiltFor(oneTensor('evaluate', x)));
-    return super.testStep(x, y, sampleWeight);
-  }
-
-  /**
-   * @internal Check every label of `y` with the compiled loss's `validateLabels` (one pass over the
-   * labels, in the caller's order, so the error names the caller's sample index), before any
-   * training step changes a weight. Needs the model built (its output shape gives the classes).
-   */
+  /** @internal Labels are checked once the model is built (its output shape gives the classes). */
   override checkLabels(op: string, y: BatchData, what = 'y'): void {
-    const loss = this.requireCompiled(op).losses[0]!;
-    const out = this.outputShapeList[this.outputShapeList.length - 1];
-    if (out === undefined) return;
-    try {
-      loss.validateLabels(oneTensor(op, y), out);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      throw new Error(`${op}: ${what} does not fit loss '${loss.name}': ${message}`, { cause: err });
-    }
-  }
-
-  /**
-   * @internal Check that a few samples go through the model, loss and metrics, before any
-   * training step changes a weight; errors name the op (`fit: …`).
-   */
-  override checkBatch(op: string, x: BatchData, y: BatchData): void {
-    const loss = this.requireCompiled(op).losses[0]!;
-    const xt = oneTensor(op, x);
-    this.checkInput(op, xt);
-    const n = Math.min(2, xt.shape[0]!);
-    if (n === 0) throw new Error(`${op}: x has no samples`);
-    const xs = new Rows(xt).take(0, n);
-    const ys = new Rows(oneTensor(op, y)).take(0, n);
-    const metrics = this.compiledMetrics();
-    try {
-      this.ensureBuiltFor(xs);
-      withScope(() =>
-        noGrad(() => {
-          const yPred = this.runLayers(xs, false);
-          loss.apply(ys, yPred);
-          for (const m of metrics) m.update(ys, yPred);
-        }),
-      );
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      throw new Error(`${op}: the data does not fit model '${this.name}' compiled with loss '${loss.name}': ${message}`, { cause: err });
-    } finally {
-      for (const m of this.metrics) m.reset();
-    }
+    this.requireCompiled(op);
+    if (this.built) super.checkLabels(op, y, what);
   }
 
   /**
@@ -470,58 +317,29 @@ export class Sequential extends Model {
   override fit(x: TensorLike | Dataset, y?: TensorLike | FitDatasetOptions, options?: FitOptions): Promise<History> {
     if (isDataset(x)) return fitDataset(this, x, (y ?? {}) as FitDatasetOptions);
     if (y === undefined) return Promise.reject(new Error('fit: y is required when x is a tensor (or pass an iterable of { xs, ys } batches)'));
-    if (isOptionsObject(y)) {
-      return Promise.reject(
-        new Error(
-          `fit: y is missing: the second argument is an options object (keys: ${Object.keys(y).join(', ') || 'none'}), but x is tensor data, not a dataset; ` +
-            'call fit(x, y, options) with tensors or arrays, or fit(dataset, options) with an iterable of { xs, ys } batches',
-        ),
-      );
-    }
+    if (isOptionsObject(y)) return Promise.reject(missingYError(y as object));
     return fitTensors(this, x, y as TensorLike, options ?? {});
   }
 
   /** Outputs for `x` in inference mode, computed `batchSize` (32) samples at a time. */
-  override predict(x: TensorLike, options: { batchSize?: number; callbacks?: readonly Callback[] } = {}): Tensor {
-    const op = 'predict';
-    checkOptionKeys(op, options, PREDICT_OPTIONS);
-    const userCallbacks = checkCallbacks(op, options.callbacks);
-    const xt = asBatchTensor(op, x, 'x');
-    this.checkInput(op, xt);
-    const batchSize = options.batchSize ?? 32;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`predict: batchSize must be a positive integer, got ${formatValue(batchSize)}`);
-    const n = xt.shape[0]!;
-    const steps = Math.ceil(n / batchSize);
-    const callbacks = new CallbackList(userCallbacks, this, { epochs: 1, steps, verbose: 0, metrics: [] });
-    callbacks.runSync(op, 'onPredictBegin', {});
-    const rows = new Rows(xt);
-    const outs: Tensor[] = [];
-    for (let b = 0; b < steps; b++) {
-      callbacks.runSync(op, 'onPredictBatchBegin', b, {});
-      // The batch copy is released with the step scope; the output survives it.
-      outs.push(withScope(() => this.predictOnBatch(steps === 1 ? xt : rows.take(b * batchSize, Math.min(n, (b + 1) * batchSize)))));
-      callbacks.runSync(op, 'onPredictBatchEnd', b, {});
-    }
-    callbacks.runSync(op, 'onPredictEnd', {});
-    if (outs.length === 0) {
-      this.ensureBuiltFor(xt);
-      const shape = this.outputShapeList[this.outputShapeList.length - 1] ?? [0];
-      return makeTensor(new Float32Array(0), [0, ...shape.slice(1).map((d) => d ?? 0)], 'float32');
-    }
-    return outs.length === 1 ? outs[0]! : concat(outs, 0);
+  override predict(x: TensorLike, options: PredictOptions = {}): Tensor {
+    return super.predict(x, options) as Tensor;
   }
 
   /** Outputs for one batch in inference mode. */
   override predictOnBatch(x: TensorLike): Tensor {
-    const xt = asBatchTensor('predictOnBatch', x, 'x');
-    this.checkInput('predictOnBatch', xt);
-    this.ensureBuiltFor(xt);
-    return withScope(() => noGrad(() => this.runLayers(xt, false)));
+    return super.predictOnBatch(x) as Tensor;
   }
 
-  private oneBatch(op: string, x: TensorLike, y: TensorLike, options: { sampleWeight?: TensorLike; classWeight?: ClassWeight }) {
-    const xt = asBatchTensor(op, x, 'x');
-    const yt = asBatchTensor(op, y, 'y');
+  /** @internal A Sequential's x is one tensor. */
+  protected override inputData(op: string, x: DataStructure): Tensor {
+    return asBatchTensor(op, x as TensorLike, 'x');
+  }
+
+  /** @internal One tensor each for x and y (built from x first, when no input shape was declared). */
+  protected override batchInputs(op: string, x: DataStructure, y: DataStructure, options: { sampleWeight?: DataStructure; classWeight?: ClassWeight }): { xt: Tensor; yt: Tensor; sw: Tensor | null } {
+    const xt = this.inputData(op, x);
+    const yt = asBatchTensor(op, y as TensorLike, 'y');
     const n = checkSameLength(op, [['x', xt], ['y', yt]]);
     this.checkInput(op, xt);
     if (n > 0) {
@@ -529,34 +347,23 @@ export class Sequential extends Model {
       withScope(() => this.ensureBuiltFor(xt));
       this.checkLabels(op, yt);
     }
-    let sw = options.sampleWeight === undefined ? null : asSampleWeight(op, options.sampleWeight, n);
+    let sw = options.sampleWeight === undefined ? null : asSampleWeight(op, options.sampleWeight as TensorLike, n);
     if (options.classWeight !== undefined) sw = multiplyWeights(sw, classWeightsFor(op, yt, options.classWeight));
     return { xt, yt, sw };
   }
 
-  private oneBatchLogs(lossValue: number): Logs {
-    const logs: Logs = { loss: lossValue };
-    for (const m of this.metrics) logs[m.name] = m.result();
-    return logs;
+  protected override emptyBatchDetail(x: BatchData): string {
+    return `: x has shape ${formatShape((x as Tensor).shape)}`;
   }
 
   /** One training step on exactly this batch; returns its loss and metrics (metrics are reset first, as Keras does). */
   override trainOnBatch(x: TensorLike, y: TensorLike, options: { sampleWeight?: TensorLike; classWeight?: ClassWeight } = {}): Logs {
-    checkOptionKeys('trainOnBatch', options, TRAIN_ON_BATCH_OPTIONS);
-    this.requireCompiled('trainOnBatch');
-    const { xt, yt, sw } = this.oneBatch('trainOnBatch', x, y, options);
-    if (xt.shape[0] === 0) throw new Error(`trainOnBatch: the batch is empty: x has shape ${formatShape(xt.shape)} (0 samples); a training step needs at least one`);
-    for (const m of this.metrics) m.reset();
-    return this.oneBatchLogs(this.trainStep(xt, yt, sw));
+    return super.trainOnBatch(x, y, options);
   }
 
   /** Loss and metrics of one batch in inference mode. */
   override testOnBatch(x: TensorLike, y: TensorLike, options: { sampleWeight?: TensorLike } = {}): Logs {
-    checkOptionKeys('testOnBatch', options, TEST_ON_BATCH_OPTIONS);
-    this.requireCompiled('testOnBatch');
-    const { xt, yt, sw } = this.oneBatch('testOnBatch', x, y, options);
-    for (const m of this.metrics) m.reset();
-    return this.oneBatchLogs(this.testStep(xt, yt, sw));
+    return super.testOnBatch(x, y, options);
   }
 
   /** Rebuild a model from `getConfig()` output (new, untrained weights). */
@@ -566,41 +373,14 @@ export class Sequential extends Model {
 
   /** `{ name, layers: [{ className, config }] }` in camelCase, as `Sequential.fromConfig` takes it; the first layer carries the batch input shape. */
   override getConfig(): { name: string; layers: { className: string; config: Record<string, unknown> }[] } {
-    const layers = this.stack.map((layer) => ({ className: layer.className, config: { ...layer.getConfig() } }));
-    const first = layers[0];
-    const inputShape = this.knownInputShape();
-    // TF.js rebuilds a Sequential from the first layer's batch_input_shape, so it must be there
-    // even when the shape was learned from data rather than declared.
-    if (first && inputShape && first.config.batchInputShape === undefined && first.config.batchShape === undefined) {
-      first.config.batchInputShape = [...inputShape];
-      first.config.dtype ??= 'float32';
-    }
-    return { name: this.name, layers };
+    return { name: this.name, layers: stackConfig(this.stack, this.knownInputShape()) };
   }
-}
 
-/** The one tensor of a Sequential's x or y. */
-function oneTensor(op: string, x: BatchData | LayerInputs): Tensor {
-  if (Array.isArray(x)) {
-    if (x.length !== 1) throw new Error(`${op}: a Sequential model takes one tensor, got a list of ${x.length}`);
-    return x[0] as Tensor;
-  }
-  return x as Tensor;
 }
 
 /** A Sequential from `{ name, layers: [{ className, config }] }` (camelCase, as `getConfig` returns). */
 export function sequentialFromConfig(config: { name?: string; layers: readonly LayerConfigEntry[] }, source = 'Sequential.fromConfig'): Sequential {
-  if (typeof config !== 'object' || config === null || !isArrayValue(config.layers)) {
-    throw new Error(`${source}: expected { name?, layers: [{ className, config }] }`);
-  }
-  // Wrapper layers (TimeDistributed, Bidirectional) deserialize the layer they wrap recursively.
-  checkJsonDepth(config.layers, `${source}: config`);
-  const layers = config.layers.map((entry, i) => {
-    if (typeof entry !== 'object' || entry === null || typeof entry.className !== 'string') {
-      throw new Error(`${source}: layer ${i} must be { className, config }, got ${JSON.stringify(entry)?.slice(0, 80)}`);
-    }
-    return deserializeEntry({ className: entry.className, config: entry.config ?? {} }, i, source);
-  });
+  const layers = deserializeLayerList(config, source);
   const model = config.name === undefined ? new Sequential() : new Sequential([], { name: config.name });
   // Adding a layer builds it (once the input shape is known): an error there names the file's layer.
   layers.forEach((layer, i) => {
@@ -611,9 +391,4 @@ export function sequentialFromConfig(config: { name?: string; layers: readonly L
     }
   });
   return model;
-}
-
-/** The model's input mask from `kwargs.mask` (a Sequential has one input), or undefined when none was given. */
-function firstMask(mask: CallKwargs['mask']): Tensor | null | undefined {
-  return Array.isArray(mask) ? (mask[0] ?? null) : mask;
 }

@@ -1,18 +1,7 @@
-/**
- * mulberry32: a tiny 32-bit generator of uniform floats in [0, 1). Test data made with it is the
- * same on every run and every machine, without going through the library's own random ops (which
- * are often what is under test).
- */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@descent/app-utils/random';
+
+// mulberry32 lives in @descent/app-utils (the example apps use it too); the tests take it from here.
+export { mulberry32 };
 
 /** `n` uniform floats in [lo, hi) from `mulberry32(seed)`. */
 export function seededFloats(n: number, seed: number, lo = -1, hi = 1): Float32Array {

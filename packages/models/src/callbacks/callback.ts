@@ -78,7 +78,7 @@ export class Callback {
 type EpochHook = 'onEpochBegin' | 'onEpochEnd';
 type BatchHook = 'onBatchBegin' | 'onBatchEnd' | 'onTestBatchBegin' | 'onTestBatchEnd' | 'onPredictBatchBegin' | 'onPredictBatchEnd';
 type RunHook = 'onTrainBegin' | 'onTrainEnd' | 'onTestBegin' | 'onTestEnd' | 'onPredictBegin' | 'onPredictEnd';
-export type HookName = EpochHook | BatchHook | RunHook;
+type HookName = EpochHook | BatchHook | RunHook;
 
 function isPromise(v: unknown): v is Promise<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';

@@ -23,7 +23,7 @@ export function formatEta(seconds: number): string {
 }
 
 /** Time per step: `8ms/step`, `2s/step`, `350us/step`. */
-export function formatPerStep(seconds: number): string {
+function formatPerStep(seconds: number): string {
   if (seconds >= 1) return `${Math.round(seconds)}s/step`;
   if (seconds >= 1e-3) return `${Math.round(seconds * 1e3)}ms/step`;
   return `${Math.round(seconds * 1e6)}us/step`;
@@ -37,7 +37,7 @@ export function formatBar(current: number, target: number, width = 30): string {
   return `[${bar}${'.'.repeat(width - filled)}]`;
 }
 
-export function formatValues(values: readonly (readonly [string, number])[]): string {
+function formatValues(values: readonly (readonly [string, number])[]): string {
   let out = '';
   for (const [k, v] of values) out += ` - ${k}: ${formatValue(v)}`;
   return out;

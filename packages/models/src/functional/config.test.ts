@@ -4,9 +4,10 @@ import { randomNormal, setSeed, tensor } from '@descent/tensor';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ModelArtifacts, ModelJSON } from '../io/artifacts.js';
-import { fromJSON, loadModel } from '../io/load.js';
-import { fromMemory, withSaveHandler } from '../io/router.js';
+import { fromJSON } from '../io/load.js';
+import { withSaveHandler } from '../io/router.js';
 import { Sequential } from '../sequential.js';
+import { fromTfjs } from '../test-utils/tfjs.js';
 import { Model } from './model.js';
 
 beforeAll(async () => {
@@ -77,14 +78,7 @@ describe('an LSTM with returnState inside a graph model', () => {
     const [, th, tc] = tf.layers.lstm({ units: 3, returnState: true, name: 'tlstm' }).apply(tx) as tf.SymbolicTensor[];
     const tout = tf.layers.dense({ units: 1, name: 'tout' }).apply(tf.layers.add().apply([th!, tc!])) as tf.SymbolicTensor;
     const tfModel = tf.model({ inputs: tx, outputs: [tout, th!] });
-    let saved: tf.io.ModelArtifacts | null = null;
-    await tfModel.save(
-      tf.io.withSaveHandler((s) => {
-        saved = s;
-        return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
-      }),
-    );
-    const loaded = await loadModel<Model>(fromMemory(saved! as unknown as ModelArtifacts));
+    const loaded = await fromTfjs(tfModel);
     const want = tfModel.predict(tf.tensor(xs.dataSync(), [2, 5, 3])) as tf.Tensor[];
     const got = predictAll(loaded, xs);
     expect(got).toHaveLength(2);
@@ -124,14 +118,7 @@ describe("an encoder's states as a decoder's initialState", () => {
     const td = tf.input({ shape: [2, 3] });
     const tout = tf.layers.lstm({ units: 2, returnSequences: true }).apply(td, { initialState: [th!, tc!] }) as tf.SymbolicTensor;
     const tfModel = tf.model({ inputs: [te, td], outputs: tout });
-    let saved: tf.io.ModelArtifacts | null = null;
-    await tfModel.save(
-      tf.io.withSaveHandler((s) => {
-        saved = s;
-        return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
-      }),
-    );
-    const loaded = await loadModel<Model>(fromMemory(saved! as unknown as ModelArtifacts));
+    const loaded = await fromTfjs(tfModel);
     expect(maxAbsDiff(predictAll(loaded, xs)[0]!, (tfModel.predict(tfXs) as tf.Tensor).dataSync() as Float32Array)).toBeLessThanOrEqual(1e-5);
   });
 });

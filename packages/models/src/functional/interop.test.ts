@@ -3,11 +3,8 @@ import type { Tensor } from '@descent/tensor';
 import { oneHot, randomNormal, setSeed, tensor } from '@descent/tensor';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ModelArtifacts } from '../io/artifacts.js';
-import { fromMemory } from '../io/router.js';
-import { loadModel } from '../io/load.js';
 import { Sequential } from '../sequential.js';
-import { maxAbsDiff, toTfjs } from '../test-utils/tfjs.js';
+import { fromTfjs, maxAbsDiff, toTfjs } from '../test-utils/tfjs.js';
 import { Model } from './model.js';
 
 beforeAll(async () => {
@@ -21,17 +18,6 @@ beforeEach(() => {
 
 function asList<T>(v: T | T[]): T[] {
   return Array.isArray(v) ? v : [v];
-}
-
-async function fromTfjs(model: tf.LayersModel): Promise<Model> {
-  let artifacts: tf.io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler((a) => {
-      artifacts = a;
-      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
-    }),
-  );
-  return loadModel<Model>(fromMemory(artifacts! as unknown as ModelArtifacts));
 }
 
 function tfPredict(model: tf.LayersModel, xs: readonly Tensor[]): Float32Array[] {

@@ -1,7 +1,7 @@
 import type { CallKwargs, Layer, Node, RNNCallKwargs, SymbolicTensor } from '@descent/layers';
 import { Functional, RNN, ScoresLayer, SymbolicTensor as SymbolicTensorClass } from '@descent/layers';
 import type { JsonObject, JsonValue } from '../io/case.js';
-import { fromPythonic, isJsonObject, toPythonic } from '../io/case.js';
+import { checkJsonDepth, fromPythonic, isJsonObject, toPythonic } from '../io/case.js';
 import type { FunctionalArgs } from '@descent/layers';
 import type { Model } from './model.js';
 
@@ -163,4 +163,65 @@ export function functionalFromTopologyConfig(config: JsonValue, where: string, m
   const model = makeModel({ inputs, outputs: outs, ...(typeof config.name === 'string' ? { name: config.name } : {}) });
   if (config.trainable === false) model.trainable = false;
   return model;
+}
+
+/** A snake_case Functional topology (as model.json holds it) with camelCase graph keys (`Model.getConfig`'s form). */
+export function camelTopology(t: JsonObject): Record<string, unknown> {
+  const layers = Array.isArray(t.layers) ? t.layers : [];
+  return {
+    name: t.name,
+    trainable: t.trainable,
+    layers: layers.map((raw) => {
+      const l = raw as JsonObject;
+      const nested = l.class_name === 'Functional' && isJsonObject(l.config ?? null);
+      return { className: l.class_name, config: nested ? camelTopology(l.config as JsonObject) : l.config, name: l.name, inboundNodes: l.inbound_nodes };
+    }),
+    inputLayers: t.input_layers,
+    outputLayers: t.output_layers,
+  };
+}
+
+/**
+ * `Model.getConfig`'s form back to model.json's: graph keys and layer configs to snake_case. A config
+ * already in model.json's form (layers with `class_name`) is returned as it is.
+ */
+function snakeTopology(t: JsonObject): JsonObject {
+  if (t.input_layers !== undefined || t.output_layers !== undefined) return t;
+  const layers = Array.isArray(t.layers) ? t.layers : [];
+  const out: JsonObject = {
+    layers: layers.map((raw): JsonValue => {
+      if (!isJsonObject(raw) || raw.class_name !== undefined) return raw;
+      const nested = raw.className === 'Functional' && isJsonObject(raw.config ?? null);
+      return {
+        class_name: raw.className ?? null,
+        config: nested ? snakeTopology(raw.config as JsonObject) : toPythonic(raw.config ?? {}),
+        name: raw.name ?? null,
+        inbound_nodes: raw.inboundNodes ?? [],
+      };
+    }),
+    input_layers: t.inputLayers ?? null,
+    output_layers: t.outputLayers ?? null,
+  };
+  if (t.name !== undefined) out.name = t.name;
+  if (t.trainable !== undefined) out.trainable = t.trainable;
+  return out;
+}
+
+/** How a Functional topology becomes a model; set by io/load.ts (which imports this module, so it cannot be imported here). */
+let topologyLoader: ((topology: JsonObject, source: string) => Model) | null = null;
+
+/** @internal Register the topology loader `Model.fromConfig` uses (io/load.ts does, when it is loaded). */
+export function setTopologyLoader(loader: (topology: JsonObject, source: string) => Model): void {
+  topologyLoader = loader;
+}
+
+/** `Model.fromConfig`: a graph model from `Model.getConfig()` output or a model.json `Functional` topology's config. */
+export function modelFromConfig(config: Record<string, unknown>): Model {
+  const source = 'Model.fromConfig';
+  if (typeof config !== 'object' || config === null || Array.isArray(config) || !Array.isArray(config.layers)) {
+    throw new Error(`${source}: expected { name, layers, inputLayers, outputLayers } (what Model.getConfig() returns), got ${config === null ? 'null' : Array.isArray(config) ? 'an array' : typeof config}`);
+  }
+  if (topologyLoader === null) throw new Error(`${source}: the model loader is not registered (import Model from '@descent/models', not from one of its files)`);
+  checkJsonDepth(config, `${source}: config`);
+  return topologyLoader({ class_name: 'Functional', config: snakeTopology(config as JsonObject) }, source);
 }

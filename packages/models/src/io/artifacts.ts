@@ -71,7 +71,7 @@ export interface ModelArtifacts {
 }
 
 /** The model.json fields an artifacts object carries along unchanged when present. */
-export type ModelMetadata = Pick<ModelJSON, 'format' | 'generatedBy' | 'convertedBy' | 'trainingConfig' | 'userDefinedMetadata'>;
+type ModelMetadata = Pick<ModelJSON, 'format' | 'generatedBy' | 'convertedBy' | 'trainingConfig' | 'userDefinedMetadata'>;
 
 /**
  * Artifacts for a model loaded from a store or a model.json: topology, weight specs and data, plus

@@ -3,15 +3,11 @@
 // alignment, Keras 3 and Descent with half-pixel centers.)
 import type { Layer } from '@descent/layers';
 import { AlphaDropout, Conv2DTranspose, Cropping2D, Dense, Flatten, GaussianDropout, PReLU, resetLayerNames } from '@descent/layers';
-import type { Tensor } from '@descent/tensor';
 import { randomUniform, setSeed } from '@descent/tensor';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, beforeEach, expect, it } from 'vitest';
 import { resetSequentialNames, Sequential } from '../sequential.js';
-import type { ModelArtifacts } from './artifacts.js';
-import { fromMemory } from './router.js';
-import { loadModel } from './load.js';
-import { maxAbsDiff, toTfjs } from '../test-utils/tfjs.js';
+import { fromTfjs, maxAbsDiff, tfPredict, toTfjs } from '../test-utils/tfjs.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -21,20 +17,6 @@ beforeEach(() => {
   resetSequentialNames();
   setSeed(3);
 });
-
-function tfPredict(model: tf.LayersModel, x: Tensor): Float32Array {
-  return (model.predict(tf.tensor(x.dataSync() as Float32Array, [...x.shape])) as tf.Tensor).dataSync() as Float32Array;
-}
-async function fromTfjs(model: tf.LayersModel): Promise<Sequential> {
-  let artifacts: tf.io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler((a) => {
-      artifacts = a;
-      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
-    }),
-  );
-  return loadModel<Sequential>(fromMemory(artifacts! as unknown as ModelArtifacts));
-}
 
 const cases: [string, () => Layer[], number[]][] = [
   ['PReLU, GaussianDropout, AlphaDropout', () => [new Dense({ units: 4, inputShape: [3] }), new PReLU({ alphaInitializer: 'ones' }), new GaussianDropout({ rate: 0.2 }), new AlphaDropout({ rate: 0.1 })], [2, 3]],
@@ -47,7 +29,7 @@ for (const [name, layers, shape] of cases) {
     const x = randomUniform(shape, -1, 1);
     const tm = await toTfjs(m);
     expect(maxAbsDiff(m.predict(x).dataSync(), tfPredict(tm, x))).toBeLessThanOrEqual(1e-5);
-    const back = await fromTfjs(tm);
+    const back = await fromTfjs<Sequential>(tm);
     expect(maxAbsDiff(back.predict(x).dataSync(), tfPredict(tm, x))).toBeLessThanOrEqual(1e-5);
   });
 }

@@ -9,10 +9,8 @@ import { oneHot, randomNormal, randomUniform, setSeed, tensor } from '@descent/t
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetSequentialNames, Sequential } from '../sequential.js';
-import type { ModelArtifacts } from './artifacts.js';
-import { fromMemory } from './router.js';
-import { fromJSON, loadModel } from './load.js';
-import { maxAbsDiff, toTfjs } from '../test-utils/tfjs.js';
+import { fromJSON } from './load.js';
+import { fromTfjs, maxAbsDiff, tfPredict, toTfjs } from '../test-utils/tfjs.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -23,10 +21,6 @@ beforeEach(() => {
   resetSequentialNames();
   setSeed(21);
 });
-
-function tfPredict(model: tf.LayersModel, x: Tensor): Float32Array {
-  return (model.predict(tf.tensor(x.dataSync() as Float32Array, [...x.shape])) as tf.Tensor).dataSync() as Float32Array;
-}
 
 /** A few training steps so weights (and BatchNorm moving statistics) are not their initial values. */
 async function train(m: Sequential, x: Tensor, classes: number): Promise<void> {
@@ -95,17 +89,6 @@ function randomizeWeights(model: tf.LayersModel): void {
   );
 }
 
-async function fromTfjs(model: tf.LayersModel): Promise<Sequential> {
-  let artifacts: tf.io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler((a) => {
-      artifacts = a;
-      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
-    }),
-  );
-  return loadModel<Sequential>(fromMemory(artifacts! as unknown as ModelArtifacts));
-}
-
 describe('TF.js-built models load in Descent and predict the same', () => {
   const cases: [string, () => tf.Sequential, number[]][] = [
     ['Dense', () => tf.sequential({ layers: [tf.layers.dense({ units: 6, activation: 'relu', inputShape: [4] }), tf.layers.dense({ units: 3, activation: 'softmax' })] }), [5, 4]],
@@ -137,7 +120,7 @@ describe('TF.js-built models load in Descent and predict the same', () => {
     it(name, async () => {
       const tm = build();
       randomizeWeights(tm);
-      const m = await fromTfjs(tm);
+      const m = await fromTfjs<Sequential>(tm);
       const x = randomUniform(shape, -2, 2);
       expect(maxAbsDiff(m.predict(x).dataSync(), tfPredict(tm, x))).toBeLessThanOrEqual(1e-5);
       // And back: saved again by Descent, it reloads in Descent and in TF.js with the same outputs.
@@ -179,7 +162,7 @@ describe('the other layers travel both ways with their configs', () => {
       const ours = m.predict(x).dataSync();
       expect(maxAbsDiff(ours, tfPredict(tm, x))).toBeLessThanOrEqual(1e-5);
       randomizeWeights(tm);
-      const back = await fromTfjs(tm);
+      const back = await fromTfjs<Sequential>(tm);
       expect(maxAbsDiff(back.predict(x).dataSync(), tfPredict(tm, x))).toBeLessThanOrEqual(1e-5);
     });
   }

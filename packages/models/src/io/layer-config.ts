@@ -1,7 +1,7 @@
-import type { Layer } from '@descent/layers';
+import type { Layer, SymbolicShape } from '@descent/layers';
 import { deserializeLayer } from '@descent/layers';
 import type { JsonValue } from './case.js';
-import { fromPythonic, isJsonObject } from './case.js';
+import { checkJsonDepth, fromPythonic, isJsonObject } from './case.js';
 import { substituteLegacyActivations } from './legacy-activations.js';
 
 /** A layer's class name and camelCase config, as `Sequential.getConfig` lists them. */
@@ -63,3 +63,31 @@ export function layerEntry(raw: JsonValue, i: number, source: string, legacy: bo
   return { className: raw.class_name, config: substituteLegacyActivations(config, legacy) as Record<string, unknown> };
 }
 
+/** The layers of a `Sequential` config `{ name?, layers: [{ className, config }] }` (camelCase, as `getConfig` returns), deserialized. */
+export function deserializeLayerList(config: { name?: string; layers: readonly LayerConfigEntry[] }, source: string): Layer[] {
+  const list: unknown = typeof config === 'object' && config !== null ? config.layers : null;
+  if (!Array.isArray(list)) {
+    throw new Error(`${source}: expected { name?, layers: [{ className, config }] }`);
+  }
+  // Wrapper layers (TimeDistributed, Bidirectional) deserialize the layer they wrap recursively.
+  checkJsonDepth(config.layers, `${source}: config`);
+  return config.layers.map((entry, i) => {
+    if (typeof entry !== 'object' || entry === null || typeof entry.className !== 'string') {
+      throw new Error(`${source}: layer ${i} must be { className, config }, got ${JSON.stringify(entry)?.slice(0, 80)}`);
+    }
+    return deserializeEntry({ className: entry.className, config: entry.config ?? {} }, i, source);
+  });
+}
+
+/** The `{ className, config }` entries of a stack of layers; the first carries `inputShape` (the model's batch input shape, when known). */
+export function stackConfig(layers: readonly Layer[], inputShape: SymbolicShape | null): LayerConfigEntry[] {
+  const entries = layers.map((layer) => ({ className: layer.className, config: { ...layer.getConfig() } }));
+  const first = entries[0];
+  // TF.js rebuilds a Sequential from the first layer's batch_input_shape, so it must be there
+  // even when the shape was learned from data rather than declared.
+  if (first && inputShape && first.config.batchInputShape === undefined && first.config.batchShape === undefined) {
+    first.config.batchInputShape = [...inputShape];
+    first.config.dtype ??= 'float32';
+  }
+  return entries;
+}

@@ -9,9 +9,9 @@ import type { JsonObject, JsonValue } from './case.js';
  * layers use it by default as their recurrent activation, so a TF.js model only predicts the
  * same here if the old function is used for files that meant it.
  */
-export const TFJS_HARD_SIGMOID = 'hard_sigmoid_tfjs';
+const TFJS_HARD_SIGMOID = 'hard_sigmoid_tfjs';
 
-export const tfjsHardSigmoid: ActivationFunction = {
+const tfjsHardSigmoid: ActivationFunction = {
   name: TFJS_HARD_SIGMOID,
   apply: (x: Tensor) => clipByValue(add(mul(x, 0.2), 0.5), 0, 1),
 };

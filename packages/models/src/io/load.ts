@@ -2,11 +2,11 @@ import type { Loss } from '@descent/layers';
 import { getLoss } from '@descent/layers';
 import { fromTfjsOptimizerConfig, fromTfjsOptimizerState, isTfjsOptimizerState } from '@descent/optimizers';
 import type { Tensor } from '@descent/tensor';
-import { Model, setTopologyLoader } from '../functional/model.js';
-import { functionalFromTopologyConfig } from '../functional/serialize.js';
+import { Model } from '../functional/model.js';
+import { functionalFromTopologyConfig, setTopologyLoader } from '../functional/serialize.js';
 import { Sequential, sequentialFromConfig } from '../sequential.js';
-import type { FitRandomState } from '../training/fit.js';
-import { setFitRandomState } from '../training/fit.js';
+import type { FitRandomState } from '../training/fit-random.js';
+import { setFitRandomState } from '../training/fit-random.js';
 import { checkOptionKeys } from '../training/options.js';
 import type { IOHandler, ModelArtifacts, ModelJSON, TrainingConfig } from './artifacts.js';
 import { validateModelJSON } from './artifacts.js';
@@ -205,7 +205,7 @@ function checkLoadOptions(options: LoadOptions, op: string): void {
   }
 }
 
-export function modelFromArtifacts(artifacts: ModelArtifacts, source: string, options: LoadOptions = {}, op = 'loadModel'): LoadedModel {
+function modelFromArtifacts(artifacts: ModelArtifacts, source: string, options: LoadOptions = {}, op = 'loadModel'): LoadedModel {
   checkLoadOptions(options, op);
   const where = at(op, source);
   if (!isJsonObject(artifacts.modelTopology)) {

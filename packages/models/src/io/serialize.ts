@@ -6,7 +6,7 @@ import type { Model } from '../functional/model.js';
 import { functionalTopologyConfig } from '../functional/serialize.js';
 import type { AnyModel } from '../training/model-kind.js';
 import { isSequential } from '../training/model-kind.js';
-import { getFitRandomState } from '../training/fit.js';
+import { getFitRandomState } from '../training/fit-random.js';
 import type { IOHandler, ModelArtifacts, ModelJSON, TrainingConfig } from './artifacts.js';
 import { artifactsToModelJSON } from './artifacts.js';
 import type { JsonObject, JsonValue } from './case.js';
@@ -21,7 +21,7 @@ import { concatBuffers, decodeWeights, encodeWeights, toArrayBuffer } from './we
 
 export type { LayerConfigEntry } from './layer-config.js';
 
-export const GENERATED_BY = 'Descent 0.1.0';
+const GENERATED_BY = 'Descent 0.1.0';
 
 /** The snake_case topology of model.json (`Sequential`, or `Functional` for a graph `Model`). */
 export function modelTopology(model: AnyModel): JsonObject {
@@ -137,7 +137,7 @@ export function toModelJSON(artifacts: ModelArtifacts): { modelJSON: ModelJSON; 
 }
 
 /** Keras 2 HDF5 conversions and TF 2.2+ name weights `layer/cell/weight`; TF.js matches them by dropping the middle part. */
-export function withoutCellName(name: string): string {
+function withoutCellName(name: string): string {
   const parts = name.split('/');
   return parts.length >= 3 ? [...parts.slice(0, -2), parts[parts.length - 1]!].join('/') : name;
 }
@@ -148,7 +148,7 @@ export function at(op: string, source: string): string {
 }
 
 /** The model group of a weights manifest by name, and the optimizer group in order. */
-export interface DecodedWeights {
+interface DecodedWeights {
   byName: Map<string, Tensor>;
   optimizer: { name: string; tensor: Tensor }[];
 }

@@ -124,6 +124,16 @@ export function asBatchTensor(op: string, value: TensorLike, what: string): Tens
   return t;
 }
 
+/** Whether `t` has the rank and sizes of `expected` (its batch axis and `null` dimensions match any size). */
+export function fitsShape(t: Tensor, expected: readonly (number | null)[]): boolean {
+  return t.rank === expected.length && expected.every((d, i) => i === 0 || d === null || d === t.shape[i]);
+}
+
+/** A shape with unknown dimensions as shown in error messages: `[null,3]`. */
+export function symbolicShapeText(shape: readonly (number | null)[]): string {
+  return `[${shape.map((d) => (d === null ? 'null' : String(d))).join(',')}]`;
+}
+
 export function checkSameLength(op: string, named: readonly (readonly [string, Tensor | null])[]): number {
   let n: number | null = null;
   let first = '';
@@ -186,7 +196,7 @@ export function asSampleWeight(op: string, value: TensorLike, n: number, what = 
 export type ClassWeight = Readonly<Record<number, number>> | readonly number[];
 
 /** `classWeight` must be an object mapping class index -> weight, or an array of weights; every weight a finite number. */
-export function checkClassWeight(op: string, classWeight: unknown): asserts classWeight is ClassWeight {
+function checkClassWeight(op: string, classWeight: unknown): asserts classWeight is ClassWeight {
   if (typeof classWeight !== 'object' || classWeight === null || ArrayBuffer.isView(classWeight)) {
     throw new Error(`${op}: classWeight must be an object such as { 0: 1, 1: 5 } or an array of weights, got ${formatValue(classWeight)}`);
   }
@@ -255,7 +265,7 @@ export interface BatchTensors {
 }
 
 /** A batch from a dataset, with the tensors that unpacking it made (see `unpackBatch`). */
-export interface UnpackedBatch extends BatchTensors {
+interface UnpackedBatch extends BatchTensors {
   /**
    * Tensors made from the batch's plain arrays and weights: the caller's to dispose after the step.
    * The dataset's own tensors (passed as Tensors) are never listed: they belong to the user, who

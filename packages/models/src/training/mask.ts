@@ -13,7 +13,7 @@ const EPSILON = 1e-7;
  * the mean over the real steps only; metrics and sums use the plain 0/1 mask. A per-sample weight
  * (`[batch]` or `[batch, 1]`) gets a trailing axis so it scales every step of its sample.
  */
-export function maskedSampleWeight(pred: Tensor, sampleWeight: Tensor | null, scale: boolean): Tensor | null {
+function maskedSampleWeight(pred: Tensor, sampleWeight: Tensor | null, scale: boolean): Tensor | null {
   const mask = getMask(pred);
   if (mask === null) return sampleWeight;
   let m = cast(mask, 'float32');

@@ -27,7 +27,7 @@ export interface MetricLike {
  * and y; a graph `Model` gives one per input/output (`BatchData`), so the loops cut and pass
  * whatever the model takes, and the model computes the losses and metrics of each output.
  */
-export interface TrainerModel {
+interface TrainerModel {
   readonly name: string;
   stopTraining: boolean;
   /** The log entries besides `loss`, in log order (a graph model's per-output losses and metrics). */

@@ -5,6 +5,7 @@ import { randomNormal, setSeed, tensor } from '@descent/tensor';
 import { resolveObjectURL } from 'node:buffer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resetSequentialNames, Sequential } from '../../sequential.js';
+import { smallTrainedModel } from '../../test-utils/trained.js';
 import { loadModel } from '../load.js';
 import { browserDownloads, browserFiles } from './index.js';
 
@@ -14,11 +15,8 @@ beforeEach(() => {
   setSeed(19);
 });
 
-async function trainedModel(): Promise<Sequential> {
-  const m = new Sequential([new Dense({ units: 4, activation: 'elu', inputShape: [3] }), new Dense({ units: 2, activation: 'softmax' })]);
-  m.compile({ optimizer: 'rmsprop', loss: 'categoricalCrossentropy' });
-  await m.fit(randomNormal([8, 3]), tensor(Array.from({ length: 8 }, (_, i) => (i % 2 ? [0, 1] : [1, 0]))), { epochs: 1, batchSize: 4, verbose: 0 });
-  return m;
+function trainedModel(): Promise<Sequential> {
+  return smallTrainedModel('elu', 'rmsprop', [], 1);
 }
 
 function modelFiles(m: Sequential, weightsName = 'weights.bin'): { json: File; weights: File } {

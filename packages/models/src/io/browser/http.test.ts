@@ -1,11 +1,12 @@
-import { Dense, resetLayerNames } from '@descent/layers';
-import type { Tensor } from '@descent/tensor';
+import { resetLayerNames } from '@descent/layers';
 import { randomNormal, setSeed, tensor } from '@descent/tensor';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { resetSequentialNames, Sequential } from '../../sequential.js';
+import type { Sequential } from '../../sequential.js';
+import { resetSequentialNames } from '../../sequential.js';
+import { expectSameTensor as expectSame, smallTrainedModel } from '../../test-utils/trained.js';
 import { loadModel } from '../load.js';
 import { http } from './index.js';
 
@@ -67,17 +68,10 @@ beforeEach(() => {
   requests.length = 0;
 });
 
-async function trainedModel(): Promise<Sequential> {
-  const m = new Sequential([new Dense({ units: 4, activation: 'relu', inputShape: [3] }), new Dense({ units: 2, activation: 'softmax' })]);
-  m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
-  await m.fit(randomNormal([8, 3]), tensor(Array.from({ length: 8 }, (_, i) => (i % 2 ? [0, 1] : [1, 0]))), { epochs: 1, batchSize: 4, verbose: 0 });
-  return m;
+function trainedModel(): Promise<Sequential> {
+  return smallTrainedModel('relu', 'sgd', [], 1);
 }
 
-function expectSame(a: Tensor, b: Tensor): void {
-  expect(b.shape).toEqual(a.shape);
-  expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
-}
 
 /** Serve a model as model.json + weight files under `dir`, the manifest naming `paths`. */
 function publish(m: Sequential, dir: string, paths: string[] = ['weights.bin']): void {

@@ -1,9 +1,9 @@
 import { Dense, resetLayerNames } from '@descent/layers';
-import type { Tensor } from '@descent/tensor';
 import { randomNormal, setSeed, tensor } from '@descent/tensor';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resetSequentialNames, Sequential } from '../../sequential.js';
+import { expectSameTensor as expectSame, smallTrainedModel } from '../../test-utils/trained.js';
 import { loadModel } from '../load.js';
 import { browserIndexedDB, listModels, removeModel } from './index.js';
 
@@ -45,17 +45,10 @@ afterEach(() => {
   delete g.indexedDB;
 });
 
-async function trainedModel(): Promise<Sequential> {
-  const m = new Sequential([new Dense({ units: 4, activation: 'tanh', inputShape: [3] }), new Dense({ units: 2, activation: 'softmax' })]);
-  m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  await m.fit(randomNormal([8, 3]), tensor(Array.from({ length: 8 }, (_, i) => (i % 2 ? [0, 1] : [1, 0]))), { epochs: 2, batchSize: 4, verbose: 0 });
-  return m;
+function trainedModel(): Promise<Sequential> {
+  return smallTrainedModel('tanh', 'adam', ['accuracy'], 2);
 }
 
-function expectSame(a: Tensor, b: Tensor): void {
-  expect(b.shape).toEqual(a.shape);
-  expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
-}
 
 const WEIGHT_BYTES = (12 + 4 + 8 + 2) * 4;
 

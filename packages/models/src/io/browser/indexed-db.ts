@@ -1,6 +1,6 @@
 import type { IOHandler, ModelArtifacts, SaveResult } from '../artifacts.js';
 import type { ModelArtifactsInfo } from './stored.js';
-import { artifactsFromStored, artifactsInfo, joinedWeights, message, missingGlobal, modelPath, reviveInfo, saveResult, storedModelJSON, utf8Length } from './stored.js';
+import { artifactsFromStored, artifactsInfo, joinedWeights, message, modelPath, pageGlobal, reviveInfo, saveResult, storedModelJSON, storeHandler, utf8Length } from './stored.js';
 
 // The parts of the IndexedDB API used here, typed structurally so the package needs no DOM types.
 interface Req<T> {
@@ -35,7 +35,7 @@ interface Db {
   onversionchange: (() => void) | null;
 }
 /** The part of `window.indexedDB` this module uses. */
-export interface IDBFactoryLike {
+interface IDBFactoryLike {
   open(name: string, version: number): OpenReq;
 }
 
@@ -46,7 +46,7 @@ const SCHEME = 'indexeddb';
  * { path, info } (dates and sizes), so listing models never reads their weights. A save writes both
  * in one transaction: it lands whole or not at all.
  */
-export const DATABASE_NAME = 'descent';
+const DATABASE_NAME = 'descent';
 const DATABASE_VERSION = 1;
 const MODELS = 'models';
 const INFO = 'model_info';
@@ -61,15 +61,9 @@ interface InfoRecord {
   info: ModelArtifactsInfo;
 }
 
+/** `globalThis.indexedDB`, looked up at use so importing this module works anywhere. */
 export function indexedDBOrThrow(): IDBFactoryLike {
-  let factory: IDBFactoryLike | undefined;
-  try {
-    factory = (globalThis as { indexedDB?: IDBFactoryLike }).indexedDB;
-  } catch (err) {
-    throw new Error(`${SCHEME}:// cannot use IndexedDB on this page: ${message(err)}`, { cause: err });
-  }
-  if (factory === undefined || factory === null) throw missingGlobal(SCHEME, 'IndexedDB (window.indexedDB)');
-  return factory;
+  return pageGlobal<IDBFactoryLike>(SCHEME, 'indexedDB', 'IndexedDB');
 }
 
 function describe(err: unknown): string {
@@ -192,11 +186,7 @@ async function load(path: string): Promise<ModelArtifacts> {
  * database `descent`, stores `models` and `model_info`, both keyed by `name`.
  */
 export function browserIndexedDB(name: string): IOHandler {
-  const path = modelPath(name, SCHEME, 'browserIndexedDB');
-  return {
-    save: (artifacts) => Promise.resolve().then(() => save(path, artifacts)),
-    load: () => Promise.resolve().then(() => load(path)),
-  };
+  return storeHandler(modelPath(name, SCHEME, 'browserIndexedDB'), save, load);
 }
 
 /** Models saved in IndexedDB, by name (without the scheme). */

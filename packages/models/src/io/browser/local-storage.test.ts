@@ -1,8 +1,8 @@
 import { Dense, resetLayerNames } from '@descent/layers';
-import type { Tensor } from '@descent/tensor';
 import { randomNormal, setSeed, tensor } from '@descent/tensor';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resetSequentialNames, Sequential } from '../../sequential.js';
+import { expectSameTensor as expectSame, smallTrainedModel } from '../../test-utils/trained.js';
 import { loadModel } from '../load.js';
 import { browserLocalStorage, listModels, removeModel } from './index.js';
 import type { StorageLike } from './local-storage.js';
@@ -51,17 +51,10 @@ afterEach(() => {
   delete g.localStorage;
 });
 
-async function trainedModel(): Promise<Sequential> {
-  const m = new Sequential([new Dense({ units: 4, activation: 'relu', inputShape: [3] }), new Dense({ units: 2, activation: 'softmax' })]);
-  m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  await m.fit(randomNormal([8, 3]), tensor(Array.from({ length: 8 }, (_, i) => (i % 2 ? [0, 1] : [1, 0]))), { epochs: 2, batchSize: 4, verbose: 0 });
-  return m;
+function trainedModel(): Promise<Sequential> {
+  return smallTrainedModel('relu', 'adam', ['accuracy'], 2);
 }
 
-function expectSame(a: Tensor, b: Tensor): void {
-  expect(b.shape).toEqual(a.shape);
-  expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
-}
 
 /** The error `p` rejects with; fails the test if it resolves. */
 async function failure(p: Promise<unknown>): Promise<Error> {

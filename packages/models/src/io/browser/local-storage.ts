@@ -1,6 +1,6 @@
 import type { IOHandler, ModelArtifacts, SaveResult } from '../artifacts.js';
 import type { ModelArtifactsInfo } from './stored.js';
-import { artifactsFromStored, artifactsInfo, fromBase64, joinedWeights, message, missingGlobal, modelPath, reviveInfo, saveResult, storedModelJSON, toBase64, utf8Length } from './stored.js';
+import { artifactsFromStored, artifactsInfo, fromBase64, joinedWeights, message, modelPath, pageGlobal, reviveInfo, saveResult, storedModelJSON, storeHandler, toBase64, utf8Length } from './stored.js';
 
 /** The part of the Web Storage API this module uses (`window.localStorage`). */
 export interface StorageLike {
@@ -37,15 +37,7 @@ function allKeys(keys: Keys): string[] {
 
 /** `globalThis.localStorage`, looked up at use so importing this module works anywhere. */
 export function localStorageOrThrow(): StorageLike {
-  let ls: StorageLike | undefined;
-  try {
-    ls = (globalThis as { localStorage?: StorageLike }).localStorage;
-  } catch (err) {
-    // Opaque origins and some privacy modes throw a SecurityError on access.
-    throw new Error(`${SCHEME}:// cannot use localStorage on this page: ${message(err)}`, { cause: err });
-  }
-  if (ls === undefined || ls === null) throw missingGlobal(SCHEME, 'localStorage (window.localStorage)');
-  return ls;
+  return pageGlobal<StorageLike>(SCHEME, 'localStorage', 'localStorage');
 }
 
 function isQuotaError(err: unknown): boolean {
@@ -141,11 +133,7 @@ function load(path: string): ModelArtifacts {
  * not fit the quota fails naming the model and its size and leaves the earlier save as it was.
  */
 export function browserLocalStorage(name: string): IOHandler {
-  const path = modelPath(name, SCHEME, 'browserLocalStorage');
-  return {
-    save: (artifacts) => Promise.resolve().then(() => save(path, artifacts)),
-    load: () => Promise.resolve().then(() => load(path)),
-  };
+  return storeHandler(modelPath(name, SCHEME, 'browserLocalStorage'), save, load);
 }
 
 /** Models saved in `ls`, by name (without the scheme). */

@@ -1,4 +1,4 @@
-import type { ModelArtifacts, ModelJSON, SaveResult } from '../artifacts.js';
+import type { IOHandler, ModelArtifacts, ModelJSON, SaveResult } from '../artifacts.js';
 import { loadedArtifacts } from '../artifacts.js';
 import type { WeightSpec } from '../weights.js';
 import { concatBuffers } from '../weights.js';
@@ -21,7 +21,7 @@ export interface ModelArtifactsInfo {
  * A saved model as the browser stores keep it: everything in model.json except that the weights
  * manifest is one flat list of specs (the weights live in one buffer beside it, not in files).
  */
-export type StoredModelJSON = Omit<ModelJSON, 'weightsManifest'> & { weightSpecs: WeightSpec[] };
+type StoredModelJSON = Omit<ModelJSON, 'weightsManifest'> & { weightSpecs: WeightSpec[] };
 
 const utf8 = new TextEncoder();
 
@@ -104,6 +104,22 @@ export function missingGlobal(scheme: string, what: string): Error {
   return new Error(`${scheme}:// needs ${what}, which this environment lacks${NODE_HINT}`);
 }
 
+/**
+ * The page's `globalThis[name]` (`indexedDB`, `localStorage`), looked up at use so importing a module
+ * works anywhere; `label` names it in the errors for a page that refuses access or has none.
+ */
+export function pageGlobal<T>(scheme: string, name: 'indexedDB' | 'localStorage', label: string): T {
+  let value: T | undefined;
+  try {
+    value = (globalThis as Record<string, unknown>)[name] as T | undefined;
+  } catch (err) {
+    // Opaque origins and some privacy modes throw a SecurityError on access.
+    throw new Error(`${scheme}:// cannot use ${label} on this page: ${message(err)}`, { cause: err });
+  }
+  if (value === undefined || value === null) throw missingGlobal(scheme, `${label} (window.${name})`);
+  return value;
+}
+
 // Base64 in chunks: String.fromCharCode(...bytes) on a whole model would overflow the argument limit.
 const CHUNK = 0x8000;
 
@@ -126,4 +142,12 @@ export function fromBase64(text: string, where: string): ArrayBuffer {
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out.buffer;
+}
+
+/** The IOHandler of a browser store: `save`/`load` of the entry at `path`, run asynchronously (a throw becomes a rejection). */
+export function storeHandler(path: string, save: (path: string, artifacts: ModelArtifacts) => Promise<SaveResult> | SaveResult, load: (path: string) => Promise<ModelArtifacts> | ModelArtifacts): IOHandler {
+  return {
+    save: (artifacts) => Promise.resolve().then(() => save(path, artifacts)),
+    load: () => Promise.resolve().then(() => load(path)),
+  };
 }

@@ -10,9 +10,10 @@ import { showValue } from './show-value.js';
 import type { Node } from './symbolic.js';
 import { isSymbolicInput, SymbolicTensor } from './symbolic.js';
 import { getMask, setMask } from './mask.js';
+import type { Graph, SymbolicStructure } from './graph.js';
+import { EMPTY_GRAPH, makeGraph } from './graph.js';
 
-/** Graph inputs or outputs: one symbolic tensor, an array, or an object keyed by name. */
-export type SymbolicStructure = SymbolicTensor | readonly SymbolicTensor[] | Readonly<Record<string, SymbolicTensor>>;
+export type { SymbolicStructure } from './graph.js';
 
 /** Options of a graph model (`new Model({ inputs, outputs, name })`). */
 export interface FunctionalArgs {
@@ -29,37 +30,6 @@ export interface FunctionalArgs {
 /** A layer's call inside a graph, as configs and summaries name it: `[layerName, nodeIndex, tensorIndex]`. */
 export type TensorKey = [string, number, number];
 
-function flatten(op: string, what: string, value: SymbolicStructure): { tensors: SymbolicTensor[]; keys: string[] | null } {
-  const fail = (): Error =>
-    new Error(`${op}: ${what} must be a symbolic tensor (from Input() or a layer called on one), an array of them or an object of them by name, got ${showValue(value)}`);
-  if (value instanceof SymbolicTensor) return { tensors: [value], keys: null };
-  if (Array.isArray(value)) {
-    const list = value as readonly unknown[];
-    if (list.length === 0) throw fail();
-    list.forEach((t, i) => {
-      if (!(t instanceof SymbolicTensor)) {
-        const hint = t instanceof TensorClass ? ' (a real Tensor: graphs are built from Input(...), not from data)' : '';
-        throw new Error(`${op}: ${what}[${i}] must be a symbolic tensor${hint}, got ${showValue(t)}`);
-      }
-    });
-    return { tensors: [...(list as SymbolicTensor[])], keys: null };
-  }
-  if (typeof value === 'object' && value !== null && !(value instanceof TensorClass)) {
-    const entries = Object.entries(value);
-    if (entries.length === 0) throw fail();
-    for (const [k, t] of entries) if (!(t instanceof SymbolicTensor)) throw new Error(`${op}: ${what}.${k} must be a symbolic tensor, got ${showValue(t)}`);
-    return { tensors: entries.map(([, t]) => t), keys: entries.map(([k]) => k) };
-  }
-  throw fail();
-}
-
-/**
- * A graph of layers as one layer (Keras's `Functional`, TF.js's `Container`): built from the
- * symbolic tensors of `Input(...)` and the layers called on them. It runs its nodes in topological
- * order on real tensors, can itself be called on symbolic or real tensors inside another model, and
- * owns the weights of every layer in it (a layer used twice counts once). `Model` in
- * `@descent/models` adds training to it.
- */
 /**
  * @internal What a subclass passes instead of `{ inputs, outputs }` when its graph is known only
  * later (a `Sequential` before its input shape is): the model starts unbuilt, with no inputs or
@@ -69,17 +39,6 @@ export interface DeferredGraphArgs {
   name: string;
   deferGraph: true;
 }
-
-interface Graph {
-  inputs: SymbolicTensor[];
-  outputs: SymbolicTensor[];
-  inputNames: string[];
-  outputNames: string[];
-  nodes: Node[];
-  layers: Layer[];
-}
-
-const EMPTY_GRAPH: Graph = { inputs: [], outputs: [], inputNames: [], outputNames: [], nodes: [], layers: [] };
 
 /**
  * A graph of layers as one layer (Keras's `Functional`, TF.js's `Container`): built from the
@@ -119,40 +78,12 @@ export class Functional extends Layer {
    */
   protected setGraph(inputs: SymbolicStructure, outputs: SymbolicStructure): void {
     const op = `${this.className} '${this.name}'`;
-    const ins = flatten(op, 'inputs', inputs);
-    const outs = flatten(op, 'outputs', outputs);
-    ins.tensors.forEach((t, i) => {
-      if (t.node.inputs.length > 0) {
-        throw new Error(`${op}: inputs[${i}] is the output of layer '${t.sourceLayer.name}', not a graph input; a model's inputs must come from Input(...)`);
-      }
-    });
-    if (new Set(ins.tensors).size !== ins.tensors.length) throw new Error(`${op}: the same Input is listed twice in inputs`);
-    const { nodes, layers } = walk(op, ins.tensors, outs.tensors);
-    const names = new Map<string, Layer>();
-    const nodeIndexes = new Map<Node, number>();
-    const graphNodeSet = new Set([...ins.tensors.map((t) => t.node), ...nodes]);
-    for (const layer of layers) {
-      const other = names.get(layer.name);
-      if (other !== undefined && other !== layer) {
-        throw new Error(`${op}: two different layers are named '${layer.name}'; layer names must be unique in a model (give one another name)`);
-      }
-      names.set(layer.name, layer);
-      // As in TF.js and Keras 2, a nested model's (graph or Sequential) own inputs→outputs call is its
-      // node 0, so its calls in this graph count from 1; saved files depend on it.
-      let k = layer instanceof Functional || layer.className === 'Sequential' ? 1 : 0;
-      for (const node of layer.inboundNodes) if (graphNodeSet.has(node)) nodeIndexes.set(node, k++);
-    }
-    this.graph = {
-      inputs: ins.tensors,
-      outputs: outs.tensors,
-      inputNames: ins.keys ?? ins.tensors.map((t) => t.sourceLayer.name),
-      outputNames: outs.keys ?? uniqueNames(outs.tensors.map((t) => t.sourceLayer.name)),
-      nodes,
-      layers,
-    };
+    const { graph, nodeIndexes } = makeGraph(op, inputs, outputs, (layer) => layer instanceof Functional || layer.className === 'Sequential');
+    this.graph = graph;
     this.nodeIndexes = nodeIndexes;
-    if (ins.tensors.length === 1) this.batchInputShape = [...ins.tensors[0]!.shape];
-    this.builtInputShape = ins.tensors.length === 1 ? [...ins.tensors[0]!.shape] : ins.tensors.map((t) => [...t.shape]);
+    const ins = graph.inputs;
+    if (ins.length === 1) this.batchInputShape = [...ins[0]!.shape];
+    this.builtInputShape = ins.length === 1 ? [...ins[0]!.shape] : ins.map((t) => [...t.shape]);
     this.built = true;
   }
 
@@ -411,45 +342,8 @@ export class Functional extends Layer {
   }
 }
 
-/** Depth-first from the outputs back to the inputs: the nodes in an order that runs each after its inputs. */
-function walk(op: string, inputs: readonly SymbolicTensor[], outputs: readonly SymbolicTensor[]): { nodes: Node[]; layers: Layer[] } {
-  const inputSet = new Set(inputs);
-  const done = new Set<Node>();
-  const nodes: Node[] = [];
-  const visit = (t: SymbolicTensor, path: readonly string[]): void => {
-    if (inputSet.has(t)) return;
-    const node = t.node;
-    if (node.inputs.length === 0) {
-      const names = inputs.map((i) => `'${i.name}'`).join(', ');
-      throw new Error(`${op}: output ${path[0] ?? ''} depends on input '${t.name}', which is not among the model's inputs (${names}); pass it in inputs`);
-    }
-    if (done.has(node)) return;
-    done.add(node);
-    for (const i of node.inputs) visit(i, path);
-    nodes.push(node);
-  };
-  outputs.forEach((t, i) => visit(t, [`${i} ('${t.name}')`]));
-  const layers: Layer[] = [];
-  const seen = new Set<Layer>();
-  for (const node of [...inputs.map((t) => t.node), ...nodes]) {
-    if (!seen.has(node.layer)) {
-      seen.add(node.layer);
-      layers.push(node.layer);
-    }
-  }
-  return { nodes, layers };
-}
 
 function unique<T>(list: readonly T[]): T[] {
   return [...new Set(list)];
 }
 
-/** Names made unique by suffixes (`dense`, `dense_1`) where one layer produces two outputs. */
-function uniqueNames(names: readonly string[]): string[] {
-  const seen = new Map<string, number>();
-  return names.map((n) => {
-    const k = seen.get(n) ?? 0;
-    seen.set(n, k + 1);
-    return k === 0 ? n : `${n}_${k}`;
-  });
-}

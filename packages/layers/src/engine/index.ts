@@ -1,5 +1,5 @@
 export type { AddWeightOptions, CallKwargs, InputMask, InputSpec, LayerArgs, LayerInputs, LayerInputShapes, RegularizerId, SymbolicInputs, WeightCheck } from './layer.js';
-export { isShapeList, Layer, withWeightCheck } from './layer.js';
+export { isShapeList, Layer, LayerBase, withWeightCheck } from './layer.js';
 export { getMask, setMask } from './mask.js';
 export type { OwnOptionKeys } from './options.js';
 export { checkLayerOptions, layerOptions } from './options.js';

@@ -29,7 +29,7 @@ export function setMask(t: Tensor, mask: Tensor | null): void {
 }
 
 /** The masks an input (one tensor or a list) carries: null when none does. */
-export function carriedMask(inputs: Tensor | readonly Tensor[]): Tensor | null | (Tensor | null)[] {
+function carriedMask(inputs: Tensor | readonly Tensor[]): Tensor | null | (Tensor | null)[] {
   if (!Array.isArray(inputs)) return getMask(inputs as Tensor);
   const list = (inputs as readonly Tensor[]).map((t) => getMask(t));
   return list.some((m) => m !== null) ? list : null;
@@ -39,4 +39,31 @@ export function carriedMask(inputs: Tensor | readonly Tensor[]): Tensor | null |
 export function hasMask(mask: Tensor | null | undefined | readonly (Tensor | null)[]): boolean {
   if (mask === null || mask === undefined) return false;
   return Array.isArray(mask) ? mask.some((m) => m !== null) : true;
+}
+
+/**
+ * `kwargs` with `mask` filled in from the masks `inputs` carry unless the caller gave one (an explicit
+ * `mask: null` means none), and that mask; see `Layer.withInputMask`.
+ */
+export function withCarriedMask<K extends { mask?: Tensor | null | (Tensor | null)[] }>(inputs: Tensor | readonly Tensor[], kwargs: K): { kwargs: K; mask: Tensor | null | (Tensor | null)[] } {
+  const mask = kwargs.mask !== undefined ? kwargs.mask : carriedMask(inputs);
+  if (!hasMask(mask)) {
+    if (kwargs.mask === undefined) return { kwargs, mask: null };
+    const rest = { ...kwargs };
+    delete rest.mask;
+    return { kwargs: rest, mask: null };
+  }
+  return { kwargs: { ...kwargs, mask }, mask };
+}
+
+/**
+ * `output` carrying `next` as its mask (none when null). An output that is one of the `inputs` (an
+ * identity call) is copied first when its mask must differ, since the input keeps its own.
+ */
+export function withOutputMask(inputs: Tensor | readonly Tensor[], output: Tensor, next: Tensor | null): Tensor {
+  const list: readonly Tensor[] = Array.isArray(inputs) ? inputs : [inputs as Tensor];
+  let out = output;
+  if (list.includes(output) && getMask(output) !== next) out = output.reshape([...output.shape]);
+  if (next !== null) setMask(out, next);
+  return out;
 }

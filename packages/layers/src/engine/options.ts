@@ -3,7 +3,7 @@ import type { LayerArgs } from './layer.js';
 import { showValue } from './show-value.js';
 
 /** Options every layer takes (`LayerArgs`); a layer's `optionKeys` lists only its own on top of these. */
-export const BASE_LAYER_OPTIONS: readonly string[] = layerOptionsOf<LayerArgs>()({
+const BASE_LAYER_OPTIONS: readonly string[] = layerOptionsOf<LayerArgs>()({
   name: true,
   trainable: true,
   inputShape: true,
@@ -95,7 +95,7 @@ const IGNORED_BY_CLASS: Readonly<Record<string, Readonly<Record<string, Ignorabl
 };
 
 /** The keys a saved config of `className` may carry that are ignored (for the README and messages). */
-export function ignoredConfigKeys(className: string): string[] {
+function ignoredConfigKeys(className: string): string[] {
   return [...Object.keys(IGNORED_BY_CLASS[className] ?? {}), ...Object.keys(IGNORED_IN_ANY_CONFIG)];
 }
 

@@ -83,3 +83,28 @@ export class Node {
     return this.inputIsList ? this.inputs.map((t) => [...t.shape]) : [...this.inputs[0]!.shape];
   }
 }
+
+/** A call's input(s); an Input's own node (no inputs) gives its output, as Keras's `InputLayer.input`. */
+export function nodeInputs(node: Node): SymbolicTensor | SymbolicTensor[] {
+  if (node.inputs.length === 0) return node.outputs[0]!;
+  return node.inputIsList ? [...node.inputs] : node.inputs[0]!;
+}
+
+/**
+ * The one node of `nodes` (a layer's calls on symbolic tensors), or an error naming the layer (`label`)
+ * and `what` was asked for when there are none or several.
+ */
+export function singleNode(label: string, nodes: readonly Node[], what: string): Node {
+  const n = nodes.length;
+  if (n === 1) return nodes[0]!;
+  if (n === 0) throw new Error(`${label}: ${what} is only defined once the layer was called on symbolic tensors (Input(...)), and it never was`);
+  throw new Error(`${label}: the layer was called ${n} times on symbolic tensors, so ${what} is ambiguous; use ${what === 'input' || what === 'inputShape' ? 'getInputAt' : 'getOutputAt'}(nodeIndex)`);
+}
+
+/** Node `index` of `nodes` (negative counts from the end), or an error naming the layer (`label`). */
+export function nodeAt(label: string, nodes: readonly Node[], index: number): Node {
+  const i = index < 0 ? nodes.length + index : index;
+  const node = Number.isInteger(i) ? nodes[i] : undefined;
+  if (!node) throw new Error(`${label}: node index ${index} is out of range; the layer was called ${nodes.length} times on symbolic tensors`);
+  return node;
+}

@@ -2,47 +2,30 @@ import type { Variable } from '@descent/autograd';
 import { noGrad } from '@descent/autograd';
 import type { Tensor } from '@descent/tensor';
 import { add, broadcastTo, cast, div, expandDims, moments, mul, reshape, rsqrt, square, sub, sum, where } from '@descent/tensor';
-import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
 import { getInitializer } from '../initializers/index.js';
-import type { Regularizer } from '../regularizers/index.js';
 import type { CallKwargs, InputMask, InputSpec, LayerArgs } from '../engine/layer.js';
-import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape-utils.js';
 import { formatSymbolic, knownDim } from '../engine/shape-utils.js';
-import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
-import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight-options.js';
+import type { InitializerId } from './common.js';
+import { weightOptionsConfig } from './weight-options.js';
 import { forOption } from './common.js';
 import { showValue } from '../engine/show-value.js';
 import { layerOptions } from '../engine/options.js';
+import type { ScaleOffsetArgs } from './scale-offset-normalization.js';
+import { ScaleOffsetNormalization } from './scale-offset-normalization.js';
 
-export interface BatchNormalizationArgs extends LayerArgs {
+export interface BatchNormalizationArgs extends LayerArgs, ScaleOffsetArgs {
   /** The features axis (default -1, channels last). */
   axis?: number;
   /** Weight of the old value in the moving averages (default 0.99). */
   momentum?: number;
   /** Added to the variance before the square root (default 1e-3). */
   epsilon?: number;
-  /** Add the learned offset `beta`. */
-  center?: boolean;
-  /** Multiply by the learned scale `gamma`. */
-  scale?: boolean;
-  /** Initializer of the offset beta (default `'zeros'`). */
-  betaInitializer?: InitializerId;
-  /** Initializer of the scale gamma (default `'ones'`). */
-  gammaInitializer?: InitializerId;
   /** Initializer of the moving mean (default `'zeros'`). */
   movingMeanInitializer?: InitializerId;
   /** Initializer of the moving variance (default `'ones'`). */
   movingVarianceInitializer?: InitializerId;
-  /** Penalty on beta added to the loss (default none). */
-  betaRegularizer?: RegularizerOption;
-  /** Penalty on gamma added to the loss (default none). */
-  gammaRegularizer?: RegularizerOption;
-  /** Constraint applied to beta after each optimizer step (default none). */
-  betaConstraint?: ConstraintOption;
-  /** Constraint applied to gamma after each optimizer step (default none). */
-  gammaConstraint?: ConstraintOption;
 }
 
 /**
@@ -55,7 +38,7 @@ export interface BatchNormalizationArgs extends LayerArgs {
  * `[batch, steps]` for `[batch, steps, features]`) keeps the masked entries out of the batch statistics,
  * as Keras 3 does; the normalization itself still applies to every entry, and inference ignores the mask.
  */
-export class BatchNormalization extends Layer {
+export class BatchNormalization extends ScaleOffsetNormalization {
   static override className = 'BatchNormalization';
   /** Passes the input's mask on; in training, masked entries are left out of the batch statistics. */
   override supportsMasking = true;
@@ -66,30 +49,10 @@ export class BatchNormalization extends Layer {
   readonly momentum: number;
   /** Added to the variance before the square root. */
   readonly epsilon: number;
-  /** Whether the learned offset beta is added. */
-  readonly center: boolean;
-  /** Whether the learned scale gamma is applied. */
-  readonly scale: boolean;
-  /** Initializer of beta. */
-  declare readonly betaInitializer: Initializer;
-  /** Initializer of gamma. */
-  declare readonly gammaInitializer: Initializer;
   /** Initializer of the moving mean. */
   readonly movingMeanInitializer: Initializer;
   /** Initializer of the moving variance. */
   readonly movingVarianceInitializer: Initializer;
-  /** Penalty on beta, or null. */
-  declare readonly betaRegularizer: Regularizer | null;
-  /** Penalty on gamma, or null. */
-  declare readonly gammaRegularizer: Regularizer | null;
-  /** Constraint on beta, or null. */
-  declare readonly betaConstraint: Constraint | null;
-  /** Constraint on gamma, or null. */
-  declare readonly gammaConstraint: Constraint | null;
-  /** Learned scale `[features]`; null until built or when `scale` is false. */
-  gamma: Variable | null = null;
-  /** Learned offset `[features]`; null until built or when `center` is false. */
-  beta: Variable | null = null;
   /** Moving mean of each feature (non-trainable) `[features]`; null until built. */
   movingMean: Variable | null = null;
   /** Moving variance of each feature (non-trainable) `[features]`; null until built. */
@@ -104,9 +67,7 @@ export class BatchNormalization extends Layer {
     if (typeof this.momentum !== 'number' || !(this.momentum >= 0 && this.momentum <= 1)) throw new Error(`BatchNormalization: momentum must be in [0, 1], got ${showValue(this.momentum)}`);
     this.epsilon = args.epsilon ?? 1e-3;
     if (typeof this.epsilon !== 'number' || !(this.epsilon > 0) || !Number.isFinite(this.epsilon)) throw new Error(`BatchNormalization: epsilon must be a positive finite number, got ${showValue(this.epsilon)}`);
-    this.center = args.center ?? true;
-    this.scale = args.scale ?? true;
-    initWeightOptions(this, args, { beta: 'zeros', gamma: 'ones' });
+    this.initScaleOffset(args);
     this.movingMeanInitializer = forOption(this, 'movingMeanInitializer', () => getInitializer(args.movingMeanInitializer ?? 'zeros'));
     this.movingVarianceInitializer = forOption(this, 'movingVarianceInitializer', () => getInitializer(args.movingVarianceInitializer ?? 'ones'));
   }
@@ -125,8 +86,7 @@ export class BatchNormalization extends Layer {
   override build(inputShape: SymbolicShape): void {
     const a = this.featureAxis(inputShape.length);
     const c = knownDim('BatchNormalization', inputShape, a);
-    if (this.scale) this.gamma = this.addWeight('gamma', [c], weightOptions(this, 'gamma'));
-    if (this.center) this.beta = this.addWeight('beta', [c], weightOptions(this, 'beta'));
+    this.addScaleOffset([c]);
     this.movingMean = this.addWeight('moving_mean', [c], { initializer: this.movingMeanInitializer, trainable: false });
     this.movingVariance = this.addWeight('moving_variance', [c], { initializer: this.movingVarianceInitializer, trainable: false });
     super.build(inputShape);

@@ -1,41 +1,20 @@
-import type { Variable } from '@descent/autograd';
 import type { Tensor } from '@descent/tensor';
 import { add, moments, mul, neg, reshape, rsqrt } from '@descent/tensor';
-import type { Constraint } from '../constraints/index.js';
-import type { Initializer } from '../initializers/index.js';
-import type { Regularizer } from '../regularizers/index.js';
 import type { CallKwargs, InputSpec, LayerArgs } from '../engine/layer.js';
-import { Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape-utils.js';
 import { formatSymbolic, knownDim } from '../engine/shape-utils.js';
-import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
-import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight-options.js';
 import { showValue } from '../engine/show-value.js';
 import { layerOptions } from '../engine/options.js';
+import type { ScaleOffsetArgs } from './scale-offset-normalization.js';
+import { SCALE_OFFSET_OPTIONS, ScaleOffsetNormalization } from './scale-offset-normalization.js';
 
-export interface GroupNormalizationArgs extends LayerArgs {
+export interface GroupNormalizationArgs extends LayerArgs, ScaleOffsetArgs {
   /** Number of groups the channels of `axis` are split into (default 32); -1 puts each channel in its own group. */
   groups?: number;
   /** The channel axis, split into groups (default -1). */
   axis?: number;
   /** Added to the variance before the square root (default 1e-3). */
   epsilon?: number;
-  /** Add the learned per-channel offset `beta` (default true). */
-  center?: boolean;
-  /** Multiply by the learned per-channel scale `gamma` (default true). */
-  scale?: boolean;
-  /** Initializer of beta (default `'zeros'`). */
-  betaInitializer?: InitializerId;
-  /** Initializer of gamma (default `'ones'`). */
-  gammaInitializer?: InitializerId;
-  /** Penalty on beta added to the loss (default none). */
-  betaRegularizer?: RegularizerOption;
-  /** Penalty on gamma added to the loss (default none). */
-  gammaRegularizer?: RegularizerOption;
-  /** Constraint applied to beta after each optimizer step (default none). */
-  betaConstraint?: ConstraintOption;
-  /** Constraint applied to gamma after each optimizer step (default none). */
-  gammaConstraint?: ConstraintOption;
 }
 
 /**
@@ -45,37 +24,17 @@ export interface GroupNormalizationArgs extends LayerArgs {
  * training and inference. `groups: 1` is LayerNormalization over all non-batch axes with per-channel
  * weights; `groups: -1` (one channel per group) is instance normalization.
  */
-export class GroupNormalization extends Layer {
+export class GroupNormalization extends ScaleOffsetNormalization {
   static override className = 'GroupNormalization';
   /** Works on each sample alone, so the input's mask passes through to the output (Keras's `supports_masking`). */
   override supportsMasking = true;
-  static override readonly optionKeys = layerOptions<GroupNormalizationArgs>({ groups: true, axis: true, epsilon: true, center: true, scale: true, betaInitializer: true, gammaInitializer: true, betaRegularizer: true, gammaRegularizer: true, betaConstraint: true, gammaConstraint: true });
+  static override readonly optionKeys = layerOptions<GroupNormalizationArgs>({ groups: true, axis: true, epsilon: true, ...SCALE_OFFSET_OPTIONS });
   /** Number of groups as given (-1: one per channel). */
   readonly groups: number;
   /** The channel axis. */
   readonly axis: number;
   /** Added to the variance before the square root. */
   readonly epsilon: number;
-  /** Whether the learned offset beta is added. */
-  readonly center: boolean;
-  /** Whether the learned scale gamma is applied. */
-  readonly scale: boolean;
-  /** Initializer of beta. */
-  declare readonly betaInitializer: Initializer;
-  /** Initializer of gamma. */
-  declare readonly gammaInitializer: Initializer;
-  /** Penalty on beta, or null. */
-  declare readonly betaRegularizer: Regularizer | null;
-  /** Penalty on gamma, or null. */
-  declare readonly gammaRegularizer: Regularizer | null;
-  /** Constraint on beta, or null. */
-  declare readonly betaConstraint: Constraint | null;
-  /** Constraint on gamma, or null. */
-  declare readonly gammaConstraint: Constraint | null;
-  /** Learned per-channel scale `[channels]`; null until built or when `scale` is false. */
-  gamma: Variable | null = null;
-  /** Learned per-channel offset `[channels]`; null until built or when `center` is false. */
-  beta: Variable | null = null;
 
   constructor(args: GroupNormalizationArgs = {}) {
     super(args);
@@ -89,9 +48,7 @@ export class GroupNormalization extends Layer {
     this.axis = axis;
     this.epsilon = args.epsilon ?? 1e-3;
     if (typeof this.epsilon !== 'number' || !(this.epsilon > 0)) throw new Error(`GroupNormalization: epsilon must be a positive number, got ${showValue(args.epsilon)}`);
-    this.center = args.center ?? true;
-    this.scale = args.scale ?? true;
-    initWeightOptions(this, args, { beta: 'zeros', gamma: 'ones' });
+    this.initScaleOffset(args);
   }
 
   /** The channel axis as a non-negative index for inputs of `rank`. */
@@ -117,8 +74,7 @@ export class GroupNormalization extends Layer {
     const a = this.channelAxis(inputShape.length);
     const channels = knownDim('GroupNormalization', inputShape, a);
     this.groupCount(channels, inputShape);
-    if (this.scale) this.gamma = this.addWeight('gamma', [channels], weightOptions(this, 'gamma'));
-    if (this.center) this.beta = this.addWeight('beta', [channels], weightOptions(this, 'beta'));
+    this.addScaleOffset([channels]);
     super.build(inputShape);
   }
 
@@ -153,9 +109,7 @@ export class GroupNormalization extends Layer {
       groups: this.groups,
       axis: this.axis,
       epsilon: this.epsilon,
-      center: this.center,
-      scale: this.scale,
-      ...weightOptionsConfig(this, ['beta', 'gamma']),
+      ...this.scaleOffsetConfig(),
     };
   }
 }

@@ -24,19 +24,12 @@ import { PReLU } from './prelu.js';
 import { RMSNormalization } from './rms-normalization.js';
 import { UpSampling2D, ZeroPadding2D } from './spatial-2d.js';
 import { UnitNormalization } from './unit-normalization.js';
-import { expectTensor, setPseudoWeights } from './test-utils/helpers.js';
+import { expectTensor, maskOf, setPseudoWeights } from './test-utils/helpers.js';
 
 beforeEach(() => resetLayerNames());
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** A mask as nested booleans (bool tensors read back as 0/1). */
-const bools = (x: unknown): unknown => (Array.isArray(x) ? x.map(bools) : x === 1 || x === true);
-const maskOf = (t: Tensor): unknown => {
-  const m = getMask(t);
-  return m === null ? null : bools(m.toArray());
-};
 
 /** `[2, 3, 4]` with step 1 of sample 0 and step 2 of sample 1 all zeros, masked by `Masking()`. */
 function maskedInput(): Tensor {

@@ -15,18 +15,11 @@ import { Masking } from './masking.js';
 import { Add, Concatenate, Dot, Maximum, Minimum } from './merge.js';
 import { Flatten } from './reshaping.js';
 import { TimeDistributed } from './time-distributed.js';
-import { expectTensor, setPseudoWeights } from './test-utils/helpers.js';
+import { bools, expectTensor, maskOf, setPseudoWeights } from './test-utils/helpers.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** A mask as nested booleans (bool tensors read back as 0/1). */
-const bools = (x: unknown): unknown => (Array.isArray(x) ? x.map(bools) : x === 1 || x === true);
-const maskOf = (t: Tensor): unknown => {
-  const m = getMask(t);
-  return m === null ? null : bools(m.toArray());
-};
 
 describe('Masking', () => {
   it('masks the steps whose features all equal maskValue and zeroes them', () => {

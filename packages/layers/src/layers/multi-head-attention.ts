@@ -14,6 +14,8 @@ import type { AttentionCallKwargs } from './attention.js';
 import { andMask, boolMask, causalMask, checkStepMask, dropProbs, inputMasks, LARGE_NEGATIVE, ScoresLayer } from './attention.js';
 import type { ConstraintOption, InitializerId, RegularizerOption } from './common.js';
 import { positiveInt, rateIn01 } from './common.js';
+import type { AxisPlan } from './attention-axes.js';
+import { axisPlan, intList, toHeads } from './attention-axes.js';
 import { SeedStream } from './dropout.js';
 import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight-options.js';
 
@@ -70,13 +72,6 @@ export interface MultiHeadAttentionCallKwargs extends AttentionCallKwargs {
   attentionMaskInput?: boolean;
 }
 
-/** How the query's axes split for the attention: batch-like axes and attention axes, by index in the projected `[b, …, heads, dim]` tensor. */
-interface AxisPlan {
-  /** Axes of the projected tensor that act as batch axes (batch first), heads excluded. */
-  batch: number[];
-  /** The attention axes, in increasing order. */
-  attn: number[];
-}
 
 /**
  * Multi-head attention as in Keras 3 (`keras.layers.MultiHeadAttention`): `query`, `value` and `key`
@@ -172,7 +167,7 @@ export class MultiHeadAttention extends ScoresLayer<MultiHeadAttentionCallKwargs
     for (let i = 1; i < v.length - 1; i++) {
       if (k[i] !== null && v[i] !== null && k[i] !== v[i]) throw new Error(`${op}: value and key must agree on every axis but the last, got value ${formatSymbolic(v)} and key ${formatSymbolic(k)}`);
     }
-    const plan = this.plan(q.length);
+    const plan = axisPlan(`${this.className} '${this.name}'`, q.length, this.attentionAxes);
     for (const a of plan.batch) {
       if (q[a] !== null && k[a] !== null && q[a] !== k[a]) {
         throw new Error(`${op}: query and key must agree on axis ${a}, which is not an attention axis (attentionAxes ${formatSymbolic(plan.attn)}), got query ${formatSymbolic(q)} and key ${formatSymbolic(k)}`);
@@ -180,22 +175,6 @@ export class MultiHeadAttention extends ScoresLayer<MultiHeadAttentionCallKwargs
     }
   }
 
-  /** Batch-like and attention axes for inputs of rank `rank` (the projected tensors have one axis more: heads before the last). */
-  private plan(rank: number): AxisPlan {
-    const op = `${this.className} '${this.name}'`;
-    const index = Array.from({ length: rank - 2 }, (_, i) => i + 1);
-    let attn: number[];
-    if (this.attentionAxes === null) attn = index;
-    else {
-      attn = this.attentionAxes.map((a) => {
-        const n = a < 0 ? a + rank : a;
-        if (!(n >= 1 && n <= rank - 2)) throw new Error(`${op}: attentionAxes ${formatSymbolic(this.attentionAxes!)} must lie between 1 and ${rank - 2} (or −${rank - 1} … −2) for inputs of rank ${rank}, got ${a}`);
-        return n;
-      });
-      attn = [...new Set(attn)].sort((x, y) => x - y);
-    }
-    return { batch: [0, ...index.filter((i) => !attn.includes(i))], attn };
-  }
 
   override build(inputShape: LayerInputShapes): void {
     const shapes = this.checkShapeList(inputShape);
@@ -238,17 +217,6 @@ export class MultiHeadAttention extends ScoresLayer<MultiHeadAttentionCallKwargs
     return reshape(y, [...x.shape.slice(0, -1), n, d]);
   }
 
-  /**
-   * `[b, …, heads, d]` → `[P, heads, T, d]`: batch-like axes first (flattened to P), then the heads, then
-   * the attention axes (flattened to T).
-   */
-  private toHeads(x: Tensor, plan: AxisPlan): Tensor {
-    const r = x.rank;
-    const perm = [...plan.batch, r - 2, ...plan.attn, r - 1];
-    const p = plan.batch.reduce((acc, a) => acc * x.shape[a]!, 1);
-    const t = plan.attn.reduce((acc, a) => acc * x.shape[a]!, 1);
-    return reshape(transpose(x, perm), [p, x.shape[r - 2]!, t, x.shape[r - 1]!]);
-  }
 
   protected attend(inputs: Tensor[], kwargs: MultiHeadAttentionCallKwargs): [Tensor, Tensor] {
     this.checkFlags(kwargs);
@@ -257,16 +225,16 @@ export class MultiHeadAttention extends ScoresLayer<MultiHeadAttentionCallKwargs
     this.checkShapes(shapes);
     const [query, value] = inputs as [Tensor, Tensor];
     const key = inputs[2] ?? value;
-    const plan = this.plan(query.rank);
+    const plan = axisPlan(op, query.rank, this.attentionAxes);
     const mask = this.attentionMaskFor(op, inputs, kwargs, plan);
 
     const q = this.project(query, this.queryKernel!, this.queryBias);
     const k = this.project(key, this.keyKernel!, this.keyBias);
     const v = this.project(value, this.valueKernel!, this.valueBias);
     // Keras scales the projected query by 1/√keyDim before the dot product.
-    const qh = mul(this.toHeads(q, plan), 1 / Math.sqrt(this.keyDim));
-    const kh = this.toHeads(k, plan);
-    const vh = this.toHeads(v, plan);
+    const qh = mul(toHeads(q, plan), 1 / Math.sqrt(this.keyDim));
+    const kh = toHeads(k, plan);
+    const vh = toHeads(v, plan);
     const [p, n, tq] = qh.shape as [number, number, number, number];
     const tk = kh.shape[2]!;
     let scores = matMul(qh, kh, false, true); // [P, heads, Tq, Tk]
@@ -340,7 +308,7 @@ export class MultiHeadAttention extends ScoresLayer<MultiHeadAttentionCallKwargs
   protected scoresShape(shapes: SymbolicShape[]): SymbolicShape {
     const [q, v] = shapes as [SymbolicShape, SymbolicShape];
     const k = shapes[2] ?? v;
-    const plan = this.plan(q.length);
+    const plan = axisPlan(`${this.className} '${this.name}'`, q.length, this.attentionAxes);
     return [...plan.batch.map((a) => q[a] ?? null), this.numHeads, ...plan.attn.map((a) => q[a] ?? null), ...plan.attn.map((a) => k[a] ?? null)];
   }
 
@@ -397,12 +365,3 @@ export class MultiHeadAttention extends ScoresLayer<MultiHeadAttentionCallKwargs
   }
 }
 
-/** An integer or a list of integers (null/undefined: null); `min` (when given) bounds every entry. */
-function intList(op: string, option: string, value: unknown, min: number | null): number[] | null {
-  if (value === undefined || value === null) return null;
-  const list = typeof value === 'number' ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((d) => Number.isInteger(d) && (min === null || d >= min))) {
-    throw new Error(`${op}: ${option} must be ${min === null ? 'an integer' : 'a positive integer'} or a non-empty list of them, got ${showValue(value)}`);
-  }
-  return [...(list as number[])];
-}

@@ -1,75 +1,26 @@
 import type { Variable } from '@descent/autograd';
 import type { DType, Tensor } from '@descent/tensor';
-import { add, bernoulli, cast, concat, gather, matMul, mul, reshape, reverse, slice, split, stack, tensor, unstack, where, zeros } from '@descent/tensor';
+import { add, bernoulli, cast, matMul, mul, reshape, reverse, stack, unstack, where, zeros } from '@descent/tensor';
 import type { Activation } from '../activations/index.js';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
 import type { Regularizer } from '../regularizers/index.js';
-import type { CallKwargs, InputMask, InputSpec, LayerArgs, LayerInputs, LayerInputShapes, SymbolicInputs } from '../engine/layer.js';
+import type { CallKwargs, InputMask, InputSpec, LayerInputs, LayerInputShapes, SymbolicInputs } from '../engine/layer.js';
 import type { SymbolicTensor } from '../engine/symbolic.js';
 import { SymbolicTensor as SymbolicTensorClass } from '../engine/symbolic.js';
 import { isShapeList, Layer } from '../engine/layer.js';
 import type { SymbolicShape } from '../engine/shape-utils.js';
 import { assertRank, formatSymbolic, knownDim } from '../engine/shape-utils.js';
-import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
 import { activationOf, positiveInt, rateIn01 } from './common.js';
 import { SeedStream } from './dropout.js';
 import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight-options.js';
 import { layerOptions } from '../engine/options.js';
+import type { RNNArgs, RNNCallKwargs } from './rnn-args.js';
+import type { RecurrentResult } from './rnn-trace.js';
+import { maskedTraceOutputs, traceOutputs } from './rnn-trace.js';
 
-export interface RNNArgs extends LayerArgs {
-  /** Size of the state and of each step's output; a positive integer. */
-  units: number;
-  /** Activation of the candidate/output (default tanh). */
-  activation?: ActivationId;
-  /** Whether to add a bias vector (default true). */
-  useBias?: boolean;
-  /** Initializer of the input kernel (default `'glorotUniform'`). */
-  kernelInitializer?: InitializerId;
-  /** Initializer of the recurrent kernel (default `'orthogonal'`). */
-  recurrentInitializer?: InitializerId;
-  /** Initializer of the bias (default `'zeros'`). */
-  biasInitializer?: InitializerId;
-  /** Penalty on the input kernel added to the loss (default none). */
-  kernelRegularizer?: RegularizerOption;
-  /** Penalty on the recurrent kernel added to the loss (default none). */
-  recurrentRegularizer?: RegularizerOption;
-  /** Penalty on the bias added to the loss (default none). */
-  biasRegularizer?: RegularizerOption;
-  /** Constraint applied to the input kernel after each optimizer step (default none). */
-  kernelConstraint?: ConstraintOption;
-  /** Constraint applied to the recurrent kernel after each optimizer step (default none). */
-  recurrentConstraint?: ConstraintOption;
-  /** Constraint applied to the bias after each optimizer step (default none). */
-  biasConstraint?: ConstraintOption;
-  /** Fraction of the input features dropped in training (one mask per sequence, as in Keras). */
-  dropout?: number;
-  /** Fraction of the recurrent state dropped in training (one mask per sequence). */
-  recurrentDropout?: number;
-  /** Seed for the dropout masks. */
-  seed?: number | null;
-  /** Return the output of every step (`[batch, steps, units]`) instead of the last (`[batch, units]`). */
-  returnSequences?: boolean;
-  /**
-   * The layer also produces its final states. `apply` returns one tensor, so such a layer is used
-   * through `applyWithState` (which returns `[output, ...states]`).
-   */
-  returnState?: boolean;
-  /** Process the sequence from the last step to the first (the returned sequence is in processing order, as in Keras). */
-  goBackwards?: boolean;
-  /** Keras/TF.js write `stateful: false`; carrying state across batches is not supported. */
-  stateful?: boolean;
-  /** Keras/TF.js write `unroll`; it changes nothing here (the loop is always unrolled on the tape). */
-  unroll?: boolean;
-}
+export type { RNNArgs, RNNCallKwargs } from './rnn-args.js';
 
-export interface RNNCallKwargs extends CallKwargs {
-  /**
-   * Initial states (`[batch, units]` each; LSTM takes `[h, c]`); zeros when absent. Symbolic tensors
-   * when the layer is called on a symbolic input (an encoder's states as a decoder's initial state).
-   */
-  initialState?: Tensor[] | SymbolicTensor[];
-}
 
 /**
  * The recurrent loop shared by SimpleRNN, LSTM and GRU. Inputs `[batch, steps, features]` are
@@ -227,7 +178,7 @@ export abstract class RNN extends Layer {
     let states = this.initialStates(b, given as Tensor[] | undefined);
     const mask = this.stepMask(kwargs.mask, b, steps);
     if (recurrentMask === null && RNN.fused && x.dtype === 'float32') {
-      const fused = mask === null ? this.fusedRun(x, states, b, steps) : this.fusedMasked(x, states, mask, b, steps);
+      const fused = mask === null ? this.fusedRun(x, states) : this.fusedMasked(x, states, mask);
       if (fused !== null) return fused;
     }
     this.prepare();
@@ -253,63 +204,21 @@ export abstract class RNN extends Layer {
     return { output, states };
   }
 
+
   /** The fused path without a mask; null where it does not apply (activations). */
-  private fusedRun(x: Tensor, states: Tensor[], b: number, steps: number): { output: Tensor; states: Tensor[] } | null {
+  private fusedRun(x: Tensor, states: Tensor[]): RecurrentResult | null {
     const trace = this.fusedTrace(x, states);
-    if (trace === null) return null;
-    const u = this.units;
-    const finals: Tensor[] = [];
-    for (let i = 0; i < this.stateCount; i++) finals.push(reshape(slice(trace, [0, steps - 1, i * u], [b, 1, u]), [b, u]));
-    return { output: this.returnSequences ? slice(trace, [0, 0, 0], [b, steps, u]) : finals[0]!, states: finals };
+    return trace === null ? null : traceOutputs(trace, this.units, this.stateCount, this.returnSequences);
   }
 
-  /**
-   * The fused path with a mask. A masked step changes nothing, so each row equals the fused
-   * recurrence over its unmasked steps alone: the input's steps are permuted per row (unmasked ones
-   * first, in order), the sequence kernel runs once, and the outputs are gathered back — step t reads
-   * the state after the row's k-th unmasked step, k the number of unmasked steps up to t (k = 0: zeros
-   * for the output, the initial state for the states). The steps after a row's k-th are never read, so
-   * they get no gradient. Gather is differentiable, so gradients (of any order) follow.
-   */
-  private fusedMasked(x: Tensor, states: Tensor[], mask: Tensor, b: number, steps: number): { output: Tensor; states: Tensor[] } | null {
+  /** The fused path with a mask (see `maskedTraceOutputs`); null where it does not apply. */
+  private fusedMasked(x: Tensor, states: Tensor[], mask: Tensor): RecurrentResult | null {
     if (!this.fusable()) return null;
     const m = mask.dataSync();
     let all = true;
     for (let i = 0; i < m.length && all; i++) all = m[i] !== 0;
-    if (all) return this.fusedRun(x, states, b, steps);
-    const order = new Int32Array(b * steps);
-    const count = new Int32Array(b * steps);
-    const last = new Int32Array(b);
-    for (let r = 0; r < b; r++) {
-      let k = 0;
-      for (let t = 0; t < steps; t++) if (m[r * steps + t] !== 0) order[r * steps + k++] = r * steps + t;
-      let j = k;
-      for (let t = 0; t < steps; t++) {
-        if (m[r * steps + t] === 0) order[r * steps + j++] = r * steps + t;
-      }
-      // Row r of the [b, steps + 1] extension below: position 0 is the state before any step.
-      let seen = 0;
-      for (let t = 0; t < steps; t++) {
-        if (m[r * steps + t] !== 0) seen++;
-        count[r * steps + t] = r * (steps + 1) + seen;
-      }
-      last[r] = r * (steps + 1) + k;
-    }
-    const f = x.shape[2]!;
-    const packed = reshape(gather(reshape(x, [b * steps, f]), tensor(order, [b * steps]), 0), [b, steps, f]);
-    const trace = this.fusedTrace(packed, states)!;
-    const u = this.units;
-    const n = this.stateCount;
-    // [b, steps + 1, n·u]: the initial states, then the states after each (packed) step.
-    const withInit = (head: Tensor, width: number): Tensor =>
-      reshape(concat([reshape(head, [b, 1, width]), slice(trace, [0, 0, 0], [b, steps, width])], 1), [b * (steps + 1), width]);
-    const finals = gather(withInit(concat(states, 1), n * u), tensor(last, [b]), 0);
-    const finalStates = n === 1 ? [finals] : split(finals, n, 1);
-    const outputs = withInit(zeros([b, u]), u);
-    const output = this.returnSequences
-      ? reshape(gather(outputs, tensor(count, [b * steps]), 0), [b, steps, u])
-      : gather(outputs, tensor(last, [b]), 0);
-    return { output, states: finalStates };
+    if (all) return this.fusedRun(x, states);
+    return maskedTraceOutputs(x, states, m, this.units, this.returnSequences, (packed) => this.fusedTrace(packed, states)!);
   }
 
   /** The mask as bool `[b, steps]` in processing order (reversed with goBackwards), or null. */

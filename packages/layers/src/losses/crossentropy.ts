@@ -141,7 +141,7 @@ export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, op
  * (and the position inside it for sequence labels). Labels of an unexpected shape are left to the
  * loss itself, which reports the shapes.
  */
-export function checkSparseLabels(op: string, yTrue: Tensor, yPredShape: readonly (number | null)[]): void {
+function checkSparseLabels(op: string, yTrue: Tensor, yPredShape: readonly (number | null)[]): void {
   const classes = yPredShape[yPredShape.length - 1];
   if (classes === null || classes === undefined) return;
   const n = yTrue.rank === 0 ? 1 : yTrue.shape[0]!;

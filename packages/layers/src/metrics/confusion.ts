@@ -24,7 +24,7 @@ export function confusionInputs(
   return { labels: t.dataSync(), preds: p.dataSync(), weights, stride: classId === null ? 1 : n, offset: classId ?? 0 };
 }
 
-export function checkClassId(op: string, classId: unknown): number | null {
+function checkClassId(op: string, classId: unknown): number | null {
   if (classId === undefined || classId === null) return null;
   if (typeof classId !== 'number' || !Number.isInteger(classId) || classId < 0) {
     throw new Error(`${op}: classId must be a non-negative integer, got ${showValue(classId)}`);

@@ -4,6 +4,7 @@ import type { NestedArray, Tensor } from '@descent/tensor';
 import { mul, sum, tensor } from '@descent/tensor';
 import { expect } from 'vitest';
 import type { CallKwargs, Layer } from '../../engine/layer.js';
+import { getMask } from '../../engine/mask.js';
 import type { RNN } from '../rnn.js';
 
 /** Flatten nested arrays of numbers. */
@@ -123,4 +124,13 @@ export function addv(...vs: number[][]): number[] {
 }
 export function rnnWeights(layer: RNN): { W: Mat; U: Mat; b: number[] | Mat } {
   return { W: mat(layer.kernel!), U: mat(layer.recurrentKernel!), b: layer.bias!.toArray() as number[] | Mat };
+}
+
+/** A mask as nested booleans (bool tensors read back as 0/1). */
+export const bools = (x: unknown): unknown => (Array.isArray(x) ? x.map(bools) : x === 1 || x === true);
+
+/** The mask `t` carries, as nested booleans; null when it has none. */
+export function maskOf(t: Tensor): unknown {
+  const m = getMask(t);
+  return m === null ? null : bools(m.toArray());
 }

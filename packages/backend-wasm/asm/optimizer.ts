@@ -41,13 +41,13 @@ export function adamF32(
   }
 }
 
-@inline function sgdLoop(mode: i32, w: usize, g: usize, v: usize, wOut: usize, vOut: usize, n: i32, lr: f32, mu: f32): void {
+@inline function sgdLoop(mode: i32, w: usize, g: usize, v: usize, wOut: usize, vOut: usize, n: i32, learningRate: f32, mu: f32): void {
   let i = 0;
-  const lrv = f32x4.splat(lr);
+  const learningRateV = f32x4.splat(learningRate);
   const muv = f32x4.splat(mu);
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const step = f32x4.mul(v128.load(g + o), lrv);
+    const step = f32x4.mul(v128.load(g + o), learningRateV);
     const wi = v128.load(w + o);
     if (mode == SGD_PLAIN) {
       v128.store(wOut + o, f32x4.sub(wi, step));
@@ -60,7 +60,7 @@ export function adamF32(
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    const step = load<f32>(g + o) * lr;
+    const step = load<f32>(g + o) * learningRate;
     const wi = load<f32>(w + o);
     if (mode == SGD_PLAIN) {
       store<f32>(wOut + o, wi - step);
@@ -73,20 +73,20 @@ export function adamF32(
   }
 }
 
-/** step = g·lr; plain w' = w − step; momentum v' = v·mu − step, w' = w + v'; nesterov w' = w − (step − v'·mu). */
-export function sgdF32(mode: i32, w: usize, g: usize, v: usize, wOut: usize, vOut: usize, n: i32, lr: f32, mu: f32): void {
-  if (mode == SGD_PLAIN) sgdLoop(SGD_PLAIN, w, g, v, wOut, vOut, n, lr, mu);
-  else if (mode == SGD_NESTEROV) sgdLoop(SGD_NESTEROV, w, g, v, wOut, vOut, n, lr, mu);
-  else sgdLoop(SGD_MOMENTUM, w, g, v, wOut, vOut, n, lr, mu);
+/** step = g·learningRate; plain w' = w − step; momentum v' = v·mu − step, w' = w + v'; nesterov w' = w − (step − v'·mu). */
+export function sgdF32(mode: i32, w: usize, g: usize, v: usize, wOut: usize, vOut: usize, n: i32, learningRate: f32, mu: f32): void {
+  if (mode == SGD_PLAIN) sgdLoop(SGD_PLAIN, w, g, v, wOut, vOut, n, learningRate, mu);
+  else if (mode == SGD_NESTEROV) sgdLoop(SGD_NESTEROV, w, g, v, wOut, vOut, n, learningRate, mu);
+  else sgdLoop(SGD_MOMENTUM, w, g, v, wOut, vOut, n, learningRate, mu);
 }
 
 @inline function rmspropLoop(
   hasMomentum: bool, centered: bool,
   w: usize, g: usize, v: usize, m: usize, a: usize, wOut: usize, vOut: usize, mOut: usize, aOut: usize, n: i32,
-  lr: f32, rho: f32, c: f32, mu: f32, eps: f32,
+  learningRate: f32, rho: f32, c: f32, mu: f32, eps: f32,
 ): void {
   let i = 0;
-  const lrv = f32x4.splat(lr);
+  const learningRateV = f32x4.splat(learningRate);
   const rhov = f32x4.splat(rho);
   const cv = f32x4.splat(c);
   const muv = f32x4.splat(mu);
@@ -104,7 +104,7 @@ export function sgdF32(mode: i32, w: usize, g: usize, v: usize, wOut: usize, vOu
     } else {
       den = f32x4.add(v1, ev);
     }
-    const inc = f32x4.div(f32x4.mul(gi, lrv), f32x4.sqrt(den));
+    const inc = f32x4.div(f32x4.mul(gi, learningRateV), f32x4.sqrt(den));
     if (hasMomentum) {
       const m1 = f32x4.add(f32x4.mul(v128.load(m + o), muv), inc);
       v128.store(mOut + o, m1);
@@ -126,7 +126,7 @@ export function sgdF32(mode: i32, w: usize, g: usize, v: usize, wOut: usize, vOu
     } else {
       den = v1 + eps;
     }
-    const inc = (gi * lr) / Mathf.sqrt(den);
+    const inc = (gi * learningRate) / Mathf.sqrt(den);
     if (hasMomentum) {
       const m1 = load<f32>(m + o) * mu + inc;
       store<f32>(mOut + o, m1);
@@ -139,32 +139,32 @@ export function sgdF32(mode: i32, w: usize, g: usize, v: usize, wOut: usize, vOu
 
 /**
  * v' = v·rho + g²·c; centered a' = a·rho + g·c, den = v' − a'² + eps, else den = v' + eps;
- * inc = g·lr / sqrt(den); momentum m' = m·mu + inc, w' = w − m', else w' = w − inc.
+ * inc = g·learningRate / sqrt(den); momentum m' = m·mu + inc, w' = w − m', else w' = w − inc.
  * `m`/`mOut` and `a`/`aOut` are read only when momentum/centered is on.
  */
 export function rmspropF32(
   hasMomentum: bool, centered: bool,
   w: usize, g: usize, v: usize, m: usize, a: usize, wOut: usize, vOut: usize, mOut: usize, aOut: usize, n: i32,
-  lr: f32, rho: f32, c: f32, mu: f32, eps: f32,
+  learningRate: f32, rho: f32, c: f32, mu: f32, eps: f32,
 ): void {
   if (hasMomentum) {
-    if (centered) rmspropLoop(true, true, w, g, v, m, a, wOut, vOut, mOut, aOut, n, lr, rho, c, mu, eps);
-    else rmspropLoop(true, false, w, g, v, m, a, wOut, vOut, mOut, aOut, n, lr, rho, c, mu, eps);
-  } else if (centered) rmspropLoop(false, true, w, g, v, m, a, wOut, vOut, mOut, aOut, n, lr, rho, c, mu, eps);
-  else rmspropLoop(false, false, w, g, v, m, a, wOut, vOut, mOut, aOut, n, lr, rho, c, mu, eps);
+    if (centered) rmspropLoop(true, true, w, g, v, m, a, wOut, vOut, mOut, aOut, n, learningRate, rho, c, mu, eps);
+    else rmspropLoop(true, false, w, g, v, m, a, wOut, vOut, mOut, aOut, n, learningRate, rho, c, mu, eps);
+  } else if (centered) rmspropLoop(false, true, w, g, v, m, a, wOut, vOut, mOut, aOut, n, learningRate, rho, c, mu, eps);
+  else rmspropLoop(false, false, w, g, v, m, a, wOut, vOut, mOut, aOut, n, learningRate, rho, c, mu, eps);
 }
 
-/** acc' = acc + g²; w' = w − (g·lr)/sqrt(acc' + eps). */
-export function adagradF32(w: usize, g: usize, acc: usize, wOut: usize, accOut: usize, n: i32, lr: f32, eps: f32): void {
+/** acc' = acc + g²; w' = w − (g·learningRate)/sqrt(acc' + eps). */
+export function adagradF32(w: usize, g: usize, acc: usize, wOut: usize, accOut: usize, n: i32, learningRate: f32, eps: f32): void {
   let i = 0;
-  const lrv = f32x4.splat(lr);
+  const learningRateV = f32x4.splat(learningRate);
   const ev = f32x4.splat(eps);
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const gi = v128.load(g + o);
     const a1 = f32x4.add(v128.load(acc + o), f32x4.mul(gi, gi));
     v128.store(accOut + o, a1);
-    const q = f32x4.div(f32x4.mul(gi, lrv), f32x4.sqrt(f32x4.add(a1, ev)));
+    const q = f32x4.div(f32x4.mul(gi, learningRateV), f32x4.sqrt(f32x4.add(a1, ev)));
     v128.store(wOut + o, f32x4.sub(v128.load(w + o), q));
   }
   for (; i < n; i++) {
@@ -172,6 +172,6 @@ export function adagradF32(w: usize, g: usize, acc: usize, wOut: usize, accOut: 
     const gi = load<f32>(g + o);
     const a1 = load<f32>(acc + o) + gi * gi;
     store<f32>(accOut + o, a1);
-    store<f32>(wOut + o, load<f32>(w + o) - (gi * lr) / Mathf.sqrt(a1 + eps));
+    store<f32>(wOut + o, load<f32>(w + o) - (gi * learningRate) / Mathf.sqrt(a1 + eps));
   }
 }

@@ -2,9 +2,12 @@ import type { Tensor } from '@descent/tensor';
 import { add, div, expandDims, maximum, mean, mul, sqrt, square, sub, zeros, zerosLike } from '@descent/tensor';
 import type { OptimizerOptions, UpdateRule } from './optimizer.js';
 import { Optimizer } from './optimizer.js';
-import { checkBoolean, checkNumber } from './validate.js';
+import type { GradientTransform } from './transform.js';
+import { fromUpdateRule } from './transform.js';
+import { checkBoolean, checkNumber, checkOptionNames } from './validate.js';
 
-export interface AdafactorOptions extends OptimizerOptions {
+/** Adafactor's own options (see `scaleByAdafactor`). */
+export interface AdafactorRuleOptions {
   /** The second-moment decay is `1 − t^beta2Decay`. */
   beta2Decay?: number;
   /** Added to squared gradients, keeping the denominator away from 0. */
@@ -15,6 +18,27 @@ export interface AdafactorOptions extends OptimizerOptions {
   clipThreshold?: number;
   /** With a constant learning rate, cap it at `1/sqrt(t)`. */
   relativeStep?: boolean;
+}
+
+/** Options of `new Adafactor(...)`: those every optimizer takes and Adafactor's own. */
+export interface AdafactorOptions extends OptimizerOptions, AdafactorRuleOptions {}
+
+const ADAFACTOR_OPTION_NAMES = ['beta2Decay', 'epsilon1', 'epsilon2', 'clipThreshold', 'relativeStep'] as const;
+
+function checkAdafactorOptions(owner: string, options: AdafactorRuleOptions): AdafactorHyper {
+  return {
+    beta2Decay: checkNumber(owner, 'beta2Decay', options.beta2Decay ?? -0.8, { max: 0 }),
+    epsilon1: checkNumber(owner, 'epsilon1', options.epsilon1 ?? 1e-30, { min: 0 }),
+    epsilon2: checkNumber(owner, 'epsilon2', options.epsilon2 ?? 1e-3, { min: 0 }),
+    clipThreshold: checkNumber(owner, 'clipThreshold', options.clipThreshold ?? 1, { min: 0, minInclusive: false }),
+    relativeStep: checkBoolean(owner, 'relativeStep', options.relativeStep ?? true),
+  };
+}
+
+/** Keras's Adafactor update as a transform: uses the optimizer's learning rate. */
+export function scaleByAdafactor(options: AdafactorRuleOptions = {}): GradientTransform {
+  checkOptionNames('scaleByAdafactor', options, ADAFACTOR_OPTION_NAMES);
+  return fromUpdateRule('scaleByAdafactor', adafactorRule(checkAdafactorOptions('scaleByAdafactor', options)));
 }
 
 interface AdafactorHyper {
@@ -78,20 +102,8 @@ export class Adafactor extends Optimizer {
   readonly relativeStep: boolean;
 
   constructor(options: AdafactorOptions = {}) {
-    const h: AdafactorHyper = {
-      beta2Decay: checkNumber('Adafactor', 'beta2Decay', options.beta2Decay ?? -0.8, { max: 0 }),
-      epsilon1: checkNumber('Adafactor', 'epsilon1', options.epsilon1 ?? 1e-30, { min: 0 }),
-      epsilon2: checkNumber('Adafactor', 'epsilon2', options.epsilon2 ?? 1e-3, { min: 0 }),
-      clipThreshold: checkNumber('Adafactor', 'clipThreshold', options.clipThreshold ?? 1, { min: 0, minInclusive: false }),
-      relativeStep: checkBoolean('Adafactor', 'relativeStep', options.relativeStep ?? true),
-    };
-    super(
-      'Adafactor',
-      options,
-      ['beta2Decay', 'epsilon1', 'epsilon2', 'clipThreshold', 'relativeStep'],
-      { learningRate: 0.001, name: 'adafactor' },
-      adafactorRule(h),
-    );
+    const h = checkAdafactorOptions('Adafactor', options);
+    super('Adafactor', options, ADAFACTOR_OPTION_NAMES, { learningRate: 0.001, name: 'adafactor' }, fromUpdateRule('scaleByAdafactor', adafactorRule(h)));
     this.beta2Decay = h.beta2Decay;
     this.epsilon1 = h.epsilon1;
     this.epsilon2 = h.epsilon2;

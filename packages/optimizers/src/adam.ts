@@ -2,9 +2,12 @@ import type { Tensor } from '@descent/tensor';
 import { add, div, fusedOptimizerStep, maximum, mul, sqrt, square, sub, zerosLike } from '@descent/tensor';
 import type { OptimizerOptions, UpdateRule } from './optimizer.js';
 import { Optimizer } from './optimizer.js';
-import { checkBoolean, checkNumber } from './validate.js';
+import type { GradientTransform } from './transform.js';
+import { fromUpdateRule } from './transform.js';
+import { checkBoolean, checkNumber, checkOptionNames } from './validate.js';
 
-export interface AdamOptions extends OptimizerOptions {
+/** Adam's own options (see `scaleByAdam`). */
+export interface AdamRuleOptions {
   /** Decay of the first-moment (mean) estimate (default 0.9; in [0, 1)). */
   beta1?: number;
   /** Decay of the second-moment estimate (default 0.999; in [0, 1)). */
@@ -14,6 +17,9 @@ export interface AdamOptions extends OptimizerOptions {
   /** Use the running maximum of the second moment (AMSGrad). */
   amsgrad?: boolean;
 }
+
+/** Options of `new Adam(...)`: those every optimizer takes and Adam's own. */
+export interface AdamOptions extends OptimizerOptions, AdamRuleOptions {}
 
 export const ADAM_OPTION_NAMES = ['beta1', 'beta2', 'epsilon', 'amsgrad'] as const;
 
@@ -28,8 +34,9 @@ export function adamRule(beta1: number, beta2: number, epsilon: number, amsgrad:
       if (amsgrad) slots.velocityHat = zerosLike(w);
       return slots;
     },
-    update(w, g, slots, { learningRate: lr, step: t }) {
-      const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
+    update(w, g, slots, { learningRate, step: t }) {
+      // The bias-corrected step size: what the fused kernel takes as `alpha`.
+      const alpha = (learningRate * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
       if (!amsgrad) {
         // One pass on backends that fuse it (12 element-wise kernels otherwise); the op path below is the reference.
         const fused = fusedOptimizerStep('adam', [w, g, slots.momentum!, slots.velocity!], { beta1, beta2, epsilon, alpha });
@@ -59,13 +66,28 @@ export interface AdamHyper {
   amsgrad: boolean;
 }
 
-export function checkAdamOptions(owner: string, options: AdamOptions): AdamHyper {
+/** `beta1` (default 0.9), `beta2` (0.999) in [0, 1) and `epsilon` (1e-7) ≥ 0, as Adam, Adamax and Nadam take them. */
+export function checkMoments(owner: string, options: { beta1?: number; beta2?: number; epsilon?: number }): Omit<AdamHyper, 'amsgrad'> {
   return {
     beta1: checkNumber(owner, 'beta1', options.beta1 ?? 0.9, { min: 0, max: 1, maxInclusive: false }),
     beta2: checkNumber(owner, 'beta2', options.beta2 ?? 0.999, { min: 0, max: 1, maxInclusive: false }),
     epsilon: checkNumber(owner, 'epsilon', options.epsilon ?? 1e-7, { min: 0 }),
-    amsgrad: checkBoolean(owner, 'amsgrad', options.amsgrad ?? false),
   };
+}
+
+export function checkAdamOptions(owner: string, options: AdamRuleOptions): AdamHyper {
+  return { ...checkMoments(owner, options), amsgrad: checkBoolean(owner, 'amsgrad', options.amsgrad ?? false) };
+}
+
+/** Adam's update as a transform (`scaleByAdam` is the rule `Adam` and `AdamW` chain): uses the optimizer's learning rate. */
+export function adamTransform(h: AdamHyper): GradientTransform {
+  return fromUpdateRule('scaleByAdam', adamRule(h.beta1, h.beta2, h.epsilon, h.amsgrad));
+}
+
+/** Keras's Adam update (`beta1 0.9, beta2 0.999, epsilon 1e-7, amsgrad false`) as a transform. */
+export function scaleByAdam(options: AdamRuleOptions = {}): GradientTransform {
+  checkOptionNames('scaleByAdam', options, ADAM_OPTION_NAMES);
+  return adamTransform(checkAdamOptions('scaleByAdam', options));
 }
 
 /** Adam: adaptive moment estimation, optionally AMSGrad. */
@@ -81,7 +103,7 @@ export class Adam extends Optimizer {
 
   constructor(options: AdamOptions = {}) {
     const h = checkAdamOptions('Adam', options);
-    super('Adam', options, ADAM_OPTION_NAMES, { learningRate: 0.001, name: 'adam' }, adamRule(h.beta1, h.beta2, h.epsilon, h.amsgrad));
+    super('Adam', options, ADAM_OPTION_NAMES, { learningRate: 0.001, name: 'adam' }, adamTransform(h));
     this.beta1 = h.beta1;
     this.beta2 = h.beta2;
     this.epsilon = h.epsilon;

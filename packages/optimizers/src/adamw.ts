@@ -1,5 +1,5 @@
 import type { AdamOptions } from './adam.js';
-import { ADAM_OPTION_NAMES, adamRule, checkAdamOptions } from './adam.js';
+import { ADAM_OPTION_NAMES, adamTransform, checkAdamOptions } from './adam.js';
 import { Optimizer } from './optimizer.js';
 
 export interface AdamWOptions extends AdamOptions {
@@ -27,7 +27,7 @@ export class AdamW extends Optimizer {
       throw new Error('AdamW: weightDecay must be a number >= 0, got null');
     }
     const h = checkAdamOptions('AdamW', options);
-    super('AdamW', options, ADAM_OPTION_NAMES, { learningRate: 0.001, name: 'adamw', weightDecay: 0.004 }, adamRule(h.beta1, h.beta2, h.epsilon, h.amsgrad));
+    super('AdamW', options, ADAM_OPTION_NAMES, { learningRate: 0.001, name: 'adamw', weightDecay: 0.004 }, adamTransform(h));
     this.beta1 = h.beta1;
     this.beta2 = h.beta2;
     this.epsilon = h.epsilon;

@@ -1,9 +1,11 @@
 import { add, div, mul, sqrt, square, sub, zerosLike } from '@descent/tensor';
 import type { OptimizerOptions, UpdateRule } from './optimizer.js';
 import { Optimizer } from './optimizer.js';
-import { checkNumber } from './validate.js';
+import { ruleTransform } from './transform.js';
+import { checkMoments } from './adam.js';
 
-export interface NadamOptions extends OptimizerOptions {
+/** Nadam's own options (see `scaleByNadam`). */
+export interface NadamRuleOptions {
   /** Decay of the first-moment estimate (default 0.9; in [0, 1)). */
   beta1?: number;
   /** Decay of the second-moment estimate (default 0.999; in [0, 1)). */
@@ -11,6 +13,17 @@ export interface NadamOptions extends OptimizerOptions {
   /** Added to the denominator for numerical stability (default 1e-7). */
   epsilon?: number;
 }
+
+/** Options of `new Nadam(...)`: those every optimizer takes and Nadam's own. */
+export interface NadamOptions extends OptimizerOptions, NadamRuleOptions {}
+
+const NADAM_RULE = ruleTransform('scaleByNadam', ['beta1', 'beta2', 'epsilon'], (owner, options: NadamRuleOptions) => {
+  const { beta1, beta2, epsilon } = checkMoments(owner, options);
+  return nadamRule(beta1, beta2, epsilon);
+});
+
+/** Keras's Nadam update as a transform: uses the optimizer's learning rate. */
+export const scaleByNadam = NADAM_RULE.scaleBy;
 
 /**
  * Keras's Nadam (Dozat 2016 with the 0.96 momentum schedule): once per step
@@ -26,7 +39,7 @@ export function nadamRule(beta1: number, beta2: number, epsilon: number): Update
     beginStep({ step: t, globals }) {
       globals.uProduct = Math.fround(globals.uProduct! * mu(t));
     },
-    update(w, g, slots, { learningRate: lr, step: t, globals }) {
+    update(w, g, slots, { learningRate, step: t, globals }) {
       const ut = mu(t);
       const ut1 = mu(t + 1);
       const uProduct = globals.uProduct!;
@@ -36,7 +49,7 @@ export function nadamRule(beta1: number, beta2: number, epsilon: number): Update
       slots.velocity = v;
       const mHat = add(mul(m, ut1 / (1 - uProduct * ut1)), mul(g, (1 - ut) / (1 - uProduct)));
       const vHat = div(v, 1 - Math.pow(beta2, t));
-      return sub(w, div(mul(mHat, lr), add(sqrt(vHat), epsilon)));
+      return sub(w, div(mul(mHat, learningRate), add(sqrt(vHat), epsilon)));
     },
   };
 }
@@ -51,13 +64,10 @@ export class Nadam extends Optimizer {
   readonly epsilon: number;
 
   constructor(options: NadamOptions = {}) {
-    const beta1 = checkNumber('Nadam', 'beta1', options.beta1 ?? 0.9, { min: 0, max: 1, maxInclusive: false });
-    const beta2 = checkNumber('Nadam', 'beta2', options.beta2 ?? 0.999, { min: 0, max: 1, maxInclusive: false });
-    const epsilon = checkNumber('Nadam', 'epsilon', options.epsilon ?? 1e-7, { min: 0 });
-    super('Nadam', options, ['beta1', 'beta2', 'epsilon'], { learningRate: 0.001, name: 'nadam' }, nadamRule(beta1, beta2, epsilon));
-    this.beta1 = beta1;
-    this.beta2 = beta2;
-    this.epsilon = epsilon;
+    super('Nadam', options, NADAM_RULE.optionNames, { learningRate: 0.001, name: 'nadam' }, NADAM_RULE.make('Nadam', options));
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.epsilon = options.epsilon ?? 1e-7;
   }
 
   override getConfig(): Record<string, unknown> {

@@ -1,132 +1,23 @@
 import type { Variable } from '@descent/autograd';
 import { noGrad, scoped, variableGrads } from '@descent/autograd';
 import type { Tensor } from '@descent/tensor';
-import { add, cast, dispose, div, formatShape, isTensor, keep, mul, scalar, shapesEqual, zerosLike } from '@descent/tensor';
+import { cast, formatShape, isTensor, shapesEqual } from '@descent/tensor';
 import { optionsFromConfig } from './config.js';
+import type { BaseDefaults, OptimizerOptions } from './optimizer-options.js';
+import { checkBaseOptions, checkLearningRate, keraslikeChain } from './optimizer-options.js';
+import type { NamedTensor } from './optimizer-state.js';
+import { OptimizerStateStore } from './optimizer-state.js';
 import type { LearningRate } from './schedules.js';
 import { LearningRateSchedule, serializeSchedule } from './schedules.js';
-import type { ClipSpec } from './transforms.js';
-import { clipGradients, decayWeights, movingAverage } from './transforms.js';
-import { checkBoolean, checkNumber, checkOptionalNumber, checkOptionNames } from './validate.js';
+import type { GradientTransform, StepContext, TransformStep, UpdateRule } from './transform.js';
+import { fromUpdateRule, isGradientTransform } from './transform.js';
 
-/** Options every optimizer takes (Keras's base optimizer, camelCase). */
-export interface OptimizerOptions {
-  /**
-   * Step size: a number, a `LearningRateSchedule` or a function of the step; the default depends on the
-   * optimizer (0.001 for Adam).
-   */
-  learningRate?: LearningRate;
-  /** Decoupled weight decay: `w -= w · weightDecay · learningRate` before each update. */
-  weightDecay?: number | null;
-  /** Clip each gradient to this L2 norm. */
-  clipnorm?: number | null;
-  /** Clip each gradient element to `[-clipvalue, clipvalue]`. */
-  clipvalue?: number | null;
-  /** Clip all gradients together to this global L2 norm. */
-  globalClipnorm?: number | null;
-  /** Keep an exponential moving average of the variables (see `finalizeVariableValues`). */
-  useEma?: boolean;
-  /** Momentum of the moving average when `useEma` is set (default 0.99). */
-  emaMomentum?: number;
-  /** Every this many steps, copy the averages into the variables. */
-  emaOverwriteFrequency?: number | null;
-  /** Sum gradients over this many calls and update once, with their mean. */
-  gradientAccumulationSteps?: number | null;
-  /** Name of the optimizer (default: its Keras name, e.g. `'adam'`, `'SGD'`). */
-  name?: string;
-}
-
-export const BASE_OPTION_NAMES = [
-  'learningRate',
-  'weightDecay',
-  'clipnorm',
-  'clipvalue',
-  'globalClipnorm',
-  'useEma',
-  'emaMomentum',
-  'emaOverwriteFrequency',
-  'gradientAccumulationSteps',
-  'name',
-] as const;
-
-/** What an update rule sees besides the variable and its gradient. */
-export interface StepContext {
-  /** The learning rate of this step, after the schedule. */
-  readonly learningRate: number;
-  /** The step counted from 1 (`iterations + 1`). */
-  readonly step: number;
-  /** False when the learning rate is a schedule or a function. */
-  readonly constantLearningRate: boolean;
-  /** The rule's shared scalars (e.g. Nadam's `uProduct`); kept float32-representable so they save exactly. */
-  readonly globals: Record<string, number>;
-}
-
-/**
- * The math of one optimizer, separate from everything the base class chains around it
- * (accumulation, clipping, weight decay, averaging, constraints).
- */
-export interface UpdateRule {
-  /** The per-variable state and its initial value, in save order. */
-  initSlots(w: Tensor): Record<string, Tensor>;
-  /** Shared scalar state, if the rule has any. */
-  initGlobals?(): Record<string, number>;
-  /** Runs once per update step, before any variable is updated. */
-  beginStep?(ctx: StepContext): void;
-  /** The new value of `w`; stores the new state tensors into `slots`. */
-  update(w: Tensor, g: Tensor, slots: Record<string, Tensor>, ctx: StepContext): Tensor;
-}
+export type { BaseDefaults, OptimizerOptions } from './optimizer-options.js';
+export type { NamedTensor } from './optimizer-state.js';
+export type { StepContext, UpdateRule } from './transform.js';
 
 /** Gradient/variable pairs (Keras order: gradient first) or the map `variableGrads` returns. */
 export type GradsAndVars = ReadonlyMap<Variable, Tensor | null> | ReadonlyArray<readonly [Tensor | null, Variable]>;
-
-/** One entry of the optimizer's saved state (`getWeights`/`setWeights`): a state tensor and its name. */
-export interface NamedTensor {
-  /** State name: `'iterations'`, or the variable's name followed by the slot (`dense/kernel/m`). */
-  name: string;
-  /** The state's value. */
-  tensor: Tensor;
-}
-
-interface VariableState {
-  slots: Record<string, Tensor>;
-  accumulator: Tensor | null;
-  average: Tensor | null;
-}
-
-/**
- * Optimizer state outlives the step scope it was computed in (`fit` runs each batch in a scope), so
- * on manual-memory backends a new state tensor is kept and the one it replaces is freed at once:
- * memory stays flat without waiting for garbage collection.
- */
-function replaced(next: Tensor, prev: Tensor | null | undefined): Tensor {
-  if (next !== prev) {
-    keep(next);
-    if (prev) dispose(prev);
-  }
-  return next;
-}
-
-function snapshotSlots(state: VariableState): Record<string, Tensor> {
-  return { ...state.slots };
-}
-
-function retainSlots(state: VariableState, before: Record<string, Tensor>): void {
-  for (const key of Object.keys(state.slots)) replaced(state.slots[key]!, before[key]);
-}
-
-const ITERATIONS = 'iterations';
-const ACCUMULATOR = 'accumulatedGradient';
-const AVERAGE = 'average';
-
-/** Where an option's default is declared, so the subclass decides it (AdamW's weight decay). */
-export interface BaseDefaults {
-  /** Default learning rate of the subclass. */
-  learningRate: number;
-  /** Default name of the subclass. */
-  name: string;
-  /** Default weight decay of the subclass (AdamW: 0.004); none when absent. */
-  weightDecay?: number | null;
-}
 
 /**
  * An optimizer: Keras 3 semantics for `applyGradients` (the order is in this package's README), a
@@ -155,65 +46,46 @@ export abstract class Optimizer {
   /** Calls whose gradients are averaged into one update, or null for none. */
   readonly gradientAccumulationSteps: number | null;
 
+  /** The whole step: accumulate → clip → decay → the rule → moving average, as the options ask. */
+  readonly transform: GradientTransform;
+
   private lr: LearningRate;
-  private readonly rule: UpdateRule;
-  private readonly clip: ClipSpec;
-  private iters = 0;
-  private readonly globals: Record<string, number>;
-  private readonly states = new Map<Variable, VariableState>();
-  /** Restored state of variables this optimizer has not met yet, by saved name. */
-  private readonly pending = new Map<string, Tensor>();
+  private readonly store: OptimizerStateStore;
   private readonly decayExcludedVars = new Set<Variable>();
   private readonly decayExcludedNames: (string | RegExp)[] = [];
 
+  /**
+   * `rule` is the optimizer's own math: a transform (`scaleByAdam(...)`, a `chain(...)`) or an
+   * `UpdateRule`; the base options (accumulation, clipping, weight decay, moving average) are chained
+   * around it in Keras's order.
+   */
   protected constructor(
     className: string,
     options: OptimizerOptions,
     ownOptionNames: readonly string[],
     defaults: BaseDefaults,
-    rule: UpdateRule,
+    rule: UpdateRule | GradientTransform,
   ) {
-    if (options === null || typeof options !== 'object') {
-      throw new Error(`${className}: options must be an object, got ${String(options)}`);
-    }
-    checkOptionNames(className, options, [...BASE_OPTION_NAMES, ...ownOptionNames]);
+    const s = checkBaseOptions(className, options, ownOptionNames, defaults);
     this.className = className;
-    this.name = options.name ?? defaults.name;
-    if (typeof this.name !== 'string') throw new Error(`${className}: name must be a string, got ${String(this.name)}`);
-    this.lr = checkLearningRate(className, options.learningRate ?? defaults.learningRate);
-    const wd = options.weightDecay === undefined ? defaults.weightDecay : options.weightDecay;
-    this.weightDecay = checkOptionalNumber(className, 'weightDecay', wd, { min: 0 });
-    this.clipnorm = checkOptionalNumber(className, 'clipnorm', options.clipnorm, { min: 0, minInclusive: false });
-    this.clipvalue = checkOptionalNumber(className, 'clipvalue', options.clipvalue, { min: 0, minInclusive: false });
-    this.globalClipnorm = checkOptionalNumber(className, 'globalClipnorm', options.globalClipnorm, { min: 0, minInclusive: false });
-    const clips = (['clipnorm', 'clipvalue', 'globalClipnorm'] as const).filter((k) => this[k] !== null);
-    if (clips.length > 1) {
-      throw new Error(
-        `${className}: only one of clipnorm, clipvalue and globalClipnorm can be set, got ${clips.map((k) => `${k} ${this[k]}`).join(' and ')}`,
-      );
-    }
-    this.clip =
-      this.clipnorm !== null
-        ? { kind: 'norm', value: this.clipnorm }
-        : this.globalClipnorm !== null
-          ? { kind: 'globalNorm', value: this.globalClipnorm }
-          : this.clipvalue !== null
-            ? { kind: 'value', value: this.clipvalue }
-            : null;
-    this.useEma = checkBoolean(className, 'useEma', options.useEma ?? false);
-    this.emaMomentum = checkNumber(className, 'emaMomentum', options.emaMomentum ?? 0.99, { min: 0, max: 1 });
-    this.emaOverwriteFrequency = checkOptionalNumber(className, 'emaOverwriteFrequency', options.emaOverwriteFrequency, { min: 1, integer: true });
-    this.gradientAccumulationSteps = checkOptionalNumber(className, 'gradientAccumulationSteps', options.gradientAccumulationSteps, {
-      min: 2,
-      integer: true,
-    });
-    this.rule = rule;
-    this.globals = rule.initGlobals?.() ?? {};
+    this.name = s.name;
+    this.lr = s.learningRate;
+    this.weightDecay = s.weightDecay;
+    this.clipnorm = s.clipnorm;
+    this.clipvalue = s.clipvalue;
+    this.globalClipnorm = s.globalClipnorm;
+    this.useEma = s.useEma;
+    this.emaMomentum = s.emaMomentum;
+    this.emaOverwriteFrequency = s.emaOverwriteFrequency;
+    this.gradientAccumulationSteps = s.gradientAccumulationSteps;
+    const inner = isGradientTransform(rule) ? rule : fromUpdateRule(className, rule);
+    this.transform = keraslikeChain(s, inner, (v) => !this.usesWeightDecay(v));
+    this.store = new OptimizerStateStore(className, this.transform);
   }
 
   /** Number of `applyGradients` calls so far (accumulation-only calls included, as in Keras). */
   get iterations(): number {
-    return this.iters;
+    return this.store.iterations;
   }
 
   /** The learning rate as set: a number, a schedule, or a function. */
@@ -229,9 +101,9 @@ export abstract class Optimizer {
   /** The learning rate the next update uses: the schedule or function evaluated at `iterations`. */
   currentLearningRate(): number {
     const lr = this.lr;
-    const value = typeof lr === 'number' ? lr : lr instanceof LearningRateSchedule ? lr.call(this.iters) : lr();
+    const value = typeof lr === 'number' ? lr : lr instanceof LearningRateSchedule ? lr.call(this.store.iterations) : lr();
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new Error(`${this.className}: the learning rate at step ${this.iters} must be a finite number >= 0, got ${String(value)}`);
+      throw new Error(`${this.className}: the learning rate at step ${this.store.iterations} must be a finite number >= 0, got ${String(value)}`);
     }
     return value;
   }
@@ -278,12 +150,14 @@ export abstract class Optimizer {
     });
   }
 
-  /** With `useEma`, copy the moving averages into the variables (at the end of training). */
+  /** With `useEma` (or an `exponentialMovingAverage` transform), copy the moving averages into the variables (at the end of training). */
   finalizeVariableValues(vars?: readonly Variable[]): void {
-    if (!this.useEma) return;
-    for (const v of vars ?? [...this.states.keys()]) {
-      const avg = this.states.get(v)?.average;
-      if (avg) v.assign(avg);
+    const transform = this.transform;
+    if (transform.finalize === undefined) return;
+    for (const v of vars ?? [...this.store.states.keys()]) {
+      const state = this.store.states.get(v);
+      const value = state ? transform.finalize(state) : null;
+      if (value) v.assign(value);
     }
   }
 
@@ -328,85 +202,37 @@ export abstract class Optimizer {
     return [vars, grads];
   }
 
-  private stateOf(v: Variable): VariableState {
-    let state = this.states.get(v);
-    if (state) return state;
-    state = {
-      slots: this.rule.initSlots(v),
-      accumulator: this.gradientAccumulationSteps !== null ? keep(zerosLike(v)) : null,
-      // A snapshot of the current value; the first average step overwrites it anyway.
-      average: this.useEma ? keep(mul(v, 1)) : null,
+  private step(vars: Variable[], grads: Tensor[]): void {
+    const states = vars.map((v) => this.store.stateOf(v));
+    const t = this.store.iterations + 1;
+    let learningRate: number | undefined;
+    const current = (): number => (learningRate ??= this.currentLearningRate());
+    const ctx: StepContext = {
+      // Evaluated when a transform first asks (never on accumulation-only steps), as Keras does.
+      get learningRate(): number {
+        return current();
+      },
+      step: t,
+      constantLearningRate: typeof this.lr === 'number',
+      globals: this.store.globals,
     };
-    for (const slot of Object.values(state.slots)) keep(slot);
-    this.states.set(v, state);
-    this.restorePending(v, state);
-    return state;
-  }
-
-  private step(vars: Variable[], rawGrads: Tensor[]): void {
-    const states = vars.map((v) => this.stateOf(v));
-    const t = this.iters + 1;
-    let grads = rawGrads;
-    let update = true;
-    const n = this.gradientAccumulationSteps;
-    if (n !== null) {
-      if (t % n !== 0) {
-        states.forEach((s, i) => (s.accumulator = replaced(add(s.accumulator!, grads[i]!), s.accumulator)));
-        update = false;
-      } else {
-        grads = grads.map((g, i) => div(add(g, states[i]!.accumulator!), n));
-        states.forEach((s, i) => (s.accumulator = replaced(zerosLike(vars[i]!), s.accumulator)));
-      }
-    }
-    if (update) {
-      grads = clipGradients(grads, this.clip);
-      const lr = this.currentLearningRate();
-      if (this.weightDecay !== null && this.weightDecay > 0) {
-        const rate = this.weightDecay * lr;
-        for (const v of vars) if (this.usesWeightDecay(v)) v.assign(decayWeights(v, rate));
-      }
-      const ctx: StepContext = { learningRate: lr, step: t, constantLearningRate: typeof this.lr === 'number', globals: this.globals };
-      this.rule.beginStep?.(ctx);
-      vars.forEach((v, i) => {
-        const state = states[i]!;
-        const before = snapshotSlots(state);
-        v.assign(this.rule.update(v, grads[i]!, state.slots, ctx));
-        retainSlots(state, before);
-      });
-    }
-    if (this.useEma) {
-      const momentum = this.iters === 0 ? 0 : this.emaMomentum;
-      const overwrite = this.emaOverwriteFrequency !== null && t % this.emaOverwriteFrequency === 0;
-      vars.forEach((v, i) => {
-        const s = states[i]!;
-        s.average = replaced(movingAverage(s.average!, v, momentum), s.average);
-        if (overwrite) v.assign(s.average);
-      });
-    }
+    const start: TransformStep = { variables: vars, grads, params: vars, deferred: false };
+    const { step, states: next } = this.transform.update(start, states, ctx);
+    vars.forEach((v, i) => {
+      this.store.commit(v, next[i]!);
+      if (step.params[i] !== v) v.assign(step.params[i]!);
+    });
     for (const v of vars) if (v.constraint) v.assign(v.constraint(v));
-    this.iters = t;
+    this.store.iterations = t;
   }
 
   /**
-   * The optimizer's state: `iterations`, the rule's shared scalars, then every slot of every
-   * variable as `${variable.name}/${slot}` (plus `accumulatedGradient` and `average` when those
-   * options are on), in the order the variables were first updated.
+   * The optimizer's state: `iterations`, the transforms' shared scalars, then every slot of every
+   * variable as `${variable.name}/${slot}` (the rule's slots, then `accumulatedGradient` and
+   * `average` when those options are on), in the order the variables were first updated.
    */
   getWeights(): NamedTensor[] {
-    const out: NamedTensor[] = [{ name: ITERATIONS, tensor: scalar(this.iters, 'int32') }];
-    for (const [key, value] of Object.entries(this.globals)) out.push({ name: key, tensor: scalar(value, 'float32') });
-    const names = new Map<string, Variable>();
-    for (const [v, s] of this.states) {
-      const other = names.get(v.name);
-      if (other !== undefined && other !== v) {
-        throw new Error(`${this.className}.getWeights: two variables share the name '${v.name}'; give variables unique names to save optimizer state`);
-      }
-      names.set(v.name, v);
-      for (const [slot, tensor] of Object.entries(s.slots)) out.push({ name: `${v.name}/${slot}`, tensor });
-      if (s.accumulator) out.push({ name: `${v.name}/${ACCUMULATOR}`, tensor: s.accumulator });
-      if (s.average) out.push({ name: `${v.name}/${AVERAGE}`, tensor: s.average });
-    }
-    return out;
+    return this.store.getWeights();
   }
 
   /**
@@ -414,28 +240,7 @@ export abstract class Optimizer {
    * kept and installed the first time that variable (matched by name) is updated.
    */
   setWeights(weights: readonly NamedTensor[]): void {
-    const op = `${this.className}.setWeights`;
-    const byName = new Map<string, Variable>();
-    for (const v of this.states.keys()) byName.set(v.name, v);
-    for (const entry of weights) {
-      if (entry === null || typeof entry !== 'object' || typeof entry.name !== 'string' || !isTensor(entry.tensor)) {
-        throw new Error(`${op}: expected { name: string, tensor: Tensor } entries, got ${entry === null ? 'null' : typeof entry === 'object' ? `an object with keys ${Object.keys(entry).join(', ')}` : typeof entry}`);
-      }
-      const { name, tensor } = entry;
-      if (name === ITERATIONS) {
-        const value = tensor.item();
-        if (!Number.isInteger(value) || value < 0) throw new Error(`${op}: iterations must be a non-negative integer, got ${value}`);
-        this.iters = value;
-      } else if (Object.hasOwn(this.globals, name)) {
-        this.globals[name] = tensor.item();
-      } else {
-        const cut = name.lastIndexOf('/');
-        if (cut <= 0) throw new Error(`${op}: unknown state '${name}' (expected 'iterations', ${Object.keys(this.globals).map((k) => `'${k}', `).join('')}or 'variableName/slot')`);
-        const v = byName.get(name.slice(0, cut));
-        if (v) this.setSlot(v, this.states.get(v)!, name.slice(cut + 1), tensor);
-        else this.pending.set(name, tensor);
-      }
-    }
+    this.store.setWeights(weights);
   }
 
   /**
@@ -448,89 +253,7 @@ export abstract class Optimizer {
    * any state is changed.
    */
   restoreState(weights: readonly NamedTensor[], variables: readonly Variable[]): void {
-    const op = `${this.className}.restoreState`;
-    const states = variables.map((v) => [v, this.stateOf(v)] as const);
-    if (weights.length === 0) return;
-    const given = new Map<string, Tensor>();
-    for (const entry of weights) {
-      if (entry === null || typeof entry !== 'object' || typeof entry.name !== 'string' || !isTensor(entry.tensor)) {
-        throw new Error(`${op}: expected { name: string, tensor: Tensor } entries, got ${entry === null ? 'null' : typeof entry === 'object' ? `an object with keys ${Object.keys(entry).join(', ')}` : typeof entry}`);
-      }
-      if (given.has(entry.name)) throw new Error(`${op}: the saved state lists '${entry.name}' twice`);
-      if (!entry.name.includes('/') && entry.name !== ITERATIONS && !Object.hasOwn(this.globals, entry.name)) {
-        throw new Error(`${op}: unknown state '${entry.name}' (expected 'iterations', ${Object.keys(this.globals).map((k) => `'${k}', `).join('')}or 'variableName/slot')`);
-      }
-      given.set(entry.name, entry.tensor);
-    }
-    // A model saved before it was trained: nothing to check.
-    const iters = given.get(ITERATIONS);
-    if (![...given.keys()].some((k) => k.includes('/')) && (iters === undefined || (iters.size === 1 && iters.item() === 0))) {
-      this.setWeights(weights);
-      return;
-    }
-    const missing: string[] = [];
-    for (const name of [ITERATIONS, ...Object.keys(this.globals)]) if (!given.has(name)) missing.push(`'${name}' []`);
-    for (const [v, s] of states) {
-      const expected: [string, Tensor | null][] = [...Object.entries(s.slots), [ACCUMULATOR, s.accumulator], [AVERAGE, s.average]];
-      for (const [slot, current] of expected) {
-        if (current !== null && !given.has(`${v.name}/${slot}`)) missing.push(`'${v.name}/${slot}' ${formatShape(current.shape)}`);
-      }
-    }
-    if (missing.length > 0) {
-      throw new Error(
-        `${op}: the saved optimizer state is incomplete: it has no ${missing.join(', ')} (expected by ${this.className} for ${variables.length} variable${variables.length === 1 ? '' : 's'}; the saved state has ${[...given.keys()].map((k) => `'${k}'`).join(', ')})`,
-      );
-    }
-    // Shapes and slot names are checked by setSlot; check them all before changing anything.
-    const byName = new Map<string, Variable>(variables.map((v) => [v.name, v]));
-    for (const [name, tensor] of given) {
-      const cut = name.lastIndexOf('/');
-      const v = cut > 0 ? byName.get(name.slice(0, cut)) : undefined;
-      if (v === undefined) continue;
-      const s = this.states.get(v)!;
-      const slot = name.slice(cut + 1);
-      const current = slot === ACCUMULATOR ? s.accumulator : slot === AVERAGE ? s.average : Object.hasOwn(s.slots, slot) ? s.slots[slot] : null;
-      if (!current) {
-        const known = [...Object.keys(s.slots), ...(s.accumulator ? [ACCUMULATOR] : []), ...(s.average ? [AVERAGE] : [])];
-        throw new Error(`${op}: variable '${v.name}' has no state '${slot}' in this optimizer (it has: ${known.join(', ') || 'none'})`);
-      }
-      if (!shapesEqual(current.shape, tensor.shape)) {
-        throw new Error(`${op}: state '${name}' must have shape ${formatShape(current.shape)} (that of variable '${v.name}'), but the saved state has ${formatShape(tensor.shape)}`);
-      }
-    }
-    this.setWeights(weights);
-  }
-
-  private restorePending(v: Variable, state: VariableState): void {
-    const prefix = `${v.name}/`;
-    for (const [name, tensor] of this.pending) {
-      if (name.startsWith(prefix) && !name.slice(prefix.length).includes('/')) {
-        this.setSlot(v, state, name.slice(prefix.length), tensor);
-        this.pending.delete(name);
-      }
-    }
-  }
-
-  private setSlot(v: Variable, state: VariableState, slot: string, tensor: Tensor): void {
-    const op = `${this.className}.setWeights`;
-    let current: Tensor | null | undefined;
-    if (slot === ACCUMULATOR) current = state.accumulator;
-    else if (slot === AVERAGE) current = state.average;
-    else current = state.slots[slot];
-    if (current === undefined || current === null) {
-      const known = [...Object.keys(state.slots), ...(state.accumulator ? [ACCUMULATOR] : []), ...(state.average ? [AVERAGE] : [])];
-      throw new Error(`${op}: variable '${v.name}' has no state '${slot}' in this optimizer (it has: ${known.join(', ') || 'none'})`);
-    }
-    if (!shapesEqual(current.shape, tensor.shape)) {
-      throw new Error(
-        `${op}: state '${v.name}/${slot}' has shape ${formatShape(current.shape)} (that of variable '${v.name}'), got ${formatShape(tensor.shape)} in the saved state`,
-      );
-    }
-    // A copy: the caller keeps its tensor, and the state may be freed when the next step replaces it.
-    const value = replaced(tensor.dtype === 'float32' ? mul(tensor, 1) : cast(tensor, 'float32'), current);
-    if (slot === ACCUMULATOR) state.accumulator = value;
-    else if (slot === AVERAGE) state.average = value;
-    else state.slots[slot] = value;
+    this.store.restoreState(weights, variables);
   }
 
   /** The constructor options (a schedule as `{ className, config }`; a function learning rate as its current value). */
@@ -556,7 +279,3 @@ export abstract class Optimizer {
   }
 }
 
-function checkLearningRate(owner: string, value: unknown): LearningRate {
-  if (value instanceof LearningRateSchedule || typeof value === 'function') return value as LearningRate;
-  return checkNumber(owner, 'learningRate', value, { min: 0 });
-}

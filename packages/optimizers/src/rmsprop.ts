@@ -2,9 +2,11 @@ import type { Tensor } from '@descent/tensor';
 import { add, div, fusedOptimizerStep, mul, sqrt, square, sub, zerosLike } from '@descent/tensor';
 import type { OptimizerOptions, UpdateRule } from './optimizer.js';
 import { Optimizer } from './optimizer.js';
+import { ruleTransform } from './transform.js';
 import { checkBoolean, checkNumber } from './validate.js';
 
-export interface RMSpropOptions extends OptimizerOptions {
+/** RMSprop's own options (see `scaleByRMSprop`). */
+export interface RMSpropRuleOptions {
   /** Decay of the moving average of squared gradients. */
   rho?: number;
   /** Momentum applied to the scaled updates (default 0; in [0, 1]). */
@@ -14,6 +16,20 @@ export interface RMSpropOptions extends OptimizerOptions {
   /** Divide by the estimated variance (mean square minus squared mean) instead of the mean square. */
   centered?: boolean;
 }
+
+/** Options of `new RMSprop(...)`: those every optimizer takes and RMSprop's own. */
+export interface RMSpropOptions extends OptimizerOptions, RMSpropRuleOptions {}
+
+const RMSPROP_RULE = ruleTransform('scaleByRMSprop', ['rho', 'momentum', 'epsilon', 'centered'], (owner, options: RMSpropRuleOptions) => {
+  const rho = checkNumber(owner, 'rho', options.rho ?? 0.9, { min: 0, max: 1, maxInclusive: false });
+  const momentum = checkNumber(owner, 'momentum', options.momentum ?? 0, { min: 0, max: 1 });
+  const epsilon = checkNumber(owner, 'epsilon', options.epsilon ?? 1e-7, { min: 0 });
+  const centered = checkBoolean(owner, 'centered', options.centered ?? false);
+  return rmspropRule(rho, momentum, epsilon, centered);
+});
+
+/** Keras's RMSprop update (`rho 0.9, momentum 0, epsilon 1e-7, centered false`) as a transform. */
+export const scaleByRMSprop = RMSPROP_RULE.scaleBy;
 
 /**
  * `v = ρ·v + (1−ρ)·g²`; centered: `ḡ = ρ·ḡ + (1−ρ)·g`, `den = v − ḡ² + ε`, else `den = v + ε`;
@@ -27,12 +43,12 @@ export function rmspropRule(rho: number, momentum: number, epsilon: number, cent
       if (centered) slots.averageGradient = zerosLike(w);
       return slots;
     },
-    update(w, g, slots, { learningRate: lr }) {
+    update(w, g, slots, { learningRate }) {
       // One pass on backends that fuse it; the ops below are the reference and the fallback.
       const inputs = [w, g, slots.velocity!];
       if (momentum > 0) inputs.push(slots.momentum!);
       if (centered) inputs.push(slots.averageGradient!);
-      const fused = fusedOptimizerStep('rmsprop', inputs, { learningRate: lr, rho, momentum, epsilon, centered });
+      const fused = fusedOptimizerStep('rmsprop', inputs, { learningRate, rho, momentum, epsilon, centered });
       if (fused !== null) {
         let k = 1;
         slots.velocity = fused[k++]!;
@@ -50,7 +66,7 @@ export function rmspropRule(rho: number, momentum: number, epsilon: number, cent
       } else {
         den = add(v, epsilon);
       }
-      const inc = div(mul(g, lr), sqrt(den));
+      const inc = div(mul(g, learningRate), sqrt(den));
       if (momentum === 0) return sub(w, inc);
       const m = add(mul(slots.momentum!, momentum), inc);
       slots.momentum = m;
@@ -71,21 +87,11 @@ export class RMSprop extends Optimizer {
   readonly centered: boolean;
 
   constructor(options: RMSpropOptions = {}) {
-    const rho = checkNumber('RMSprop', 'rho', options.rho ?? 0.9, { min: 0, max: 1, maxInclusive: false });
-    const momentum = checkNumber('RMSprop', 'momentum', options.momentum ?? 0, { min: 0, max: 1 });
-    const epsilon = checkNumber('RMSprop', 'epsilon', options.epsilon ?? 1e-7, { min: 0 });
-    const centered = checkBoolean('RMSprop', 'centered', options.centered ?? false);
-    super(
-      'RMSprop',
-      options,
-      ['rho', 'momentum', 'epsilon', 'centered'],
-      { learningRate: 0.001, name: 'rmsprop' },
-      rmspropRule(rho, momentum, epsilon, centered),
-    );
-    this.rho = rho;
-    this.momentum = momentum;
-    this.epsilon = epsilon;
-    this.centered = centered;
+    super('RMSprop', options, RMSPROP_RULE.optionNames, { learningRate: 0.001, name: 'rmsprop' }, RMSPROP_RULE.make('RMSprop', options));
+    this.rho = options.rho ?? 0.9;
+    this.momentum = options.momentum ?? 0;
+    this.epsilon = options.epsilon ?? 1e-7;
+    this.centered = options.centered ?? false;
   }
 
   override getConfig(): Record<string, unknown> {

@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from './dtype.js';
+import type { ExtensionKernelTable } from './extension-kernels.js';
 import type { KernelAttrs, KernelInputs, KernelName } from './kernels.js';
 import type { Shape } from './shape.js';
 
@@ -24,44 +25,6 @@ export type KernelImpl<K extends KernelName> = (
 
 /** One implementation per kernel; the mapped type makes a missing kernel a compile error. */
 export type KernelTable = { readonly [K in KernelName]: KernelImpl<K> };
-
-/**
- * Hyperparameters of each fused optimizer rule (Keras 3 math, as @descent/optimizers documents and tests it). Every number is
- * the value of this step (learning rate after its schedule, Adam's bias-corrected step size).
- */
-export interface OptimizerHyper {
-  /** `m += (g−m)(1−β1)`, `v += (g²−v)(1−β2)`, `w −= alpha·m/(sqrt(v) + ε)`. Slots `[m, v]`. */
-  adam: { readonly beta1: number; readonly beta2: number; readonly epsilon: number; readonly alpha: number };
-  /** Plain `w −= η·g` (no slot) when momentum is 0; else `v = μ·v − η·g`, `w += v` (nesterov `w += μ·v − η·g`). Slots `[v]`. */
-  sgd: { readonly learningRate: number; readonly momentum: number; readonly nesterov: boolean };
-  /**
-   * `v = ρ·v + (1−ρ)·g²`; centered `ḡ = ρ·ḡ + (1−ρ)·g`, `inc = η·g/sqrt(v − ḡ² + ε)`, else `inc = η·g/sqrt(v + ε)`;
-   * momentum `m = μ·m + inc`, `w −= m`, else `w −= inc`. Slots `[v]`, then `m` if momentum > 0, then `ḡ` if centered.
-   */
-  rmsprop: { readonly learningRate: number; readonly rho: number; readonly momentum: number; readonly epsilon: number; readonly centered: boolean };
-  /** `acc += g²`, `w −= η·g/sqrt(acc + ε)`. Slots `[acc]`. */
-  adagrad: { readonly learningRate: number; readonly epsilon: number };
-}
-
-/** The update rules a backend may fuse into one pass (a closed set, like the kernels; never differentiated). */
-export type OptimizerRule = keyof OptimizerHyper;
-
-/** How many slot tensors follow `[w, g]` in a fused step's inputs (see `OptimizerHyper`). */
-export function optimizerSlotCount<R extends OptimizerRule>(rule: R, hyper: OptimizerHyper[R]): number {
-  switch (rule) {
-    case 'adam':
-      return 2;
-    case 'sgd':
-      return (hyper as OptimizerHyper['sgd']).momentum > 0 ? 1 : 0;
-    case 'rmsprop': {
-      const h = hyper as OptimizerHyper['rmsprop'];
-      return 1 + (h.momentum > 0 ? 1 : 0) + (h.centered ? 1 : 0);
-    }
-    case 'adagrad':
-      return 1;
-  }
-  throw new Error(`optimizerStep: unknown rule '${String(rule)}' (expected adam, sgd, rmsprop or adagrad)`);
-}
 
 /** A place where tensors live and kernels run (CPU, WASM, ...); register one with `registerBackend`. */
 export interface Backend {
@@ -97,10 +60,9 @@ export interface Backend {
    */
   evictData?(dataId: object): void;
   /**
-   * One optimizer update in a single pass: `inputs` are `[w, g, ...slots]` (slot order in
-   * `OptimizerHyper`), all float32 of one shape on this backend; returns fresh storage for the new
-   * `w` and the new slots, in that order, or null when this backend cannot (the caller then takes
-   * the op path). Optional: a backend without it always takes the op path.
+   * Kernels outside the closed set, with several outputs and no gradient (the fused optimizer
+   * updates; see `ExtensionKernelDefs`), run by `runExtensionKernel`. Each is optional: an op whose
+   * extension kernel the backend lacks takes its op path.
    */
-  optimizerStep?<R extends OptimizerRule>(rule: R, inputs: readonly TensorInfo[], hyper: OptimizerHyper[R]): TensorInfo[] | null;
+  readonly extensionKernels?: ExtensionKernelTable;
 }

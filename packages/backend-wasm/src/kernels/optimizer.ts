@@ -6,8 +6,8 @@ import { SGD_MODE } from '../exports.js';
 export type OptimizerStep = <R extends OptimizerRule>(rule: R, inputs: readonly TensorInfo[], hyper: OptimizerHyper[R]) => TensorInfo[] | null;
 
 /**
- * The backend's fused optimizer update (asm/optimizer.ts): one pass over `[w, g, ...slots]` into
- * fresh blocks for the new `w` and slots. Constants are handed over as float32 — the values the op
+ * The backend's fused optimizer update (asm/optimizer.ts), behind its extension kernels `AdamUpdate`,
+ * `SGDUpdate`, ...: one pass over `[w, g, ...slots]` into fresh blocks for the new `w` and slots. Constants are handed over as float32 — the values the op
  * path's scalar tensors hold — so the result equals the op path's on this backend. Null for anything
  * but float32 inputs of one shape in the rule's count.
  */

@@ -1,5 +1,6 @@
-import type { OptimizerHyper, OptimizerRule, TensorInfo } from '../backend.js';
-import { optimizerSlotCount } from '../backend.js';
+import type { TensorInfo } from '../backend.js';
+import type { ExtensionKernelTable, OptimizerHyper, OptimizerRule } from '../extension-kernels.js';
+import { optimizerSlotCount, optimizerUpdateKernels } from '../extension-kernels.js';
 import { shapesEqual } from '../shape.js';
 import { floatsOf, output } from './storage.js';
 
@@ -110,7 +111,7 @@ function adagrad(w: Float32Array, g: Float32Array, acc: Float32Array, h: Optimiz
 }
 
 /**
- * The CPU backend's `optimizerStep`: null unless the inputs are `[w, g, ...slots]` in the count
+ * The CPU backend's fused optimizer update (behind its `AdamUpdate`, `SGDUpdate`, ... extension kernels): null unless the inputs are `[w, g, ...slots]` in the count
  * the rule needs, all float32 of one shape.
  */
 export function cpuOptimizerStep<R extends OptimizerRule>(rule: R, inputs: readonly TensorInfo[], hyper: OptimizerHyper[R]): TensorInfo[] | null {
@@ -141,3 +142,6 @@ export function cpuOptimizerStep<R extends OptimizerRule>(rule: R, inputs: reado
   }
   return out.map((values) => output(values, shape, 'float32'));
 }
+
+/** The CPU backend's extension kernels: the fused optimizer updates. */
+export const cpuExtensionKernels: ExtensionKernelTable = optimizerUpdateKernels(cpuOptimizerStep);

@@ -1,16 +1,18 @@
-import type { OptimizerHyper, OptimizerRule } from '../backend.js';
-import { optimizerSlotCount } from '../backend.js';
-import { assertLive, getBackend, trackTensor } from '../engine.js';
+import { assertLive, getBackend } from '../engine.js';
+import type { OptimizerHyper, OptimizerRule } from '../extension-kernels.js';
+import { OPTIMIZER_UPDATE_KERNELS, optimizerSlotCount } from '../extension-kernels.js';
+import { runExtensionKernel } from './extension.js';
 import { formatShape } from '../shape.js';
-import { Tensor, isTensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
+import { isTensor } from '../tensor.js';
 
 export { optimizerSlotCount };
 
-const RULES: readonly OptimizerRule[] = ['adam', 'sgd', 'rmsprop', 'adagrad'];
+const RULES = Object.keys(OPTIMIZER_UPDATE_KERNELS) as OptimizerRule[];
 
 /**
  * One optimizer update in a single pass on the active backend, in place of the 3–12 element-wise
- * ops the rule takes otherwise. `tensors` are `[w, g, ...slots]` (slot order in `OptimizerHyper`);
+ * ops the rule takes otherwise, through the rule's extension kernel (`AdamUpdate`, ...). `tensors` are `[w, g, ...slots]` (slot order in `OptimizerHyper`);
  * returns the new `w` followed by the new slots, as fresh tensors that scopes track like op
  * outputs. Returns null when the fused path does not apply: the backend has no fused update, a
  * tensor is not float32 or lives on another backend, shapes differ, or the backend declines. The
@@ -36,7 +38,7 @@ export function fusedOptimizerStep<R extends OptimizerRule>(rule: R, tensors: re
   }
   for (let i = 0; i < tensors.length; i++) assertLive(tensors[i]!, `fusedOptimizerStep (input ${i})`);
   const backend = getBackend();
-  if (backend.optimizerStep === undefined) return null;
+  if (backend.extensionKernels?.[OPTIMIZER_UPDATE_KERNELS[rule]] === undefined) return null;
   const shape = tensors[0]!.shape;
   for (const t of tensors) {
     if (t.backend !== backend || t.dtype !== 'float32') return null;
@@ -45,8 +47,5 @@ export function fusedOptimizerStep<R extends OptimizerRule>(rule: R, tensors: re
       throw new Error(`fusedOptimizerStep: every tensor must have the shape of w, ${formatShape(shape)}, got ${formatShape(t.shape)}`);
     }
   }
-  const infos = backend.optimizerStep(rule, tensors, hyper);
-  if (infos === null) return null;
-  // The same registration runKernel gives a kernel output: counted, and owned by the current scope.
-  return infos.map((info) => trackTensor(new Tensor(info, backend)));
+  return runExtensionKernel(OPTIMIZER_UPDATE_KERNELS[rule], tensors, hyper as never);
 }

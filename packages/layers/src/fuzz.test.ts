@@ -6,7 +6,7 @@
  * Fixed seed; FUZZ_RUNS raises numRuns (packages/models/scripts/fuzz.ts runs thousands).
  */
 import { dispose, tensor, withScope, type Tensor } from '@descent/tensor';
-import { fuzzHarness, type KnownDefect } from '@descent/test-utils';
+import { fuzzHarness, tensorOracle, type KnownDefect } from '@descent/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resetLayerNames } from './engine/naming.js';
@@ -25,21 +25,7 @@ const fz = fuzzHarness({ suite: 'layers', knownDefects: KNOWN_DEFECTS, allowInst
 const { body, opts } = fz;
 
 /** Runs `fn` in a scope: a result must have a whole shape, a matching size and data, and pass `check`. */
-function oracle(prop: string, names: readonly string[], fn: () => Tensor | Tensor[], check: (r: Tensor) => void): void {
-  fz.oracle(prop, names, () => withScope(fn), (result) => {
-    const rs = Array.isArray(result) ? result : [result];
-    try {
-      for (const r of rs) {
-        expect(r.shape.every((d) => Number.isInteger(d) && d >= 0), `bad shape ${String(r.shape)}`).toBe(true);
-        expect(r.size === r.shape.reduce((a, b) => a * b, 1), 'size is not the product of the shape').toBe(true);
-        expect(r.dataSync().length === r.size, 'data length is not the size').toBe(true);
-        check(r);
-      }
-    } finally {
-      dispose(rs);
-    }
-  });
-}
+const oracle = tensorOracle<Tensor>(fz, { withScope, dispose });
 
 const hostile = fc.oneof(
   fc.integer({ min: -2, max: 6 }),

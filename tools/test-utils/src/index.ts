@@ -5,3 +5,5 @@ export { withHolderCounts } from './counting.js';
 export type { FuzzHarness, FuzzHarnessOptions, KnownDefect } from './fuzz.js';
 export { UNCLEAR_MESSAGES, fuzzHarness } from './fuzz.js';
 export { mulberry32, seededFloats } from './random.js';
+export type { ResultTensor, ScopeOps } from './tensor-oracle.js';
+export { tensorOracle } from './tensor-oracle.js';

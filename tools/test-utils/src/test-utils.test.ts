@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { expectClose } from './close.js';
 import { withHolderCounts } from './counting.js';
 import { fuzzHarness } from './fuzz.js';
+import { tensorOracle } from './tensor-oracle.js';
 import { mulberry32, seededFloats } from './random.js';
 
 describe('expectClose', () => {
@@ -75,5 +76,23 @@ describe('fuzzHarness', () => {
     const h = fuzzHarness({ suite: 'self', knownDefects: [{ id: 'K1', props: ['g'], match: /does not name/ }] });
     await h.oracleAsync('g', ['g'], () => Promise.reject(new Error('oops')), () => {});
     await expect(h.oracleAsync('h', ['h'], () => Promise.reject(new Error('oops')), () => {})).rejects.toThrow(/does not name h/);
+  });
+});
+
+describe('tensorOracle', () => {
+  it('checks shape, size and data length of every result, runs the check in a scope and disposes', () => {
+    const t = (shape: number[], size: number, n: number) => ({ shape, size, dataSync: () => new Float32Array(n) });
+    let scopes = 0;
+    const disposed: unknown[] = [];
+    const ops = { withScope: <R>(fn: () => R): R => (scopes++, fn()), dispose: (x: unknown) => void disposed.push(x) };
+    const oracle = tensorOracle(fuzzHarness({ suite: 'self' }), ops);
+    const seen: number[] = [];
+    oracle('p', ['p'], () => [t([2, 3], 6, 6), t([], 1, 1)], (r) => void seen.push(r.size));
+    expect([scopes, seen, disposed.length]).toEqual([1, [6, 1], 1]);
+    expect(() => oracle('p', ['p'], () => t([2, 3], 5, 5), () => {})).toThrow(/size is not the product of the shape/);
+    expect(() => oracle('p', ['p'], () => t([2, 3], 6, 4), () => {})).toThrow(/data length is not the size/);
+    expect(() => oracle('p', ['p'], () => t([2, -1], -2, 0), () => {})).toThrow(/bad shape 2,-1/);
+    expect(() => oracle('p', ['p'], () => t([1], 1, 1), () => expect(1).toBe(2))).toThrow(/succeeded with a bad result/);
+    expect(disposed.length).toBe(5);
   });
 });

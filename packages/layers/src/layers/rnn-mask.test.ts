@@ -3,6 +3,7 @@ import { variableGrads } from '@descent/autograd';
 import type { Tensor } from '@descent/tensor';
 import { mul, slice, sum, tensor } from '@descent/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { expectClose as closeTo } from '@descent/test-utils';
 import { resetLayerNames } from '../engine/naming.js';
 import { Bidirectional } from './bidirectional.js';
 import { GRU } from './gru.js';
@@ -25,10 +26,7 @@ const X = pseudoTensor([2, 4, 3], 11);
 const MASK = tensor([[true, true, true, true], [true, true, false, false]]);
 const rows = (i: number, n: number): Tensor => slice(X, [i, 0, 0], [1, n, 3]);
 
-function close(a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5): void {
-  expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(tol);
-}
+const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5): void => closeTo(a, b, { atol: tol });
 
 /**
  * Output, final states and weight gradients of Σ w·(output, states) for one call. The loss weights are

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectClose as closeTo } from '@descent/test-utils';
 import { runKernel } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { tensor } from './convert.js';
@@ -11,16 +12,8 @@ import {
 
 const int = (v: number[] | number[][]): Tensor => tensor(v, undefined, 'int32');
 
-function expectValues(t: Tensor, expected: readonly number[], tol = 1e-6): void {
-  const got = Array.from(t.dataSync());
-  expect(got.length).toBe(expected.length);
-  got.forEach((g, i) => {
-    const e = expected[i]!;
-    if (Number.isNaN(e)) expect(g, `index ${i}`).toBeNaN();
-    else if (!Number.isFinite(e)) expect(g, `index ${i}`).toBe(e);
-    else expect(Math.abs(g - e), `index ${i}: got ${g}, expected ${e}`).toBeLessThanOrEqual(tol * (1 + Math.abs(e)));
-  });
-}
+// |got − expected| ≤ tol·(1 + |expected|); NaN matches NaN, ±Infinity must match exactly.
+const expectValues = (t: Tensor, expected: readonly number[], tol = 1e-6): void => closeTo(t, expected, { atol: tol, rtol: tol });
 
 /** Naive NumPy broadcasting, one output element at a time: the reference for the kernels' strided walk. */
 function broadcastReference(shapes: number[][], values: number[][], f: (...xs: number[]) => number): { shape: number[]; values: number[] } {

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { expectClose as closeTo } from '@descent/test-utils';
 import { gruSequence, gruSequenceGrad, lstmSequence, lstmSequenceGrad } from './recurrent.js';
 import { tensor } from './convert.js';
 import { zeros } from './creation.js';
 
 const sig = (v: number): number => 1 / (1 + Math.exp(-v));
 
-function close(actual: ArrayLike<number>, expected: readonly number[], tol = 1e-6): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i]! - expected[i]!)).toBeLessThanOrEqual(tol);
-}
+const close = (actual: ArrayLike<number>, expected: readonly number[], tol = 1e-6): void => closeTo(actual, expected, { atol: tol });
 
 describe('lstmSequence', () => {
   it('runs the LSTM equations step by step (one unit, two steps, by hand)', () => {

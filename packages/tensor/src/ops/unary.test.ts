@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectClose as closeTo } from '@descent/test-utils';
 import type { Tensor } from '../tensor.js';
 import { tensor } from './convert.js';
 import { zeros } from './creation.js';
@@ -8,16 +9,7 @@ import {
 } from './unary.js';
 
 /** Compare values with a relative+absolute tolerance; NaN matches NaN, ±Infinity must match exactly. */
-function expectValues(t: Tensor, expected: readonly number[], tol = 1e-6): void {
-  const got = Array.from(t.dataSync());
-  expect(got.length).toBe(expected.length);
-  got.forEach((g, i) => {
-    const e = expected[i]!;
-    if (Number.isNaN(e)) expect(g, `index ${i}`).toBeNaN();
-    else if (!Number.isFinite(e)) expect(g, `index ${i}`).toBe(e);
-    else expect(Math.abs(g - e), `index ${i}: got ${g}, expected ${e}`).toBeLessThanOrEqual(tol * (1 + Math.abs(e)));
-  });
-}
+const expectValues = (t: Tensor, expected: readonly number[], tol = 1e-6): void => closeTo(t, expected, { atol: tol, rtol: tol });
 
 const int = (v: number[]): Tensor => tensor(v, undefined, 'int32');
 

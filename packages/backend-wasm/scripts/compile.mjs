@@ -12,18 +12,35 @@ export const FLAVOURS = {
   relaxed: ['--enable', 'simd', '--enable', 'relaxed-simd'],
 };
 
-/** Pages of the shared memory's maximum (2 GiB): shared memories must declare one. */
-export const MAX_PAGES = 32768;
+/**
+ * Files outside asm/ that the kernels are compiled from: src/abi.ts holds the op codes asm/ imports
+ * and the memory's page counts (read below), so a change there makes build/ stale too.
+ */
+export const SHARED_INPUTS = [join(packageRoot, 'src', 'abi.ts')];
+
+/** An integer `export const NAME = <integer>` of src/abi.ts (the one source of the page counts). */
+function abiConstant(name) {
+  const text = readFileSync(SHARED_INPUTS[0], 'utf8');
+  const match = new RegExp(`export const ${name} = (\\d+);`).exec(text);
+  if (match === null) throw new Error(`backend-wasm: src/abi.ts must declare 'export const ${name} = <integer>;'`);
+  return Number(match[1]);
+}
+
+/** Pages the imported shared memory starts with (src/abi.ts INITIAL_PAGES). */
+export const INITIAL_PAGES = abiConstant('INITIAL_PAGES');
+/** Pages of the shared memory's maximum (2 GiB; src/abi.ts MAX_PAGES): shared memories must declare one. */
+export const MAX_PAGES = abiConstant('MAX_PAGES');
 
 export function wasmPath(flavour) {
   return join(buildDir, `kernels-${flavour}.wasm`);
 }
 
-/** Whether a build output is missing or older than a file of asm/. */
+/** Whether a build output is missing or older than a file of asm/ or SHARED_INPUTS. */
 export function isStale() {
   const asmDir = join(packageRoot, 'asm');
   let newest = 0;
   for (const name of readdirSync(asmDir)) newest = Math.max(newest, statSync(join(asmDir, name)).mtimeMs);
+  for (const file of SHARED_INPUTS) newest = Math.max(newest, statSync(file).mtimeMs);
   return Object.keys(FLAVOURS).some((f) => !existsSync(wasmPath(f)) || statSync(wasmPath(f)).mtimeMs < newest);
 }
 
@@ -43,7 +60,7 @@ export async function compileKernels() {
         '--runtime', 'stub',
         '-O3', '--noAssert',
         '--importMemory', '--sharedMemory', '--enable', 'threads',
-        '--initialMemory', '17', '--maximumMemory', String(MAX_PAGES),
+        '--initialMemory', String(INITIAL_PAGES), '--maximumMemory', String(MAX_PAGES),
         ...features,
       ],
       {

@@ -7,14 +7,32 @@ import type { Heap } from './heap.js';
 import { sizeClass } from './heap.js';
 import type { ThreadPool } from './threads.js';
 
+/** int32 words of the descriptor scratch (`meta`). */
 const META_INTS = 256;
 
-/** What kernels need: the kernel module, the heap, storage records, scratch, and the thread pool. */
+/**
+ * What the kernels of one backend instance share: the kernel exports `k`, the allocator over the
+ * shared memory (`heap`), the storage records of its tensors (`storage`) and the thread pool.
+ *
+ * Who owns what during a kernel call (the asm side of the contract is at the top of asm/index.ts):
+ * - inputs are read through `ptr(info)`, which first brings evicted storage back into memory;
+ * - the output is a new storage record from `output()`: the engine takes it over and frees its
+ *   block when the last tensor holding it goes (`Storage`);
+ * - temporary buffers come from `scratch()` and go back with `free()` before the kernel returns;
+ *   nothing else would ever free them;
+ * - `metaPtr` and `workPtr` are allocated once here and live as long as the context.
+ * Addresses stay valid when the memory grows, typed-array views do not: read `heap.f32`/`i32`/`u8`
+ * again after anything that may allocate instead of keeping a view in a local.
+ */
 export class Context {
   readonly storage: Storage;
-  /** int32 scratch for dims/strides passed to strided kernels (single-threaded use only). */
+  /**
+   * Descriptor scratch (META_INTS int32 words): dims, strides and geometry that the calling thread
+   * writes with `meta()` right before a call; the call (and its worker threads) read it until it
+   * returns. One descriptor at a time: the next `meta()` overwrites it.
+   */
   readonly metaPtr: number;
-  /** matmul packing scratch of the calling thread. */
+  /** The calling thread's `work` scratch of matmulWorkBytes() bytes (each worker has its own). */
   readonly workPtr: number;
 
   constructor(
@@ -27,7 +45,7 @@ export class Context {
     this.workPtr = heap.alloc(sizeClass(k.matmulWorkBytes()));
   }
 
-  /** A new output: its storage handle and pointer. */
+  /** A new output of `shape` and `dtype`: its TensorInfo (new storage, not yet written) and the block's address. */
   output(shape: Shape, dtype: DType): { info: TensorInfo; ptr: number } {
     let size = 1;
     for (const d of shape) size *= d;
@@ -41,16 +59,18 @@ export class Context {
     return { dataId: info.dataId, shape, dtype: info.dtype };
   }
 
+  /** The address of `info`'s values (evicted storage is moved back first; released storage throws). */
   ptr(info: TensorInfo): number {
     return ptrOf(info.dataId);
   }
 
-  /** Scratch for one kernel call; give it back with `free`. */
+  /** Scratch of at least `bytes` for one kernel call (uninitialised); give it back with `free` before returning. */
   scratch(bytes: number): { ptr: number; cls: number } {
     const cls = sizeClass(bytes);
     return { ptr: this.heap.alloc(cls), cls };
   }
 
+  /** Return a `scratch` block to the allocator. */
   free(s: { ptr: number; cls: number }): void {
     this.heap.free(s.ptr, s.cls);
   }

@@ -5,8 +5,11 @@ import { sizeClass } from './heap.js';
 
 /** One block of wasm memory. Separate from `WasmData` so the FinalizationRegistry can hold it without keeping the record alive. */
 export interface Block {
+  /** Address of the block in the shared memory. */
   readonly ptr: number;
+  /** Its size class (bytes), as `Heap.free` needs it back. */
   readonly cls: number;
+  /** Set once the block went back to the heap; it is then never read or freed again. */
   freed: boolean;
 }
 
@@ -19,6 +22,7 @@ export interface Block {
  * use moves them back into a new block (`ptrOf`).
  */
 export class WasmData {
+  /** Tensors holding this storage (counted by the engine); the block is freed when it drops to 0. */
   holders = 0;
   /** The values while evicted to host memory, else null. */
   host: TypedArray | null = null;
@@ -30,7 +34,17 @@ export class WasmData {
   ) {}
 }
 
-
+/**
+ * Creates and frees the storage records of one backend (README "Memory without dispose()"). A block
+ * is freed, exactly once (`Block.freed`), by the first of:
+ * - the last holder going (`dispose`, from the backend's `disposeData`): at the end of the scope
+ *   that made the tensor, on `dispose()`, or when a Variable is assigned a new value;
+ * - eviction (`evict`, the engine's `evictData`): the values move to host memory, and the first use
+ *   moves them back into a new block (`restore`);
+ * - the garbage collector taking the record while it still holds a block: the FinalizationRegistry
+ *   frees it (`collected` counts these).
+ * Values cross between wasm memory and JS arrays here only in `copyOut`, `evict` and `restore`.
+ */
 export class Storage {
   private readonly registry: FinalizationRegistry<Block>;
   /** Blocks freed by the garbage collector rather than by scopes/dispose (a diagnostic). */
@@ -49,6 +63,7 @@ export class Storage {
   evicted = 0;
   restored = 0;
 
+  /** A new record with a block for `size` elements of `dtype` (contents not initialised) and no holders yet. */
   create(dtype: DType, size: number): WasmData {
     const data = new WasmData(this.newBlock(dtype, size), dtype, size, this);
     this.registry.register(data, data.block, data.block);
@@ -120,6 +135,7 @@ export class Storage {
     this.releaseNow(data.block);
   }
 
+  /** Free `block` unless it was freed already (the finalizer's path; it leaves the registry entry alone). */
   release(block: Block): void {
     if (block.freed) return;
     block.freed = true;

@@ -27,15 +27,25 @@ export function largestBlock(limit: number): number {
  * The wasm memory and a JS-side allocator over it: a bump pointer plus one free list per size
  * class. Blocks are 64-byte aligned (SIMD loads, cache lines). Typed-array views are re-created
  * after `memory.grow`.
+ *
+ * It owns every byte above the module's `heapBase()`; the kernels allocate nothing (asm/index.ts).
+ * A freed block goes to its class's free list and is handed out again for the same class; nothing
+ * is ever given back to the engine (a wasm memory cannot shrink), so the memory keeps the largest
+ * size it reached. It grows by at least a quarter at a time, up to `maxPages` (src/abi.ts
+ * MAX_PAGES); past that `alloc` throws. The allocator keeps no record of which blocks are out: a
+ * caller must `free` each block exactly once, with its own class.
  */
 export class Heap {
+  /** Views of the whole memory; replaced when it grows (`refresh`), so read them again after an `alloc`. */
   f32!: Float32Array;
   i32!: Int32Array;
   u8!: Uint8Array;
+  /** The bump pointer: the end of the highest block ever handed out. */
   private top: number;
   private readonly freeLists = new Map<number, number[]>();
   /** Bytes in blocks handed out and not yet freed. */
   bytesInUse = 0;
+  /** Blocks handed out and not yet freed. */
   blocksInUse = 0;
 
   constructor(
@@ -52,6 +62,7 @@ export class Heap {
     return this.top;
   }
 
+  /** Re-create the typed-array views if the memory grew (by this heap or through `memory.grow` elsewhere). */
   refresh(): void {
     const buf = this.memory.buffer;
     if (this.u8 === undefined || this.u8.buffer !== buf || this.u8.byteLength !== buf.byteLength) {
@@ -61,7 +72,11 @@ export class Heap {
     }
   }
 
-  /** A block of at least `bytes`; returns its pointer. `cls` is the size class to give back to `free`. */
+  /**
+   * A block of `cls` bytes, where `cls` is a value of `sizeClass` (callers round their request up
+   * with it and keep the class to give back to `free`); returns its address. Its contents are
+   * whatever was there before. Throws when the memory would grow past `maxPages`.
+   */
   alloc(cls: number): number {
     const list = this.freeLists.get(cls);
     this.bytesInUse += cls;
@@ -86,6 +101,7 @@ export class Heap {
     return ptr;
   }
 
+  /** Give back a block from `alloc` with the class it was allocated with (once; not checked). */
   free(ptr: number, cls: number): void {
     let list = this.freeLists.get(cls);
     if (list === undefined) {

@@ -1,4 +1,5 @@
 import { registerBackend, registerBackendLoading } from '@descent/tensor';
+import { MAX_PAGES } from './abi.js';
 import type { KernelModule, WasmMemoryInfo } from './backend.js';
 import { WasmBackend } from './backend.js';
 import { browserSpawner, browserThreads, fetchKernelBytes } from './browser/load.js';
@@ -12,7 +13,6 @@ import type { WasmModule } from './wasm-api.js';
 // bundlers keep it a plain module. Node reads and compiles the kernels synchronously on first use;
 // a browser fetches them asynchronously (`ready()` of @descent/tensor waits for that).
 
-const MAX_PAGES = 32768;
 type Flavour = 'simd' | 'relaxed';
 
 /** Where the kernel binaries are: a folder (URL or, in Node, a path) or one location per build. */

@@ -1,30 +1,20 @@
-import type { KernelTable, PoolAttrs, TensorInfo } from '@descent/tensor';
+import type { KernelTable, PoolAttrs, PoolGeometry, TensorInfo } from '@descent/tensor';
+import { poolGeometry } from '@descent/tensor';
 import type { Context } from '../context.js';
 import type { Fallback } from '../fallback.js';
 
-interface Geometry {
-  n: number; h: number; w: number; c: number; fh: number; fw: number;
-  sh: number; sw: number; pt: number; pl: number; oh: number; ow: number;
-}
-
-function geometry(shape: readonly number[], attrs: PoolAttrs): Geometry | null {
-  if (shape.length !== 4) return null;
-  const [n, h, w, c] = shape as [number, number, number, number];
-  const [fh, fw] = attrs.filterSize;
-  const [sh, sw] = attrs.strides;
-  const [pt, pb, pl, pr] = attrs.pad;
-  const oh = Math.floor((h + pt + pb - fh) / sh) + 1;
-  const ow = Math.floor((w + pl + pr - fw) / sw) + 1;
-  if (oh < 0 || ow < 0) return null;
-  return { n, h, w, c, fh, fw, sh, sw, pt, pl, oh, ow };
+/** @descent/tensor's pooling geometry, or null where the shapes allow none (the CPU kernel then reports why). */
+function geometry(shape: readonly number[], attrs: PoolAttrs): PoolGeometry | null {
+  const g = poolGeometry(shape, attrs);
+  return typeof g === 'string' ? null : g;
 }
 
 /** Writes the geometry words asm/conv.ts poolRange reads (n, h, w, c, fh, fw, sh, sw, pt, pl, oh, ow). */
-function geoWords(ctx: Context, g: Geometry): number {
+function geoWords(ctx: Context, g: PoolGeometry): number {
   return ctx.meta([[g.n, g.h, g.w, g.c, g.fh, g.fw, g.sh, g.sw, g.pt, g.pl, g.oh, g.ow]], 0);
 }
 
-function dyMatches(dy: TensorInfo, g: Geometry): boolean {
+function dyMatches(dy: TensorInfo, g: PoolGeometry): boolean {
   const s = dy.shape;
   return dy.dtype === 'float32' && s.length === 4 && s[0] === g.n && s[1] === g.oh && s[2] === g.ow && s[3] === g.c;
 }

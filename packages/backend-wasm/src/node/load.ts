@@ -62,7 +62,7 @@ export function nodeHost(): NodeHost | null {
 
 /**
  * In a checkout of the repository (asm/ beside build/), rebuild build/*.wasm when it is missing or
- * older than asm/, so src/ works without a build step. A published install has no asm/ and skips this.
+ * older than asm/ or src/abi.ts, so src/ works without a build step. A published install has no asm/ and skips this.
  */
 function rebuildIfStale(host: NodeHost, packageRoot: URL): void {
   const { fs, url } = host;
@@ -71,6 +71,8 @@ function rebuildIfStale(host: NodeHost, packageRoot: URL): void {
   if (!fs.existsSync(asmDir) || !fs.existsSync(script)) return;
   let newest = 0;
   for (const name of fs.readdirSync(asmDir)) newest = Math.max(newest, fs.statSync(`${asmDir}/${name}`).mtimeMs);
+  // src/abi.ts is compiled into the kernels too (scripts/compile.mjs SHARED_INPUTS).
+  newest = Math.max(newest, fs.statSync(url.fileURLToPath(new URL('src/abi.ts', packageRoot))).mtimeMs);
   const stale = ['simd', 'relaxed'].some((f) => {
     const file = url.fileURLToPath(new URL(`build/kernels-${f}.wasm`, packageRoot));
     return !fs.existsSync(file) || fs.statSync(file).mtimeMs < newest;

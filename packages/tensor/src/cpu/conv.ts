@@ -1,6 +1,8 @@
 import type { TensorInfo } from '../backend.js';
 import type { ConvAttrs, KernelAttrs } from '../kernels.js';
 import { formatShape } from '../shape.js';
+import type { ConvGeometry } from '../window-geometry.js';
+import { convGeometry } from '../window-geometry.js';
 import { gemm } from './matmul.js';
 import { floatsOf, output } from './storage.js';
 
@@ -15,60 +17,21 @@ import { floatsOf, output } from './storage.js';
 const CHUNK_FLOATS = 1 << 18;
 let cols = new Float32Array(CHUNK_FLOATS);
 
-interface Geometry {
-  n: number;
-  h: number;
-  w: number;
-  c: number;
-  kh: number;
-  kw: number;
-  o: number;
-  oh: number;
-  ow: number;
-  sh: number;
-  sw: number;
-  dh: number;
-  dw: number;
-  pt: number;
-  pl: number;
-  /** Columns of the im2col matrix: kh·kw·c. */
-  k: number;
-}
-
-/** Output extent of a strided, dilated, padded window sweep (TF's formula). */
-export function convOutSize(inSize: number, k: number, stride: number, dilation: number, padBefore: number, padAfter: number): number {
-  return Math.floor((inSize + padBefore + padAfter - ((k - 1) * dilation + 1)) / stride) + 1;
-}
-
-function geometry(kernel: string, xShape: readonly number[], fShape: readonly number[], attrs: ConvAttrs): Geometry {
-  if (xShape.length !== 4 || fShape.length !== 4) {
-    throw new Error(`${kernel}: expected a rank-4 NHWC input and a rank-4 [kh,kw,in,out] filter, got ${formatShape(xShape)} and ${formatShape(fShape)}`);
-  }
-  const [n, h, w, c] = xShape as [number, number, number, number];
-  const [kh, kw, fc, o] = fShape as [number, number, number, number];
-  if (fc !== c) {
-    throw new Error(`${kernel}: input has ${c} channels but the filter expects ${fc} (input ${formatShape(xShape)}, filter ${formatShape(fShape)})`);
-  }
-  const [sh, sw] = attrs.strides;
-  const [dh, dw] = attrs.dilations;
-  const [pt, pb, pl, pr] = attrs.pad;
-  const oh = convOutSize(h, kh, sh, dh, pt, pb);
-  const ow = convOutSize(w, kw, sw, dw, pl, pr);
-  if (oh < 0 || ow < 0) {
-    throw new Error(`${kernel}: the dilated filter ${formatShape(fShape)} does not fit the padded input ${formatShape(xShape)}`);
-  }
-  return { n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, pt, pl, k: kh * kw * c };
+function geometry(kernel: string, xShape: readonly number[], fShape: readonly number[], attrs: ConvAttrs): ConvGeometry {
+  const g = convGeometry(xShape, fShape, attrs);
+  if (typeof g === 'string') throw new Error(`${kernel}: ${g}`);
+  return g;
 }
 
 /** Positions per chunk so that `rows × g.k` fits the columns buffer (at least one row). */
-function chunkRows(g: Geometry): number {
+function chunkRows(g: ConvGeometry): number {
   const rows = Math.max(1, Math.floor(CHUNK_FLOATS / Math.max(1, g.k)));
   if (cols.length < rows * g.k) cols = new Float32Array(rows * g.k);
   return rows;
 }
 
 /** Fill `cols` rows with the receptive fields of output positions `[p0, p0+rows)` (flattened n·oh·ow). */
-function im2col(x: Float32Array, g: Geometry, p0: number, rows: number): void {
+function im2col(x: Float32Array, g: ConvGeometry, p0: number, rows: number): void {
   const { h, w, c, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl, k } = g;
   const plane = oh * ow;
   for (let r = 0; r < rows; r++) {
@@ -96,7 +59,7 @@ function im2col(x: Float32Array, g: Geometry, p0: number, rows: number): void {
 }
 
 /** Add `cols` rows (gradients of receptive fields) back onto the input positions they came from. */
-function col2imAdd(dx: Float32Array, g: Geometry, p0: number, rows: number): void {
+function col2imAdd(dx: Float32Array, g: ConvGeometry, p0: number, rows: number): void {
   const { h, w, c, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl, k } = g;
   const plane = oh * ow;
   for (let r = 0; r < rows; r++) {
@@ -123,7 +86,7 @@ function col2imAdd(dx: Float32Array, g: Geometry, p0: number, rows: number): voi
 }
 
 /** A 1×1, stride-1, unpadded convolution reads the input directly as the columns matrix. */
-function isPointwise(g: Geometry): boolean {
+function isPointwise(g: ConvGeometry): boolean {
   return g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0 && g.oh === g.h && g.ow === g.w;
 }
 
@@ -154,7 +117,7 @@ function conv2d(inputs: [x: TensorInfo, filter: TensorInfo], attrs: KernelAttrs<
   return output(out, [g.n, g.oh, g.ow, g.o], 'float32');
 }
 
-function checkDy(kernel: string, dy: TensorInfo, g: Geometry): void {
+function checkDy(kernel: string, dy: TensorInfo, g: ConvGeometry): void {
   const expected = [g.n, g.oh, g.ow, g.o];
   const s = dy.shape;
   if (s.length !== 4 || s[0] !== g.n || s[1] !== g.oh || s[2] !== g.ow || s[3] !== g.o) {

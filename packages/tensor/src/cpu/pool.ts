@@ -1,7 +1,8 @@
 import type { TensorInfo } from '../backend.js';
 import type { KernelAttrs, PoolAttrs } from '../kernels.js';
 import { formatShape } from '../shape.js';
-import { convOutSize } from './conv.js';
+import type { PoolGeometry } from '../window-geometry.js';
+import { poolGeometry } from '../window-geometry.js';
 import { floatsOf, output } from './storage.js';
 
 /**
@@ -10,31 +11,10 @@ import { floatsOf, output } from './storage.js';
  * it and the average divides by the in-bounds count (the ops guarantee each window has one).
  */
 
-interface PoolGeometry {
-  n: number;
-  h: number;
-  w: number;
-  c: number;
-  fh: number;
-  fw: number;
-  sh: number;
-  sw: number;
-  pt: number;
-  pl: number;
-  oh: number;
-  ow: number;
-}
-
 function geometry(kernel: string, shape: readonly number[], attrs: PoolAttrs): PoolGeometry {
-  if (shape.length !== 4) throw new Error(`${kernel}: expected a rank-4 NHWC input, got ${formatShape(shape)}`);
-  const [n, h, w, c] = shape as [number, number, number, number];
-  const [fh, fw] = attrs.filterSize;
-  const [sh, sw] = attrs.strides;
-  const [pt, pb, pl, pr] = attrs.pad;
-  const oh = convOutSize(h, fh, sh, 1, pt, pb);
-  const ow = convOutSize(w, fw, sw, 1, pl, pr);
-  if (oh < 0 || ow < 0) throw new Error(`${kernel}: window [${fh},${fw}] does not fit the padded input ${formatShape(shape)}`);
-  return { n, h, w, c, fh, fw, sh, sw, pt, pl, oh, ow };
+  const g = poolGeometry(shape, attrs);
+  if (typeof g === 'string') throw new Error(`${kernel}: ${g}`);
+  return g;
 }
 
 function checkFloat(kernel: string, t: TensorInfo): void {

@@ -1,6 +1,7 @@
 import { formatArg } from '../format.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { windowOutputSize } from '../window-geometry.js';
 
 /** A size along both spatial axes: one number for both, or `[height, width]`. */
 export type Pair = number | readonly [number, number];
@@ -95,7 +96,7 @@ export function outputExtent(
     const dilated = dilation > 1 ? ` (${effective} once dilated by ${dilation})` : '';
     throw new Error(`${op}: the window ${what} of ${k}${dilated} is larger than the padded input ${what} of ${padded}`);
   }
-  return Math.floor((padded - effective) / stride) + 1;
+  return windowOutputSize(inSize, k, stride, dilation, before, after);
 }
 
 /** Throw unless `t` is float32 (these ops compute in floating point only). */

@@ -1,5 +1,5 @@
 // Per-kernel profile of the bench CNN's (or, with --mlp, the MLP's) training step on Descent's wasm backend:
-// `tsx --conditions=@descent/source src/profile-cnn.ts [steps] [threads] [--ab | --ab-columns] [--mlp] [--all]`
+// `tsx --conditions=@descent/source src/profile-cnn.ts [steps] [threads] [--ab | --ab-columns | --ab-winograd] [--mlp] [--all]`
 // (`--all`: list every kernel, not only those over 0.02 ms/step).
 import '@descent/backend-wasm';
 import { getWasmBackend, setNumThreads } from '@descent/backend-wasm';
@@ -57,12 +57,16 @@ for (const [name, fn] of Object.entries(backend.kernels)) {
 // thread (B, minRangeWork = ∞), so both are measured through the same stretch of machine load.
 // `--ab-columns`: alternate epochs with short matmuls split by columns (A, the default) and by rows only
 // (B, columnSplitRows = 0).
+// `--ab-winograd`: alternate epochs with 3×3 convolutions by Winograd F(2×2, 3×3) (A, the default) and by
+// the direct / implicit-GEMM kernels (B, convWinograd = false).
 const abColumns = process.argv.includes('--ab-columns');
-const ab = abColumns || process.argv.includes('--ab');
+const abWinograd = process.argv.includes('--ab-winograd');
+const ab = abColumns || abWinograd || process.argv.includes('--ab');
 const pool = (getWasmBackend() as unknown as { ctx: { pool: { minRangeWork: number; columnSplitRows: number } } }).ctx.pool;
 const defaultRangeWork = pool.minRangeWork;
 const defaultColumnRows = pool.columnSplitRows;
-const abWhat = abColumns ? 'short matmuls split by columns (A) or rows (B)' : 'range kernels threaded (A) or not (B)';
+const abWhat = abWinograd ? '3×3 convolutions by Winograd (A) or direct / implicit GEMM (B)'
+  : abColumns ? 'short matmuls split by columns (A) or rows (B)' : 'range kernels threaded (A) or not (B)';
 console.log(`threads ${getWasmBackend().numThreads}${ab ? `, A/B: ${abWhat}` : ''}`);
 await model.fit(x, y, { batchSize: B, epochs: 2, shuffle: false, verbose: 0 });
 const modes = ab ? ['A', 'B'] : [''];
@@ -71,7 +75,8 @@ const totals = new Map<string, number>();
 const perMode = new Map<string, Map<string, { ms: number; calls: number; each: number[] }>>();
 for (let round = 0; round < rounds; round++) {
   for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
-    if (abColumns) pool.columnSplitRows = mode === 'B' ? 0 : defaultColumnRows;
+    if (abWinograd) getWasmBackend().convWinograd = mode !== 'B';
+    else if (abColumns) pool.columnSplitRows = mode === 'B' ? 0 : defaultColumnRows;
     else pool.minRangeWork = mode === 'B' ? Infinity : defaultRangeWork;
     times.clear();
     profiling = true;

@@ -8,6 +8,7 @@ import {
   Rng, awayFromZero, broadcastPartner, distinct, expectClose, expectGradCheck, indices, randomShape, sizeOf, uniform,
 } from './test-utils/check.js';
 import { variable } from './variable.js';
+import { fusedCases } from './test-utils/fused-cases.js';
 
 /**
  * One case per kernel, typed over the kernel union so a new kernel does not compile without one.
@@ -91,6 +92,7 @@ function poolSetup(rng: Rng): { x: number[]; out: number[]; attrs: PoolAttrs } {
 }
 
 const cases: { readonly [K in KernelName]: (rng: Rng) => Case } = {
+  ...fusedCases,
   Neg: unary('Neg', uniform),
   Abs: unary('Abs', awayFromZero),
   Sign: constant((x) => k('Sign', [x], {})),
@@ -135,7 +137,7 @@ const cases: { readonly [K in KernelName]: (rng: Rng) => Case } = {
     return { kind: 'grad', inputs: [tensor(values, shape)], f: (x) => k('ClipByValue', [x], { min: -0.5, max: 0.5 }) };
   },
   Cast: unary2('Cast'),
-  // Trigonometric kernels, Atan2 and scans (cpu/math-extra.ts), each on a range where it is smooth.
+  // Trigonometric kernels, Atan2 and scans (cpu/unary-extra.ts, cpu/scan.ts), each on a range where it is smooth.
   Tan: (rng) => ({ kind: 'grad', inputs: [uniform(rng, randomShape(rng, 0, 3), -1.2, 1.2)], f: (x) => k('Tan', [x], {}) }),
   Asin: (rng) => ({ kind: 'grad', inputs: [uniform(rng, randomShape(rng, 0, 3), -0.8, 0.8)], f: (x) => k('Asin', [x], {}) }),
   Acos: (rng) => ({ kind: 'grad', inputs: [uniform(rng, randomShape(rng, 0, 3), -0.8, 0.8)], f: (x) => k('Acos', [x], {}) }),

@@ -6,6 +6,7 @@ import {
   unreduce, where,
 } from './kernel-ops.js';
 import { gatherAtMaxima } from './max-pool-routing.js';
+import { fusedRules } from './rules-fused.js';
 import { mathExtraRules } from './rules-math-extra.js';
 
 /** Gradients for a step's inputs, in input order; null (or undefined) = no gradient for that input. */
@@ -239,6 +240,7 @@ export const gradRules = {
   LSTMSequenceGrad: null,
   GRUSequence: null,
   GRUSequenceGrad: null,
+  ...fusedRules,
 } satisfies { readonly [K in KernelName]: GradRule<K> | null };
 
 /** Gradient of max/min over `axes`: `dy` shared by the elements equal to the extremum. */

@@ -1,5 +1,9 @@
 // Packed, blocked float32 GEMM: C[rowStart:rowEnd, :] (+)= op(A)·op(B).
-// Transposes are strides read while packing; `accumulate` adds into C instead of overwriting.
+// Transposes are strides read while packing. The `accumulate` word: 0 overwrites C, 1 adds into it, any
+// other value is the address of a bias + activation epilogue (asm/epilogue.ts) applied as tiles are stored.
+
+import { epilogueBlock } from './epilogue';
+import { MR, packPatches, packPatchesT, packRowsA } from './pack';
 
 /**
  * Largest depth of one packed block: an MR×KC A sliver and a KC×8 B sliver (12 + 16 KiB) share L1,
@@ -10,11 +14,6 @@ const KC: i32 = 512;
 const MC: i32 = 120;
 /** Columns of B packed at a time (a KC × NC block of B, 1 MiB, is read from L3 one 8-column sliver at a time). */
 const NC: i32 = 512;
-/**
- * Tile height: 6×8 with FMA (12 accumulators + 2 B vectors + 1 broadcast = V8's 15 usable vector
- * registers), 5×8 with mul+add (one more register for the product), as PERFORMANCE.md found.
- */
-const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
 
 /**
  * Depth of the packed blocks of a product of depth k: k itself up to KC, else k cut into equal blocks
@@ -54,160 +53,6 @@ export function matmulWorkBytes(): i32 {
 export const CONV_PATCHES: i32 = -1;
 export const CONV_PATCHES_T: i32 = -2;
 
-/** Address of output pixel i's patch corner x[b, oy, ox, 0] (desc: x, h, w, c, kh, kw, oh, ow). */
-@inline function patchCorner(desc: usize, i: i32): usize {
-  const h = load<i32>(desc, 4), w = load<i32>(desc, 8), c = load<i32>(desc, 12);
-  const oh = load<i32>(desc, 24), ow = load<i32>(desc, 28);
-  const plane = oh * ow;
-  const b = i / plane;
-  const rem = i - b * plane;
-  const oy = rem / ow;
-  const ox = rem - oy * ow;
-  return <usize>load<i32>(desc) + (<usize>(((b * h + oy) * w + ox) * c) << 2);
-}
-
-/** Byte offset of patch element t from the patch corner. */
-@inline function tapOffset(desc: usize, t: i32): usize {
-  const w = load<i32>(desc, 8), c = load<i32>(desc, 12), kw = load<i32>(desc, 20);
-  const run = kw * c;
-  const ky = t / run;
-  return <usize>(ky * w * c + (t - ky * run)) << 2;
-}
-
-function packPatches(desc: usize, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
-  const w = load<i32>(desc, 8), c = load<i32>(desc, 12), kw = load<i32>(desc, 20);
-  const run = kw * c;
-  const rowBytes = <usize>(w * c) << 2;
-  const ky0 = p0 / run;
-  const q0 = p0 - ky0 * run;
-  for (let ip = 0; ip < mc; ip += MR) {
-    const rows = min(MR, mc - ip);
-    for (let r = 0; r < MR; r++) {
-      let d = dst + (<usize>r << 2);
-      if (r < rows) {
-        // Along the depth: runs of kw·c contiguous floats, one per window row.
-        let rowStart = patchCorner(desc, i0 + ip + r) + <usize>ky0 * rowBytes;
-        let src = rowStart + (<usize>q0 << 2);
-        let q = q0;
-        for (let p = 0; p < kc; p++) {
-          store<f32>(d, load<f32>(src));
-          d += <usize>MR << 2;
-          src += 4;
-          if (++q == run) {
-            q = 0;
-            rowStart += rowBytes;
-            src = rowStart;
-          }
-        }
-      } else {
-        for (let p = 0; p < kc; p++) {
-          store<f32>(d, 0);
-          d += <usize>MR << 2;
-        }
-      }
-    }
-    dst += <usize>(MR * kc) << 2;
-  }
-}
-
-function packPatchesT(desc: usize, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
-  const h = load<i32>(desc, 4), w = load<i32>(desc, 8), c = load<i32>(desc, 12);
-  const kh = load<i32>(desc, 16), kw = load<i32>(desc, 20), oh = load<i32>(desc, 24), ow = load<i32>(desc, 28);
-  const px = <usize>c << 2;
-  // Jumps of the corner when a row of output pixels ends, and when an image does.
-  const rowSkip = <usize>((kw - 1) * c) << 2;
-  const imageSkip = <usize>((kh - 1) * w * c) << 2;
-  const plane = oh * ow;
-  for (let ip = 0; ip < mc; ip += MR) {
-    const rows = min(MR, mc - ip);
-    // The sliver's taps sit at fixed offsets from every pixel's corner.
-    const o0 = tapOffset(desc, i0 + ip);
-    const o1 = rows > 1 ? tapOffset(desc, i0 + ip + 1) : 0;
-    const o2 = rows > 2 ? tapOffset(desc, i0 + ip + 2) : 0;
-    const o3 = rows > 3 ? tapOffset(desc, i0 + ip + 3) : 0;
-    const o4 = rows > 4 ? tapOffset(desc, i0 + ip + 4) : 0;
-    const o5 = rows > 5 ? tapOffset(desc, i0 + ip + 5) : 0;
-    let cp = patchCorner(desc, p0);
-    const b0 = p0 / plane;
-    const rem = p0 - b0 * plane;
-    let oy = rem / ow;
-    let ox = rem - oy * ow;
-    let d = dst;
-    for (let p = 0; p < kc; p++) {
-      if (rows == MR) {
-        store<f32>(d, load<f32>(cp + o0));
-        store<f32>(d, load<f32>(cp + o1), 4);
-        store<f32>(d, load<f32>(cp + o2), 8);
-        store<f32>(d, load<f32>(cp + o3), 12);
-        store<f32>(d, load<f32>(cp + o4), 16);
-        if (ASC_FEATURE_RELAXED_SIMD) store<f32>(d, load<f32>(cp + o5), 20);
-      } else {
-        for (let r = 0; r < MR; r++) {
-          const o = r == 0 ? o0 : r == 1 ? o1 : r == 2 ? o2 : r == 3 ? o3 : r == 4 ? o4 : o5;
-          store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(cp + o) : 0);
-        }
-      }
-      d += <usize>MR << 2;
-      cp += px;
-      if (++ox == ow) {
-        ox = 0;
-        cp += rowSkip;
-        if (++oy == oh) {
-          oy = 0;
-          cp += imageSkip;
-        }
-      }
-    }
-    dst += <usize>(MR * kc) << 2;
-  }
-}
-
-/**
- * One MR-row sliver of a row-major A (rows `rowBytes` apart, depth contiguous): four depth steps at a
- * time, rows 0–3 transposed in registers (one vector store per depth step) and the last rows moved as
- * scalars, instead of MR·kc scalar moves. The batch rows of a dense layer's product take this path.
- */
-function packRowsA(src: usize, rowBytes: usize, kc: i32, dst: usize): void {
-  const r1 = src + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes, r4 = r3 + rowBytes;
-  const r5 = r4 + rowBytes; // read only when MR = 6
-  const stride = <usize>MR << 2;
-  let p = 0;
-  for (; p + 4 <= kc; p += 4) {
-    const o = <usize>p << 2;
-    const a0 = v128.load(src + o), a1 = v128.load(r1 + o), a2 = v128.load(r2 + o), a3 = v128.load(r3 + o);
-    const t0 = v128.shuffle<f32>(a0, a1, 0, 4, 1, 5);
-    const t1 = v128.shuffle<f32>(a2, a3, 0, 4, 1, 5);
-    const t2 = v128.shuffle<f32>(a0, a1, 2, 6, 3, 7);
-    const t3 = v128.shuffle<f32>(a2, a3, 2, 6, 3, 7);
-    const a4 = v128.load(r4 + o);
-    v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-    v128.store32_lane(dst + 16, a4, 0);
-    v128.store(dst + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-    v128.store32_lane(dst + stride + 16, a4, 1);
-    v128.store(dst + 2 * stride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
-    v128.store32_lane(dst + 2 * stride + 16, a4, 2);
-    v128.store(dst + 3 * stride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
-    v128.store32_lane(dst + 3 * stride + 16, a4, 3);
-    if (ASC_FEATURE_RELAXED_SIMD) {
-      const a5 = v128.load(r5 + o);
-      v128.store32_lane(dst + 20, a5, 0);
-      v128.store32_lane(dst + stride + 20, a5, 1);
-      v128.store32_lane(dst + 2 * stride + 20, a5, 2);
-      v128.store32_lane(dst + 3 * stride + 20, a5, 3);
-    }
-    dst += stride << 2;
-  }
-  for (; p < kc; p++) {
-    const o = <usize>p << 2;
-    store<f32>(dst, load<f32>(src + o));
-    store<f32>(dst, load<f32>(r1 + o), 4);
-    store<f32>(dst, load<f32>(r2 + o), 8);
-    store<f32>(dst, load<f32>(r3 + o), 12);
-    store<f32>(dst, load<f32>(r4 + o), 16);
-    if (ASC_FEATURE_RELAXED_SIMD) store<f32>(dst, load<f32>(r5 + o), 20);
-    dst += stride;
-  }
-}
 
 function packA(a: usize, sam: i32, sak: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
   if (sam == CONV_PATCHES) {
@@ -401,7 +246,7 @@ export function packMatrixB(b: usize, sbk: i32, sbn: i32, n: i32, k: i32, dst: u
  */
 export function matmul(
   a: usize, b: usize, c: usize, n: i32, k: i32,
-  sam: i32, sak: i32, sbk: i32, sbn: i32, accumulate: bool, rowStart: i32, rowEnd: i32, work: usize,
+  sam: i32, sak: i32, sbk: i32, sbn: i32, accumulate: i32, rowStart: i32, rowEnd: i32, work: usize,
   packedB: usize,
 ): void {
   gemm(a, b, c, n, k, sam, sak, sbk, sbn, accumulate, rowStart, rowEnd, 0, n, work, packedB);
@@ -414,7 +259,7 @@ export function matmul(
  */
 export function matmulColsRange(
   start: i32, end: i32, work: usize, a: usize, b: usize, c: usize, m: i32, n: i32, k: i32,
-  sam: i32, sak: i32, sbk: i32, sbn: i32, accumulate: bool,
+  sam: i32, sak: i32, sbk: i32, sbn: i32, accumulate: i32,
 ): void {
   gemm(a, b, c, n, k, sam, sak, sbk, sbn, accumulate, 0, m, start << 3, min(n, end << 3), work, 0);
 }
@@ -422,9 +267,11 @@ export function matmulColsRange(
 /** Block [rowStart, rowEnd) × [colStart, colEnd) of C (row stride n); `packedB` only with the whole width. */
 function gemm(
   a: usize, b: usize, c: usize, n: i32, k: i32,
-  sam: i32, sak: i32, sbk: i32, sbn: i32, accumulate: bool, rowStart: i32, rowEnd: i32,
+  sam: i32, sak: i32, sbk: i32, sbn: i32, mode: i32, rowStart: i32, rowEnd: i32,
   colStart: i32, colEnd: i32, work: usize, packedB: usize,
 ): void {
+  const accumulate = mode == 1;
+  const epi: usize = mode > 1 ? <usize>mode : 0;
   const wA = work;
   const wB = work + (<usize>(MC * KC) << 2);
   const edge = wB + (<usize>(KC * NC) << 2);
@@ -433,6 +280,8 @@ function gemm(
     for (let i = rowStart; i < rowEnd; i++) {
       memory.fill(c + (<usize>(i * n + colStart) << 2), 0, <usize>(colEnd - colStart) << 2);
     }
+    const at = c + (<usize>(rowStart * n + colStart) << 2);
+    if (epi != 0) epilogueBlock(epi, at, n, rowEnd - rowStart, colEnd - colStart, colStart);
     return;
   }
   const kb = kcOf(k);
@@ -444,6 +293,8 @@ function gemm(
       if (packedB != 0) pb = packedBlock(packedB, k, jc, pc, nc);
       else packB(b, sbk, sbn, pc, kc, jc, nc, wB);
       const acc = accumulate || pc > 0;
+      // The epilogue rides on the last depth block, when a tile's C is final.
+      const last = epi != 0 && pc + kc >= k;
       for (let ic = rowStart; ic < rowEnd; ic += MC) {
         const mc = min(MC, rowEnd - ic);
         packA(a, sam, sak, ic, mc, pc, kc, wA);
@@ -456,6 +307,7 @@ function gemm(
             const cp = c + (<usize>((ic + ir) * n + jc + jr) << 2);
             if (rows == MR && cols == 8) {
               tile(ap, bp, kc, cp, n, acc);
+              if (last) epilogueBlock(epi, cp, n, MR, 8, jc + jr);
             } else {
               tile(ap, bp, kc, edge, 8, false);
               for (let r = 0; r < rows; r++) {
@@ -468,6 +320,7 @@ function gemm(
                   store<f32>(dst + o, v);
                 }
               }
+              if (last) epilogueBlock(epi, cp, n, rows, cols, jc + jr);
             }
           }
         }

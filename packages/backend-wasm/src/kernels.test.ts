@@ -260,7 +260,7 @@ cases.push(
   { kernel: 'ScatterAdd', inputs: [{ shape: [3, 2], dtype: 'int32', range: [-9, 9] }, { shape: [3], dtype: 'int32', values: [1, 1, 0] }], attrs: { axis: 0, size: 2 }, label: 'int32' },
 );
 
-// Trigonometric kernels, Atan2, Cumsum and Cumprod run on the CPU fallback (src/kernels/math-extra.ts):
+// Trigonometric kernels, Atan2, Cumsum and Cumprod run on the CPU fallback (src/kernels/unary-extra.ts, src/kernels/scan.ts):
 // these check the copy out and back, broadcasting, int32 scans and every scan direction.
 for (const kernel of ['Tan', 'Atan', 'Sinh', 'Cosh', 'Asinh'] as KernelName[]) cases.push({ kernel, inputs: [{ shape: [3, 5], range: [-1.5, 1.5] }] });
 for (const kernel of ['Asin', 'Acos', 'Atanh'] as KernelName[]) cases.push({ kernel, inputs: [{ shape: [3, 5], range: [-0.99, 0.99] }] });
@@ -310,6 +310,18 @@ for (const u of [4, 5]) {
     );
   }
 }
+
+// Fused bias + activation (asm/fused.ts, asm/epilogue.ts): matmul edge tiles, the direct and the general
+// convolution paths, and BiasAddGrad across its row blocks.
+for (const activation of ['linear', 'relu']) {
+  cases.push(
+    { kernel: 'FusedMatMul', inputs: [{ shape: [13, 9] }, { shape: [9, 21] }, { shape: [21] }], attrs: { transposeA: false, transposeB: false, activation }, label: activation },
+    { kernel: 'FusedMatMul', inputs: [{ shape: [9, 13] }, { shape: [21, 9] }, { shape: [21] }], attrs: { transposeA: true, transposeB: true, activation }, label: `${activation} transposed` },
+    { kernel: 'FusedConv2D', inputs: [{ shape: [2, 9, 8, 1] }, { shape: [3, 3, 1, 16] }, { shape: [16] }], attrs: { strides: [1, 1], pad: [0, 0, 0, 0], dilations: [1, 1], activation }, label: `${activation} direct` },
+    { kernel: 'FusedConv2D', inputs: [{ shape: [2, 7, 6, 5] }, { shape: [3, 2, 5, 6] }, { shape: [6] }], attrs: { strides: [2, 1], pad: [1, 1, 0, 1], dilations: [1, 1], activation }, label: `${activation} padded` },
+  );
+}
+cases.push({ kernel: 'BiasAddGrad', inputs: [{ shape: [3, 50, 7] }] }, { kernel: 'BiasAddGrad', inputs: [{ shape: [130, 12] }] });
 
 describe('every kernel matches the CPU backend', () => {
   const wasm = getWasmBackend();

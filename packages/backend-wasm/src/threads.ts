@@ -34,6 +34,10 @@ export const RANGE_KERNELS = [
   'matmulColsRange',
   // The fused LSTM/GRU sequences, batch rows split (asm/recurrent.ts).
   'lstmSequenceRange', 'lstmSequenceGradRange', 'gruSequenceRange', 'gruSequenceGradRange',
+  // Fused bias + activation and the bias gradient (asm/fused.ts).
+  'convDirectBiasRange', 'biasActRange', 'biasGradPartialRange',
+  // Winograd 3×3 convolution, output tiles split (asm/winograd.ts).
+  'winogradRange', 'winogradFilterGradRange',
 ] as const;
 export type RangeKernel = (typeof RANGE_KERNELS)[number];
 /** Arguments after (start, end, work) a range kernel may take. */

@@ -217,6 +217,21 @@ export interface KernelDefs<T> {
    */
   ScatterAdd: { inputs: [updates: T, indices: T]; attrs: { axis: number; size: number } };
 
+  // --- fused bias + activation (ops/fused.ts; what Dense and Conv2D run for 'linear' and 'relu') ---
+  /**
+   * `activation(a·b + bias)` in one kernel: `a: [m, k]`, `b: [k, n]` (after the optional transposes),
+   * `bias: [n]`, all float32. The same numbers as MatMul, then Add, then the activation's kernel.
+   */
+  FusedMatMul: { inputs: [a: T, b: T, bias: T]; attrs: { transposeA: boolean; transposeB: boolean; activation: FusedActivation } };
+  /** `activation(conv2d(x, filter) + bias)`, `bias: [outChannels]`; the same numbers as Conv2D, Add, activation. */
+  FusedConv2D: { inputs: [x: T, filter: T, bias: T]; attrs: ConvAttrs & { activation: FusedActivation } };
+  /**
+   * The gradient of a bias added along the last axis: `dy: [..., c]` summed over every other axis → `[c]`,
+   * in blocks of BIAS_GRAD_BLOCK rows whose partial sums are added in block order (so every backend and
+   * thread count gives the same numbers).
+   */
+  BiasAddGrad: { inputs: [dy: T]; attrs: NoAttrs };
+
   // --- fused recurrent sequences (used inside the RNN layers' custom gradient; see ops/recurrent.ts) ---
   /**
    * An LSTM over a whole sequence: `xp: [b, T, 4u]` (input projection + bias of every step),
@@ -243,7 +258,11 @@ export interface KernelDefs<T> {
   GRUSequenceGrad: { inputs: [trace: T, h0: T, recurrentKernel: T, dTrace: T]; attrs: { resetAfter: boolean } };
 }
 
-export type NoAttrs = Record<string, never>;
+type NoAttrs = Record<string, never>;
+/** The activations the fused kernels apply in their epilogue. */
+export type FusedActivation = 'linear' | 'relu';
+/** Rows per partial sum in BiasAddGrad. */
+export const BIAS_GRAD_BLOCK = 64;
 export interface Unary<T> {
   inputs: [x: T];
   attrs: NoAttrs;
@@ -304,6 +323,7 @@ export const KERNEL_NAMES = [
   'Reshape', 'Transpose', 'Concat', 'Slice', 'Pad', 'Tile', 'Reverse', 'BroadcastTo', 'Gather', 'ScatterAdd',
   'LSTMSequence', 'LSTMSequenceGrad', 'GRUSequence', 'GRUSequenceGrad',
   'ReluGrad',
+  'FusedMatMul', 'FusedConv2D', 'BiasAddGrad',
 ] as const satisfies readonly KernelName[];
 
 // Compile-time check that KERNEL_NAMES lists every kernel.

@@ -1,6 +1,6 @@
 import type { Variable } from '@descent/autograd';
-import type { Tensor } from '@descent/tensor';
-import { add, conv1d, conv2d, conv2dTranspose, pad, reshape } from '@descent/tensor';
+import type { FusedActivation, Tensor } from '@descent/tensor';
+import { add, conv1d, conv2d, conv2dTranspose, fused, pad, reshape } from '@descent/tensor';
 import type { Activation } from '../activations/index.js';
 import type { Constraint } from '../constraints/index.js';
 import type { Initializer } from '../initializers/index.js';
@@ -13,6 +13,7 @@ import {
 } from '../engine/shape-utils.js';
 import type { ActivationId, ConstraintOption, InitializerId, RegularizerOption } from './common.js';
 import { activationOf, positiveInt } from './common.js';
+import { kernelActivation } from './fused-activation.js';
 import { initWeightOptions, weightOptions, weightOptionsConfig } from './weight-options.js';
 import { showValue } from '../engine/show-value.js';
 import { layerOptions } from '../engine/options.js';
@@ -135,6 +136,11 @@ export abstract class BaseConv extends Layer {
   /** The convolution of `inputs` with the kernel (no bias, no activation); each subclass supplies its own. */
   protected abstract convolve(inputs: Tensor): Tensor;
 
+  /** Convolution, bias and activation as one fused op, or null where the layer has none (the default). */
+  protected convolveFused(_inputs: Tensor, _bias: Tensor, _activation: FusedActivation): Tensor | null {
+    return null;
+  }
+
   /** Throw, naming the layer, when a 'valid' window does not fit in the input's spatial axes. */
   protected checkWindowFits(inputs: Tensor): void {
     if (this.padding === 'valid') {
@@ -157,6 +163,9 @@ export abstract class BaseConv extends Layer {
     if (inputs.dtype !== 'float32') {
       throw new Error(`${this.className} '${this.name}': expected a float32 input, got dtype ${inputs.dtype} (cast it first)`);
     }
+    const fusedActivation = this.bias ? kernelActivation(this.activation) : null;
+    const fusedY = fusedActivation === null ? null : this.convolveFused(inputs, this.bias!, fusedActivation);
+    if (fusedY !== null) return fusedY;
     let y = this.convolve(inputs);
     if (this.bias) y = add(y, this.bias);
     return this.activation.apply(y);
@@ -216,6 +225,13 @@ export class Conv2D extends BaseConv {
   protected convolve(inputs: Tensor): Tensor {
     this.checkWindowFits(inputs);
     return conv2d(inputs, this.kernel!, [this.strides[0]!, this.strides[1]!], this.padding as 'same' | 'valid', [this.dilationRate[0]!, this.dilationRate[1]!]);
+  }
+  /** The same numbers as convolve + bias + activation, in one kernel (FusedConv2D). */
+  protected override convolveFused(inputs: Tensor, bias: Tensor, activation: FusedActivation): Tensor {
+    this.checkWindowFits(inputs);
+    const strides: [number, number] = [this.strides[0]!, this.strides[1]!];
+    const dilations: [number, number] = [this.dilationRate[0]!, this.dilationRate[1]!];
+    return fused.conv2d({ x: inputs, filter: this.kernel!, strides, pad: this.padding as 'same' | 'valid', dilations, bias, activation });
   }
 }
 

@@ -10,6 +10,8 @@ export type { ELUArgs, LeakyReLUArgs, ReLUArgs, SoftmaxArgs } from './activation
 export { ELU, LeakyReLU, ReLU, Softmax } from './activation-layers.js';
 export type { BatchNormalizationArgs } from './batch-normalization.js';
 export { BatchNormalization } from './batch-normalization.js';
+export type { ScaleOffsetArgs } from './scale-offset-normalization.js';
+export { ScaleOffsetNormalization } from './scale-offset-normalization.js';
 export type { BidirectionalArgs, MergeMode } from './bidirectional.js';
 export { Bidirectional } from './bidirectional.js';
 export type { Conv1DTransposeArgs, Conv2DTransposeArgs, ConvArgs } from './conv.js';

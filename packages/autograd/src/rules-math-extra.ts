@@ -18,7 +18,7 @@ const backScan = (t: Tensor, a: ScanAttrs): Tensor => cumsum(t, { ...a, reverse:
 
 type MathExtraKernel = 'Tan' | 'Asin' | 'Acos' | 'Atan' | 'Sinh' | 'Cosh' | 'Asinh' | 'Acosh' | 'Atanh' | 'Atan2' | 'Cumsum' | 'Cumprod';
 
-/** Gradient rules of the kernels in `cpu/math-extra.ts`. */
+/** Gradient rules of the kernels in `cpu/unary-extra.ts` and `cpu/scan.ts`. */
 export const mathExtraRules = {
   // d tan = 1 + tan²
   Tan: (dy, { output: y }) => [mul(dy, add(num(1), square(y)))],

@@ -1,6 +1,9 @@
-// Float32 reductions over contiguous runs, and softmax over the last axis.
+// Float32 reductions over contiguous runs (softmax lives in softmax.ts).
 
-export const R_SUM = 0, R_PROD = 1, R_MAX = 2, R_MIN = 3;
+import { R_SUM, R_PROD, R_MAX, R_MIN } from '../src/abi';
+
+// The reduction codes are src/abi.ts's, re-exported so the module exports them.
+export { R_SUM, R_PROD, R_MAX, R_MIN };
 
 @inline function combine(op: i32, a: f32, b: f32): f32 {
   switch (op) {
@@ -172,39 +175,5 @@ export function argReduceRows(x: usize, out: usize, rows: i32, n: i32, isMin: bo
       }
     }
     store<i32>(out + (<usize>r << 2), at);
-  }
-}
-
-/** Softmax (or log-softmax) of each row of n floats, max-shifted. */
-export function softmaxRows(x: usize, out: usize, rows: i32, n: i32, log: bool): void {
-  for (let r = 0; r < rows; r++) {
-    const src = x + (<usize>(r * n) << 2);
-    const dst = out + (<usize>(r * n) << 2);
-    let m: f32 = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const v = load<f32>(src + (<usize>i << 2));
-      if (v > m || v != v) m = v;
-    }
-    let s: f64 = 0;
-    if (log) {
-      for (let i = 0; i < n; i++) s += Math.exp(<f64>load<f32>(src + (<usize>i << 2)) - <f64>m);
-      const shift = <f64>m + Math.log(s);
-      for (let i = 0; i < n; i++) {
-        const o = <usize>i << 2;
-        store<f32>(dst + o, <f32>(<f64>load<f32>(src + o) - shift));
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const o = <usize>i << 2;
-        const e = <f32>Math.exp(<f64>load<f32>(src + o) - <f64>m);
-        store<f32>(dst + o, e);
-        s += <f64>e;
-      }
-      const inv = 1 / s;
-      for (let i = 0; i < n; i++) {
-        const o = <usize>i << 2;
-        store<f32>(dst + o, <f32>(<f64>load<f32>(dst + o) * inv));
-      }
-    }
   }
 }

@@ -1,20 +1,28 @@
-import type { Backend, DType, KernelTable, Shape, TensorInfo, TypedArray } from '@descent/tensor';
+import type { Backend, DType, ExtensionKernelTable, KernelTable, Shape, TensorInfo, TypedArray } from '@descent/tensor';
+import { optimizerUpdateKernels } from '@descent/tensor';
+import { INITIAL_PAGES } from './abi.js';
 import { Context } from './context.js';
 import type { WasmData } from './data.js';
 import { ptrOf } from './data.js';
 import type { KernelExports } from './exports.js';
 import { Fallback } from './fallback.js';
 import { Heap, largestBlock } from './heap.js';
-import { elementwiseKernels } from './kernels/elementwise.js';
-import { linalgKernels } from './kernels/linalg.js';
+import { binaryKernels } from './kernels/binary.js';
+import { unaryKernels } from './kernels/unary.js';
+import { fusedKernels } from './kernels/fused.js';
+import { convKernels } from './kernels/conv.js';
+import { matMulKernels } from './kernels/matmul.js';
 import { logicalKernels } from './kernels/logical.js';
-import { mathExtraKernels } from './kernels/math-extra.js';
+import { scanKernels } from './kernels/scan.js';
+import { unaryExtraKernels } from './kernels/unary-extra.js';
 import { movementKernels } from './kernels/movement.js';
 import type { OptimizerStep } from './kernels/optimizer.js';
 import { optimizerStep } from './kernels/optimizer.js';
 import { poolKernels } from './kernels/pool.js';
 import { recurrentKernels } from './kernels/recurrent.js';
 import { reduceKernels } from './kernels/reduce.js';
+import { softmaxKernels } from './kernels/softmax.js';
+import { winogradSettings } from './kernels/winograd.js';
 import type { SpawnWorker } from './threads.js';
 import type { WasmModule } from './wasm-api.js';
 import { wasmApi } from './wasm-api.js';
@@ -73,8 +81,13 @@ export class WasmBackend implements Backend {
   readonly flavour: 'simd' | 'relaxed';
   /** Runs kernels the wasm build lacks on the CPU backend and counts them by name. */
   readonly fallback: Fallback;
-  /** Fused optimizer updates (Adam, SGD, RMSprop, Adagrad) in one SIMD pass each. */
+  /**
+   * Fused optimizer updates (Adam, SGD, RMSprop, Adagrad) in one SIMD pass each: the implementation
+   * behind `extensionKernels` (`AdamUpdate`, ...), which `fusedOptimizerStep` runs.
+   */
   readonly optimizerStep: OptimizerStep;
+  /** The extension kernels: the fused optimizer updates. */
+  readonly extensionKernels: ExtensionKernelTable;
   private readonly ctx: Context;
   /**
    * The largest tensor this backend can hold: the largest allocator block within the memory limit
@@ -84,7 +97,7 @@ export class WasmBackend implements Backend {
 
   constructor(loaded: KernelModule, spawn: SpawnWorker | null, threads: number) {
     const api = wasmApi()!;
-    const memory = new api.Memory({ initial: 17, maximum: loaded.maxPages, shared: true });
+    const memory = new api.Memory({ initial: INITIAL_PAGES, maximum: loaded.maxPages, shared: true });
     const instance = new api.Instance(loaded.module, {
       env: {
         memory,
@@ -102,19 +115,25 @@ export class WasmBackend implements Backend {
     this.fallback = new Fallback(this);
     const fb = this.fallback;
     const table: KernelTable = {
-      ...elementwiseKernels(this.ctx, fb),
+      ...unaryKernels(this.ctx, fb),
+      ...binaryKernels(this.ctx, fb),
       ...logicalKernels(this.ctx, fb),
       ...reduceKernels(this.ctx, fb),
+      ...softmaxKernels(this.ctx, fb),
       ...movementKernels(this.ctx, fb),
-      ...linalgKernels(this.ctx, fb),
+      ...matMulKernels(this.ctx, fb),
+      ...convKernels(this.ctx, fb),
+      ...fusedKernels(this.ctx, fb),
       ...poolKernels(this.ctx, fb),
-      ...mathExtraKernels(fb),
+      ...unaryExtraKernels(fb),
+      ...scanKernels(fb),
       ...recurrentKernels(this.ctx, fb),
       // Sorting runs on the CPU reference kernel (copy out, sort, copy back): no wasm sort yet.
       ArgSort: fb.entry('ArgSort'),
     };
     this.kernels = checkedInputs(table);
     this.optimizerStep = optimizerStep(this.ctx);
+    this.extensionKernels = optimizerUpdateKernels(this.optimizerStep);
     pool.setThreads(threads);
   }
 
@@ -192,6 +211,34 @@ export class WasmBackend implements Backend {
   /** Row ranges run by worker threads so far. */
   get threadJobs(): number {
     return this.ctx.pool.jobsPosted;
+  }
+
+  /**
+   * Whether 3×3 stride-1 convolutions with at least 16 input and output channels (forward, input and
+   * filter gradients) use Winograd F(2×2, 3×3) or F(4×4, 3×3) (on by default; src/kernels/winograd.ts).
+   * Off: the direct / implicit-GEMM kernels. Shared by every instance in the process.
+   */
+  set convWinograd(v: boolean) {
+    winogradSettings.enabled = v;
+  }
+
+  /** Whether eligible 3×3 convolutions use Winograd (see the setter). */
+  get convWinograd(): boolean {
+    return winogradSettings.enabled;
+  }
+
+  /**
+   * Output tile of the Winograd forward and input-gradient products: 2 (F(2×2, 3×3)), 4 (F(4×4, 3×3)) or 0
+   * (the default: whichever needs fewer multiplies for the output size). Shared by every instance.
+   */
+  set convWinogradTile(v: 0 | 2 | 4) {
+    if (v !== 0 && v !== 2 && v !== 4) throw new Error(`convWinogradTile: expected 0, 2 or 4, got ${String(v)}`);
+    winogradSettings.tile = v;
+  }
+
+  /** Output tile of the Winograd forward and input-gradient products (see the setter). */
+  get convWinogradTile(): 0 | 2 | 4 {
+    return winogradSettings.tile;
   }
 
   /** Current memory figures of the backend (see `WasmMemoryInfo`). */

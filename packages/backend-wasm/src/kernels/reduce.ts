@@ -69,20 +69,6 @@ function argReduce(ctx: Context, fb: Fallback, name: 'ArgMax' | 'ArgMin') {
   };
 }
 
-function softmax(ctx: Context, fb: Fallback, log: boolean) {
-  const cpu = fb.kernel(log ? 'LogSoftmax' : 'Softmax');
-  return (inputs: readonly [TensorInfo], attrs: { axis: number }): TensorInfo => {
-    const [x] = inputs;
-    const rank = x.shape.length;
-    if (x.dtype !== 'float32' || attrs.axis !== rank - 1) return cpu(inputs, attrs);
-    const n = x.shape[rank - 1]!;
-    const { info, ptr } = ctx.output(x.shape, 'float32');
-    const size = product(x.shape);
-    if (size > 0) ctx.k.softmaxRows(ctx.ptr(x), ptr, size / n, n, log ? 1 : 0);
-    return info;
-  };
-}
-
 export function reduceKernels(ctx: Context, fb: Fallback) {
   return {
     Sum: reduce(ctx, fb, 'Sum'),
@@ -93,7 +79,5 @@ export function reduceKernels(ctx: Context, fb: Fallback) {
     Any: fb.entry('Any'),
     ArgMax: argReduce(ctx, fb, 'ArgMax'),
     ArgMin: argReduce(ctx, fb, 'ArgMin'),
-    Softmax: softmax(ctx, fb, false),
-    LogSoftmax: softmax(ctx, fb, true),
   } satisfies Partial<KernelTable>;
 }

@@ -2,16 +2,20 @@ import type { Backend, KernelTable, TensorInfo } from '../backend.js';
 import type { DType, TypedArray } from '../dtype.js';
 import type { Shape } from '../shape.js';
 import { convKernels } from './conv.js';
-import { elementwiseKernels } from './elementwise.js';
-import { mathExtraKernels } from './math-extra.js';
+import { binaryKernels } from './binary.js';
+import { fusedKernels } from './fused.js';
 import { matMulKernels } from './matmul.js';
-import { cpuOptimizerStep } from './optimizer.js';
+import { cpuExtensionKernels } from './optimizer.js';
 import { movementKernels } from './movement.js';
 import { poolKernels } from './pool.js';
 import { recurrentKernels } from './recurrent.js';
 import { reduceKernels } from './reduce.js';
+import { scanKernels } from './scan.js';
+import { softmaxKernels } from './softmax.js';
 import { reluGradKernels } from './relu-grad.js';
 import { sortKernels } from './sort.js';
+import { unaryKernels } from './unary.js';
+import { unaryExtraKernels } from './unary-extra.js';
 import { CPU_MAX_BYTES, output, valuesOf } from './storage.js';
 
 /**
@@ -23,18 +27,22 @@ export class CpuBackend implements Backend {
   /** One typed array per tensor, at most CPU_MAX_BYTES (2 GiB; see there why). */
   readonly maxBytes = CPU_MAX_BYTES;
   readonly kernels: KernelTable = {
-    ...elementwiseKernels,
+    ...unaryKernels,
+    ...binaryKernels,
     ...reduceKernels,
+    ...softmaxKernels,
     ...movementKernels,
     ...matMulKernels,
     ...convKernels,
     ...poolKernels,
-    ...mathExtraKernels,
+    ...unaryExtraKernels,
+    ...scanKernels,
     ...recurrentKernels,
     ...sortKernels,
     ...reluGradKernels,
+    ...fusedKernels,
   };
-  readonly optimizerStep = cpuOptimizerStep;
+  readonly extensionKernels = cpuExtensionKernels;
 
   write(values: TypedArray, shape: Shape, dtype: DType): TensorInfo {
     return output(values, shape, dtype);

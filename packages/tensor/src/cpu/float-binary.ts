@@ -2,10 +2,10 @@
  * Float32 fast paths of the arithmetic binary kernels for the two shapes training hits most: equal
  * shapes and one operand a scalar (optimizer updates, loss scaling). Separate functions typed to
  * Float32Array keep V8's element access monomorphic, which the general strided walk in
- * elementwise.ts (shared by every dtype) cannot; measured ~2–3× faster per element there.
+ * binary.ts (shared by every dtype) cannot; measured ~2–3× faster per element there.
  */
 
-export type FastBinaryOp = 'Add' | 'Sub' | 'Mul' | 'Div' | 'Maximum' | 'Minimum' | 'SquaredDifference';
+type FastBinaryOp = 'Add' | 'Sub' | 'Mul' | 'Div' | 'Maximum' | 'Minimum' | 'SquaredDifference';
 
 export function isFastBinaryOp(op: string): op is FastBinaryOp {
   return op === 'Add' || op === 'Sub' || op === 'Mul' || op === 'Div' || op === 'Maximum' || op === 'Minimum' || op === 'SquaredDifference';

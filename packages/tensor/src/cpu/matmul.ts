@@ -25,7 +25,7 @@ let packB = new Float32Array(KC * NC);
  * A strided view of a matrix inside a flat array: element (i, j) is at `off + i·rs + j·cs`.
  * Transposes are a swap of `rs` and `cs`, so they cost nothing until packing reads them.
  */
-export interface MatrixView<A extends Float32Array | Int32Array = Float32Array> {
+interface MatrixView<A extends Float32Array | Int32Array = Float32Array> {
   readonly data: A;
   readonly off: number;
   readonly rs: number;

@@ -5,7 +5,7 @@ import { tensor } from './convert.js';
 import { arange, eye, full, linspace, oneHot, scalar } from './creation.js';
 import { randomNormal, randomUniform, truncatedNormal } from './random.js';
 import { max, mean, norm, sum } from './reduce.js';
-import { reshape, tile, transpose } from './shape.js';
+import { reshape, tile, transpose } from './movement.js';
 
 describe('fill values are checked, not coerced', () => {
   it('full refuses a value that is not a number or boolean', () => {

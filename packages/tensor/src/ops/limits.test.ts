@@ -6,7 +6,7 @@ import { tensor } from './convert.js';
 import { arange, eye, full, linspace, oneHot, zeros } from './creation.js';
 import { dot, matMul } from './matmul.js';
 import { bernoulli, randomNormal, randomUniform, truncatedNormal } from './random.js';
-import { broadcastTo, concat, pad, tile } from './shape.js';
+import { broadcastTo, concat, pad, tile } from './movement.js';
 
 /** Run `fn`, expect it to throw `pattern`, and return how long it took (ms). */
 function refusal(fn: () => unknown, pattern: RegExp): number {

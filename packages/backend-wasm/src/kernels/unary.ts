@@ -1,13 +1,16 @@
 import type { KernelTable, TensorInfo } from '@descent/tensor';
-import { broadcastWalk } from '@descent/tensor';
 import type { Context } from '../context.js';
-import { BINARY, UNARY } from '../exports.js';
+import { UNARY } from '../exports.js';
 import type { Fallback } from '../fallback.js';
 
+// The unary kernel family in wasm (asm/unary.ts, asm/cast.ts): unary ops, Cast and ReluGrad, split
+// across threads in blocks of BLOCK elements.
+
 type UnaryName = keyof typeof UNARY;
+type KernelTableAttrs<K extends keyof KernelTable> = Parameters<KernelTable[K]>[1];
 
 /** Elements per unit of the element-wise range kernels (threads take whole blocks; a multiple of 16). */
-const BLOCK = 4096;
+export const BLOCK = 4096;
 const bits = new Float32Array(1);
 const bitsI32 = new Int32Array(bits.buffer);
 
@@ -16,8 +19,6 @@ function f32Bits(v: number): number {
   bits[0] = v;
   return bitsI32[0]!;
 }
-type BinaryName = keyof typeof BINARY;
-
 // Kernels whose CPU version keeps int32 as int32; for float32 input every listed unary kernel outputs float32.
 function unary(ctx: Context, fb: Fallback, name: UnaryName) {
   const op = UNARY[name];
@@ -38,44 +39,6 @@ function unary(ctx: Context, fb: Fallback, name: UnaryName) {
     const { info, ptr } = ctx.output(x.shape, 'float32');
     const n = ctx.data(info).size;
     ctx.pool.range('unaryRange', Math.ceil(n / BLOCK), 1, n * 8, [op, ctx.ptr(x), ptr, n, BLOCK, f32Bits(p), f32Bits(q)], ctx.workPtr);
-    return info;
-  };
-}
-
-function binary(ctx: Context, fb: Fallback, name: BinaryName) {
-  const op = BINARY[name];
-  const cpu = fb.kernel(name);
-  const compare = op >= BINARY.Equal;
-  return (inputs: readonly [TensorInfo, TensorInfo]): TensorInfo => {
-    const [a, b] = inputs;
-    if (a.dtype !== 'float32' || b.dtype !== 'float32') return cpu(inputs, {});
-    const walk = broadcastWalk(name, [a.shape, b.shape]);
-    const { info, ptr } = ctx.output(walk.outShape, compare ? 'bool' : 'float32');
-    const pa = ctx.ptr(a);
-    const pb = ctx.ptr(b);
-    const size = ctx.data(info).size;
-    if (size === 0) return info;
-    const rank = walk.dims.length;
-    const cost = size * (compare ? 9 : 12);
-    if (rank === 1) {
-      // One run (same shapes, or a scalar operand): threads take blocks of it.
-      const sa = walk.strides[0]![0]!;
-      const sb = walk.strides[1]![0]!;
-      const args = [op, pa, pb, ptr, size, BLOCK, sa, sb, sa * BLOCK, sb * BLOCK];
-      ctx.pool.range('binaryRange', Math.ceil(size / BLOCK), 1, cost, args, ctx.workPtr);
-      return info;
-    }
-    if (rank === 2) {
-      // Rows over a broadcast last axis (a bias add): threads take whole rows.
-      const [rows, inner] = walk.dims as [number, number];
-      const [rowA, sa] = walk.strides[0] as [number, number];
-      const [rowB, sb] = walk.strides[1] as [number, number];
-      const args = [op, pa, pb, ptr, size, inner, sa, sb, rowA, rowB];
-      ctx.pool.range('binaryRange', rows, Math.ceil(BLOCK / inner), cost, args, ctx.workPtr);
-      return info;
-    }
-    const meta = ctx.meta([walk.dims, walk.strides[0]!, walk.strides[1]!], walk.dims.length);
-    ctx.k.binaryF32(op, pa, pb, ptr, walk.dims.length, meta);
     return info;
   };
 }
@@ -111,20 +74,6 @@ function cast(ctx: Context, fb: Fallback) {
   };
 }
 
-function where(ctx: Context, fb: Fallback) {
-  const cpu = fb.kernel('Where');
-  return (inputs: readonly [TensorInfo, TensorInfo, TensorInfo]): TensorInfo => {
-    const [cond, a, b] = inputs;
-    if (cond.dtype !== 'bool' || a.dtype !== b.dtype || a.dtype === 'bool') return cpu(inputs, {});
-    const walk = broadcastWalk('Where', [cond.shape, a.shape, b.shape]);
-    const { info, ptr } = ctx.output(walk.outShape, a.dtype);
-    if (ctx.data(info).size === 0) return info;
-    const meta = ctx.meta([walk.dims, walk.strides[0]!, walk.strides[1]!, walk.strides[2]!], walk.dims.length);
-    ctx.k.where32(ctx.ptr(cond), ctx.ptr(a), ctx.ptr(b), ptr, walk.dims.length, meta);
-    return info;
-  };
-}
-
 function reluGrad(ctx: Context, fb: Fallback) {
   const cpu = fb.kernel('ReluGrad');
   return (inputs: readonly [TensorInfo, TensorInfo]): TensorInfo => {
@@ -138,15 +87,8 @@ function reluGrad(ctx: Context, fb: Fallback) {
   };
 }
 
-type KernelTableAttrs<K extends keyof KernelTable> = Parameters<KernelTable[K]>[1];
-
-export function elementwiseKernels(ctx: Context, fb: Fallback) {
-  const table = {
-    Cast: cast(ctx, fb),
-    Where: where(ctx, fb),
-    ReluGrad: reluGrad(ctx, fb),
-  } as Record<string, unknown>;
+export function unaryKernels(ctx: Context, fb: Fallback) {
+  const table = { Cast: cast(ctx, fb), ReluGrad: reluGrad(ctx, fb) } as Record<string, unknown>;
   for (const name of Object.keys(UNARY) as UnaryName[]) table[name] = unary(ctx, fb, name);
-  for (const name of Object.keys(BINARY) as BinaryName[]) table[name] = binary(ctx, fb, name);
-  return table as Pick<KernelTable, UnaryName | BinaryName | 'Cast' | 'Where' | 'ReluGrad'>;
+  return table as Pick<KernelTable, UnaryName | 'Cast' | 'ReluGrad'>;
 }

@@ -6,7 +6,7 @@ import { arange, zeros } from './creation.js';
 import { randomNormal } from './random.js';
 import {
   broadcastTo, concat, expandDims, flatten, pad, reshape, reverse, slice, split, squeeze, stack, tile, transpose, unstack,
-} from './shape.js';
+} from './movement.js';
 
 const values = (t: Tensor): number[] => Array.from(t.dataSync());
 

@@ -1,9 +1,12 @@
-import type { ConvAttrs, KernelTable, TensorInfo } from '@descent/tensor';
-import { broadcastShapes, stridesOf } from '@descent/tensor';
+import type { ConvAttrs, ConvGeometry, KernelTable, TensorInfo } from '@descent/tensor';
+import { convGeometry } from '@descent/tensor';
+import { COL_FLOATS } from '../abi.js';
 import type { Context } from '../context.js';
 import { PATCHES } from '../exports.js';
 import type { Fallback } from '../fallback.js';
+import { gemm } from './matmul.js';
 import { product } from './shape.js';
+import { winogradConv2d, winogradConv2dFilterGrad, winogradConv2dInputGrad } from './winograd.js';
 
 /** Floats of im2col patches made per chunk (16 MiB): bounds scratch memory for large convolutions. */
 const CHUNK_FLOATS = 1 << 22;
@@ -14,97 +17,20 @@ const CHUNK_FLOATS = 1 << 22;
  */
 const COL2IM_CHUNK_FLOATS = 1 << 18;
 
-/** C (m×n) = op(A)·op(B) (+ C when `accumulate`) on the thread pool; strides as in asm/matmul.ts. */
-export function gemm(
-  ctx: Context, a: number, b: number, c: number, m: number, n: number, k: number,
-  sam: number, sak: number, sbk: number, sbn: number, accumulate: boolean,
-): void {
-  if (m === 0 || n === 0) return;
-  ctx.pool.matmul(a, b, c, m, n, k, sam, sak, sbk, sbn, accumulate ? 1 : 0, ctx.workPtr);
-}
-
-function matMul(ctx: Context, fb: Fallback) {
-  const cpu = fb.kernel('MatMul');
-  return (inputs: readonly [TensorInfo, TensorInfo], attrs: { transposeA: boolean; transposeB: boolean }): TensorInfo => {
-    const [a, b] = inputs;
-    const { transposeA, transposeB } = attrs;
-    const ra = a.shape.length;
-    const rb = b.shape.length;
-    if (a.dtype !== 'float32' || b.dtype !== 'float32' || ra < 2 || rb < 2) return cpu(inputs, attrs);
-    const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
-    const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
-    const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
-    const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
-    if (k !== kb) return cpu(inputs, attrs);
-    const batchA = a.shape.slice(0, -2);
-    const batchB = b.shape.slice(0, -2);
-    let batch: number[];
-    try {
-      batch = broadcastShapes('MatMul', batchA, batchB);
-    } catch {
-      return cpu(inputs, attrs);
-    }
-    const { info, ptr } = ctx.output([...batch, m, n], 'float32');
-    // Element strides of the two matrices, transposes folded in.
-    const sam = transposeA ? 1 : k;
-    const sak = transposeA ? m : 1;
-    const sbk = transposeB ? 1 : n;
-    const sbn = transposeB ? k : 1;
-    const pa = ctx.ptr(a);
-    const pb = ctx.ptr(b);
-    const count = product(batch);
-    if (count === 1) {
-      gemm(ctx, pa, pb, ptr, m, n, k, sam, sak, sbk, sbn, false);
-      return info;
-    }
-    // Broadcast batch: walk the output batch index and map it to each input's batch offset.
-    const rank = batch.length;
-    const stA = stridesOf(batchA);
-    const stB = stridesOf(batchB);
-    const idx = new Array<number>(rank).fill(0);
-    for (let t = 0; t < count; t++) {
-      let offA = 0;
-      let offB = 0;
-      for (let d = 0; d < rank; d++) {
-        const da = d - (rank - batchA.length);
-        const db = d - (rank - batchB.length);
-        if (da >= 0 && batchA[da] !== 1) offA += idx[d]! * stA[da]!;
-        if (db >= 0 && batchB[db] !== 1) offB += idx[d]! * stB[db]!;
-      }
-      gemm(ctx, pa + offA * m * k * 4, pb + offB * k * n * 4, ptr + t * m * n * 4, m, n, k, sam, sak, sbk, sbn, false);
-      for (let d = rank - 1; d >= 0; d--) {
-        if (++idx[d]! < batch[d]!) break;
-        idx[d] = 0;
-      }
-    }
-    return info;
-  };
-}
-
-interface Geometry {
-  n: number; h: number; w: number; c: number; kh: number; kw: number; o: number;
-  oh: number; ow: number; sh: number; sw: number; dh: number; dw: number; pt: number; pl: number;
-  /** Patch length kh·kw·c. */
-  k: number;
+/** @descent/tensor's convolution geometry, plus what the dispatch below asks of it. */
+export interface Geometry extends ConvGeometry {
   /** Output positions n·oh·ow. */
   p: number;
   /** A 1×1, stride-1, unpadded conv is a plain matmul over the pixels. */
   pointwise: boolean;
 }
 
-function geometry(xShape: readonly number[], fShape: readonly number[], attrs: ConvAttrs): Geometry | null {
-  if (xShape.length !== 4 || fShape.length !== 4) return null;
-  const [n, h, w, c] = xShape as [number, number, number, number];
-  const [kh, kw, fc, o] = fShape as [number, number, number, number];
-  if (fc !== c) return null;
-  const [sh, sw] = attrs.strides;
-  const [dh, dw] = attrs.dilations;
-  const [pt, pb, pl, pr] = attrs.pad;
-  const oh = Math.floor((h + pt + pb - ((kh - 1) * dh + 1)) / sh) + 1;
-  const ow = Math.floor((w + pl + pr - ((kw - 1) * dw + 1)) / sw) + 1;
-  if (oh < 0 || ow < 0) return null;
-  const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && pt === 0 && pb === 0 && pl === 0 && pr === 0;
-  return { n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, pt, pl, k: kh * kw * c, p: n * oh * ow, pointwise };
+/** The geometry, or null where the shapes make no convolution (the CPU kernel then reports why). */
+export function geometry(xShape: readonly number[], fShape: readonly number[], attrs: ConvAttrs): Geometry | null {
+  const g = convGeometry(xShape, fShape, attrs);
+  if (typeof g === 'string') return null;
+  const pointwise = g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pb === 0 && g.pl === 0 && g.pr === 0;
+  return { ...g, p: g.n * g.oh * g.ow, pointwise };
 }
 
 /**
@@ -115,7 +41,7 @@ function geometry(xShape: readonly number[], fShape: readonly number[], attrs: C
 const DIRECT_MAX_PATCH = 32;
 
 /** Stride 1, no padding, no dilation, output channels in eights, a shallow patch: the direct kernels' case. */
-function direct(g: Geometry): boolean {
+export function direct(g: Geometry): boolean {
   return g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.pt === 0 && g.pl === 0 &&
     g.oh === g.h - g.kh + 1 && g.ow === g.w - g.kw + 1 && g.o % 8 === 0 && g.k <= DIRECT_MAX_PATCH;
 }
@@ -175,6 +101,7 @@ function conv2d(ctx: Context, fb: Fallback) {
       gemm(ctx, px, pf, ptr, g.p, g.o, g.k, g.k, 1, g.o, 1, false);
       return info;
     }
+    if (winogradConv2d(ctx, g, px, pf, ptr)) return info;
     if (direct(g)) {
       // Threads take whole output rows.
       const args = [px, pf, ptr, g.n, g.h, g.w, g.c, g.kh, g.kw, g.o, g.oh, g.ow];
@@ -213,6 +140,7 @@ function backpropFilter(ctx: Context, fb: Fallback) {
       gemm(ctx, px, pdy, ptr, g.k, g.o, g.p, 1, g.k, g.o, 1, false);
       return info;
     }
+    if (winogradConv2dFilterGrad(ctx, g, px, pdy, ptr)) return info;
     if (direct(g)) {
       // Threads take blocks of eight output channels (each sums its columns of dW over every pixel).
       const args = [px, pdy, ptr, g.n, g.h, g.w, g.c, g.kh, g.kw, g.o, g.oh, g.ow];
@@ -251,6 +179,8 @@ function backpropInput(ctx: Context, fb: Fallback) {
       ctx.heap.f32.fill(0, ptr >> 2, (ptr >> 2) + product(attrs.inputShape));
       return info;
     }
+    if (winogradConv2dInputGrad(ctx, g, pdy, pf, ptr)) return info;
+    // A patch row must fit the column scratch of each thread's `work` (src/abi.ts COL_FLOATS).
     if (g.k <= COL_FLOATS) {
       imageInputGrad(ctx, g, pdy, pf, ptr);
       return info;
@@ -263,9 +193,6 @@ function backpropInput(ctx: Context, fb: Fallback) {
     return info;
   };
 }
-
-/** Floats of the column scratch in each thread's `work` (asm/conv.ts COL_FLOATS): a patch row must fit. */
-const COL_FLOATS = 1 << 16;
 
 /**
  * dx of a convolution image by image (asm/conv.ts convInputGradRange): each thread takes whole images,
@@ -283,9 +210,8 @@ function imageInputGrad(ctx: Context, g: Geometry, pdy: number, pf: number, dx: 
   }
 }
 
-export function linalgKernels(ctx: Context, fb: Fallback) {
+export function convKernels(ctx: Context, fb: Fallback) {
   return {
-    MatMul: matMul(ctx, fb),
     Conv2D: conv2d(ctx, fb),
     Conv2DBackpropFilter: backpropFilter(ctx, fb),
     Conv2DBackpropInput: backpropInput(ctx, fb),

@@ -2,11 +2,11 @@ import type { KernelTable } from '@descent/tensor';
 import type { Fallback } from '../fallback.js';
 
 /**
- * The inverse and hyperbolic trigonometric functions, Atan2, and the running sum and product run on
- * the CPU reference kernels (copy out, compute, copy back; counted in `fallback.counts`). None of them
- * sits in a training step's hot path; a native loop can replace an entry here once a benchmark asks.
+ * The inverse and hyperbolic trigonometric functions and Atan2 run on the CPU reference kernels (copy
+ * out, compute, copy back; counted in `fallback.counts`). None of them sits in a training step's hot
+ * path; a native loop can replace an entry here once a benchmark asks.
  */
-export function mathExtraKernels(fb: Fallback) {
+export function unaryExtraKernels(fb: Fallback) {
   return {
     Tan: fb.entry('Tan'),
     Asin: fb.entry('Asin'),
@@ -18,7 +18,5 @@ export function mathExtraKernels(fb: Fallback) {
     Acosh: fb.entry('Acosh'),
     Atanh: fb.entry('Atanh'),
     Atan2: fb.entry('Atan2'),
-    Cumsum: fb.entry('Cumsum'),
-    Cumprod: fb.entry('Cumprod'),
   } satisfies Partial<KernelTable>;
 }

@@ -13,7 +13,7 @@ export function namedPaths(text: string): string[] {
   for (const line of text.split('\n')) {
     for (const m of line.matchAll(PATH)) {
       const token = m[1]!;
-      const before = line.slice(Math.max(0, m.index! - 8), m.index!);
+      const before = line.slice(Math.max(0, m.index - 8), m.index);
       if (/https?:\/\/\S*$|www\.\S*$/.test(before)) continue;
       if (/(^|\/)(dist|build|node_modules)\//.test(token)) continue;
       // Product names such as TF.js or Node.js, not files (file names are lower-case kebab-case).

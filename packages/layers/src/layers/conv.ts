@@ -163,9 +163,13 @@ export abstract class BaseConv extends Layer {
     if (inputs.dtype !== 'float32') {
       throw new Error(`${this.className} '${this.name}': expected a float32 input, got dtype ${inputs.dtype} (cast it first)`);
     }
-    const fusedActivation = this.bias ? kernelActivation(this.activation) : null;
-    const fusedY = fusedActivation === null ? null : this.convolveFused(inputs, this.bias!, fusedActivation);
-    if (fusedY !== null) return fusedY;
+    if (this.bias) {
+      // Convolution, bias and (built-in relu/linear) activation in one kernel where the layer has one;
+      // any other activation is applied to the fused convolution + bias.
+      const fusedActivation = kernelActivation(this.activation);
+      const fusedY = this.convolveFused(inputs, this.bias, fusedActivation ?? 'linear');
+      if (fusedY !== null) return fusedActivation === null ? this.activation.apply(fusedY) : fusedY;
+    }
     let y = this.convolve(inputs);
     if (this.bias) y = add(y, this.bias);
     return this.activation.apply(y);

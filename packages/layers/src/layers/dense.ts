@@ -99,9 +99,13 @@ export class Dense extends Layer {
 
   call(inputs: Tensor, _kwargs: CallKwargs): Tensor {
     if (inputs.dtype === 'bool') throw new Error(`${this.className} '${this.name}': expected a float32 or int32 input, got dtype bool (cast it first)`);
-    const fusedActivation = this.bias ? kernelActivation(this.activation) : null;
-    // Product, bias and activation in one kernel (the same numbers as the three ops below).
-    if (fusedActivation !== null) return fused.matMul({ a: inputs, b: this.kernel!, bias: this.bias!, activation: fusedActivation });
+    if (this.bias) {
+      // Product, bias and (built-in relu/linear) activation in one kernel — the same numbers as the ops
+      // below; any other activation is applied to the fused product + bias.
+      const fusedActivation = kernelActivation(this.activation);
+      const y = fused.matMul({ a: inputs, b: this.kernel!, bias: this.bias, activation: fusedActivation ?? 'linear' });
+      return fusedActivation === null ? this.activation.apply(y) : y;
+    }
     let y = matMul(inputs, this.kernel!);
     if (this.bias) y = add(y, this.bias);
     return this.activation.apply(y);

@@ -22,6 +22,24 @@ export const GEO_M = 14; // output tile: 2 (F(2×2, 3×3), winograd.ts) or 4 (F(
   return load<i32>(geo + (<usize>i << 2));
 }
 
+// Tiles are numbered image by image, then row by row: tile t is in image t / (th·tw), at tile row
+// (t mod th·tw) / tw and tile column (t mod th·tw) mod tw; its m×m output block starts m times that.
+
+/** Image of tile `tile`. */
+@inline export function tileImage(geo: usize, tile: i32): i32 {
+  return tile / (geoAt(geo, GEO_TH) * geoAt(geo, GEO_TW));
+}
+
+/** First output row of tile `tile`'s m×m block. */
+@inline export function tileTop(geo: usize, tile: i32, m: i32): i32 {
+  return m * ((tile % (geoAt(geo, GEO_TH) * geoAt(geo, GEO_TW))) / geoAt(geo, GEO_TW));
+}
+
+/** First output column of tile `tile`'s m×m block. */
+@inline export function tileLeft(geo: usize, tile: i32, m: i32): i32 {
+  return m * ((tile % (geoAt(geo, GEO_TH) * geoAt(geo, GEO_TW))) % geoAt(geo, GEO_TW));
+}
+
 /** Loads patch element (r, s): four channels (`wide`) or one in lane 0; zeros outside the input. */
 @inline export function patch(p: usize, ok: bool, wide: bool): v128 {
   if (!ok) return f32x4.splat(0);

@@ -17,8 +17,8 @@
 import { matmul, matmulScratchBytes } from './matmul';
 import { COL_FLOATS } from './conv';
 import {
-  GEO_CO, GEO_CR, GEO_GROUP, GEO_H, GEO_M, GEO_OH, GEO_OW, GEO_PACKED, GEO_PL, GEO_PT, GEO_SLAB, GEO_TH, GEO_TILES, GEO_TW, GEO_W,
-  geoAt, patch, put, sumSlabs,
+  GEO_CO, GEO_CR, GEO_GROUP, GEO_H, GEO_M, GEO_OH, GEO_OW, GEO_PACKED, GEO_PL, GEO_PT, GEO_SLAB, GEO_TILES, GEO_W,
+  geoAt, patch, put, sumSlabs, tileImage, tileLeft, tileTop,
 } from './winograd-common';
 import { filter4, finish4, inputTile4, outputGradTile4, outputTile4 } from './winograd4';
 
@@ -104,13 +104,10 @@ export function winogradRange(start: i32, end: i32, work: usize, x: usize, packe
  * Four channels per vector; a channel count that is not a multiple of 4 ends with single lanes.
  */
 function inputTile(x: usize, v: usize, geo: usize, tile: i32, slot: i32, group: i32, cr: i32): void {
-  const h = geoAt(geo, GEO_H), w = geoAt(geo, GEO_W), th = geoAt(geo, GEO_TH), tw = geoAt(geo, GEO_TW);
-  const perImage = th * tw;
-  const b = tile / perImage;
-  const q = tile - b * perImage;
-  const ty = q / tw;
-  const y0 = 2 * ty - geoAt(geo, GEO_PT);
-  const x0 = 2 * (q - ty * tw) - geoAt(geo, GEO_PL);
+  const h = geoAt(geo, GEO_H), w = geoAt(geo, GEO_W);
+  const b = tileImage(geo, tile);
+  const y0 = tileTop(geo, tile, 2) - geoAt(geo, GEO_PT);
+  const x0 = tileLeft(geo, tile, 2) - geoAt(geo, GEO_PL);
   // Rows/columns of the patch inside the input (the rest reads as zeros): a bit per row and column.
   let rows = 0, cols = 0;
   for (let r = 0; r < 4; r++) {
@@ -172,12 +169,8 @@ function inputTile(x: usize, v: usize, geo: usize, tile: i32, slot: i32, group: 
 
 /** Aᵀ M A of tile `tile` from M[p][slot][co] into the output, cropped to its oh × ow pixels. */
 function outputTile(m: usize, out: usize, geo: usize, tile: i32, slot: i32, group: i32, co: i32): void {
-  const oh = geoAt(geo, GEO_OH), ow = geoAt(geo, GEO_OW), th = geoAt(geo, GEO_TH), tw = geoAt(geo, GEO_TW);
-  const perImage = th * tw;
-  const b = tile / perImage;
-  const q = tile - b * perImage;
-  const ty = q / tw;
-  const y = 2 * ty, xx = 2 * (q - ty * tw);
+  const oh = geoAt(geo, GEO_OH), ow = geoAt(geo, GEO_OW);
+  const b = tileImage(geo, tile), y = tileTop(geo, tile, 2), xx = tileLeft(geo, tile, 2);
   const down = y + 1 < oh, right = xx + 1 < ow;
   const px = <usize>co << 2;
   const dst = out + (<usize>(((b * oh + y) * ow + xx) * co) << 2);
@@ -266,12 +259,8 @@ export function winogradFilterGradRange(start: i32, end: i32, work: usize, x: us
 
 /** Ŷ = A dY Aᵀ of tile `tile`'s 2×2 output gradient (zeros past the output's edge) into Ŷ[p][slot][co]. */
 function outputGradTile(dy: usize, yh: usize, geo: usize, tile: i32, slot: i32, group: i32, co: i32): void {
-  const oh = geoAt(geo, GEO_OH), ow = geoAt(geo, GEO_OW), th = geoAt(geo, GEO_TH), tw = geoAt(geo, GEO_TW);
-  const perImage = th * tw;
-  const b = tile / perImage;
-  const q = tile - b * perImage;
-  const ty = q / tw;
-  const y = 2 * ty, xx = 2 * (q - ty * tw);
+  const oh = geoAt(geo, GEO_OH), ow = geoAt(geo, GEO_OW);
+  const b = tileImage(geo, tile), y = tileTop(geo, tile, 2), xx = tileLeft(geo, tile, 2);
   const down = y + 1 < oh, right = xx + 1 < ow;
   const px = <usize>co << 2;
   const src = dy + (<usize>(((b * oh + y) * ow + xx) * co) << 2);

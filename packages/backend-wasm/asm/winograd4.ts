@@ -13,7 +13,7 @@
 // rows (36 vectors do not fit the registers). The filter transforms are computed in float64. The range
 // kernels of winograd.ts call these for 4×4 tiles (this file is not exported from the module).
 import {
-  GEO_H, GEO_OH, GEO_OW, GEO_PL, GEO_PT, GEO_TH, GEO_TW, GEO_W, geoAt, load4, patch, put,
+  GEO_H, GEO_OH, GEO_OW, GEO_PL, GEO_PT, GEO_W, geoAt, load4, patch, put, tileImage, tileLeft, tileTop,
 } from './winograd-common';
 
 /** Transformed filter U[36][ca][cb] of f[9][ca][cb]; `flip` reads tap 8 − t (as winogradFilter). */
@@ -49,13 +49,10 @@ export function filter4(f: usize, u: usize, ca: i32, cb: i32, flip: bool): void 
 
 /** Bᵀ d B of the tile's 6×6 input patch into V[p][slot][cr] (p = 6·i + j): columns first, in place, then rows. */
 export function inputTile4(x: usize, v: usize, geo: usize, tile: i32, slot: i32, group: i32, cr: i32): void {
-  const h = geoAt(geo, GEO_H), w = geoAt(geo, GEO_W), th = geoAt(geo, GEO_TH), tw = geoAt(geo, GEO_TW);
-  const perImage = th * tw;
-  const b = tile / perImage;
-  const q = tile - b * perImage;
-  const ty = q / tw;
-  const y0 = 4 * ty - geoAt(geo, GEO_PT);
-  const x0 = 4 * (q - ty * tw) - geoAt(geo, GEO_PL);
+  const h = geoAt(geo, GEO_H), w = geoAt(geo, GEO_W);
+  const b = tileImage(geo, tile);
+  const y0 = tileTop(geo, tile, 4) - geoAt(geo, GEO_PT);
+  const x0 = tileLeft(geo, tile, 4) - geoAt(geo, GEO_PL);
   let rows = 0, cols = 0;
   for (let r = 0; r < 6; r++) {
     if (y0 + r >= 0 && y0 + r < h) rows |= 1 << r;
@@ -109,12 +106,8 @@ export function inputTile4(x: usize, v: usize, geo: usize, tile: i32, slot: i32,
 
 /** Aᵀ M A of the tile from M[p][slot][co] (columns first, in place), cropped to the output. */
 export function outputTile4(m: usize, out: usize, geo: usize, tile: i32, slot: i32, group: i32, co: i32): void {
-  const oh = geoAt(geo, GEO_OH), ow = geoAt(geo, GEO_OW), th = geoAt(geo, GEO_TH), tw = geoAt(geo, GEO_TW);
-  const perImage = th * tw;
-  const b = tile / perImage;
-  const q = tile - b * perImage;
-  const ty = q / tw;
-  const y = 4 * ty, xx = 4 * (q - ty * tw);
+  const oh = geoAt(geo, GEO_OH), ow = geoAt(geo, GEO_OW);
+  const b = tileImage(geo, tile), y = tileTop(geo, tile, 4), xx = tileLeft(geo, tile, 4);
   const rows = min(4, oh - y), cols = min(4, ow - xx);
   const px = <usize>co << 2;
   const dst = out + (<usize>(((b * oh + y) * ow + xx) * co) << 2);
@@ -155,12 +148,8 @@ export function outputTile4(m: usize, out: usize, geo: usize, tile: i32, slot: i
 
 /** Ŷ = A dY Aᵀ of the tile's 4×4 output gradient (zeros past the output's edge) into Ŷ[p][slot][co]. */
 export function outputGradTile4(dy: usize, yh: usize, geo: usize, tile: i32, slot: i32, group: i32, co: i32): void {
-  const oh = geoAt(geo, GEO_OH), ow = geoAt(geo, GEO_OW), th = geoAt(geo, GEO_TH), tw = geoAt(geo, GEO_TW);
-  const perImage = th * tw;
-  const b = tile / perImage;
-  const q = tile - b * perImage;
-  const ty = q / tw;
-  const y = 4 * ty, xx = 4 * (q - ty * tw);
+  const oh = geoAt(geo, GEO_OH), ow = geoAt(geo, GEO_OW);
+  const b = tileImage(geo, tile), y = tileTop(geo, tile, 4), xx = tileLeft(geo, tile, 4);
   const rows = min(4, oh - y), cols = min(4, ow - xx);
   const px = <usize>co << 2;
   const src = dy + (<usize>(((b * oh + y) * ow + xx) * co) << 2);

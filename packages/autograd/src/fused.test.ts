@@ -1,13 +1,12 @@
 import type { Tensor } from '@descent/tensor';
 import { add, conv2d, fused, matMul, mul, relu, square, sum } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
+import { float32Bits } from '@descent/test-utils';
 import { grad, grads } from './grad.js';
 import { Rng, awayFromZero, expectClose, expectGradCheck, uniform } from './test-utils/check.js';
 
 // The fused ops' gradients against the unfused composition they replace, gradCheck through the public
 // ops (bias broadcast over leading axes included), and gradients of gradients.
-
-const bits = (t: Tensor): Uint32Array => new Uint32Array(Float32Array.from(t.dataSync()).buffer);
 
 describe('gradients of fused.matMul and fused.conv2d', () => {
   for (const activation of ['linear', 'relu'] as const) {
@@ -22,8 +21,8 @@ describe('gradients of fused.matMul and fused.conv2d', () => {
       const [da, db, dbias] = grads((x, k, c) => loss(fused.matMul({ a: x, b: k, bias: c, activation })))([a, b, bias]);
       const [ea, eb, ebias] = grads((x, k, c) => loss(act(add(matMul(x, k), c))))([a, b, bias]);
       // The same mask and the same product kernels: bit-identical; the bias sum runs in blocks (close).
-      expect(bits(da!)).toEqual(bits(ea!));
-      expect(bits(db!)).toEqual(bits(eb!));
+      expect(float32Bits(da!)).toEqual(float32Bits(ea!));
+      expect(float32Bits(db!)).toEqual(float32Bits(eb!));
       expectClose(dbias!, ebias!.dataSync(), 1e-6);
       // Leading axes of `a` are rows of one product here, batches of the broadcast matMul there: the
       // kernel's gradient sums them in another order (close).

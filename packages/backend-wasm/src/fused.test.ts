@@ -1,33 +1,23 @@
 import type { Tensor } from '@descent/tensor';
 import { CpuBackend, add, conv2d, fused, matMul, randomNormal, relu, runKernel } from '@descent/tensor';
-import { afterAll, describe, expect, it } from 'vitest';
-import { getWasmBackend } from './index.js';
-
-/** Float32 values as bit patterns, so NaN and −0 compare exactly. */
-const bits = (t: Tensor): Uint32Array => new Uint32Array(Float32Array.from(t.dataSync()).buffer);
+import { describe, expect, it } from 'vitest';
+import { float32Bits } from '@descent/test-utils';
+import { poolUnderTest } from './test-utils/pool.js';
 
 describe('fused bias + activation kernels on the thread pool', () => {
-  const backend = getWasmBackend();
-  const saved = { threads: backend.numThreads, minWork: backend.threadMinWork, minRangeWork: backend.threadMinRangeWork };
-  backend.threadBackoff = false;
-  afterAll(() => {
-    backend.threadBackoff = true;
-    backend.setNumThreads(saved.threads);
-    backend.threadMinWork = saved.minWork;
-    backend.threadMinRangeWork = saved.minRangeWork;
-  });
+  const backend = poolUnderTest();
 
   /** Runs `f` at 1, 2 and 3 threads (every job split, however small) and checks the results agree bit for bit. */
   async function sameAtEveryThreadCount(f: () => Tensor): Promise<Uint32Array> {
     backend.threadMinWork = 0;
     backend.threadMinRangeWork = 0;
     backend.setNumThreads(1);
-    const single = bits(f());
+    const single = float32Bits(f());
     for (const n of [2, 3]) {
       backend.setNumThreads(n);
       // Workers start asynchronously; until one is up the calling thread does everything (also correct).
       await new Promise((resolve) => setTimeout(resolve, 300));
-      for (let rep = 0; rep < 3; rep++) expect(bits(f())).toEqual(single);
+      for (let rep = 0; rep < 3; rep++) expect(float32Bits(f())).toEqual(single);
     }
     return single;
   }
@@ -46,9 +36,9 @@ describe('fused bias + activation kernels on the thread pool', () => {
       const b = randomNormal(sb, 0, 1, 'float32', 2);
       const bias = randomNormal([tb ? sb[0]! : sb[1]!], 0, 1, 'float32', 3);
       const got = await sameAtEveryThreadCount(() => fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias, activation: 'relu' }));
-      expect(got).toEqual(bits(relu(add(matMul(a, b, ta, tb), bias))));
+      expect(got).toEqual(float32Bits(relu(add(matMul(a, b, ta, tb), bias))));
       const linear = await sameAtEveryThreadCount(() => fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias }));
-      expect(linear).toEqual(bits(add(matMul(a, b, ta, tb), bias)));
+      expect(linear).toEqual(float32Bits(add(matMul(a, b, ta, tb), bias)));
     });
   }
 
@@ -65,7 +55,7 @@ describe('fused bias + activation kernels on the thread pool', () => {
       const filter = randomNormal(c.f, 0, 1, 'float32', 5);
       const bias = randomNormal([c.f[3]!], 0, 1, 'float32', 6);
       const got = await sameAtEveryThreadCount(() => fused.conv2d({ x, filter, strides: c.strides, pad: c.pad, bias, activation: 'relu' }));
-      expect(got).toEqual(bits(relu(add(conv2d(x, filter, c.strides, c.pad), bias))));
+      expect(got).toEqual(float32Bits(relu(add(conv2d(x, filter, c.strides, c.pad), bias))));
     });
   }
 

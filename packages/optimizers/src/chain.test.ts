@@ -3,6 +3,7 @@ import type { Variable } from '@descent/autograd';
 import { setKernelHook, sign, tensor } from '@descent/tensor';
 import type { Tensor } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
+import { float32Bits } from '@descent/test-utils';
 import { scaleByAdam } from './adam.js';
 import { AdamW } from './adamw.js';
 import { ChainOptimizer, fromTransforms } from './chain-optimizer.js';
@@ -31,7 +32,7 @@ function train(opt: Optimizer, [w, b]: Variable[], steps: number): void {
   for (let i = 0; i < steps; i++) opt.minimize(() => w!.mul(C).square().sum().add(b!.square().mul(3).sum()).add(w!.sum().mul(b!.sum())));
 }
 
-const bits = (t: Tensor): number[] => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
+const bits = (t: Tensor): number[] => Array.from(float32Bits(t));
 
 /** Every variable and state value, as float32 bit patterns, with the state names. */
 function snapshot(opt: Optimizer, vars: Variable[]): { vars: number[][]; state: [string, number[]][] } {

@@ -1,4 +1,5 @@
 export type { Actual, CloseOptions, Expected } from './close.js';
+export { float32Bits } from './bits.js';
 export { expectClose } from './close.js';
 export type { HolderCounts } from './counting.js';
 export { withHolderCounts } from './counting.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { float32Bits } from './bits.js';
 import { expectClose } from './close.js';
 import { withHolderCounts } from './counting.js';
 import { fuzzHarness } from './fuzz.js';
@@ -94,5 +95,12 @@ describe('tensorOracle', () => {
     expect(() => oracle('p', ['p'], () => t([2, -1], -2, 0), () => {})).toThrow(/bad shape 2,-1/);
     expect(() => oracle('p', ['p'], () => t([1], 1, 1), () => expect(1).toBe(2))).toThrow(/succeeded with a bad result/);
     expect(disposed.length).toBe(5);
+  });
+});
+
+describe('float32Bits', () => {
+  it('gives the IEEE-754 single-precision patterns of tensor values or arrays (1, −0, NaN, −2 by hand)', () => {
+    expect(Array.from(float32Bits([1, -0, NaN, -2]))).toEqual([0x3f800000, 0x80000000, 0x7fc00000, 0xc0000000]);
+    expect(float32Bits({ dataSync: () => new Float32Array([1, -0]) })).toEqual(new Uint32Array([0x3f800000, 0x80000000]));
   });
 });

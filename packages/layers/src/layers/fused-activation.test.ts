@@ -1,13 +1,12 @@
 import type { KernelName, Tensor } from '@descent/tensor';
 import { add, conv2d, matMul, randomNormal, relu, setKernelHook, sigmoid } from '@descent/tensor';
 import { describe, expect, it } from 'vitest';
+import { float32Bits } from '@descent/test-utils';
 import type { Activation } from '../activations/index.js';
 import { getActivation } from '../activations/index.js';
 import { Conv2D } from './conv.js';
 import { Dense } from './dense.js';
 import { kernelActivation } from './fused-activation.js';
-
-const bits = (t: Tensor): Uint32Array => new Uint32Array(Float32Array.from(t.dataSync()).buffer);
 
 /** The kernels `f` runs, and its result. */
 function kernelsOf(f: () => Tensor): { seen: Set<KernelName>; out: Tensor } {
@@ -40,7 +39,7 @@ describe('Dense and Conv2D take the fused bias + activation kernels', () => {
     expect(seen.has('FusedMatMul')).toBe(true);
     expect(seen.has('Add')).toBe(false);
     expect(out.shape).toEqual([5, 3, 6]);
-    expect(bits(out)).toEqual(bits(relu(add(matMul(x, d.kernel!), d.bias!))));
+    expect(float32Bits(out)).toEqual(float32Bits(relu(add(matMul(x, d.kernel!), d.bias!))));
     const plain = new Dense({ units: 6, useBias: false, activation: 'relu' });
     expect(kernelsOf(() => plain.apply(x)).seen.has('FusedMatMul')).toBe(false);
     const s = new Dense({ units: 6, activation: 'sigmoid', biasInitializer: 'randomNormal' });
@@ -48,7 +47,7 @@ describe('Dense and Conv2D take the fused bias + activation kernels', () => {
     expect(run.seen.has('FusedMatMul')).toBe(true);
     expect(run.seen.has('Add')).toBe(false);
     expect(run.seen.has('Sigmoid')).toBe(true);
-    expect(bits(run.out)).toEqual(bits(sigmoid(add(matMul(x, s.kernel!), s.bias!))));
+    expect(float32Bits(run.out)).toEqual(float32Bits(sigmoid(add(matMul(x, s.kernel!), s.bias!))));
   });
 
   it('Conv2D: FusedConv2D gives conv2d → add → relu bit for bit', () => {
@@ -56,6 +55,6 @@ describe('Dense and Conv2D take the fused bias + activation kernels', () => {
     const c = new Conv2D({ filters: 8, kernelSize: 3, padding: 'same', strides: 2, activation: 'relu', biasInitializer: 'randomNormal' });
     const { seen, out } = kernelsOf(() => c.apply(x));
     expect(seen.has('FusedConv2D')).toBe(true);
-    expect(bits(out)).toEqual(bits(relu(add(conv2d(x, c.kernel!, 2, 'same'), c.bias!))));
+    expect(float32Bits(out)).toEqual(float32Bits(relu(add(conv2d(x, c.kernel!, 2, 'same'), c.bias!))));
   });
 });

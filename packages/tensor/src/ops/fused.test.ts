@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { float32Bits } from '@descent/test-utils';
 import { runKernel } from '../engine.js';
 import { BIAS_GRAD_BLOCK } from '../kernels.js';
 import type { Tensor } from '../tensor.js';
@@ -12,9 +13,6 @@ import { randomNormal } from './random.js';
 import { relu, relu6, sigmoid } from './unary.js';
 
 const composed: Record<string, (x: Tensor) => Tensor> = { linear: (x) => x, relu: (x) => relu(x), relu6: (x) => relu6(x), sigmoid: (x) => sigmoid(x) };
-
-/** Float32 values of `t` as bit patterns, so NaN and −0 compare exactly. */
-const bits = (t: Tensor): Uint32Array => new Uint32Array(Float32Array.from(t.dataSync()).buffer);
 
 describe('fused.matMul', () => {
   it('adds the bias and applies relu: a hand-checked 2×2 case', () => {
@@ -45,7 +43,7 @@ describe('fused.matMul', () => {
         const want = composed[activation]!(add(plainMatMul(a, b, ta, tb), bias));
         const got = matMul({ a, b, transposeA: ta, transposeB: tb, bias, activation });
         expect(got.shape).toEqual(want.shape);
-        expect(bits(got)).toEqual(bits(want));
+        expect(float32Bits(got)).toEqual(float32Bits(want));
       });
     }
   }
@@ -56,7 +54,7 @@ describe('fused.matMul', () => {
     const bias = tensor([0, -0]);
     for (const activation of ['linear', 'relu'] as const) {
       const want = composed[activation]!(add(plainMatMul(a, b), bias));
-      expect(bits(matMul({ a, b, bias, activation }))).toEqual(bits(want));
+      expect(float32Bits(matMul({ a, b, bias, activation }))).toEqual(float32Bits(want));
     }
   });
 
@@ -65,11 +63,11 @@ describe('fused.matMul', () => {
     const b = randomNormal([4, 5], 0, 1, 'float32', 2);
     const bias = randomNormal([5], 0, 1, 'float32', 3);
     for (const activation of ['relu6', 'sigmoid'] as const) {
-      expect(bits(matMul({ a, b, bias, activation }))).toEqual(bits(composed[activation]!(add(plainMatMul(a, b), bias))));
+      expect(float32Bits(matMul({ a, b, bias, activation }))).toEqual(float32Bits(composed[activation]!(add(plainMatMul(a, b), bias))));
     }
     const row = randomNormal([6, 1], 0, 1, 'float32', 4);
-    expect(bits(matMul({ a, b, bias: row, activation: 'relu' }))).toEqual(bits(relu(add(plainMatMul(a, b), row))));
-    expect(bits(matMul({ a, b, activation: 'relu' }))).toEqual(bits(relu(plainMatMul(a, b))));
+    expect(float32Bits(matMul({ a, b, bias: row, activation: 'relu' }))).toEqual(float32Bits(relu(add(plainMatMul(a, b), row))));
+    expect(float32Bits(matMul({ a, b, activation: 'relu' }))).toEqual(float32Bits(relu(plainMatMul(a, b))));
     const ai = tensor([[1, -2]], [1, 2], 'int32');
     const bi = tensor([[3], [1]], [2, 1], 'int32');
     expect(matMul({ a: ai, b: bi, bias: [0.5], activation: 'relu' }).toArray()).toEqual([[1.5]]);
@@ -103,7 +101,7 @@ describe('fused.conv2d', () => {
         const want = composed[activation]!(add(plainConv2d(x, filter, c.strides, c.pad, c.dilations), bias));
         const got = conv2d({ x, filter, strides: c.strides, pad: c.pad, dilations: c.dilations, bias, activation });
         expect(got.shape).toEqual(want.shape);
-        expect(bits(got)).toEqual(bits(want));
+        expect(float32Bits(got)).toEqual(float32Bits(want));
       });
     }
   }
@@ -114,7 +112,7 @@ describe('fused.conv2d', () => {
     const bias = randomNormal([8], 0, 1, 'float32', 3);
     const got = conv2d({ x, filter, strides: 1, pad: 'same', bias, activation: 'relu' });
     expect(got.shape).toEqual([5, 5, 8]);
-    expect(bits(got)).toEqual(bits(relu(add(plainConv2d(x, filter, 1, 'same'), bias))));
+    expect(float32Bits(got)).toEqual(float32Bits(relu(add(plainConv2d(x, filter, 1, 'same'), bias))));
     expect(() => conv2d({ x, filter, strides: 1, pad: 'same', dataFormat: 'NCHW' as 'NHWC' })).toThrow(
       "fused.conv2d: dataFormat must be 'NHWC' (channels last), got NCHW",
     );

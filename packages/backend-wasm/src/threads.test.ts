@@ -1,19 +1,10 @@
 import type { Tensor } from '@descent/tensor';
 import { add, cast, conv2d, greater, matMul, maxPool, mul, randomNormal, relu, runKernel, scalar } from '@descent/tensor';
-import { afterAll, describe, expect, it } from 'vitest';
-import { getWasmBackend } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { poolUnderTest } from './test-utils/pool.js';
 
 describe('thread pool', () => {
-  const backend = getWasmBackend();
-  const saved = { threads: backend.numThreads, minWork: backend.threadMinWork, minRangeWork: backend.threadMinRangeWork };
-  // These tests check that workers run chunks: no backing off when the (shared) test machine is busy.
-  backend.threadBackoff = false;
-  afterAll(() => {
-    backend.threadBackoff = true;
-    backend.setNumThreads(saved.threads);
-    backend.threadMinWork = saved.minWork;
-    backend.threadMinRangeWork = saved.minRangeWork;
-  });
+  const backend = poolUnderTest();
 
   const products: [number[], number[], boolean, boolean][] = [
     [[64, 48], [48, 40], false, false],

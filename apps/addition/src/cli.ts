@@ -1,19 +1,10 @@
 import { numberOption, oneLineError as programError, positiveInt, verbosity } from '@descent/app-utils';
 import { Command } from 'commander';
+import type { TrainOptions } from './train.js';
 
-export interface CliOptions {
-  digits: number;
-  trainSize: number;
-  testSize: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  dModel: number;
-  heads: number;
-  layers: number;
-  seed: number;
+/** The training options, plus where to save the trained model. */
+export interface CliOptions extends TrainOptions {
   save?: string;
-  verbose?: 0 | 1 | 2;
 }
 
 /** A parse error on one line: `addition: unknown option '--epoch' (Did you mean --epochs?); see --help`. */

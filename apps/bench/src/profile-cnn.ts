@@ -3,9 +3,8 @@
 // (`--all`: list every kernel, not only those over 0.02 ms/step).
 import '@descent/backend-wasm';
 import { getWasmBackend, setNumThreads } from '@descent/backend-wasm';
-import { Conv2D, Dense, Flatten, MaxPooling2D } from '@descent/layers';
-import { Sequential } from '@descent/models';
 import { getBackend, randomUniform, setBackend, setSeed, tensor } from '@descent/tensor';
+import { descentModel } from './suites/train-contenders.js';
 
 setBackend('wasm');
 setSeed(1);
@@ -14,20 +13,7 @@ if (process.argv[3] !== undefined) setNumThreads(Number(process.argv[3]));
 const B = 64;
 // `--mlp`: the mlp-train suite's 784-128-10 MLP instead of the CNN.
 const mlp = process.argv.includes('--mlp');
-const model = mlp
-  ? new Sequential([
-    new Dense({ units: 128, activation: 'relu', inputShape: [784] }),
-    new Dense({ units: 10, activation: 'softmax' }),
-  ])
-  : new Sequential([
-    new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-    new MaxPooling2D({ poolSize: 2 }),
-    new Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }),
-    new MaxPooling2D({ poolSize: 2 }),
-    new Flatten(),
-    new Dense({ units: 10, activation: 'softmax' }),
-  ]);
-model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+const model = descentModel(mlp ? 'mlp' : 'cnn');
 const n = B * steps;
 const x = randomUniform(mlp ? [n, 784] : [n, 28, 28, 1]);
 const labels = new Float32Array(n * 10);

@@ -46,7 +46,8 @@ function inputShape(kind: ModelKind, n: number): number[] {
   return kind === 'mlp' ? [n, PIXELS] : [n, 28, 28, 1];
 }
 
-function descentModel(kind: ModelKind): Sequential {
+/** The bench model `kind` in Descent, compiled with Adam and categorical cross-entropy (also used by profile-cnn.ts). */
+export function descentModel(kind: ModelKind): Sequential {
   const model = isRecurrent(kind)
     ? new Sequential(descentRecurrentLayers(kind))
     : kind === 'mlp'

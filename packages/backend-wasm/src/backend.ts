@@ -1,5 +1,4 @@
 import type { Backend, DType, ExtensionKernelTable, KernelTable, Shape, TensorInfo, TypedArray } from '@descent/tensor';
-import { optimizerUpdateKernels } from '@descent/tensor';
 import { INITIAL_PAGES } from './abi.js';
 import { Context } from './context.js';
 import type { WasmData } from './data.js';
@@ -17,7 +16,7 @@ import { scanKernels } from './kernels/scan.js';
 import { unaryExtraKernels } from './kernels/unary-extra.js';
 import { movementKernels } from './kernels/movement.js';
 import type { OptimizerStep } from './kernels/optimizer.js';
-import { optimizerStep } from './kernels/optimizer.js';
+import { fusedUpdateKernels, optimizerStep } from './kernels/optimizer.js';
 import { poolKernels } from './kernels/pool.js';
 import { recurrentKernels } from './kernels/recurrent.js';
 import { reduceKernels } from './kernels/reduce.js';
@@ -83,7 +82,7 @@ export class WasmBackend implements Backend {
   readonly fallback: Fallback;
   /**
    * Fused optimizer updates (Adam, SGD, RMSprop, Adagrad) in one SIMD pass each: the implementation
-   * behind `extensionKernels` (`AdamUpdate`, ...), which `fusedOptimizerStep` runs.
+   * behind `extensionKernels` (`AdamUpdate`, ...), which `fusedOptimizerStep` of `@descent/optimizers` runs.
    */
   readonly optimizerStep: OptimizerStep;
   /** The extension kernels: the fused optimizer updates. */
@@ -133,7 +132,7 @@ export class WasmBackend implements Backend {
     };
     this.kernels = checkedInputs(table);
     this.optimizerStep = optimizerStep(this.ctx);
-    this.extensionKernels = optimizerUpdateKernels(this.optimizerStep);
+    this.extensionKernels = fusedUpdateKernels(this.optimizerStep);
     pool.setThreads(threads);
   }
 

@@ -1,9 +1,10 @@
-import { add, div, full, fusedOptimizerStep, mul, sqrt, square, sub } from '@descent/tensor';
+import { add, div, full, mul, sqrt, square, sub } from '@descent/tensor';
 import type { OptimizerOptions, UpdateRule } from './optimizer.js';
 import { Optimizer } from './optimizer.js';
 import type { GradientTransform } from './transform.js';
 import { fromUpdateRule } from './transform.js';
 import { checkNumber, checkOptionNames } from './validate.js';
+import { fusedOptimizerStep } from './fused-update.js';
 
 /** Adagrad's own options (see `scaleByAdagrad`). */
 export interface AdagradRuleOptions {

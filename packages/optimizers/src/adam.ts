@@ -1,10 +1,11 @@
 import type { Tensor } from '@descent/tensor';
-import { add, div, fusedOptimizerStep, maximum, mul, sqrt, square, sub, zerosLike } from '@descent/tensor';
+import { add, div, maximum, mul, sqrt, square, sub, zerosLike } from '@descent/tensor';
 import type { OptimizerOptions, UpdateRule } from './optimizer.js';
 import { Optimizer } from './optimizer.js';
 import type { GradientTransform } from './transform.js';
 import { fromUpdateRule } from './transform.js';
 import { checkBoolean, checkNumber, checkOptionNames } from './validate.js';
+import { fusedOptimizerStep } from './fused-update.js';
 
 /** Adam's own options (see `scaleByAdam`). */
 export interface AdamRuleOptions {

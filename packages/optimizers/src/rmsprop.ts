@@ -1,9 +1,10 @@
 import type { Tensor } from '@descent/tensor';
-import { add, div, fusedOptimizerStep, mul, sqrt, square, sub, zerosLike } from '@descent/tensor';
+import { add, div, mul, sqrt, square, sub, zerosLike } from '@descent/tensor';
 import type { OptimizerOptions, UpdateRule } from './optimizer.js';
 import { Optimizer } from './optimizer.js';
 import { ruleTransform } from './transform.js';
 import { checkBoolean, checkNumber } from './validate.js';
+import { fusedOptimizerStep } from './fused-update.js';
 
 /** RMSprop's own options (see `scaleByRMSprop`). */
 export interface RMSpropRuleOptions {

@@ -1,10 +1,11 @@
 import type { Tensor } from '@descent/tensor';
-import { fusedOptimizerStep, mul, sub, zerosLike } from '@descent/tensor';
+import { mul, sub, zerosLike } from '@descent/tensor';
 import type { OptimizerOptions, UpdateRule } from './optimizer.js';
 import { Optimizer } from './optimizer.js';
 import type { GradientTransform } from './transform.js';
 import { fromUpdateRule } from './transform.js';
 import { checkBoolean, checkNumber, checkOptionNames } from './validate.js';
+import { fusedOptimizerStep } from './fused-update.js';
 
 /** SGD's own options (see `scaleBySGD`). */
 export interface SGDRuleOptions {

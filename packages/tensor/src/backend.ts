@@ -60,9 +60,9 @@ export interface Backend {
    */
   evictData?(dataId: object): void;
   /**
-   * Kernels outside the closed set, with several outputs and no gradient (the fused optimizer
-   * updates; see `ExtensionKernelDefs`), run by `runExtensionKernel`. Each is optional: an op whose
-   * extension kernel the backend lacks takes its op path.
+   * Kernels outside the closed set, declared by the packages that use them (`ExtensionKernelDefs`),
+   * with several outputs and no gradient, run by `runExtensionKernel`. Each is optional: an op whose
+   * extension kernel the backend lacks takes its fallback or op path.
    */
   readonly extensionKernels?: ExtensionKernelTable;
 }

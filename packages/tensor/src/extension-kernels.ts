@@ -1,96 +1,52 @@
 /**
- * Extension kernels: kernels outside the closed `KernelDefs` set that a backend may provide in its
- * `extensionKernels` table: several outputs, never differentiated (no gradient rule), optional
- * (an op that runs one takes its op-path fallback when the active backend has none). The fused
- * optimizer updates are the extension kernels today; `ExtensionKernelDefs` is an interface so a
- * package can declare more by declaration merging.
+ * Extension kernels: kernels outside the closed `KernelDefs` set, declared by the packages that use
+ * them. An extension kernel may have several outputs, is never differentiated (no gradient rule) and
+ * is optional: a backend lists those it implements in `Backend.extensionKernels`, and the op that runs
+ * one through `runExtensionKernel` takes its own fallback or op path when the backend has none. The
+ * tensor core names none of them: a package declares each name and its attributes by declaration
+ * merging (the fused optimizer updates of `@descent/optimizers` are an example):
+ *
+ * ```ts
+ * declare module '@descent/tensor' {
+ *   interface ExtensionKernelDefs {
+ *     ScaleShift: { readonly scale: number; readonly shift: number };
+ *   }
+ * }
+ * ```
  */
-import type { TensorInfo } from './backend.js';
+import type { Backend, TensorInfo } from './backend.js';
 
 /**
- * Hyperparameters of each fused optimizer rule (Keras 3 math, as @descent/optimizers documents and tests it). Every number is
- * the value of this step (the learning rate after its schedule; Adam's `alpha` is the learning rate times its bias correction).
+ * The attributes of every declared extension kernel, by name. Empty here: packages add entries by
+ * module augmentation (see above), which types `runExtensionKernel`'s `attrs` for that name.
  */
-export interface OptimizerHyper {
-  /** `m += (g−m)(1−β1)`, `v += (g²−v)(1−β2)`, `w −= alpha·m/(sqrt(v) + ε)` with `alpha = learningRate·sqrt(1−β2^t)/(1−β1^t)`. Slots `[m, v]`. */
-  adam: { readonly beta1: number; readonly beta2: number; readonly epsilon: number; readonly alpha: number };
-  /** Plain `w −= η·g` (no slot) when momentum is 0; else `v = μ·v − η·g`, `w += v` (nesterov `w += μ·v − η·g`). Slots `[v]`. */
-  sgd: { readonly learningRate: number; readonly momentum: number; readonly nesterov: boolean };
-  /**
-   * `v = ρ·v + (1−ρ)·g²`; centered `ḡ = ρ·ḡ + (1−ρ)·g`, `inc = η·g/sqrt(v − ḡ² + ε)`, else `inc = η·g/sqrt(v + ε)`;
-   * momentum `m = μ·m + inc`, `w −= m`, else `w −= inc`. Slots `[v]`, then `m` if momentum > 0, then `ḡ` if centered.
-   */
-  rmsprop: { readonly learningRate: number; readonly rho: number; readonly momentum: number; readonly epsilon: number; readonly centered: boolean };
-  /** `acc += g²`, `w −= η·g/sqrt(acc + ε)`. Slots `[acc]`. */
-  adagrad: { readonly learningRate: number; readonly epsilon: number };
-}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging in the packages that declare kernels
+export interface ExtensionKernelDefs {}
 
-/** The update rules a backend may fuse into one pass (never differentiated). */
-export type OptimizerRule = keyof OptimizerHyper;
+/** The name of a declared extension kernel. */
+export type ExtensionKernelName = keyof ExtensionKernelDefs;
 
-/** How many slot tensors follow `[w, g]` in a fused step's inputs (see `OptimizerHyper`). */
-export function optimizerSlotCount<R extends OptimizerRule>(rule: R, hyper: OptimizerHyper[R]): number {
-  switch (rule) {
-    case 'adam':
-      return 2;
-    case 'sgd':
-      return (hyper as OptimizerHyper['sgd']).momentum > 0 ? 1 : 0;
-    case 'rmsprop': {
-      const h = hyper as OptimizerHyper['rmsprop'];
-      return 1 + (h.momentum > 0 ? 1 : 0) + (h.centered ? 1 : 0);
-    }
-    case 'adagrad':
-      return 1;
-  }
-  throw new Error(`optimizerStep: unknown rule '${String(rule)}' (expected adam, sgd, rmsprop or adagrad)`);
-}
-
-/**
- * Every extension kernel: its inputs (over `T`: `Tensor` for callers, `TensorInfo` in backends), its
- * typed attributes, and its outputs (a list). The fused optimizer updates take `[w, g, ...slots]`
- * (float32, one shape; slot order in `OptimizerHyper`) and return the new `w` and slots, in that order.
- */
-export interface ExtensionKernelDefs<T> {
-  /** One Adam step (`OptimizerHyper['adam']`). */
-  AdamUpdate: { inputs: readonly T[]; attrs: OptimizerHyper['adam']; outputs: T[] };
-  /** One SGD step, plain, momentum or Nesterov (`OptimizerHyper['sgd']`). */
-  SGDUpdate: { inputs: readonly T[]; attrs: OptimizerHyper['sgd']; outputs: T[] };
-  /** One RMSprop step (`OptimizerHyper['rmsprop']`). */
-  RMSpropUpdate: { inputs: readonly T[]; attrs: OptimizerHyper['rmsprop']; outputs: T[] };
-  /** One Adagrad step (`OptimizerHyper['adagrad']`). */
-  AdagradUpdate: { inputs: readonly T[]; attrs: OptimizerHyper['adagrad']; outputs: T[] };
-}
-
-/** The name of an extension kernel. */
-export type ExtensionKernelName = keyof ExtensionKernelDefs<unknown>;
 /** The attributes of extension kernel `K`. */
-export type ExtensionKernelAttrs<K extends ExtensionKernelName> = ExtensionKernelDefs<unknown>[K]['attrs'];
+export type ExtensionKernelAttrs<K extends ExtensionKernelName> = ExtensionKernelDefs[K];
 
-/** A backend's implementation of extension kernel `K`: the outputs, or null when it cannot run these inputs. */
-export type ExtensionKernelImpl<K extends ExtensionKernelName> = (
-  inputs: ExtensionKernelDefs<TensorInfo>[K]['inputs'],
-  attrs: ExtensionKernelAttrs<K>,
-) => ExtensionKernelDefs<TensorInfo>[K]['outputs'] | null;
+/**
+ * A backend's implementation of an extension kernel with attributes `A`: the outputs (fresh storage of
+ * this backend), or null when it cannot run these inputs (the caller then takes its op path).
+ */
+export type ExtensionKernelImpl<A> = (inputs: readonly TensorInfo[], attrs: A) => TensorInfo[] | null;
 
-/** The extension kernels a backend provides; any may be absent. */
-export type ExtensionKernelTable = { readonly [K in ExtensionKernelName]?: ExtensionKernelImpl<K> };
-
-/** The extension kernel of each fused optimizer rule. */
-export const OPTIMIZER_UPDATE_KERNELS = {
-  adam: 'AdamUpdate',
-  sgd: 'SGDUpdate',
-  rmsprop: 'RMSpropUpdate',
-  adagrad: 'AdagradUpdate',
-} as const satisfies { readonly [R in OptimizerRule]: ExtensionKernelName };
-
-/** A backend's one implementation of every fused optimizer rule, as its four extension kernels. */
-export function optimizerUpdateKernels(
-  step: <R extends OptimizerRule>(rule: R, inputs: readonly TensorInfo[], hyper: OptimizerHyper[R]) => TensorInfo[] | null,
-): ExtensionKernelTable {
-  return {
-    AdamUpdate: (inputs, attrs) => step('adam', inputs, attrs),
-    SGDUpdate: (inputs, attrs) => step('sgd', inputs, attrs),
-    RMSpropUpdate: (inputs, attrs) => step('rmsprop', inputs, attrs),
-    AdagradUpdate: (inputs, attrs) => step('adagrad', inputs, attrs),
-  };
+/**
+ * The extension kernels a backend provides, keyed by name; any may be absent. Open: a backend may
+ * implement kernels that a package it does not depend on declares, so values are checked against
+ * `ExtensionKernelDefs` where that package's declaration is in the program.
+ */
+export interface ExtensionKernelTable {
+  readonly [name: string]: ExtensionKernelImpl<never> | undefined;
 }
+
+/**
+ * What `runExtensionKernel` runs when the active backend has no kernel of that name: given that
+ * backend, the inputs and attributes, the outputs as fresh storage of that backend (made with its
+ * `write`), or null to let the caller take its op path.
+ */
+export type ExtensionKernelFallback<A> = (backend: Backend, inputs: readonly TensorInfo[], attrs: A) => TensorInfo[] | null;

@@ -180,7 +180,10 @@ function releasedError(what: string, t: Tensor): Error {
   );
 }
 
-/** Throw unless `t` may still be read; `what` names the read (`dataSync`, `toArray`, ...) for the error. */
+/**
+ * Throw unless `t` may still be read; `what` names the read (`dataSync`, `toArray`, ...) or the op and
+ * input (`myOp (input 1)`) for the error. Ops that do not go through `runKernel` check their inputs with it.
+ */
 export function assertLive(t: Tensor, what: string): void {
   if ((t as Tracked)[HOLD] === FREE) throw releasedError(what, t);
 }

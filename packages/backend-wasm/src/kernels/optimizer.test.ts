@@ -1,62 +1,20 @@
-import type { OptimizerHyper, OptimizerRule, Tensor } from '@descent/tensor';
-import { add, dispose, div, fusedOptimizerStep, mul, setBackend, sqrt, square, sub, tensor, withScope } from '@descent/tensor';
+import type { Tensor } from '@descent/tensor';
+import { dispose, mul, runExtensionKernel, setBackend, tensor, withScope } from '@descent/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getWasmBackend, wasmMemoryInfo } from '../index.js';
 import { seeded } from '../test-utils/compare.js';
+import { opPath } from '../test-utils/optimizer-reference.js';
+import type { FusedUpdateAttrs, FusedUpdateRule } from './optimizer.js';
+import { FUSED_UPDATE_KERNELS } from './optimizer.js';
 
 beforeAll(() => setBackend('wasm'));
 
-/**
- * The op path the optimizers package takes without a fused step, written out from Keras 3's update rules
- * (their float64 forms are in packages/optimizers/src/test-utils/rules.ts):
- * the same element-wise ops in the same order, so on this backend it is the exact reference.
- */
-function opPath<R extends OptimizerRule>(rule: R, [w, g, ...s]: Tensor[], hyper: OptimizerHyper[R]): Tensor[] {
-  switch (rule) {
-    case 'adam': {
-      const h = hyper as OptimizerHyper['adam'];
-      const m = add(s[0]!, mul(sub(g!, s[0]!), 1 - h.beta1));
-      const v = add(s[1]!, mul(sub(square(g!), s[1]!), 1 - h.beta2));
-      return [sub(w!, div(mul(m, h.alpha), add(sqrt(v), h.epsilon))), m, v];
-    }
-    case 'sgd': {
-      const h = hyper as OptimizerHyper['sgd'];
-      const step = mul(g!, h.learningRate);
-      if (h.momentum === 0) return [sub(w!, step)];
-      const v = sub(mul(s[0]!, h.momentum), step);
-      return [h.nesterov ? sub(w!, sub(step, mul(v, h.momentum))) : add(w!, v), v];
-    }
-    case 'rmsprop': {
-      const h = hyper as OptimizerHyper['rmsprop'];
-      const v = add(mul(s[0]!, h.rho), mul(square(g!), 1 - h.rho));
-      const out = [v];
-      let den = add(v, h.epsilon);
-      const avgIn = h.centered ? s[h.momentum > 0 ? 2 : 1]! : null;
-      let avg: Tensor | null = null;
-      if (avgIn !== null) {
-        avg = add(mul(avgIn, h.rho), mul(g!, 1 - h.rho));
-        den = add(sub(v, square(avg)), h.epsilon);
-      }
-      const inc = div(mul(g!, h.learningRate), sqrt(den));
-      let next = sub(w!, inc);
-      if (h.momentum > 0) {
-        const m = add(mul(s[1]!, h.momentum), inc);
-        out.push(m);
-        next = sub(w!, m);
-      }
-      if (avg !== null) out.push(avg);
-      return [next, ...out];
-    }
-    case 'adagrad': {
-      const h = hyper as OptimizerHyper['adagrad'];
-      const acc = add(s[0]!, square(g!));
-      return [sub(w!, div(mul(g!, h.learningRate), sqrt(add(acc, h.epsilon)))), acc];
-    }
-  }
-  throw new Error(`unknown rule ${rule}`);
-}
+type Case = { [R in FusedUpdateRule]: { rule: R; hyper: FusedUpdateAttrs[R]; slots: number; label: string } }[FusedUpdateRule];
 
-type Case = { [R in OptimizerRule]: { rule: R; hyper: OptimizerHyper[R]; slots: number; label: string } }[OptimizerRule];
+/** One fused step through the backend's extension kernel, as `fusedOptimizerStep` of @descent/optimizers runs it. */
+function fusedStep<R extends FusedUpdateRule>(rule: R, tensors: readonly Tensor[], hyper: FusedUpdateAttrs[R]): Tensor[] | null {
+  return runExtensionKernel(FUSED_UPDATE_KERNELS[rule], tensors, hyper as never);
+}
 
 const CASES: Case[] = [
   { rule: 'adam', hyper: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, alpha: 0.01 }, slots: 2, label: 'adam' },
@@ -84,7 +42,7 @@ describe('wasm fused optimizer step', () => {
         let refSlots = fusedSlots;
         for (let step = 0; step < 4; step++) {
           const g = tensor(seeded(n, 100 + step, -3, 3));
-          const fused = fusedOptimizerStep(c.rule, [w, g, ...fusedSlots], c.hyper as never);
+          const fused = fusedStep(c.rule, [w, g, ...fusedSlots], c.hyper as never);
           expect(fused, `${c.label} n=${n}`).not.toBeNull();
           const ref = opPath(c.rule, [refW, g, ...refSlots], c.hyper);
           expect(fused!).toHaveLength(ref.length);
@@ -115,7 +73,7 @@ describe('wasm fused optimizer step', () => {
     const g = mul(w, 2);
     dispose(g);
     const before = wasmMemoryInfo().bytesInUse;
-    expect(() => fusedOptimizerStep('sgd', [w, g], { learningRate: 0.1, momentum: 0, nesterov: false })).toThrow(/storage was released/);
+    expect(() => fusedStep('sgd', [w, g], { learningRate: 0.1, momentum: 0, nesterov: false })).toThrow(/storage was released/);
     expect(wasmMemoryInfo().bytesInUse).toBe(before);
   });
 
@@ -125,9 +83,9 @@ describe('wasm fused optimizer step', () => {
     const m = tensor(new Float32Array(257));
     const v = tensor(new Float32Array(257));
     const hyper = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, alpha: 0.01 };
-    withScope(() => void fusedOptimizerStep('adam', [w, g, m, v], hyper));
+    withScope(() => void fusedStep('adam', [w, g, m, v], hyper));
     const before = wasmMemoryInfo();
-    for (let i = 0; i < 200; i++) withScope(() => void fusedOptimizerStep('adam', [w, g, m, v], hyper));
+    for (let i = 0; i < 200; i++) withScope(() => void fusedStep('adam', [w, g, m, v], hyper));
     const after = wasmMemoryInfo();
     expect(after.bytesInUse).toBe(before.bytesInUse);
     expect(after.blocksInUse).toBe(before.blocksInUse);

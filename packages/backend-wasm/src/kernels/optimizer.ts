@@ -1,9 +1,50 @@
-import type { OptimizerHyper, OptimizerRule, TensorInfo } from '@descent/tensor';
-import { optimizerSlotCount, shapesEqual } from '@descent/tensor';
+import type { ExtensionKernelTable, TensorInfo } from '@descent/tensor';
+import { shapesEqual } from '@descent/tensor';
 import type { Context } from '../context.js';
 import { SGD_MODE } from '../exports.js';
 
-export type OptimizerStep = <R extends OptimizerRule>(rule: R, inputs: readonly TensorInfo[], hyper: OptimizerHyper[R]) => TensorInfo[] | null;
+/**
+ * The attributes of the fused optimizer updates this backend implements, by rule: the contract that
+ * `@descent/optimizers` defines (its `OptimizerHyper`, documented there with each rule's math and
+ * slot order), restated here because a backend does not depend on the optimizers package. Where both
+ * packages are in one program, TypeScript checks that the two declarations of each extension kernel
+ * below are identical.
+ */
+export interface FusedUpdateAttrs {
+  /** Adam; slots `[m, v]`. */
+  adam: { readonly beta1: number; readonly beta2: number; readonly epsilon: number; readonly alpha: number };
+  /** SGD, plain (no slot), momentum or Nesterov; slots `[v]` when momentum > 0. */
+  sgd: { readonly learningRate: number; readonly momentum: number; readonly nesterov: boolean };
+  /** RMSprop; slots `[v]`, then `m` if momentum > 0, then the average gradient if centered. */
+  rmsprop: { readonly learningRate: number; readonly rho: number; readonly momentum: number; readonly epsilon: number; readonly centered: boolean };
+  /** Adagrad; slots `[acc]`. */
+  adagrad: { readonly learningRate: number; readonly epsilon: number };
+}
+
+/** A rule this backend fuses. */
+export type FusedUpdateRule = keyof FusedUpdateAttrs;
+
+// The kernels as @descent/optimizers declares them (documented there), with this file's attribute types.
+declare module '@descent/tensor' {
+  interface ExtensionKernelDefs {
+    AdamUpdate: FusedUpdateAttrs['adam'];
+    SGDUpdate: FusedUpdateAttrs['sgd'];
+    RMSpropUpdate: FusedUpdateAttrs['rmsprop'];
+    AdagradUpdate: FusedUpdateAttrs['adagrad'];
+  }
+}
+
+/** The fused update of one rule over `[w, g, ...slots]`: the new `w` and slots, or null when it declines. */
+export type OptimizerStep = <R extends FusedUpdateRule>(rule: R, inputs: readonly TensorInfo[], hyper: FusedUpdateAttrs[R]) => TensorInfo[] | null;
+
+/** How many inputs `[w, g, ...slots]` a rule takes with these attributes. */
+function inputCount<R extends FusedUpdateRule>(rule: R, hyper: FusedUpdateAttrs[R]): number {
+  if (rule === 'adam') return 4;
+  if (rule === 'adagrad') return 3;
+  const h = hyper as FusedUpdateAttrs['rmsprop'] & FusedUpdateAttrs['sgd'];
+  const withMomentum = h.momentum > 0 ? 1 : 0;
+  return rule === 'sgd' ? 2 + withMomentum : 3 + withMomentum + (h.centered ? 1 : 0);
+}
 
 /**
  * The backend's fused optimizer update (asm/optimizer.ts), behind its extension kernels `AdamUpdate`,
@@ -13,7 +54,7 @@ export type OptimizerStep = <R extends OptimizerRule>(rule: R, inputs: readonly 
  */
 export function optimizerStep(ctx: Context): OptimizerStep {
   return (rule, inputs, hyper) => {
-    if (inputs.length !== 2 + optimizerSlotCount(rule, hyper)) return null;
+    if (inputs.length !== inputCount(rule, hyper)) return null;
     const shape = inputs[0]!.shape;
     for (const t of inputs) if (t.dtype !== 'float32' || !shapesEqual(t.shape, shape)) return null;
     // Resolve input pointers first: a released input fails before any output is allocated.
@@ -25,19 +66,19 @@ export function optimizerStep(ctx: Context): OptimizerStep {
       const k = ctx.k;
       switch (rule) {
         case 'adam': {
-          const h = hyper as OptimizerHyper['adam'];
+          const h = hyper as FusedUpdateAttrs['adam'];
           k.adamF32(p[0]!, p[1]!, p[2]!, p[3]!, o[0]!, o[1]!, o[2]!, n, 1 - h.beta1, 1 - h.beta2, h.alpha, h.epsilon);
           break;
         }
         case 'sgd': {
-          const h = hyper as OptimizerHyper['sgd'];
+          const h = hyper as FusedUpdateAttrs['sgd'];
           const mode = h.momentum > 0 ? (h.nesterov ? SGD_MODE.Nesterov : SGD_MODE.Momentum) : SGD_MODE.Plain;
           // Plain SGD has no slot: the velocity pointers are never read (w's stand in).
           k.sgdF32(mode, p[0]!, p[1]!, p[2] ?? p[0]!, o[0]!, o[1] ?? o[0]!, n, h.learningRate, h.momentum);
           break;
         }
         case 'rmsprop': {
-          const h = hyper as OptimizerHyper['rmsprop'];
+          const h = hyper as FusedUpdateAttrs['rmsprop'];
           const hasMomentum = h.momentum > 0;
           // Slots after v: m (momentum), then the average gradient (centered); an absent one is never read or written.
           const mi = hasMomentum ? 3 : -1;
@@ -65,7 +106,7 @@ export function optimizerStep(ctx: Context): OptimizerStep {
           break;
         }
         case 'adagrad': {
-          const h = hyper as OptimizerHyper['adagrad'];
+          const h = hyper as FusedUpdateAttrs['adagrad'];
           k.adagradF32(p[0]!, p[1]!, p[2]!, o[0]!, o[1]!, n, h.learningRate, h.epsilon);
           break;
         }
@@ -77,4 +118,15 @@ export function optimizerStep(ctx: Context): OptimizerStep {
     }
     return outs.map((x) => x.info);
   };
+}
+
+/** The extension kernel of each rule, under the names `@descent/optimizers` gives them. */
+export const FUSED_UPDATE_KERNELS = { adam: 'AdamUpdate', sgd: 'SGDUpdate', rmsprop: 'RMSpropUpdate', adagrad: 'AdagradUpdate' } as const;
+
+/** The backend's extension kernels: `step` behind each rule's kernel name. */
+export function fusedUpdateKernels(step: OptimizerStep): ExtensionKernelTable {
+  const rules = Object.keys(FUSED_UPDATE_KERNELS) as FusedUpdateRule[];
+  return Object.fromEntries(
+    rules.map((rule) => [FUSED_UPDATE_KERNELS[rule], (inputs: readonly TensorInfo[], attrs: FusedUpdateAttrs[typeof rule]) => step(rule, inputs, attrs)]),
+  );
 }

@@ -5,7 +5,6 @@ import { convKernels } from './conv.js';
 import { binaryKernels } from './binary.js';
 import { fusedKernels } from './fused.js';
 import { matMulKernels } from './matmul.js';
-import { cpuExtensionKernels } from './optimizer.js';
 import { movementKernels } from './movement.js';
 import { poolKernels } from './pool.js';
 import { recurrentKernels } from './recurrent.js';
@@ -42,7 +41,6 @@ export class CpuBackend implements Backend {
     ...reluGradKernels,
     ...fusedKernels,
   };
-  readonly extensionKernels = cpuExtensionKernels;
 
   write(values: TypedArray, shape: Shape, dtype: DType): TensorInfo {
     return output(values, shape, dtype);
@@ -50,5 +48,13 @@ export class CpuBackend implements Backend {
 
   read(info: TensorInfo): TypedArray {
     return valuesOf(info).slice();
+  }
+
+  /**
+   * The values behind `info` without the copy `read` makes, for code outside this package that
+   * computes on CPU tensors (an extension kernel's fallback). Read-only: tensors share storage.
+   */
+  readValues(info: TensorInfo): TypedArray {
+    return valuesOf(info);
   }
 }

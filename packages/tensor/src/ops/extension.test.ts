@@ -2,14 +2,24 @@ import { describe, expect, it } from 'vitest';
 import type { Backend, TensorInfo } from '../backend.js';
 import { CpuBackend } from '../cpu/backend.js';
 import { dispose, getBackend, registerBackend, removeBackend, setBackend, withScope } from '../engine.js';
-import type { OptimizerHyper } from '../extension-kernels.js';
+import type { ExtensionKernelFallback } from '../extension-kernels.js';
 import { tensor } from './convert.js';
 import { runExtensionKernel } from './extension.js';
 
-/** A CPU backend whose SGDUpdate extension kernel records its calls and doubles w (or declines when told). */
-function recordingBackend(name: string): { backend: Backend; calls: { inputs: number; attrs: OptimizerHyper['sgd'] }[]; decline: { on: boolean } } {
+// Two extension kernels declared the way a package declares its own (this file's only).
+declare module '../extension-kernels.js' {
+  interface ExtensionKernelDefs {
+    TestScale: { readonly factor: number };
+    TestMissing: { readonly flag: boolean };
+  }
+}
+
+type ScaleAttrs = { readonly factor: number };
+
+/** A CPU backend whose TestScale extension kernel records its calls and multiplies x by `factor` (or declines when told). */
+function recordingBackend(name: string): { backend: Backend; calls: { inputs: number; attrs: ScaleAttrs }[]; decline: { on: boolean } } {
   const cpu = new CpuBackend();
-  const calls: { inputs: number; attrs: OptimizerHyper['sgd'] }[] = [];
+  const calls: { inputs: number; attrs: ScaleAttrs }[] = [];
   const decline = { on: false };
   const backend: Backend = {
     name,
@@ -17,10 +27,10 @@ function recordingBackend(name: string): { backend: Backend; calls: { inputs: nu
     write: (v, s, d) => cpu.write(v, s, d),
     read: (i) => cpu.read(i),
     extensionKernels: {
-      SGDUpdate: (inputs: readonly TensorInfo[], attrs) => {
+      TestScale: (inputs: readonly TensorInfo[], attrs: ScaleAttrs) => {
         calls.push({ inputs: inputs.length, attrs });
         if (decline.on) return null;
-        return [cpu.kernels.Mul([inputs[0]!, cpu.write(new Float32Array([2]), [], 'float32')], {})];
+        return [cpu.kernels.Mul([inputs[0]!, cpu.write(new Float32Array([attrs.factor]), [], 'float32')], {})];
       },
     },
   };
@@ -36,10 +46,10 @@ describe('runExtensionKernel', () => {
       setBackend('ext-recording');
       const w = tensor([1, -2, 3]);
       const g = tensor([0, 0, 0]);
-      const attrs = { learningRate: 0.5, momentum: 0, nesterov: false };
+      const attrs = { factor: 2 };
       let inner: number[] = [];
       const kept = withScope(() => {
-        const out = runExtensionKernel('SGDUpdate', [w, g], attrs)!;
+        const out = runExtensionKernel('TestScale', [w, g], attrs)!;
         inner = Array.from(out[0]!.dataSync());
         return out[0]!;
       });
@@ -47,23 +57,68 @@ describe('runExtensionKernel', () => {
       expect(Array.from(kept.dataSync())).toEqual([2, -4, 6]);
       expect(calls).toEqual([{ inputs: 2, attrs }]);
       // A backend that lacks the kernel, or declines these inputs: null, and the caller takes its op path.
-      expect(runExtensionKernel('AdamUpdate', [w, g, g, g], { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, alpha: 0.1 })).toBeNull();
+      expect(runExtensionKernel('TestMissing', [w, g], { flag: true })).toBeNull();
       decline.on = true;
-      expect(runExtensionKernel('SGDUpdate', [w, g], attrs)).toBeNull();
+      expect(runExtensionKernel('TestScale', [w, g], attrs)).toBeNull();
       expect(calls).toHaveLength(2);
       // Extension kernels never move data: an input made on another backend gives null without a call.
       setBackend('cpu');
       const elsewhere = tensor([1, 2, 3]);
       setBackend('ext-recording');
-      expect(runExtensionKernel('SGDUpdate', [w, elsewhere], attrs)).toBeNull();
+      expect(runExtensionKernel('TestScale', [w, elsewhere], attrs)).toBeNull();
       expect(calls).toHaveLength(2);
       // A released input is refused by name before the backend is reached.
       dispose(g);
-      expect(() => runExtensionKernel('SGDUpdate', [w, g], attrs)).toThrow(/^SGDUpdate \(input 1\): this tensor's storage was released/);
+      expect(() => runExtensionKernel('TestScale', [w, g], attrs)).toThrow(/^TestScale \(input 1\): this tensor's storage was released/);
       expect(calls).toHaveLength(2);
     } finally {
       setBackend(active);
       removeBackend('ext-recording');
+    }
+  });
+
+  it('runs the fallback only where the backend has no kernel of that name, with the backend to read from and write to', () => {
+    const active = getBackend().name;
+    const { backend, calls } = recordingBackend('ext-fallback');
+    registerBackend('ext-fallback', () => backend, 0);
+    const seen: { backend: string; inputs: number; flag: boolean }[] = [];
+    // Negates the first input through the backend's own storage calls.
+    const negate: ExtensionKernelFallback<{ readonly flag: boolean }> = (b, inputs, attrs) => {
+      seen.push({ backend: b.name, inputs: inputs.length, flag: attrs.flag });
+      if (!attrs.flag) return null;
+      const x = b.read(inputs[0]!);
+      return [b.write(x.map((v) => -v), inputs[0]!.shape, 'float32')];
+    };
+    try {
+      setBackend('ext-fallback');
+      const x = tensor([1, -2, 3]);
+      let inner: number[] = [];
+      const kept = withScope(() => {
+        const out = runExtensionKernel('TestMissing', [x], { flag: true }, negate)!;
+        inner = Array.from(out[0]!.dataSync());
+        return out[0]!;
+      });
+      expect(inner).toEqual([-1, 2, -3]);
+      expect(Array.from(kept.dataSync())).toEqual([-1, 2, -3]);
+      expect(seen).toEqual([{ backend: 'ext-fallback', inputs: 1, flag: true }]);
+      // A fallback that declines gives null; the inputs were not written.
+      expect(runExtensionKernel('TestMissing', [x], { flag: false }, negate)).toBeNull();
+      expect(Array.from(x.dataSync())).toEqual([1, -2, 3]);
+      // The backend's own kernel wins over the fallback.
+      const scaled = runExtensionKernel('TestScale', [x], { factor: 3 }, () => {
+        throw new Error('the fallback must not run');
+      })!;
+      expect(Array.from(scaled[0]!.dataSync())).toEqual([3, -6, 9]);
+      expect(calls).toHaveLength(1);
+      // Inputs on another backend: null before the fallback runs.
+      setBackend('cpu');
+      const elsewhere = tensor([1, 2, 3]);
+      setBackend('ext-fallback');
+      expect(runExtensionKernel('TestMissing', [elsewhere], { flag: true }, negate)).toBeNull();
+      expect(seen).toHaveLength(2);
+    } finally {
+      setBackend(active);
+      removeBackend('ext-fallback');
     }
   });
 });

@@ -1,14 +1,12 @@
-import type { TensorInfo } from '../backend.js';
-import type { ExtensionKernelTable, OptimizerHyper, OptimizerRule } from '../extension-kernels.js';
-import { optimizerSlotCount, optimizerUpdateKernels } from '../extension-kernels.js';
-import { shapesEqual } from '../shape.js';
-import { floatsOf, output } from './storage.js';
+import type { Backend, TensorInfo } from '@descent/tensor';
+import { CpuBackend } from '@descent/tensor';
+import type { OptimizerHyper, OptimizerRule } from './fused-update.js';
 
-// One pass per variable instead of the op path's 3–12 element-wise kernels (each a pass over memory
-// and a fresh array). Intermediates are float64; every stored value is rounded to float32 once, so
-// results differ from the op path (which rounds after every op) only in the last bits. Slots are
-// rounded before they feed the variable's update so the next step starts from exactly what
-// getWeights shows.
+// The fused updates on the CPU backend, which leaves them to this package: one pass per variable
+// instead of the op path's 3–12 element-wise kernels (each a pass over memory and a fresh array).
+// Intermediates are float64; every stored value is rounded to float32 once, so results differ from
+// the op path (which rounds after every op) only in the last bits. Slots are rounded before they
+// feed the variable's update so the next step starts from exactly what getWeights shows.
 
 function adam(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, h: OptimizerHyper['adam']): Float32Array[] {
   const n = w.length;
@@ -111,14 +109,14 @@ function adagrad(w: Float32Array, g: Float32Array, acc: Float32Array, h: Optimiz
 }
 
 /**
- * The CPU backend's fused optimizer update (behind its `AdamUpdate`, `SGDUpdate`, ... extension kernels): null unless the inputs are `[w, g, ...slots]` in the count
- * the rule needs, all float32 of one shape.
+ * One fused update of `rule` over `backend`'s arrays, its outputs written back as fresh storage of
+ * that backend (`write`). `fusedOptimizerStep` has checked the inputs: `[w, g, ...slots]`
+ * in the count the rule needs, all float32 of one shape.
  */
-export function cpuOptimizerStep<R extends OptimizerRule>(rule: R, inputs: readonly TensorInfo[], hyper: OptimizerHyper[R]): TensorInfo[] | null {
-  if (inputs.length !== 2 + optimizerSlotCount(rule, hyper)) return null;
+export function cpuOptimizerStep<R extends OptimizerRule>(backend: Backend, rule: R, inputs: readonly TensorInfo[], hyper: OptimizerHyper[R]): TensorInfo[] | null {
   const shape = inputs[0]!.shape;
-  for (const t of inputs) if (t.dtype !== 'float32' || !shapesEqual(t.shape, shape)) return null;
-  const [w, g, s0, s1, s2] = inputs.map(floatsOf);
+  // The loops only read their inputs: on a CpuBackend they read its arrays in place, elsewhere copies.
+  const [w, g, s0, s1, s2] = inputs.map((t) => (backend instanceof CpuBackend ? backend.readValues(t) : backend.read(t)) as Float32Array);
   let out: Float32Array[];
   switch (rule) {
     case 'adam':
@@ -140,8 +138,5 @@ export function cpuOptimizerStep<R extends OptimizerRule>(rule: R, inputs: reado
     default:
       return null;
   }
-  return out.map((values) => output(values, shape, 'float32'));
+  return out.map((values) => backend.write(values, shape, 'float32'));
 }
-
-/** The CPU backend's extension kernels: the fused optimizer updates. */
-export const cpuExtensionKernels: ExtensionKernelTable = optimizerUpdateKernels(cpuOptimizerStep);

@@ -1,6 +1,7 @@
 // NHWC convolution: im2col / col2im around the packed matmul, direct kernels for shallow patches and
 // the threaded input gradient (pooling is in pool.ts, Winograd in winograd.ts).
 import { matmul, matmulScratchBytes } from './matmul';
+import { madd } from './simd';
 
 /**
  * Patch rows p0 … p0+rows-1 of the flattened (b, oy, ox) output positions:
@@ -85,12 +86,6 @@ export function col2im(
       }
     }
   }
-}
-
-// c += a·b, fused (one rounding) in the relaxed build, as in matmul.ts.
-@inline function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(c, f32x4.mul(a, b));
 }
 
 // Direct (implicit-GEMM) convolution for shallow patches: stride 1, no padding, no dilation, output

@@ -25,6 +25,7 @@
 //   Their other arguments (at most 13) travel through an int32 job block, so float arguments come as
 //   their bits (pBits, qBits).
 export * from './matmul';
+export * from './matmul-sparse';
 export * from './unary';
 export * from './binary';
 export * from './cast';

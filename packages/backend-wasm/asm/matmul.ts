@@ -4,6 +4,7 @@
 
 import { epilogueBlock } from './epilogue';
 import { MR, packPatches, packPatchesT, packRowsA } from './pack';
+import { madd } from './simd';
 
 /**
  * Largest depth of one packed block: an MR×KC A sliver and a KC×8 B sliver (12 + 16 KiB) share L1,
@@ -128,12 +129,6 @@ function packB(b: usize, sbk: i32, sbn: i32, p0: i32, kc: i32, j0: i32, nc: i32,
       }
     }
   }
-}
-
-// c += a·b, fused (one rounding) in the relaxed build.
-@inline function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(c, f32x4.mul(a, b));
 }
 
 /**
@@ -309,16 +304,21 @@ function gemm(
               tile(ap, bp, kc, cp, n, acc);
               if (last) epilogueBlock(epi, cp, n, MR, 8, jc + jr);
             } else {
-              tile(ap, bp, kc, edge, 8, false);
+              // An edge tile runs in a full MR×8 buffer, starting from C's values when accumulating, so
+              // each element is still one running sum over the whole depth (as in a full tile).
+              if (acc) {
+                for (let r = 0; r < MR; r++) {
+                  for (let q = 0; q < 8; q++) {
+                    const v: f32 = r < rows && q < cols ? load<f32>(cp + (<usize>(r * n + q) << 2)) : 0;
+                    store<f32>(edge + (<usize>(r * 8 + q) << 2), v);
+                  }
+                }
+              }
+              tile(ap, bp, kc, edge, 8, acc);
               for (let r = 0; r < rows; r++) {
                 const dst = cp + (<usize>(r * n) << 2);
                 const src = edge + (<usize>(r * 8) << 2);
-                for (let q = 0; q < cols; q++) {
-                  const o = <usize>q << 2;
-                  let v = load<f32>(src + o);
-                  if (acc) v += load<f32>(dst + o);
-                  store<f32>(dst + o, v);
-                }
+                for (let q = 0; q < cols; q++) store<f32>(dst + (<usize>q << 2), load<f32>(src + (<usize>q << 2)));
               }
               if (last) epilogueBlock(epi, cp, n, rows, cols, jc + jr);
             }

@@ -10,7 +10,7 @@ import { binaryKernels } from './kernels/binary.js';
 import { unaryKernels } from './kernels/unary.js';
 import { fusedKernels } from './kernels/fused.js';
 import { convKernels } from './kernels/conv.js';
-import { matMulKernels } from './kernels/matmul.js';
+import { matMulKernels, sparseSettings } from './kernels/matmul.js';
 import { logicalKernels } from './kernels/logical.js';
 import { scanKernels } from './kernels/scan.js';
 import { unaryExtraKernels } from './kernels/unary-extra.js';
@@ -238,6 +238,36 @@ export class WasmBackend implements Backend {
   /** Output tile of the Winograd forward and input-gradient products (see the setter). */
   get convWinogradTile(): 0 | 2 | 4 {
     return winogradSettings.tile;
+  }
+
+  /**
+   * Whether products whose left matrix is mostly zeros (at most `matmulSparseMaxPerMille` ‰ nonzero: image
+   * backgrounds, one-hot rows, ReLU outputs) skip its zeros (on by default; src/kernels/matmul.ts). The
+   * floats are the same either way. Shared by every instance in the process.
+   */
+  set matmulSparse(v: boolean) {
+    sparseSettings.enabled = v;
+  }
+
+  /** Whether mostly-zero products skip their zeros (see the setter). */
+  get matmulSparse(): boolean {
+    return sparseSettings.enabled;
+  }
+
+  /** Products that skipped their left matrix's zeros so far (a diagnostic: shows the sparse path ran). */
+  get matmulSparseProducts(): number {
+    return sparseSettings.products;
+  }
+
+  /** The density (nonzeros per thousand elements of the left matrix, 0–1000) up to which the sparse path is taken (500 by default). */
+  set matmulSparseMaxPerMille(v: number) {
+    if (!Number.isInteger(v) || v < 0 || v > 1000) throw new Error(`matmulSparseMaxPerMille: expected an integer from 0 to 1000, got ${String(v)}`);
+    sparseSettings.maxPerMille = v;
+  }
+
+  /** The density up to which the sparse path is taken (see the setter). */
+  get matmulSparseMaxPerMille(): number {
+    return sparseSettings.maxPerMille;
   }
 
   /** Current memory figures of the backend (see `WasmMemoryInfo`). */

@@ -25,12 +25,18 @@ export interface KernelExports {
   ): void;
   matmulPackedBBytes(n: number, k: number): number;
   packMatrixB(b: number, sbk: number, sbn: number, n: number, k: number, dst: number): void;
+  /** Whether a product may skip A's zeros (asm/matmul-sparse.ts): 1 or 0. */
+  matmulSparseEligible(a: number, b: number, m: number, n: number, k: number, sam: number, sak: number, sbk: number, maxPerMille: number): number;
   // Range kernels (src/threads.ts RANGE_KERNELS): (start, end, work, ...args), split across threads.
   packedBBlocks(k: number): number;
   packBRange(start: number, end: number, work: number, b: number, sbk: number, sbn: number, n: number, k: number, dst: number): void;
   matmulColsRange(
     start: number, end: number, work: number, a: number, b: number, c: number, m: number, n: number, k: number,
     sam: number, sak: number, sbk: number, sbn: number, accumulate: number,
+  ): void;
+  matmulSparseRange(
+    start: number, end: number, work: number, a: number, b: number, c: number, n: number, k: number,
+    sam: number, sak: number, sbk: number, mode: number,
   ): void;
   unaryRange(start: number, end: number, work: number, op: number, x: number, y: number, n: number, block: number, pBits: number, qBits: number): void;
   binaryRange(

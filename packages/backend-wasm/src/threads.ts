@@ -38,6 +38,8 @@ export const RANGE_KERNELS = [
   'convDirectBiasRange', 'biasActRange', 'biasGradPartialRange',
   // Winograd 3×3 convolution, output tiles split (asm/winograd.ts).
   'winogradRange', 'winogradFilterGradRange',
+  // Products skipping a mostly-zero A's zeros, rows of C split (asm/matmul-sparse.ts).
+  'matmulSparseRange',
 ] as const;
 export type RangeKernel = (typeof RANGE_KERNELS)[number];
 /** Arguments after (start, end, work) a range kernel may take. */

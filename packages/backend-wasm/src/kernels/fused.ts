@@ -3,6 +3,7 @@ import { BIAS_GRAD_BLOCK } from '@descent/tensor';
 import type { Context } from '../context.js';
 import type { Fallback } from '../fallback.js';
 import { convKernels, direct, geometry } from './conv.js';
+import { gemm } from './matmul.js';
 import { product } from './shape.js';
 
 /** asm/epilogue.ts activation codes. */
@@ -27,7 +28,7 @@ function isBiasOf(bias: TensorInfo, n: number): boolean {
 }
 
 /**
- * FusedMatMul: the matmul of matmul.ts with the epilogue descriptor in its `accumulate` word, so each
+ * FusedMatMul: the product of matmul.ts `gemm` with the epilogue descriptor in its `accumulate` word, so each
  * thread adds the bias and applies the activation to the tiles it just stored. Bit-identical to
  * MatMul → Add → Relu at any thread count.
  */
@@ -43,7 +44,7 @@ function fusedMatMul(ctx: Context, fb: Fallback) {
     const { info, ptr } = ctx.output([m, n], 'float32');
     if (m === 0 || n === 0) return info;
     withEpilogue(ctx, bias, attrs.activation, (epi) => {
-      ctx.pool.matmul(ctx.ptr(a), ctx.ptr(b), ptr, m, n, k, transposeA ? 1 : k, transposeA ? m : 1, transposeB ? 1 : n, transposeB ? k : 1, epi, ctx.workPtr);
+      gemm(ctx, ctx.ptr(a), ctx.ptr(b), ptr, m, n, k, transposeA ? 1 : k, transposeA ? m : 1, transposeB ? 1 : n, transposeB ? k : 1, false, epi);
     });
     return info;
   };

@@ -4,16 +4,40 @@ import type { Context } from '../context.js';
 import type { Fallback } from '../fallback.js';
 import { product } from './shape.js';
 
-// The matmul kernel family in wasm (asm/matmul.ts, asm/pack.ts): MatMul on the thread pool, and `gemm`,
-// which the convolution and recurrent glue call for their products.
+// The matmul kernel family in wasm (asm/matmul.ts, asm/pack.ts, asm/matmul-sparse.ts): MatMul on the thread
+// pool, and `gemm`, which FusedMatMul and the convolution and recurrent glue call for their products.
 
-/** C (m×n) = op(A)·op(B) (+ C when `accumulate`) on the thread pool; strides as in asm/matmul.ts. */
+/**
+ * The path for a mostly-zero A (asm/matmul-sparse.ts), shared by every instance in the process: on by
+ * default; taken when at most `maxPerMille` ‰ of A is nonzero (and B is finite), for products of at
+ * least SPARSE_MIN_WORK multiply-adds and 16 columns. Same floats as the packed kernel. `products`
+ * counts the products that took it (a diagnostic).
+ */
+export const sparseSettings = { enabled: true, maxPerMille: 500, products: 0 };
+
+/** Multiply-adds below which the sparse path is not tried (its density scan would cost more than it saves). */
+const SPARSE_MIN_WORK = 1 << 16;
+
+/**
+ * C (m×n) = op(A)·op(B) on the thread pool; strides as in asm/matmul.ts. `accumulate` adds into C;
+ * `epi`, when given, is a bias + activation epilogue descriptor (asm/epilogue.ts) applied to C instead.
+ */
 export function gemm(
   ctx: Context, a: number, b: number, c: number, m: number, n: number, k: number,
-  sam: number, sak: number, sbk: number, sbn: number, accumulate: boolean,
+  sam: number, sak: number, sbk: number, sbn: number, accumulate: boolean, epi = 0,
 ): void {
   if (m === 0 || n === 0) return;
-  ctx.pool.matmul(a, b, c, m, n, k, sam, sak, sbk, sbn, accumulate ? 1 : 0, ctx.workPtr);
+  const mode = epi !== 0 ? epi : accumulate ? 1 : 0;
+  if (
+    sparseSettings.enabled && n >= 16 && sbn === 1 && sam > 0 && sak > 0 && (sak === 1 || sam === 1) &&
+    m * n * k >= SPARSE_MIN_WORK && ctx.k.matmulSparseEligible(a, b, m, n, k, sam, sak, sbk, sparseSettings.maxPerMille) === 1
+  ) {
+    sparseSettings.products++;
+    // Rows of C are independent: threads split them (a row costs about its share of the multiply-adds).
+    ctx.pool.range('matmulSparseRange', m, 1, (m * n * k * sparseSettings.maxPerMille) / 1000, [a, b, c, n, k, sam, sak, sbk, mode], ctx.workPtr);
+    return;
+  }
+  ctx.pool.matmul(a, b, c, m, n, k, sam, sak, sbk, sbn, mode, ctx.workPtr);
 }
 
 function matMul(ctx: Context, fb: Fallback) {

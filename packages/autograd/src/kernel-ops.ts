@@ -34,6 +34,10 @@ export const equal = (a: Tensor, b: Tensor): Tensor => runKernel('Equal', [a, b]
 export const logicalAnd = (a: Tensor, b: Tensor): Tensor => runKernel('LogicalAnd', [a, b], {});
 /** `dy · (x > 0 ? 1 : 0)` in one pass (Relu's gradient). */
 export const reluGrad = (dy: Tensor, x: Tensor): Tensor => runKernel('ReluGrad', [dy, x], {});
+export const softmaxLast = (x: Tensor): Tensor => runKernel('Softmax', [x], { axis: x.rank - 1 });
+export const logSoftmaxLast = (x: Tensor): Tensor => runKernel('LogSoftmax', [x], { axis: x.rank - 1 });
+export const softmaxCrossEntropyGrad = (logits: Tensor, targets: Tensor, dy: Tensor): Tensor =>
+  runKernel('SoftmaxCrossEntropyGrad', [logits, targets, dy], {});
 
 /** `x * c` for a JavaScript constant `c`. */
 export const scale = (x: Tensor, c: number): Tensor => mul(x, scalar(c));

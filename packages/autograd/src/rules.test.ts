@@ -221,6 +221,16 @@ const cases: { readonly [K in KernelName]: (rng: Rng) => Case } = {
     const axis = rng.int(0, shape.length - 1);
     return { kind: 'grad', inputs: [uniform(rng, shape, -2, 2)], f: (x) => k('LogSoftmax', [x], { axis }) };
   },
+  // Soft targets (any nonnegative rows, not summing to 1) so the Σtargets factor is exercised.
+  SoftmaxCrossEntropy: (rng) => {
+    const shape = randomShape(rng, 1, 3);
+    return { kind: 'grad', inputs: [uniform(rng, shape, -2, 2), uniform(rng, shape, 0, 1)], f: (z, t) => k('SoftmaxCrossEntropy', [z, t], {}) };
+  },
+  SoftmaxCrossEntropyGrad: (rng) => {
+    const shape = randomShape(rng, 1, 3);
+    const inputs = [uniform(rng, shape, -2, 2), uniform(rng, shape, 0, 1), uniform(rng, shape.slice(0, -1), -1, 1)];
+    return { kind: 'grad', inputs, f: (z, t, d) => k('SoftmaxCrossEntropyGrad', [z, t, d], {}) };
+  },
 
   MatMul: (rng) => {
     const batch = randomShape(rng, 0, 2, 3);

@@ -2,8 +2,8 @@ import type { KernelAttrs, KernelInputs, KernelName, Tensor } from '@descent/ten
 import {
   add, avgPool, avgPoolGrad, conv2d, conv2dBackpropFilter, conv2dBackpropInput, cos, div, equal, exp, floor, gather,
   greater, greaterEqual, keptShape, less, lessEqual, log, logicalAnd, matMul, maxPoolGrad, mul, neg, num, pad, pow,
-  prod, reluGrad, reshape, reverse, scale, scatterAdd, sigmoid, sign, sin, slice, square, sub, sum, toFloat, transpose,
-  unreduce, where,
+  logSoftmaxLast, prod, reluGrad, reshape, reverse, scale, scatterAdd, sigmoid, sign, sin, slice, softmaxCrossEntropyGrad,
+  softmaxLast, square, sub, sum, toFloat, transpose, unreduce, where,
 } from './kernel-ops.js';
 import { gatherAtMaxima } from './max-pool-routing.js';
 import { fusedRules } from './rules-fused.js';
@@ -160,6 +160,25 @@ export const gradRules = {
   LogSoftmax: (dy, { output: y, attrs }) => {
     const kept = keptShape(y.shape, [attrs.axis]);
     return [sub(dy, mul(exp(y), reshape(sum(dy, [attrs.axis]), kept)))];
+  },
+  // Per row, with s = softmax(z): dz = SoftmaxCrossEntropyGrad, dt = −dy·logSoftmax(z).
+  SoftmaxCrossEntropy: (dy, { inputs: [z, t], needs }) => [
+    needs[0] ? softmaxCrossEntropyGrad(z, t, dy) : null,
+    needs[1] ? neg(mul(reshape(dy, [...dy.shape, 1]), logSoftmaxLast(z))) : null,
+  ],
+  // out = d·(s·T − t) per row (d = dy, T = Σt): dz = d·T·s⊙(g − Σg⊙s), dt = d·(Σg⊙s − g), dd = Σg⊙(s·T − t).
+  SoftmaxCrossEntropyGrad: (g, { inputs: [z, t, dy], needs }) => {
+    const axis = z.rank - 1;
+    const kept = keptShape(z.shape, [axis]);
+    const s = softmaxLast(z);
+    const d = reshape(dy, kept);
+    const total = reshape(sum(t, [axis]), kept);
+    const gs = reshape(sum(mul(g, s), [axis]), kept);
+    return [
+      needs[0] ? mul(mul(d, total), mul(s, sub(g, gs))) : null,
+      needs[1] ? mul(d, sub(gs, g)) : null,
+      needs[2] ? sum(mul(g, sub(mul(s, total), t)), [axis]) : null,
+    ];
   },
 
   // --- linear algebra (batch dims broadcast; the tape sums them back) ---

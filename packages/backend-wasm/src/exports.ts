@@ -96,6 +96,8 @@ export interface KernelExports {
   reduceMiddle(op: number, x: number, out: number, outer: number, r: number, inner: number, acc: number): void;
   argReduceRows(x: number, out: number, rows: number, n: number, isMin: number): void;
   softmaxRows(x: number, out: number, rows: number, n: number, log: number): void;
+  softmaxCrossEntropyRows(z: number, t: number, out: number, rows: number, n: number): void;
+  softmaxCrossEntropyGradRows(z: number, t: number, dy: number, out: number, rows: number, n: number): void;
   stridedCopy(src: number, dst: number, rank: number, meta: number, bytes: number): void;
   gather(x: number, idx: number, out: number, outer: number, axisLen: number, count: number, inner: number, bytes: number): void;
   scatterAddF32(upd: number, idx: number, out: number, outer: number, size: number, count: number, inner: number): void;

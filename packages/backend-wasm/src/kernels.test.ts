@@ -118,6 +118,18 @@ for (const kernel of ['Softmax', 'LogSoftmax'] as KernelName[]) {
   cases.push({ kernel, inputs: [{ shape: [2, 3, 7], range: [-50, 50] }], attrs: { axis: 2 } });
   cases.push({ kernel, inputs: [{ shape: [3, 4] }], attrs: { axis: 0 }, label: 'inner axis' });
 }
+// Soft targets in [0, 1) (rows not summing to 1) and one-hot rows; a row of −∞ logits against a zero target gives NaN on both.
+cases.push(
+  { kernel: 'SoftmaxCrossEntropy', inputs: [{ shape: [6, 10], range: [-5, 5] }, { shape: [6, 10], range: [0, 1] }] },
+  { kernel: 'SoftmaxCrossEntropy', inputs: [{ shape: [2, 3, 7], range: [-50, 50] }, { shape: [2, 3, 7], range: [0, 1] }] },
+  {
+    kernel: 'SoftmaxCrossEntropy',
+    inputs: [{ shape: [2, 3], values: [1, -Infinity, 2, 0, 0, 0] }, { shape: [2, 3], values: [0, 0, 1, 0, 1, 0] }],
+    label: 'one-hot, −∞ logit',
+  },
+  { kernel: 'SoftmaxCrossEntropyGrad', inputs: [{ shape: [6, 10], range: [-5, 5] }, { shape: [6, 10], range: [0, 1] }, { shape: [6] }] },
+  { kernel: 'SoftmaxCrossEntropyGrad', inputs: [{ shape: [2, 3, 7], range: [-50, 50] }, { shape: [2, 3, 7], range: [0, 1] }, { shape: [2, 3] }] },
+);
 
 const mm = (a: number[], b: number[], transposeA = false, transposeB = false): KernelCase => {
   const k = transposeA ? a[a.length - 2]! : a[a.length - 1]!;

@@ -162,6 +162,13 @@ export interface KernelDefs<T> {
   /** `x − logSumExp(x)` along `axis` (normalized), numerically stable. */
   LogSoftmax: { inputs: [x: T]; attrs: { axis: number } };
   /**
+   * Cross-entropy of `targets` against softmax(`logits`) over the last axis, per row:
+   * `−Σ targets · logSoftmax(logits)`; float32 inputs of one shape, `out.shape = logits.shape[:-1]`.
+   */
+  SoftmaxCrossEntropy: { inputs: [logits: T, targets: T]; attrs: NoAttrs };
+  /** SoftmaxCrossEntropy's gradient for the logits: `dy[…, None] · (softmax(logits) · Σ targets − targets)`. */
+  SoftmaxCrossEntropyGrad: { inputs: [logits: T, targets: T, dy: T]; attrs: NoAttrs };
+  /**
    * int32 positions of the first `k` entries of a stable sort along the last axis (ascending, or
    * descending with `descending`): ties keep index order, NaN counts as larger than +Infinity.
    * `out.shape = x.shape[:-1] + [k]`, `0 ≤ k ≤ x.shape[-1]`.
@@ -318,7 +325,7 @@ export const KERNEL_NAMES = [
   'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'Atan2', 'Cumsum', 'Cumprod',
   'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Maximum', 'Minimum', 'Mod', 'FloorDiv', 'SquaredDifference',
   'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'LogicalAnd', 'LogicalOr', 'Where',
-  'Sum', 'Prod', 'Max', 'Min', 'All', 'Any', 'ArgMax', 'ArgMin', 'Softmax', 'LogSoftmax', 'ArgSort',
+  'Sum', 'Prod', 'Max', 'Min', 'All', 'Any', 'ArgMax', 'ArgMin', 'Softmax', 'LogSoftmax', 'SoftmaxCrossEntropy', 'SoftmaxCrossEntropyGrad', 'ArgSort',
   'MatMul', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad',
   'Reshape', 'Transpose', 'Concat', 'Slice', 'Pad', 'Tile', 'Reverse', 'BroadcastTo', 'Gather', 'ScatterAdd',
   'LSTMSequence', 'LSTMSequenceGrad', 'GRUSequence', 'GRUSequenceGrad',

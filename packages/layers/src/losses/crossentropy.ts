@@ -6,7 +6,6 @@ import {
   div,
   formatShape,
   log,
-  logSoftmax,
   makeTensor,
   maximum,
   mean,
@@ -18,6 +17,7 @@ import {
   reshape,
   shapesEqual,
   sigmoid,
+  softmaxCrossEntropy,
   softplus,
   sub,
   sum,
@@ -78,21 +78,21 @@ export function binaryCrossentropy(yTrue: TensorLike, yPred: TensorLike, options
   return mean(binaryCrossentropyElements(t, p, fromLogits), -1);
 }
 
-/** log(softmax) from the logits behind a last-axis softmax output `yPred`, shaped like `p`; or null. */
-function softmaxLogProbs(yPred: TensorLike, p: Tensor): Tensor | null {
+/** The logits behind a last-axis softmax output `yPred`, shaped like `p`; or null. */
+function softmaxLogits(yPred: TensorLike, p: Tensor): Tensor | null {
   const z = logitsOf(yPred, 'softmax');
   if (z === null) return null;
-  const logProbs = logSoftmax(z, -1);
-  return logProbs.rank === p.rank ? logProbs : reshape(logProbs, p.shape);
+  return z.rank === p.rank ? z : reshape(z, p.shape);
 }
 
 /**
- * −Σ y·log(p) over the last axis. From log-probabilities when known (logits, or a softmax
- * output's logits); otherwise probabilities are renormalized to sum 1, then clipped, as Keras does.
+ * −Σ y·log(p) over the last axis. From the logits when known (`fromLogits`, or a softmax output's
+ * logits: one fused kernel, `softmaxCrossEntropy`); otherwise probabilities are renormalized to sum
+ * 1, then clipped, as Keras does.
  */
-function categoricalFromTargets(t: Tensor, p: Tensor, fromLogits: boolean, logProbs: Tensor | null): Tensor {
-  if (logProbs !== null) return neg(sum(mul(t, logProbs), -1));
-  if (fromLogits) return neg(sum(mul(t, logSoftmax(p, -1)), -1));
+function categoricalFromTargets(t: Tensor, p: Tensor, fromLogits: boolean, logits: Tensor | null): Tensor {
+  if (logits !== null) return softmaxCrossEntropy(logits, t);
+  if (fromLogits) return softmaxCrossEntropy(p, t);
   const q = clipByValue(div(p, sum(p, -1, true)), EPSILON, 1 - EPSILON);
   return neg(sum(mul(t, log(q)), -1));
 }
@@ -132,7 +132,7 @@ export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, op
   }
   if (smoothing > 0) t = add(mul(t, 1 - smoothing), smoothing / p.shape[p.rank - 1]!);
   const fromLogits = options.fromLogits ?? false;
-  return categoricalFromTargets(t, p, fromLogits, fromLogits ? null : softmaxLogProbs(yPred, p));
+  return categoricalFromTargets(t, p, fromLogits, fromLogits ? null : softmaxLogits(yPred, p));
 }
 
 /**
@@ -183,7 +183,7 @@ export function sparseCategoricalCrossentropy(yTrue: TensorLike, yPred: TensorLi
   const idx = Int32Array.from(values);
   const targets = oneHot(makeTensor(idx, batch, 'int32'), classes);
   const fromLogits = options.fromLogits ?? false;
-  return categoricalFromTargets(targets, p, fromLogits, fromLogits ? null : softmaxLogProbs(yPred, p));
+  return categoricalFromTargets(targets, p, fromLogits, fromLogits ? null : softmaxLogits(yPred, p));
 }
 
 /** Options of `BinaryFocalCrossentropy`. */

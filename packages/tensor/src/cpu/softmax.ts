@@ -1,6 +1,7 @@
 import type { KernelTable, TensorInfo } from '../backend.js';
 import { around } from './reduce.js';
-import { output, valuesOf } from './storage.js';
+import { formatShape, shapesEqual } from '../shape.js';
+import { allocOutput, floatsOf, output, valuesOf } from './storage.js';
 
 /**
  * Softmax or log-softmax along `axis`, shifted by the maximum so `exp` never overflows. Sums are
@@ -75,7 +76,77 @@ function softmaxKernel(x: TensorInfo, axis: number, log: boolean): TensorInfo {
   return output(out, x.shape, 'float32');
 }
 
+/** The inputs of the cross-entropy kernels: float32 logits and targets of one shape with a class axis; returns [rows, classes]. */
+function rowsOf(op: string, logits: TensorInfo, others: readonly TensorInfo[]): [number, number] {
+  if (logits.dtype !== 'float32' || logits.shape.length < 1) {
+    throw new Error(`${op}: logits must be float32 with a class axis, got ${logits.dtype} ${formatShape(logits.shape)}`);
+  }
+  for (const t of others) {
+    if (t.dtype !== 'float32' || !shapesEqual(t.shape, logits.shape)) {
+      throw new Error(`${op}: targets must be float32 of the logits' shape ${formatShape(logits.shape)}, got ${t.dtype} ${formatShape(t.shape)}`);
+    }
+  }
+  const n = logits.shape[logits.shape.length - 1]!;
+  const size = logits.shape.reduce((p, q) => p * q, 1);
+  return [n === 0 ? logits.shape.slice(0, -1).reduce((p, q) => p * q, 1) : size / n, n];
+}
+
+/**
+ * Per row: the maximum `m` and `m + log Σ exp(z − m)` (the log-sum-exp), in float64, as softmaxKernel
+ * computes them. A NaN logit makes both NaN.
+ */
+function logSumExp(z: Float32Array, base: number, n: number): number {
+  let m = -Infinity;
+  for (let j = 0; j < n; j++) {
+    const c = z[base + j]!;
+    if (c > m || c !== c) m = c;
+  }
+  let s = 0;
+  for (let j = 0; j < n; j++) s += Math.exp(z[base + j]! - m);
+  return m + Math.log(s);
+}
+
+/** `−Σ t·(z − logSumExp(z))` per row, in float64 (every product kept: 0·−∞ is NaN, as on the op path). */
+function softmaxCrossEntropy([logits, targets]: readonly [TensorInfo, TensorInfo]): TensorInfo {
+  const [rows, n] = rowsOf('SoftmaxCrossEntropy', logits, [targets]);
+  const z = floatsOf(logits);
+  const t = floatsOf(targets);
+  const out = allocOutput('SoftmaxCrossEntropy', 'float32', logits.shape.slice(0, -1));
+  for (let r = 0; r < rows; r++) {
+    const base = r * n;
+    const shift = n === 0 ? 0 : logSumExp(z, base, n);
+    let acc = 0;
+    for (let j = 0; j < n; j++) acc += t[base + j]! * (z[base + j]! - shift);
+    out[r] = -acc;
+  }
+  return output(out, logits.shape.slice(0, -1), 'float32');
+}
+
+/** `dy · (softmax(z) · Σ t − t)` per row, in float64. */
+function softmaxCrossEntropyGrad([logits, targets, dy]: readonly [TensorInfo, TensorInfo, TensorInfo]): TensorInfo {
+  const [rows, n] = rowsOf('SoftmaxCrossEntropyGrad', logits, [targets]);
+  const rowShape = logits.shape.slice(0, -1);
+  if (dy.dtype !== 'float32' || !shapesEqual(dy.shape, rowShape)) {
+    throw new Error(`SoftmaxCrossEntropyGrad: dy must be float32 of shape ${formatShape(rowShape)}, got ${dy.dtype} ${formatShape(dy.shape)}`);
+  }
+  const z = floatsOf(logits);
+  const t = floatsOf(targets);
+  const g = floatsOf(dy);
+  const out = allocOutput('SoftmaxCrossEntropyGrad', 'float32', logits.shape);
+  for (let r = 0; r < rows; r++) {
+    const base = r * n;
+    const shift = logSumExp(z, base, n);
+    let total = 0;
+    for (let j = 0; j < n; j++) total += t[base + j]!;
+    const d = g[r]!;
+    for (let j = 0; j < n; j++) out[base + j] = d * (Math.exp(z[base + j]! - shift) * total - t[base + j]!);
+  }
+  return output(out, logits.shape, 'float32');
+}
+
 export const softmaxKernels = {
   Softmax: ([x], { axis }) => softmaxKernel(x, axis, false),
   LogSoftmax: ([x], { axis }) => softmaxKernel(x, axis, true),
+  SoftmaxCrossEntropy: softmaxCrossEntropy,
+  SoftmaxCrossEntropyGrad: softmaxCrossEntropyGrad,
 } satisfies Partial<KernelTable>;

@@ -5,7 +5,7 @@ import type { Tensor } from '../tensor.js';
 import { tensor } from './convert.js';
 import { zeros } from './creation.js';
 import { randomNormal } from './random.js';
-import { logSoftmax, softmax } from './softmax.js';
+import { logSoftmax, softmax, softmaxCrossEntropy } from './softmax.js';
 
 /** Within `tol`·(1 + |expected|); an expected NaN or infinity must be matched exactly. */
 const expectClose = (t: Tensor, expected: readonly number[], tol = 1e-6): void => closeTo(t, expected, { atol: tol, rtol: tol });
@@ -95,5 +95,44 @@ describe('softmax errors', () => {
     expect(() => softmax(tensor([true, false]))).toThrow('softmax: expected a float32 or int32 tensor, got bool');
     expect(() => logSoftmax(tensor(1))).toThrow('logSoftmax: expected a tensor of rank ≥ 1, got a scalar');
     expect(() => softmax(tensor([[1, 2]]), 2)).toThrow(/softmax: axis must be an integer in \[-2, 1\] for a rank-2 tensor, got 2/);
+  });
+});
+
+describe('softmaxCrossEntropy', () => {
+  it('is −Σ t·log softmax(z) per row (hand values)', () => {
+    // Row 0: three equal logits, target class 0 → log 3. Row 1: logits 1, 2, 3, class 2 → log(1 + e⁻¹ + e⁻²).
+    // Row 2: soft target (0.25, 0.75) over logits (0, log 3): −0.25·log(1/4) − 0.75·log(3/4).
+    const z = tensor([0, 0, 0, 1, 2, 3, 0, Math.log(3), 0], [3, 3]);
+    const t = tensor([1, 0, 0, 0, 0, 1, 0.25, 0.75, 0], [3, 3]);
+    const row0 = Math.log(3);
+    const row1 = Math.log(1 + Math.exp(-1) + Math.exp(-2));
+    const lse2 = Math.log(1 + 3 + 1);
+    const row2 = -0.25 * (0 - lse2) - 0.75 * (Math.log(3) - lse2);
+    expectClose(softmaxCrossEntropy(z, t), [row0, row1, row2]);
+  });
+
+  it('matches the definition in float64 on random rows, with leading axes', () => {
+    const z = randomNormal([2, 3, 5], 0, 3, 'float32', 1);
+    const t = randomNormal([2, 3, 5], 0, 1, 'float32', 2);
+    const zv = z.dataSync();
+    const tv = t.dataSync();
+    const lp = referenceSoftmax(zv, [2, 3, 5], 2, true);
+    const want = Array.from({ length: 6 }, (_, r) => -lp.slice(r * 5, r * 5 + 5).reduce((acc, v, j) => acc + tv[r * 5 + j]! * v, 0));
+    const got = softmaxCrossEntropy(z, t);
+    expect(got.shape).toEqual([2, 3]);
+    expectClose(got, want, 1e-5);
+  });
+
+  it('takes int32 targets and an empty class axis (loss −0 per row, as −Σ over nothing)', () => {
+    expectClose(softmaxCrossEntropy(tensor([0, 0], [1, 2]), tensor([0, 1], [1, 2], 'int32')), [Math.log(2)]);
+    const empty = softmaxCrossEntropy(zeros([2, 0]), zeros([2, 0]));
+    expect(empty.shape).toEqual([2]);
+    expect(Array.from(empty.dataSync(), (v) => Object.is(v, -0))).toEqual([true, true]);
+  });
+
+  it('names the op and what it got for bad input', () => {
+    expect(() => softmaxCrossEntropy(zeros([2, 3]), zeros([2, 4]))).toThrow("softmaxCrossEntropy: targets must have the logits' shape [2,3], got [2,4]");
+    expect(() => softmaxCrossEntropy(zeros([2]), tensor([true, false], [2], 'bool'))).toThrow('softmaxCrossEntropy: targets must be float32 or int32, got bool');
+    expect(() => softmaxCrossEntropy(tensor(1), tensor(1))).toThrow('softmaxCrossEntropy: expected a tensor of rank ≥ 1, got a scalar');
   });
 });

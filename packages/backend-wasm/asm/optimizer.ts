@@ -41,6 +41,22 @@ export function adamF32(
   }
 }
 
+/**
+ * Range kernel (src/threads.ts): adamF32 over elements [start·block, end·block) ∩ [0, n) (`block` a
+ * multiple of 4, so each element takes the path it takes in one call); the constants come as float32 bits.
+ */
+export function adamRange(
+  start: i32, end: i32, work: usize, w: usize, g: usize, m: usize, v: usize, wOut: usize, mOut: usize, vOut: usize,
+  n: i32, block: i32, c1Bits: i32, c2Bits: i32, alphaBits: i32, epsBits: i32,
+): void {
+  const i0 = start * block;
+  const i1 = min(n, end * block);
+  if (i1 <= i0) return;
+  const o = <usize>i0 << 2;
+  adamF32(w + o, g + o, m + o, v + o, wOut + o, mOut + o, vOut + o, i1 - i0,
+    reinterpret<f32>(c1Bits), reinterpret<f32>(c2Bits), reinterpret<f32>(alphaBits), reinterpret<f32>(epsBits));
+}
+
 @inline function sgdLoop(mode: i32, w: usize, g: usize, v: usize, wOut: usize, vOut: usize, n: i32, learningRate: f32, mu: f32): void {
   let i = 0;
   const learningRateV = f32x4.splat(learningRate);

@@ -122,6 +122,10 @@ export interface KernelExports {
     fh: number, fw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number,
   ): void;
   adamF32(w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number, c1: number, c2: number, alpha: number, eps: number): void;
+  adamRange(
+    start: number, end: number, work: number, w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number,
+    n: number, block: number, c1Bits: number, c2Bits: number, alphaBits: number, epsBits: number,
+  ): void;
   sgdF32(mode: number, w: number, g: number, v: number, wOut: number, vOut: number, n: number, learningRate: number, mu: number): void;
   rmspropF32(
     hasMomentum: number, centered: number, w: number, g: number, v: number, m: number, a: number,

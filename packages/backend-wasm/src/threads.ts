@@ -40,6 +40,8 @@ export const RANGE_KERNELS = [
   'winogradRange', 'winogradFilterGradRange',
   // Products skipping a mostly-zero A's zeros, rows of C split (asm/matmul-sparse.ts).
   'matmulSparseRange',
+  // Adam's fused update, element blocks split (asm/optimizer.ts).
+  'adamRange',
 ] as const;
 export type RangeKernel = (typeof RANGE_KERNELS)[number];
 /** Arguments after (start, end, work) a range kernel may take. */

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { getWasmBackend, wasmMemoryInfo } from '../index.js';
 import { seeded } from '../test-utils/compare.js';
 import { opPath } from '../test-utils/optimizer-reference.js';
+import { poolUnderTest } from '../test-utils/pool.js';
 import type { FusedUpdateAttrs, FusedUpdateRule } from './optimizer.js';
 import { FUSED_UPDATE_KERNELS } from './optimizer.js';
 
@@ -90,5 +91,30 @@ describe('wasm fused optimizer step', () => {
     expect(after.bytesInUse).toBe(before.bytesInUse);
     expect(after.blocksInUse).toBe(before.blocksInUse);
     dispose([w, g, m, v]);
+  });
+});
+
+describe('wasm fused Adam split across threads', () => {
+  const backend = poolUnderTest();
+
+  it('a variable of several element blocks (and a partial one) gives the op path bit for bit at 1, 2 and 3 threads', async () => {
+    setBackend('wasm');
+    const n = 3 * 4096 + 13;
+    const hyper = CASES[0]!.hyper as FusedUpdateAttrs['adam'];
+    const w = tensor(seeded(n, 1, -2, 2));
+    const g = tensor(seeded(n, 2, -3, 3));
+    const m = tensor(seeded(n, 3, 0, 0.5));
+    const v = tensor(seeded(n, 4, 0, 0.5));
+    const ref = opPath('adam', [w, g, m, v], hyper).map((t) => t.dataSync());
+    backend.threadMinRangeWork = 0;
+    for (const threads of [1, 2, 3]) {
+      backend.setNumThreads(threads);
+      // Workers start asynchronously; until one is up the calling thread does everything (also correct).
+      if (threads > 1) await new Promise((resolve) => setTimeout(resolve, 300));
+      const jobs = backend.threadJobs;
+      const fused = fusedStep('adam', [w, g, m, v], hyper)!;
+      fused.forEach((t, k) => expect(t.dataSync(), `${threads} thread(s), output ${k}`).toEqual(ref[k]!));
+      if (threads > 1) expect(backend.threadJobs).toBeGreaterThan(jobs);
+    }
   });
 });

@@ -2,6 +2,7 @@ import type { ExtensionKernelTable, TensorInfo } from '@descent/tensor';
 import { shapesEqual } from '@descent/tensor';
 import type { Context } from '../context.js';
 import { SGD_MODE } from '../exports.js';
+import { BLOCK, f32Bits } from './unary.js';
 
 /**
  * The attributes of the fused optimizer updates this backend implements, by rule: the contract that
@@ -67,7 +68,9 @@ export function optimizerStep(ctx: Context): OptimizerStep {
       switch (rule) {
         case 'adam': {
           const h = hyper as FusedUpdateAttrs['adam'];
-          k.adamF32(p[0]!, p[1]!, p[2]!, p[3]!, o[0]!, o[1]!, o[2]!, n, 1 - h.beta1, 1 - h.beta2, h.alpha, h.epsilon);
+          // Element blocks split across threads (a large variable is ~28 bytes of traffic per element).
+          const args = [p[0]!, p[1]!, p[2]!, p[3]!, o[0]!, o[1]!, o[2]!, n, BLOCK, f32Bits(1 - h.beta1), f32Bits(1 - h.beta2), f32Bits(h.alpha), f32Bits(h.epsilon)];
+          ctx.pool.range('adamRange', Math.ceil(n / BLOCK), 1, n * 28, args, ctx.workPtr);
           break;
         }
         case 'sgd': {

@@ -15,7 +15,7 @@ const bits = new Float32Array(1);
 const bitsI32 = new Int32Array(bits.buffer);
 
 /** The bit pattern of `v` rounded to float32 (range kernels take every argument as an int32). */
-function f32Bits(v: number): number {
+export function f32Bits(v: number): number {
   bits[0] = v;
   return bitsI32[0]!;
 }

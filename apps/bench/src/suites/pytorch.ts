@@ -22,6 +22,17 @@ export const TORCH_HINT =
  */
 export const SLOW_BLAS_GFLOPS = 10;
 
+/**
+ * The environment of a PyTorch process meant to use `threads` threads. `torch.set_num_threads` sets
+ * PyTorch's own pool but not OpenBLAS's: Debian's PyTorch then runs its products on every core
+ * (a "1 thread" worker used 2 cores' CPU time for its matmuls here) and its BLAS threads keep spinning
+ * for ~50 ms after each call, taking a core from whichever contender runs next.
+ */
+export function torchEnv(threads: number): NodeJS.ProcessEnv {
+  const n = String(threads);
+  return { ...process.env, OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n };
+}
+
 const found = new Map<string, boolean>();
 
 /** Whether `python -c 'import torch'` works (checked once per interpreter; a missing interpreter counts as no). */
@@ -96,7 +107,7 @@ export class TorchWorker {
       shapes: init.shapes,
     };
     writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
-    const proc = spawn(python, [SCRIPT, join(dir, 'spec.json'), String(threads)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(python, [SCRIPT, join(dir, 'spec.json'), String(threads)], { stdio: ['pipe', 'pipe', 'pipe'], env: torchEnv(threads) });
     const worker = new TorchWorker(proc, dir);
     proc.stderr.setEncoding('utf8');
     proc.stderr.on('data', (s: string) => {

@@ -93,6 +93,14 @@ function torchRunner(worker: TorchWorker): Runner {
 }
 
 /**
+ * Pause before a timed run, so threads the previous contender left spinning (PyTorch's OpenMP/BLAS pools
+ * spin for tens of ms after a call, Descent's workers for 0.2 ms) have gone to sleep and do not take a
+ * core from the run. Without it, 2-thread runs on this 2-core machine measured up to 4× slower than alone.
+ */
+const COOLDOWN_MS = 300;
+const cooldown = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, COOLDOWN_MS));
+
+/**
  * Train the same model, from the same initial weights on the same batches, with every contender:
  * Descent and TF.js in this process, PyTorch (when a python with torch is found) in worker processes
  * at 1 thread and at the machine's core count. Each contender first trains a few batches (warm-up, and
@@ -168,6 +176,7 @@ export async function runTraining(plan: TrainingPlan, { quick, log, python, cont
         const r = runners[(j + round) % runners.length]!;
         if (r.single && round > 0) continue;
         await r.activate();
+        await cooldown();
         log(`${plan.suite}: ${r.label} run ${round + 1}/${rounds} (${r.batches} batches)…`);
         r.times[round] = perBatchValue((await r.train(r.batches)).ms / r.batches);
       }
@@ -220,7 +229,7 @@ export async function runTraining(plan: TrainingPlan, { quick, log, python, cont
       ...contenders.notes,
       `Batch ${BATCH}, Adam (lr 1e-3), categorical cross-entropy, fit without shuffling; every contender starts from the same Glorot-uniform weights ` +
         `and trains on the same batches (the warm-up losses agree). Wall clock; median of ${rounds} runs after ${2 * checkBatches} warm-up batches, ` +
-        'one run per contender per round, the order rotating from round to round.',
+        `one run per contender per round, the order rotating from round to round, each after a ${COOLDOWN_MS} ms pause (threads the previous contender left spinning go to sleep).`,
       plan.unit === 's/epoch'
         ? `A run is one fit over the first "batches per run" batches of the ${data.trainSize} training digits (${epochBatches} batches = one epoch); contenders too slow for a whole epoch in ~${plan.budgetMs / 1000} s run fewer batches, scaled to s/epoch.`
         : `A run is one fit over "batches per run" batches (about ${plan.budgetMs / 1000} s of work); ms/step = run time / batches.`,

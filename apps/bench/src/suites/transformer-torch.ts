@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Data, Weights } from './transformer-block.js';
 import { BATCH, CLASSES, DATA_BATCHES, DIM, FF, HEADS, STEPS, WEIGHT_NAMES } from './transformer-block.js';
+import { torchEnv } from './pytorch.js';
 
 interface Reply {
   readonly ready?: boolean;
@@ -54,7 +55,7 @@ export class TorchBlock {
       shapes: init.shapes,
     };
     writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
-    const proc = spawn(python, [SCRIPT, join(dir, 'spec.json'), String(threads)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(python, [SCRIPT, join(dir, 'spec.json'), String(threads)], { stdio: ['pipe', 'pipe', 'pipe'], env: torchEnv(threads) });
     const worker = new TorchBlock(proc, dir);
     proc.stderr.setEncoding('utf8');
     proc.stderr.on('data', (s: string) => {

@@ -62,7 +62,7 @@ const SPIN_MS = 2;
 
 /** A wait for workers longer than this (ms), and longer than the caller's own share, counts as a stall. */
 const STALL_MS = 0.5;
-const BACKOFF_MIN_MS = 100;
+const BACKOFF_MIN_MS = 10;
 const BACKOFF_MAX_MS = 5000;
 
 /** Whether this thread may block in `Atomics.wait` (a browser's main thread may not: it throws). */
@@ -108,7 +108,7 @@ export class ThreadPool {
    * Back off to one thread when workers stall: on a machine whose cores are all busy, a worker the OS
    * preempts in the middle of a chunk keeps the caller waiting for milliseconds (the second thread
    * then costs time instead of saving it). When the caller, done with its share, waits longer than its
-   * own share took (and over STALL_MS), jobs run on the calling thread alone for a while: 100 ms,
+   * own share took (and over STALL_MS), jobs run on the calling thread alone for a while: 10 ms,
    * doubled by each stall up to 5 s and halved by each job that runs on the threads without one.
    * Results do not change.
    */

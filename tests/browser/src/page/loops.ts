@@ -144,9 +144,14 @@ async function main(): Promise<PageResults> {
   const threads = getThreadsCount();
   const a = randomNormal([512, 512]);
   const b = randomNormal([512, 512]);
+  // Whether the workers run at all, not the pool's back-off: a busy machine (the whole test suite on two
+  // cores) can stall a worker during the loops above and leave the pool on one thread for a while.
+  const backoff = getWasmBackend().threadBackoff;
+  getWasmBackend().threadBackoff = false;
   const before = getWasmBackend().threadJobs;
   const threaded = matMul(a, b).dataSync();
   const workerChunks = getWasmBackend().threadJobs - before;
+  getWasmBackend().threadBackoff = backoff;
   setNumThreads(1);
   const single = matMul(a, b).dataSync();
   setNumThreads(threads);

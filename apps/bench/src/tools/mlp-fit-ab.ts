@@ -1,27 +1,30 @@
 // The bench MLP's fit epoch on the wasm backend in three modes, interleaved epoch by epoch: every kernel
 // on the calling thread ("1t": minWork = minRangeWork = ∞, the worker stays up), both threads ("2t"),
 // and both threads with short matmuls split by rows only ("2t rows"):
-// `tsx --conditions=@descent/source src/tools/mlp-fit-ab.ts [rounds]` (inside apps/bench).
+// `tsx --conditions=@descent/source src/tools/mlp-fit-ab.ts [rounds] [--mnist]` (inside apps/bench; `--mnist`: the bench's
+// MNIST digits, whose zeros the sparse products skip, instead of uniform noise).
 import '@descent/backend-wasm';
 import { getWasmBackend, setNumThreads } from '@descent/backend-wasm';
 import { Dense } from '@descent/layers';
 import { Sequential } from '@descent/models';
 import { randomUniform, setBackend, setSeed, tensor } from '@descent/tensor';
+import { loadDigits } from '../suites/train-contenders.js';
 
 setBackend('wasm');
 setSeed(1);
 setNumThreads(2);
-const rounds = Number(process.argv[2] ?? 6);
+const rounds = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 6);
 const model = new Sequential([
   new Dense({ units: 128, activation: 'relu', inputShape: [784] }),
   new Dense({ units: 10, activation: 'softmax' }),
 ]);
 model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
 const n = 8000;
-const x = randomUniform([n, 784]);
+const digits = process.argv.includes('--mnist') ? await loadDigits() : null;
 const labels = new Float32Array(n * 10);
 for (let i = 0; i < n; i++) labels[i * 10 + (i % 10)] = 1;
-const y = tensor(labels, [n, 10]);
+const x = digits !== null ? tensor(digits.trainX.subarray(0, n * 784), [n, 784]) : randomUniform([n, 784]);
+const y = digits !== null ? tensor(digits.trainY.subarray(0, n * 10), [n, 10]) : tensor(labels, [n, 10]);
 type Pool = { minWork: number; minRangeWork: number; columnSplitRows: number };
 const pool = (getWasmBackend() as unknown as { ctx: { pool: Pool } }).ctx.pool;
 const saved: Pool = { ...pool };

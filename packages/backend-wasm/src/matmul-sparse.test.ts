@@ -2,18 +2,13 @@ import type { Tensor } from '@descent/tensor';
 import { fused, matMul, runKernel, setBackend, tensor } from '@descent/tensor';
 import { float32Bits } from '@descent/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
+import { seeded } from './test-utils/compare.js';
 import { poolUnderTest } from './test-utils/pool.js';
 
 /** Fixed-seed values in [-1, 1), of which about `density` are nonzero (the rest exactly 0). */
 function sparseValues(n: number, density: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed * 7919 + 1;
-  const next = (): number => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-  for (let i = 0; i < n; i++) out[i] = next() < density ? next() * 2 - 1 : 0;
-  return out;
+  const keep = seeded(n, 2 * seed, 0, 1);
+  return seeded(n, 2 * seed + 1, -1, 1).map((v, i) => (keep[i]! < density ? v : 0));
 }
 
 function sparse(shape: number[], density: number, seed: number): Tensor {

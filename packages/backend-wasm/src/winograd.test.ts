@@ -41,6 +41,27 @@ const BT4 = [[4, 0, 5, 0, 1, 0], [0, 4, 4, 1, 1, 0], [0, 4, 4, 1, 1, 0], [0, 2, 
  */
 const EXTRA_ROUNDINGS = { 2: 10, 4: 14 } as const;
 
+/** |x[b, y, x, c]| of an [n, h, w, c] image, 0 outside it (the zero padding). */
+function absImage(x: Float32Array, h: number, w: number, c: number): (b: number, y: number, xx: number, ch: number) => number {
+  return (b, y, xx, ch) => (y < 0 || y >= h || xx < 0 || xx >= w ? 0 : Math.abs(x[((b * h + y) * w + xx) * c + ch]!));
+}
+
+/** |Bᵀ| |x| |B| of the a×a input tile at (y0, x0) of image b, per channel, into `dt` (a² values per channel). */
+function absInputTile(
+  xAbs: (b: number, y: number, xx: number, c: number) => number, bt: readonly (readonly number[])[], a: number,
+  b: number, y0: number, x0: number, cr: number, dt: Float64Array,
+): void {
+  for (let c = 0; c < cr; c++) {
+    for (let p = 0; p < a; p++) {
+      for (let q = 0; q < a; q++) {
+        let v = 0;
+        for (let i = 0; i < a; i++) for (let j = 0; j < a; j++) v += bt[p]![i]! * xAbs(b, y0 + i, x0 + j, c) * bt[q]![j]!;
+        dt[c * a * a + p * a + q] = v;
+      }
+    }
+  }
+}
+
 /**
  * Per-output bound of |winograd − cpu| for the correlation out[b, y, x, k] = Σ d[b, y − pt + i, x − pl + j, c] ·
  * g(i, j, c, k) with zeros outside d ([n, h, w, cr]) and an output of oh × ow, computed with m×m output tiles.
@@ -67,26 +88,14 @@ function bound(
       }
     }
   }
-  const at = (b: number, y: number, x: number, c: number): number =>
-    y < 0 || y >= h || x < 0 || x >= w ? 0 : Math.abs(d[((b * h + y) * w + x) * cr + c]!);
+  const at = absImage(d, h, w, cr);
   const out = new Float64Array(n * oh * ow * co);
   const dt = new Float64Array(a * a * cr);
   const roundings = EXTRA_ROUNDINGS[m];
   for (let b = 0; b < n; b++) {
     for (let ty = 0; ty < Math.ceil(oh / m); ty++) {
       for (let tx = 0; tx < Math.ceil(ow / m); tx++) {
-        const y0 = m * ty - pt;
-        const x0 = m * tx - pl;
-        // |Bᵀ| |d| |B| of the tile, per channel.
-        for (let c = 0; c < cr; c++) {
-          for (let p = 0; p < a; p++) {
-            for (let q = 0; q < a; q++) {
-              let v = 0;
-              for (let i = 0; i < a; i++) for (let j = 0; j < a; j++) v += bt4[p]![i]! * at(b, y0 + i, x0 + j, c) * bt4[q]![j]!;
-              dt[c * a * a + p * a + q] = v;
-            }
-          }
-        }
+        absInputTile(at, bt4, a, b, m * ty - pt, m * tx - pl, cr, dt);
         for (let r = 0; r < m && m * ty + r < oh; r++) {
           for (let s = 0; s < m && m * tx + s < ow; s++) {
             const y = m * ty + r;
@@ -127,8 +136,7 @@ function filterGradBound(
   const th = Math.ceil(oh / m);
   const tw = Math.ceil(ow / m);
   const tiles = n * th * tw;
-  const xAt = (b: number, y: number, xx: number, c: number): number =>
-    y < 0 || y >= h || xx < 0 || xx >= w ? 0 : Math.abs(x[((b * h + y) * w + xx) * cr + c]!);
+  const xAt = absImage(x, h, w, cr);
   const dyAt = (b: number, y: number, xx: number, k: number): number =>
     y >= oh || xx >= ow ? 0 : Math.abs(dy[((b * oh + y) * ow + xx) * co + k]!);
   const wino = new Float64Array(a * a * cr * co);
@@ -137,17 +145,7 @@ function filterGradBound(
   for (let b = 0; b < n; b++) {
     for (let ty = 0; ty < th; ty++) {
       for (let tx = 0; tx < tw; tx++) {
-        const y0 = m * ty - pt;
-        const x0 = m * tx - pl;
-        for (let c = 0; c < cr; c++) {
-          for (let p = 0; p < a; p++) {
-            for (let q = 0; q < a; q++) {
-              let v = 0;
-              for (let i = 0; i < a; i++) for (let j = 0; j < a; j++) v += bt4[p]![i]! * xAt(b, y0 + i, x0 + j, c) * bt4[q]![j]!;
-              dt[c * a * a + p * a + q] = v;
-            }
-          }
-        }
+        absInputTile(xAt, bt4, a, b, m * ty - pt, m * tx - pl, cr, dt);
         for (let k = 0; k < co; k++) {
           for (let p = 0; p < a; p++) {
             for (let q = 0; q < a; q++) {

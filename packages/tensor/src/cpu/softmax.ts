@@ -3,6 +3,24 @@ import { around } from './reduce.js';
 import { formatShape, shapesEqual } from '../shape.js';
 import { allocOutput, floatsOf, output, valuesOf } from './storage.js';
 
+/** The maximum of `z[base … base + n)`; NaN if any of them is NaN. */
+function rowMax(z: ArrayLike<number>, base: number, n: number): number {
+  let m = -Infinity;
+  for (let j = 0; j < n; j++) {
+    const c = z[base + j]!;
+    if (c > m || c !== c) m = c;
+  }
+  return m;
+}
+
+/** `m + log Σ exp(z − m)` of `z[base … base + n)` with `m` its maximum, in float64 (the log-softmax shift). */
+function logSumExp(z: ArrayLike<number>, base: number, n: number): number {
+  const m = rowMax(z, base, n);
+  let s = 0;
+  for (let j = 0; j < n; j++) s += Math.exp(z[base + j]! - m);
+  return m + Math.log(s);
+}
+
 /**
  * Softmax or log-softmax along `axis`, shifted by the maximum so `exp` never overflows. Sums are
  * kept in float64.
@@ -15,17 +33,12 @@ function softmaxKernel(x: TensorInfo, axis: number, log: boolean): TensorInfo {
   if (inner === 1) {
     for (let o = 0; o < outer; o++) {
       const base = o * n;
-      let m = -Infinity;
-      for (let j = 0; j < n; j++) {
-        const c = v[base + j]!;
-        if (c > m || c !== c) m = c;
-      }
-      let s = 0;
       if (log) {
-        for (let j = 0; j < n; j++) s += Math.exp(v[base + j]! - m);
-        const shift = m + Math.log(s);
+        const shift = logSumExp(v, base, n);
         for (let j = 0; j < n; j++) out[base + j] = v[base + j]! - shift;
       } else {
+        const m = rowMax(v, base, n);
+        let s = 0;
         for (let j = 0; j < n; j++) {
           const e = Math.exp(v[base + j]! - m);
           out[base + j] = e;
@@ -86,24 +99,7 @@ function rowsOf(op: string, logits: TensorInfo, others: readonly TensorInfo[]): 
       throw new Error(`${op}: targets must be float32 of the logits' shape ${formatShape(logits.shape)}, got ${t.dtype} ${formatShape(t.shape)}`);
     }
   }
-  const n = logits.shape[logits.shape.length - 1]!;
-  const size = logits.shape.reduce((p, q) => p * q, 1);
-  return [n === 0 ? logits.shape.slice(0, -1).reduce((p, q) => p * q, 1) : size / n, n];
-}
-
-/**
- * Per row: the maximum `m` and `m + log Σ exp(z − m)` (the log-sum-exp), in float64, as softmaxKernel
- * computes them. A NaN logit makes both NaN.
- */
-function logSumExp(z: Float32Array, base: number, n: number): number {
-  let m = -Infinity;
-  for (let j = 0; j < n; j++) {
-    const c = z[base + j]!;
-    if (c > m || c !== c) m = c;
-  }
-  let s = 0;
-  for (let j = 0; j < n; j++) s += Math.exp(z[base + j]! - m);
-  return m + Math.log(s);
+  return [logits.shape.slice(0, -1).reduce((p, q) => p * q, 1), logits.shape[logits.shape.length - 1]!];
 }
 
 /** `−Σ t·(z − logSumExp(z))` per row, in float64 (every product kept: 0·−∞ is NaN, as on the op path). */
@@ -114,7 +110,7 @@ function softmaxCrossEntropy([logits, targets]: readonly [TensorInfo, TensorInfo
   const out = allocOutput('SoftmaxCrossEntropy', 'float32', logits.shape.slice(0, -1));
   for (let r = 0; r < rows; r++) {
     const base = r * n;
-    const shift = n === 0 ? 0 : logSumExp(z, base, n);
+    const shift = logSumExp(z, base, n);
     let acc = 0;
     for (let j = 0; j < n; j++) acc += t[base + j]! * (z[base + j]! - shift);
     out[r] = -acc;

@@ -33,8 +33,10 @@ export function gemm(
     m * n * k >= SPARSE_MIN_WORK && ctx.k.matmulSparseEligible(a, b, m, n, k, sam, sak, sbk, sparseSettings.maxPerMille) === 1
   ) {
     sparseSettings.products++;
-    // Rows of C are independent: threads split them (a row costs about its share of the multiply-adds).
-    ctx.pool.range('matmulSparseRange', m, 1, (m * n * k * sparseSettings.maxPerMille) / 1000, [a, b, c, n, k, sam, sak, sbk, mode], ctx.workPtr);
+    // Rows of C are independent: threads split them (a row costs about its share of the multiply-adds),
+    // in the whole groups of 4 rows that a transposed A is gathered in.
+    const grain = sak === 1 ? 1 : 4;
+    ctx.pool.range('matmulSparseRange', m, grain, (m * n * k * sparseSettings.maxPerMille) / 1000, [a, b, c, n, k, sam, sak, sbk, mode], ctx.workPtr);
     return;
   }
   ctx.pool.matmul(a, b, c, m, n, k, sam, sak, sbk, sbn, mode, ctx.workPtr);

@@ -1,12 +1,40 @@
 // Fused optimizer updates: one pass over w, g and the slots instead of 3–12 element-wise kernels.
 // Every step is the same float32 operation, in the same order and with the same float32 constants,
 // as the op path (src/kernels/optimizer.ts rounds the constants), so on this backend the fused
-// update equals the op path bit for bit. No FMA, not even in the relaxed build, for that reason.
-// Outputs never alias inputs (fresh blocks), so every loop reads each input once.
+// update equals the op path bit for bit, with one exception: subnormals are flushed (below). No FMA,
+// not even in the relaxed build, for that reason.
+// An output is either a fresh block or its own input's block (w' over w, m' over m, ...: the update in
+// place, src/kernels/optimizer.ts); every loop reads each input element once, before it writes the
+// outputs of that element, so both give the same floats.
+//
+// Flush to zero: a slot that decays geometrically (Adam's m and v, momentum velocities, RMSprop's
+// averages) under a gradient that stays 0 (a weight whose input is always 0 in the batch) passes
+// through float32's subnormal range, 2^-149 ≤ |x| < 2^-126, for ~150 steps at a decay of 0.9. x86
+// handles subnormals in microcode, ~100× slower than normal arithmetic, and wasm has no
+// flush-to-zero mode: on MNIST, ~2.5% of the first layer's Adam m became subnormal by the fifth
+// epoch and the update took ~1.7× as long. So every slot value stored here that would be subnormal
+// is stored as a zero of the same sign (what x86's FTZ mode, and so TensorFlow's CPU kernels, do),
+// and Adam takes a step of zero where |m'| < 2^-126 / alpha (where m'·alpha would be subnormal). The
+// op path keeps subnormals: the two differ only there (by less than 2^-126 in the slot).
+
+/** The smallest normal float32, 2^-126. */
+const MIN_NORMAL: f32 = 1.1754943508222875e-38;
+/** The sign bit of every lane. */
+const SIGN = 0x80000000;
+
+/** `x` with lanes whose magnitude is below `limit` (a positive bound) replaced by a zero of the same sign; NaN and ±∞ kept. */
+@inline function flushBelow(x: v128, limit: v128): v128 {
+  return v128.bitselect(v128.and(x, i32x4.splat(SIGN)), x, f32x4.lt(f32x4.abs(x), limit));
+}
+
+/** Scalar `flushBelow`. */
+@inline function flushBelowF32(x: f32, limit: f32): f32 {
+  return Mathf.abs(x) < limit ? reinterpret<f32>(reinterpret<u32>(x) & SIGN) : x;
+}
 
 export const SGD_PLAIN = 0, SGD_MOMENTUM = 1, SGD_NESTEROV = 2;
 
-/** m' = m + (g−m)·c1; v' = v + (g²−v)·c2; w' = w − (m'·alpha)/(sqrt(v') + eps). */
+/** m' = m + (g−m)·c1; v' = v + (g²−v)·c2; w' = w − (m'·alpha)/(sqrt(v') + eps) (subnormals flushed: see the top). */
 export function adamF32(
   w: usize, g: usize, m: usize, v: usize, wOut: usize, mOut: usize, vOut: usize, n: i32,
   c1: f32, c2: f32, alpha: f32, eps: f32,
@@ -16,16 +44,20 @@ export function adamF32(
   const c2v = f32x4.splat(c2);
   const av = f32x4.splat(alpha);
   const ev = f32x4.splat(eps);
+  const normal = f32x4.splat(MIN_NORMAL);
+  // |m'| below this makes m'·alpha subnormal: the step is then 0 (alpha ≤ 0 never flushes).
+  const stepLimit: f32 = alpha > 0 ? <f32>(<f64>MIN_NORMAL / <f64>alpha) : 0;
+  const stepLimitV = f32x4.splat(stepLimit);
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const gi = v128.load(g + o);
     const mi = v128.load(m + o);
     const vi = v128.load(v + o);
-    const m1 = f32x4.add(mi, f32x4.mul(f32x4.sub(gi, mi), c1v));
-    const v1 = f32x4.add(vi, f32x4.mul(f32x4.sub(f32x4.mul(gi, gi), vi), c2v));
+    const m1 = flushBelow(f32x4.add(mi, f32x4.mul(f32x4.sub(gi, mi), c1v)), normal);
+    const v1 = flushBelow(f32x4.add(vi, f32x4.mul(f32x4.sub(f32x4.mul(gi, gi), vi), c2v)), normal);
     v128.store(mOut + o, m1);
     v128.store(vOut + o, v1);
-    const q = f32x4.div(f32x4.mul(m1, av), f32x4.add(f32x4.sqrt(v1), ev));
+    const q = f32x4.div(f32x4.mul(flushBelow(m1, stepLimitV), av), f32x4.add(f32x4.sqrt(v1), ev));
     v128.store(wOut + o, f32x4.sub(v128.load(w + o), q));
   }
   for (; i < n; i++) {
@@ -33,11 +65,11 @@ export function adamF32(
     const gi = load<f32>(g + o);
     const mi = load<f32>(m + o);
     const vi = load<f32>(v + o);
-    const m1 = mi + (gi - mi) * c1;
-    const v1 = vi + (gi * gi - vi) * c2;
+    const m1 = flushBelowF32(mi + (gi - mi) * c1, MIN_NORMAL);
+    const v1 = flushBelowF32(vi + (gi * gi - vi) * c2, MIN_NORMAL);
     store<f32>(mOut + o, m1);
     store<f32>(vOut + o, v1);
-    store<f32>(wOut + o, load<f32>(w + o) - (m1 * alpha) / (Mathf.sqrt(v1) + eps));
+    store<f32>(wOut + o, load<f32>(w + o) - (flushBelowF32(m1, stepLimit) * alpha) / (Mathf.sqrt(v1) + eps));
   }
 }
 
@@ -61,6 +93,7 @@ export function adamRange(
   let i = 0;
   const learningRateV = f32x4.splat(learningRate);
   const muv = f32x4.splat(mu);
+  const normal = f32x4.splat(MIN_NORMAL);
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const step = f32x4.mul(v128.load(g + o), learningRateV);
@@ -68,7 +101,7 @@ export function adamRange(
     if (mode == SGD_PLAIN) {
       v128.store(wOut + o, f32x4.sub(wi, step));
     } else {
-      const v1 = f32x4.sub(f32x4.mul(v128.load(v + o), muv), step);
+      const v1 = flushBelow(f32x4.sub(f32x4.mul(v128.load(v + o), muv), step), normal);
       v128.store(vOut + o, v1);
       if (mode == SGD_NESTEROV) v128.store(wOut + o, f32x4.sub(wi, f32x4.sub(step, f32x4.mul(v1, muv))));
       else v128.store(wOut + o, f32x4.add(wi, v1));
@@ -81,7 +114,7 @@ export function adamRange(
     if (mode == SGD_PLAIN) {
       store<f32>(wOut + o, wi - step);
     } else {
-      const v1 = load<f32>(v + o) * mu - step;
+      const v1 = flushBelowF32(load<f32>(v + o) * mu - step, MIN_NORMAL);
       store<f32>(vOut + o, v1);
       if (mode == SGD_NESTEROV) store<f32>(wOut + o, wi - (step - v1 * mu));
       else store<f32>(wOut + o, wi + v1);
@@ -107,14 +140,15 @@ export function sgdF32(mode: i32, w: usize, g: usize, v: usize, wOut: usize, vOu
   const cv = f32x4.splat(c);
   const muv = f32x4.splat(mu);
   const ev = f32x4.splat(eps);
+  const normal = f32x4.splat(MIN_NORMAL);
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const gi = v128.load(g + o);
-    const v1 = f32x4.add(f32x4.mul(v128.load(v + o), rhov), f32x4.mul(f32x4.mul(gi, gi), cv));
+    const v1 = flushBelow(f32x4.add(f32x4.mul(v128.load(v + o), rhov), f32x4.mul(f32x4.mul(gi, gi), cv)), normal);
     v128.store(vOut + o, v1);
     let den: v128;
     if (centered) {
-      const a1 = f32x4.add(f32x4.mul(v128.load(a + o), rhov), f32x4.mul(gi, cv));
+      const a1 = flushBelow(f32x4.add(f32x4.mul(v128.load(a + o), rhov), f32x4.mul(gi, cv)), normal);
       v128.store(aOut + o, a1);
       den = f32x4.add(f32x4.sub(v1, f32x4.mul(a1, a1)), ev);
     } else {
@@ -122,7 +156,7 @@ export function sgdF32(mode: i32, w: usize, g: usize, v: usize, wOut: usize, vOu
     }
     const inc = f32x4.div(f32x4.mul(gi, learningRateV), f32x4.sqrt(den));
     if (hasMomentum) {
-      const m1 = f32x4.add(f32x4.mul(v128.load(m + o), muv), inc);
+      const m1 = flushBelow(f32x4.add(f32x4.mul(v128.load(m + o), muv), inc), normal);
       v128.store(mOut + o, m1);
       v128.store(wOut + o, f32x4.sub(v128.load(w + o), m1));
     } else {
@@ -132,11 +166,11 @@ export function sgdF32(mode: i32, w: usize, g: usize, v: usize, wOut: usize, vOu
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const gi = load<f32>(g + o);
-    const v1 = load<f32>(v + o) * rho + gi * gi * c;
+    const v1 = flushBelowF32(load<f32>(v + o) * rho + gi * gi * c, MIN_NORMAL);
     store<f32>(vOut + o, v1);
     let den: f32;
     if (centered) {
-      const a1 = load<f32>(a + o) * rho + gi * c;
+      const a1 = flushBelowF32(load<f32>(a + o) * rho + gi * c, MIN_NORMAL);
       store<f32>(aOut + o, a1);
       den = v1 - a1 * a1 + eps;
     } else {
@@ -144,7 +178,7 @@ export function sgdF32(mode: i32, w: usize, g: usize, v: usize, wOut: usize, vOu
     }
     const inc = (gi * learningRate) / Mathf.sqrt(den);
     if (hasMomentum) {
-      const m1 = load<f32>(m + o) * mu + inc;
+      const m1 = flushBelowF32(load<f32>(m + o) * mu + inc, MIN_NORMAL);
       store<f32>(mOut + o, m1);
       store<f32>(wOut + o, load<f32>(w + o) - m1);
     } else {
@@ -175,10 +209,11 @@ export function adagradF32(w: usize, g: usize, acc: usize, wOut: usize, accOut: 
   let i = 0;
   const learningRateV = f32x4.splat(learningRate);
   const ev = f32x4.splat(eps);
+  const normal = f32x4.splat(MIN_NORMAL);
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const gi = v128.load(g + o);
-    const a1 = f32x4.add(v128.load(acc + o), f32x4.mul(gi, gi));
+    const a1 = flushBelow(f32x4.add(v128.load(acc + o), f32x4.mul(gi, gi)), normal);
     v128.store(accOut + o, a1);
     const q = f32x4.div(f32x4.mul(gi, learningRateV), f32x4.sqrt(f32x4.add(a1, ev)));
     v128.store(wOut + o, f32x4.sub(v128.load(w + o), q));
@@ -186,7 +221,7 @@ export function adagradF32(w: usize, g: usize, acc: usize, wOut: usize, accOut: 
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const gi = load<f32>(g + o);
-    const a1 = load<f32>(acc + o) + gi * gi;
+    const a1 = flushBelowF32(load<f32>(acc + o) + gi * gi, MIN_NORMAL);
     store<f32>(accOut + o, a1);
     store<f32>(wOut + o, load<f32>(w + o) - (gi * learningRate) / Mathf.sqrt(a1 + eps));
   }

@@ -39,7 +39,7 @@ export function adagradRule(initialAccumulatorValue: number, epsilon: number): U
     initSlots: (w) => ({ accumulator: full(w.shape, initialAccumulatorValue) }),
     update(w, g, slots, { learningRate }) {
       // One pass on backends that fuse it; the ops below are the reference and the fallback.
-      const fused = fusedOptimizerStep('adagrad', [w, g, slots.accumulator!], { learningRate, epsilon });
+      const fused = fusedOptimizerStep('adagrad', [w, g, slots.accumulator!], { learningRate, epsilon }, { donate: true });
       if (fused !== null) {
         slots.accumulator = fused[1]!;
         return fused[0]!;

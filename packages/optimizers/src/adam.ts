@@ -40,7 +40,7 @@ export function adamRule(beta1: number, beta2: number, epsilon: number, amsgrad:
       const alpha = (learningRate * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
       if (!amsgrad) {
         // One pass on backends that fuse it (12 element-wise kernels otherwise); the op path below is the reference.
-        const fused = fusedOptimizerStep('adam', [w, g, slots.momentum!, slots.velocity!], { beta1, beta2, epsilon, alpha });
+        const fused = fusedOptimizerStep('adam', [w, g, slots.momentum!, slots.velocity!], { beta1, beta2, epsilon, alpha }, { donate: true });
         if (fused !== null) {
           slots.momentum = fused[1]!;
           slots.velocity = fused[2]!;

@@ -154,6 +154,10 @@ for (const name of ['cpu', 'wasm']) {
         expect(() => fusedOptimizerStep('adam', [t, t, t, tensor([1, 2])], adam)).toThrow(/shape of w, \[3\], got \[2\]/);
         expect(() => fusedOptimizerStep('nope' as 'adam', [t, t, t, t], adam)).toThrow(/unknown rule 'nope'/);
         expect(() => fusedOptimizerStep('adam', [t, t, t, t], { ...adam, alpha: Number.NaN })).toThrow(/'alpha' of rule 'adam' must be a finite number, got NaN/);
+        expect(() => fusedOptimizerStep('adam', [t, t, t, t], adam, { donate: 'yes' as unknown as boolean })).toThrow(
+          "fusedOptimizerStep: option 'donate' must be a boolean, got string",
+        );
+        expect(() => fusedOptimizerStep('adam', [t, t, t, t], adam, null as unknown as object)).toThrow('fusedOptimizerStep: options must be an object, got null');
       });
 
       it('refuses a released input before the backend sees it', () => {

@@ -74,17 +74,34 @@ const CPU_UPDATES: { readonly [R in OptimizerRule]: ExtensionKernelFallback<Opti
   adagrad: (backend, inputs, hyper) => cpuOptimizerStep(backend, 'adagrad', inputs, hyper),
 };
 
+/** Options of `fusedOptimizerStep`. */
+export interface FusedStepOptions {
+  /**
+   * The caller gives up `w` and the slots: it replaces each by its update right after the call and
+   * never reads the old ones again (as the optimizers do with a variable's value and their slots). A
+   * backend may then write each update over the old tensor's storage when nothing else holds it
+   * (the wasm backend does: a training step then touches half the memory). Default false: the
+   * results are fresh tensors and the inputs keep their values.
+   */
+  readonly donate?: boolean;
+}
+
 /**
  * One optimizer update in a single pass on the active backend, in place of the 3–12 element-wise
  * ops the rule takes otherwise, through the rule's extension kernel (`AdamUpdate`, ...) or, on a
  * `CpuBackend` (subclasses included) without one, the float64-intermediate loops of this package.
  * `tensors` are `[w, g, ...slots]` (slot order in `OptimizerHyper`); returns the new `w` followed by
- * the new slots, as fresh tensors that scopes track like op outputs. Returns null when the fused path
- * does not apply: the backend has no fused update, a tensor is not float32 or lives on another
- * backend, or the backend declines. The caller then takes the op path, which stays the reference.
- * Not differentiable: autograd never sees it (optimizers run under `noGrad`).
+ * the new slots, as tensors that scopes track like op outputs (fresh unless `options.donate`). Returns
+ * null when the fused path does not apply: the backend has no fused update, a tensor is not float32
+ * or lives on another backend, or the backend declines. The caller then takes the op path, which
+ * stays the reference. Not differentiable: autograd never sees it (optimizers run under `noGrad`).
  */
-export function fusedOptimizerStep<R extends OptimizerRule>(rule: R, tensors: readonly Tensor[], hyper: OptimizerHyper[R]): Tensor[] | null {
+export function fusedOptimizerStep<R extends OptimizerRule>(
+  rule: R,
+  tensors: readonly Tensor[],
+  hyper: OptimizerHyper[R],
+  options: FusedStepOptions = {},
+): Tensor[] | null {
   if (!RULES.includes(rule)) {
     throw new Error(`fusedOptimizerStep: unknown rule '${String(rule)}' (expected one of ${RULES.join(', ')})`);
   }
@@ -101,6 +118,10 @@ export function fusedOptimizerStep<R extends OptimizerRule>(rule: R, tensors: re
       throw new Error(`fusedOptimizerStep: hyperparameter '${key}' of rule '${rule}' must be a finite number, got ${String(value)}`);
     }
   }
+  if (options === null || typeof options !== 'object') throw new Error(`fusedOptimizerStep: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  if (options.donate !== undefined && typeof options.donate !== 'boolean') {
+    throw new Error(`fusedOptimizerStep: option 'donate' must be a boolean, got ${typeof options.donate}`);
+  }
   for (let i = 0; i < tensors.length; i++) assertLive(tensors[i]!, `fusedOptimizerStep (input ${i})`);
   const backend = getBackend();
   const name = OPTIMIZER_UPDATE_KERNELS[rule];
@@ -113,5 +134,7 @@ export function fusedOptimizerStep<R extends OptimizerRule>(rule: R, tensors: re
       throw new Error(`fusedOptimizerStep: every tensor must have the shape of w, ${formatShape(shape)}, got ${formatShape(t.shape)}`);
     }
   }
-  return runExtensionKernel(name, tensors, hyper as never, CPU_UPDATES[rule] as never);
+  // w and every slot (input 1, the gradient, is never given up).
+  const donate = options.donate === true ? tensors.map((_, i) => i).filter((i) => i !== 1) : undefined;
+  return runExtensionKernel(name, tensors, hyper as never, CPU_UPDATES[rule] as never, donate ? { donate } : undefined);
 }

@@ -121,6 +121,27 @@ describe('fused Adam through the optimizer', () => {
     });
   }
 
+  it('wasm: the update overwrites the variable and its slots where nothing else holds them, never a tensor sharing the storage', () => {
+    setBackend('wasm');
+    const w = variable(tensor([0, 0, 0]), { name: 'w' });
+    // The variable now shares `init`'s storage: the first step must leave `init` as it is.
+    const init = tensor([1, -2, 0.5]);
+    w.assign(init);
+    const g = tensor([0.5, 4, -0.25]);
+    const opt = new Adam({ learningRate: 0.1 });
+    withScope(() => opt.applyGradients([[g, w]]));
+    expect(Array.from(init.dataSync())).toEqual([1, -2, 0.5]);
+    expect(w.dataId).not.toBe(init.dataId);
+    // From the second step on the variable alone holds its storage: updated in place, slots too.
+    const storage = w.dataId;
+    const slotStorage = opt.getWeights().slice(1).map((s) => s.tensor.dataId);
+    const before = Array.from(w.dataSync());
+    withScope(() => opt.applyGradients([[g, w]]));
+    expect(w.dataId).toBe(storage);
+    expect(opt.getWeights().slice(1).map((s) => s.tensor.dataId)).toEqual(slotStorage);
+    expect(Array.from(w.dataSync())).not.toEqual(before);
+  });
+
   it('wasm: 500 Adam steps keep the wasm heap flat', () => {
     setBackend('wasm');
     const w = variable(randomNormal([33, 17], 0, 0.5, 'float32', 7), { name: 'w' });

@@ -15,7 +15,7 @@ export { ChainOptimizer, fromTransforms } from './chain-optimizer.js';
 export type { ChainOptimizerFactory, ChainSpec, ParamValue } from './chain-optimizer.js';
 export { Ftrl, scaleByFtrl } from './ftrl.js';
 export { OPTIMIZER_UPDATE_KERNELS, fusedOptimizerStep, optimizerSlotCount } from './fused-update.js';
-export type { OptimizerHyper, OptimizerRule } from './fused-update.js';
+export type { FusedStepOptions, OptimizerHyper, OptimizerRule } from './fused-update.js';
 export type { FtrlOptions, FtrlRuleOptions } from './ftrl.js';
 export { Lion, scaleByLion } from './lion.js';
 export type { LionOptions, LionRuleOptions } from './lion.js';

@@ -49,7 +49,7 @@ export function rmspropRule(rho: number, momentum: number, epsilon: number, cent
       const inputs = [w, g, slots.velocity!];
       if (momentum > 0) inputs.push(slots.momentum!);
       if (centered) inputs.push(slots.averageGradient!);
-      const fused = fusedOptimizerStep('rmsprop', inputs, { learningRate, rho, momentum, epsilon, centered });
+      const fused = fusedOptimizerStep('rmsprop', inputs, { learningRate, rho, momentum, epsilon, centered }, { donate: true });
       if (fused !== null) {
         let k = 1;
         slots.velocity = fused[k++]!;

@@ -40,7 +40,7 @@ export function sgdRule(momentum: number, nesterov: boolean): UpdateRule {
     initSlots: (w) => (momentum > 0 ? { momentum: zerosLike(w) } : {}),
     update(w, g, slots, { learningRate }): Tensor {
       // One pass on backends that fuse it; the ops below are the reference and the fallback.
-      const fused = fusedOptimizerStep('sgd', momentum > 0 ? [w, g, slots.momentum!] : [w, g], { learningRate, momentum, nesterov });
+      const fused = fusedOptimizerStep('sgd', momentum > 0 ? [w, g, slots.momentum!] : [w, g], { learningRate, momentum, nesterov }, { donate: true });
       if (fused !== null) {
         if (momentum > 0) slots.momentum = fused[1]!;
         return fused[0]!;

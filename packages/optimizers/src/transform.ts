@@ -31,7 +31,11 @@ export interface UpdateRule {
   initGlobals?(): Record<string, number>;
   /** Runs once per update step, before any variable is updated. */
   beginStep?(ctx: StepContext): void;
-  /** The new value of `w`; stores the new state tensors into `slots`. */
+  /**
+   * The new value of `w`; stores the new state tensors into `slots`. The caller (`fromUpdateRule`)
+   * replaces `w` and the old slots by what this returns and never reads them again, so a rule may
+   * give them up (`fusedOptimizerStep`'s `donate`: its update may overwrite their storage).
+   */
   update(w: Tensor, g: Tensor, slots: Record<string, Tensor>, ctx: StepContext): Tensor;
 }
 

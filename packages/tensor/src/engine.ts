@@ -11,7 +11,7 @@ import { assertInputsLive, created, infoOn, kernelStarting, writeStarting } from
 import { Tensor } from './tensor.js';
 
 export type { EngineMemoryInfo } from './memory.js';
-export { adoptData, assertLive, dispose, endScope, engineMemoryInfo, holdTensor, isReleased, keep, scopeDepth, startScope, trackTensor, withScope } from './memory.js';
+export { adoptData, assertLive, dispose, endScope, engineMemoryInfo, holdsStorage, holdTensor, isReleased, keep, scopeDepth, startScope, trackTensor, withScope } from './memory.js';
 
 type BackendFactory = () => Backend;
 

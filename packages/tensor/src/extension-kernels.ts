@@ -32,8 +32,27 @@ export type ExtensionKernelAttrs<K extends ExtensionKernelName> = ExtensionKerne
 /**
  * A backend's implementation of an extension kernel with attributes `A`: the outputs (fresh storage of
  * this backend), or null when it cannot run these inputs (the caller then takes its op path).
+ *
+ * `donated` lists the inputs (by index) that the caller handed over with `runExtensionKernel`'s
+ * `donate` option and that count towards their storage. The kernel may write an output into a donated
+ * input's storage instead of fresh storage (returning a TensorInfo with that input's `dataId`), but
+ * only where its own records show that input as the storage's one holder (nothing else, no alias,
+ * would see the change), no other input shares that storage, and the output's elements are each
+ * written after the same elements of the input were read. Empty when nothing was donated.
  */
-export type ExtensionKernelImpl<A> = (inputs: readonly TensorInfo[], attrs: A) => TensorInfo[] | null;
+export type ExtensionKernelImpl<A> = (inputs: readonly TensorInfo[], attrs: A, donated: ReadonlySet<number>) => TensorInfo[] | null;
+
+/** Options of `runExtensionKernel`. */
+export interface ExtensionKernelOptions {
+  /**
+   * Inputs (by index) whose storage the caller gives up: the caller replaces each by an output right
+   * after the call (an optimizer replacing a variable's value and slots by their updates) and reads
+   * none of them again. A backend may then write that output over the input's storage when nothing
+   * else holds it, saving an allocation and, for large tensors, cache traffic. Each must be a tensor
+   * the engine counts (not an alias built with `new Tensor`).
+   */
+  readonly donate?: readonly number[];
+}
 
 /**
  * The extension kernels a backend provides, keyed by name; any may be absent. Open: a backend may

@@ -1,5 +1,5 @@
 export type { Backend, KernelImpl, KernelTable, TensorInfo } from './backend.js';
-export type { ExtensionKernelAttrs, ExtensionKernelDefs, ExtensionKernelFallback, ExtensionKernelImpl, ExtensionKernelName, ExtensionKernelTable } from './extension-kernels.js';
+export type { ExtensionKernelAttrs, ExtensionKernelDefs, ExtensionKernelFallback, ExtensionKernelImpl, ExtensionKernelName, ExtensionKernelOptions, ExtensionKernelTable } from './extension-kernels.js';
 export { runExtensionKernel } from './ops/extension.js';
 export { CpuBackend } from './cpu/backend.js';
 export type { DType, TypedArray } from './dtype.js';

@@ -274,6 +274,14 @@ export function isReleased(t: Tensor): boolean {
   return HOLD in t && holdState(t) === FREE;
 }
 
+/**
+ * Whether `t` counts towards its storage (made by the engine, kept, or a Variable, and not released),
+ * as opposed to an alias built with `new Tensor` that only borrows storage others hold.
+ */
+export function holdsStorage(t: Tensor): boolean {
+  return holdState(t) !== FREE;
+}
+
 /** The same as `keep`, named for code that builds a `Tensor` around existing storage itself (Variables). */
 export function holdTensor<T extends Tensor>(t: T): T {
   return keep(t);

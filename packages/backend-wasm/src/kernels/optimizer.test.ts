@@ -1,33 +1,12 @@
-import type { Tensor } from '@descent/tensor';
-import { dispose, mul, runExtensionKernel, setBackend, tensor, withScope } from '@descent/tensor';
+import { dispose, mul, setBackend, tensor, withScope } from '@descent/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getWasmBackend, wasmMemoryInfo } from '../index.js';
 import { seeded } from '../test-utils/compare.js';
-import { opPath } from '../test-utils/optimizer-reference.js';
+import { CASES, fusedStep, opPath } from '../test-utils/optimizer-reference.js';
 import { poolUnderTest } from '../test-utils/pool.js';
-import type { FusedUpdateAttrs, FusedUpdateRule } from './optimizer.js';
-import { FUSED_UPDATE_KERNELS } from './optimizer.js';
+import type { FusedUpdateAttrs } from './optimizer.js';
 
 beforeAll(() => setBackend('wasm'));
-
-type Case = { [R in FusedUpdateRule]: { rule: R; hyper: FusedUpdateAttrs[R]; slots: number; label: string } }[FusedUpdateRule];
-
-/** One fused step through the backend's extension kernel, as `fusedOptimizerStep` of @descent/optimizers runs it. */
-function fusedStep<R extends FusedUpdateRule>(rule: R, tensors: readonly Tensor[], hyper: FusedUpdateAttrs[R]): Tensor[] | null {
-  return runExtensionKernel(FUSED_UPDATE_KERNELS[rule], tensors, hyper as never);
-}
-
-const CASES: Case[] = [
-  { rule: 'adam', hyper: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, alpha: 0.01 }, slots: 2, label: 'adam' },
-  { rule: 'sgd', hyper: { learningRate: 0.1, momentum: 0, nesterov: false }, slots: 0, label: 'sgd' },
-  { rule: 'sgd', hyper: { learningRate: 0.1, momentum: 0.9, nesterov: false }, slots: 1, label: 'sgd momentum' },
-  { rule: 'sgd', hyper: { learningRate: 0.1, momentum: 0.9, nesterov: true }, slots: 1, label: 'sgd nesterov' },
-  { rule: 'rmsprop', hyper: { learningRate: 0.01, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false }, slots: 1, label: 'rmsprop' },
-  { rule: 'rmsprop', hyper: { learningRate: 0.01, rho: 0.9, momentum: 0.5, epsilon: 1e-7, centered: false }, slots: 2, label: 'rmsprop momentum' },
-  { rule: 'rmsprop', hyper: { learningRate: 0.01, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: true }, slots: 2, label: 'rmsprop centered' },
-  { rule: 'rmsprop', hyper: { learningRate: 0.01, rho: 0.8, momentum: 0.5, epsilon: 1e-3, centered: true }, slots: 3, label: 'rmsprop momentum centered' },
-  { rule: 'adagrad', hyper: { learningRate: 0.05, epsilon: 1e-7 }, slots: 1, label: 'adagrad' },
-];
 
 // Sizes around the 4-lane main loop: tail only, one vector + tail, several vectors + tail, large.
 const SIZES = [1, 7, 33, 1000];

@@ -1,6 +1,7 @@
-import type { Tensor } from '@descent/tensor';
-import { add, div, mul, sqrt, square, sub } from '@descent/tensor';
+import type { ExtensionKernelOptions, Tensor } from '@descent/tensor';
+import { add, div, mul, runExtensionKernel, sqrt, square, sub } from '@descent/tensor';
 import type { FusedUpdateAttrs, FusedUpdateRule } from '../kernels/optimizer.js';
+import { FUSED_UPDATE_KERNELS } from '../kernels/optimizer.js';
 
 /**
  * The op path the optimizers package takes without a fused step, written out from Keras 3's update rules
@@ -51,3 +52,24 @@ export function opPath<R extends FusedUpdateRule>(rule: R, [w, g, ...s]: Tensor[
   }
   throw new Error(`unknown rule ${rule}`);
 }
+
+/** One rule with hyperparameters to test, and its slot count. */
+export type Case = { [R in FusedUpdateRule]: { rule: R; hyper: FusedUpdateAttrs[R]; slots: number; label: string } }[FusedUpdateRule];
+
+/** One fused step through the backend's extension kernel, as `fusedOptimizerStep` of @descent/optimizers runs it. */
+export function fusedStep<R extends FusedUpdateRule>(rule: R, tensors: readonly Tensor[], hyper: FusedUpdateAttrs[R], options?: ExtensionKernelOptions): Tensor[] | null {
+  return runExtensionKernel(FUSED_UPDATE_KERNELS[rule], tensors, hyper as never, undefined, options);
+}
+
+/** Every fused rule variant, with hyperparameters. */
+export const CASES: Case[] = [
+  { rule: 'adam', hyper: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, alpha: 0.01 }, slots: 2, label: 'adam' },
+  { rule: 'sgd', hyper: { learningRate: 0.1, momentum: 0, nesterov: false }, slots: 0, label: 'sgd' },
+  { rule: 'sgd', hyper: { learningRate: 0.1, momentum: 0.9, nesterov: false }, slots: 1, label: 'sgd momentum' },
+  { rule: 'sgd', hyper: { learningRate: 0.1, momentum: 0.9, nesterov: true }, slots: 1, label: 'sgd nesterov' },
+  { rule: 'rmsprop', hyper: { learningRate: 0.01, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false }, slots: 1, label: 'rmsprop' },
+  { rule: 'rmsprop', hyper: { learningRate: 0.01, rho: 0.9, momentum: 0.5, epsilon: 1e-7, centered: false }, slots: 2, label: 'rmsprop momentum' },
+  { rule: 'rmsprop', hyper: { learningRate: 0.01, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: true }, slots: 2, label: 'rmsprop centered' },
+  { rule: 'rmsprop', hyper: { learningRate: 0.01, rho: 0.8, momentum: 0.5, epsilon: 1e-3, centered: true }, slots: 3, label: 'rmsprop momentum centered' },
+  { rule: 'adagrad', hyper: { learningRate: 0.05, epsilon: 1e-7 }, slots: 1, label: 'adagrad' },
+];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Backend, TensorInfo } from '../backend.js';
 import { CpuBackend } from '../cpu/backend.js';
 import { dispose, getBackend, registerBackend, removeBackend, setBackend, withScope } from '../engine.js';
+import { Tensor } from '../tensor.js';
 import type { ExtensionKernelFallback } from '../extension-kernels.js';
 import { tensor } from './convert.js';
 import { runExtensionKernel } from './extension.js';
@@ -17,9 +18,9 @@ declare module '../extension-kernels.js' {
 type ScaleAttrs = { readonly factor: number };
 
 /** A CPU backend whose TestScale extension kernel records its calls and multiplies x by `factor` (or declines when told). */
-function recordingBackend(name: string): { backend: Backend; calls: { inputs: number; attrs: ScaleAttrs }[]; decline: { on: boolean } } {
+function recordingBackend(name: string): { backend: Backend; calls: { inputs: number; attrs: ScaleAttrs; donated?: number[] }[]; decline: { on: boolean } } {
   const cpu = new CpuBackend();
-  const calls: { inputs: number; attrs: ScaleAttrs }[] = [];
+  const calls: { inputs: number; attrs: ScaleAttrs; donated?: number[] }[] = [];
   const decline = { on: false };
   const backend: Backend = {
     name,
@@ -27,8 +28,8 @@ function recordingBackend(name: string): { backend: Backend; calls: { inputs: nu
     write: (v, s, d) => cpu.write(v, s, d),
     read: (i) => cpu.read(i),
     extensionKernels: {
-      TestScale: (inputs: readonly TensorInfo[], attrs: ScaleAttrs) => {
-        calls.push({ inputs: inputs.length, attrs });
+      TestScale: (inputs: readonly TensorInfo[], attrs: ScaleAttrs, donated: ReadonlySet<number>) => {
+        calls.push(donated.size > 0 ? { inputs: inputs.length, attrs, donated: [...donated] } : { inputs: inputs.length, attrs });
         if (decline.on) return null;
         return [cpu.kernels.Mul([inputs[0]!, cpu.write(new Float32Array([attrs.factor]), [], 'float32')], {})];
       },
@@ -119,6 +120,36 @@ describe('runExtensionKernel', () => {
     } finally {
       setBackend(active);
       removeBackend('ext-fallback');
+    }
+  });
+
+  it("passes the donated inputs that hold their storage (not a borrowing alias) and refuses a bad 'donate' by name", () => {
+    const active = getBackend().name;
+    const { backend, calls } = recordingBackend('ext-donate');
+    registerBackend('ext-donate', () => backend, 0);
+    try {
+      setBackend('ext-donate');
+      const w = tensor([1, 2]);
+      const g = tensor([3, 4]);
+      const borrowed = new Tensor(w, w.backend);
+      runExtensionKernel('TestScale', [w, g, borrowed], { factor: 1 }, undefined, { donate: [0, 2] });
+      runExtensionKernel('TestScale', [w, g], { factor: 1 }, undefined, { donate: [] });
+      runExtensionKernel('TestScale', [w, g], { factor: 1 });
+      expect(calls).toEqual([
+        { inputs: 3, attrs: { factor: 1 }, donated: [0] },
+        { inputs: 2, attrs: { factor: 1 } },
+        { inputs: 2, attrs: { factor: 1 } },
+      ]);
+      const run = (donate: unknown) => () => runExtensionKernel('TestScale', [w, g], { factor: 1 }, undefined, { donate: donate as number[] });
+      expect(run([2])).toThrow("TestScale: option 'donate' must hold input indices in [0, 2), got 2");
+      expect(run([0.5])).toThrow("TestScale: option 'donate' must hold input indices in [0, 2), got 0.5");
+      expect(run([-1])).toThrow(/got -1$/);
+      expect(run([1, 1])).toThrow("TestScale: option 'donate' names input 1 twice");
+      expect(run(1)).toThrow("TestScale: option 'donate' must be an array of input indices, got number");
+      expect(calls).toHaveLength(3);
+    } finally {
+      setBackend(active);
+      removeBackend('ext-donate');
     }
   });
 });

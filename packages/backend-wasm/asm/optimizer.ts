@@ -7,34 +7,40 @@
 // place, src/kernels/optimizer.ts); every loop reads each input element once, before it writes the
 // outputs of that element, so both give the same floats.
 //
-// Flush to zero: a slot that decays geometrically (Adam's m and v, momentum velocities, RMSprop's
-// averages) under a gradient that stays 0 (a weight whose input is always 0 in the batch) passes
-// through float32's subnormal range, 2^-149 ≤ |x| < 2^-126, for ~150 steps at a decay of 0.9. x86
-// handles subnormals in microcode, ~100× slower than normal arithmetic, and wasm has no
-// flush-to-zero mode: on MNIST, ~2.5% of the first layer's Adam m became subnormal by the fifth
-// epoch and the update took ~1.7× as long. So every slot value stored here that would be subnormal
-// is stored as a zero of the same sign (what x86's FTZ mode, and so TensorFlow's CPU kernels, do),
-// and Adam takes a step of zero where |m'| < 2^-126 / alpha (where m'·alpha would be subnormal). The
-// op path keeps subnormals: the two differ only there (by less than 2^-126 in the slot).
+// Flush to zero: a slot that decays by a constant factor each step while its gradient is 0 (a weight
+// whose input is 0 throughout the batch) passes through float32's subnormal range, 2^-149 ≤ |x| <
+// 2^-126, for ~150 steps at a decay of 0.9. x86 computes on subnormals in microcode, ~100× slower,
+// and wasm has no flush-to-zero mode: on MNIST ~2.5% of the first layer's Adam m was subnormal from
+// the fifth epoch on, and the update took 2–3× as long. So the fast-decaying slots — Adam's m, SGD's
+// velocity, RMSprop's mean square, mean gradient and momentum — are stored as a zero of the same sign
+// where they would be subnormal (what x86's FTZ mode, and so TensorFlow's CPU kernels, give), and
+// Adam takes a step of +0 (w' = w) where |m'| < max(2^-126, 2^-126 / alpha) (where m' or m'·alpha
+// would be subnormal). Adam's v (decay 0.999: ~70,000 zero-gradient steps from 1e-8 down to 2^-126)
+// and Adagrad's accumulator (never decays) are stored as computed: checking them cost more per step
+// than they would ever save. The op path keeps subnormals: the two differ only there (by less than
+// 2^-126 in a slot, and by a step smaller than that in w).
 
 /** The smallest normal float32, 2^-126. */
 const MIN_NORMAL: f32 = 1.1754943508222875e-38;
-/** The sign bit of every lane. */
-const SIGN = 0x80000000;
+/** All bits but the sign. */
+const MAGNITUDE = 0x7fffffff;
 
-/** `x` with lanes whose magnitude is below `limit` (a positive bound) replaced by a zero of the same sign; NaN and ±∞ kept. */
-@inline function flushBelow(x: v128, limit: v128): v128 {
-  return v128.bitselect(v128.and(x, i32x4.splat(SIGN)), x, f32x4.lt(f32x4.abs(x), limit));
+/**
+ * `x` with lanes whose magnitude is below `limit` (a positive bound) replaced by a zero of the same
+ * sign; NaN and ±∞ kept. `magnitude` is i32x4.splat(MAGNITUDE), `limit` a splat (both hoisted by the caller).
+ */
+@inline function flushBelow(x: v128, limit: v128, magnitude: v128): v128 {
+  return v128.andnot(x, v128.and(f32x4.lt(v128.and(x, magnitude), limit), magnitude));
 }
 
 /** Scalar `flushBelow`. */
 @inline function flushBelowF32(x: f32, limit: f32): f32 {
-  return Mathf.abs(x) < limit ? reinterpret<f32>(reinterpret<u32>(x) & SIGN) : x;
+  return Mathf.abs(x) < limit ? reinterpret<f32>(reinterpret<u32>(x) & ~MAGNITUDE) : x;
 }
 
 export const SGD_PLAIN = 0, SGD_MOMENTUM = 1, SGD_NESTEROV = 2;
 
-/** m' = m + (g−m)·c1; v' = v + (g²−v)·c2; w' = w − (m'·alpha)/(sqrt(v') + eps) (subnormals flushed: see the top). */
+/** m' = m + (g−m)·c1; v' = v + (g²−v)·c2; w' = w − (m'·alpha)/(sqrt(v') + eps) (m' and the step flushed to zero below 2^-126: see the top). */
 export function adamF32(
   w: usize, g: usize, m: usize, v: usize, wOut: usize, mOut: usize, vOut: usize, n: i32,
   c1: f32, c2: f32, alpha: f32, eps: f32,
@@ -45,19 +51,22 @@ export function adamF32(
   const av = f32x4.splat(alpha);
   const ev = f32x4.splat(eps);
   const normal = f32x4.splat(MIN_NORMAL);
-  // |m'| below this makes m'·alpha subnormal: the step is then 0 (alpha ≤ 0 never flushes).
-  const stepLimit: f32 = alpha > 0 ? <f32>(<f64>MIN_NORMAL / <f64>alpha) : 0;
+  const magnitude = i32x4.splat(MAGNITUDE);
+  // |m'| below this makes m'·alpha subnormal (or m' itself, flushed): the step is then +0 and w' = w.
+  const stepLimit: f32 = alpha > 1 || alpha <= 0 ? MIN_NORMAL : <f32>(<f64>MIN_NORMAL / <f64>alpha);
   const stepLimitV = f32x4.splat(stepLimit);
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const gi = v128.load(g + o);
     const mi = v128.load(m + o);
     const vi = v128.load(v + o);
-    const m1 = flushBelow(f32x4.add(mi, f32x4.mul(f32x4.sub(gi, mi), c1v)), normal);
-    const v1 = flushBelow(f32x4.add(vi, f32x4.mul(f32x4.sub(f32x4.mul(gi, gi), vi), c2v)), normal);
-    v128.store(mOut + o, m1);
+    const m1 = f32x4.add(mi, f32x4.mul(f32x4.sub(gi, mi), c1v));
+    const m1Size = v128.and(m1, magnitude);
+    v128.store(mOut + o, v128.andnot(m1, v128.and(f32x4.lt(m1Size, normal), magnitude)));
+    const v1 = f32x4.add(vi, f32x4.mul(f32x4.sub(f32x4.mul(gi, gi), vi), c2v));
     v128.store(vOut + o, v1);
-    const q = f32x4.div(f32x4.mul(flushBelow(m1, stepLimitV), av), f32x4.add(f32x4.sqrt(v1), ev));
+    const mStep = v128.andnot(m1, f32x4.lt(m1Size, stepLimitV));
+    const q = f32x4.div(f32x4.mul(mStep, av), f32x4.add(f32x4.sqrt(v1), ev));
     v128.store(wOut + o, f32x4.sub(v128.load(w + o), q));
   }
   for (; i < n; i++) {
@@ -66,7 +75,7 @@ export function adamF32(
     const mi = load<f32>(m + o);
     const vi = load<f32>(v + o);
     const m1 = flushBelowF32(mi + (gi - mi) * c1, MIN_NORMAL);
-    const v1 = flushBelowF32(vi + (gi * gi - vi) * c2, MIN_NORMAL);
+    const v1 = vi + (gi * gi - vi) * c2;
     store<f32>(mOut + o, m1);
     store<f32>(vOut + o, v1);
     store<f32>(wOut + o, load<f32>(w + o) - (flushBelowF32(m1, stepLimit) * alpha) / (Mathf.sqrt(v1) + eps));
@@ -94,6 +103,7 @@ export function adamRange(
   const learningRateV = f32x4.splat(learningRate);
   const muv = f32x4.splat(mu);
   const normal = f32x4.splat(MIN_NORMAL);
+  const magnitude = i32x4.splat(MAGNITUDE);
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const step = f32x4.mul(v128.load(g + o), learningRateV);
@@ -101,7 +111,7 @@ export function adamRange(
     if (mode == SGD_PLAIN) {
       v128.store(wOut + o, f32x4.sub(wi, step));
     } else {
-      const v1 = flushBelow(f32x4.sub(f32x4.mul(v128.load(v + o), muv), step), normal);
+      const v1 = flushBelow(f32x4.sub(f32x4.mul(v128.load(v + o), muv), step), normal, magnitude);
       v128.store(vOut + o, v1);
       if (mode == SGD_NESTEROV) v128.store(wOut + o, f32x4.sub(wi, f32x4.sub(step, f32x4.mul(v1, muv))));
       else v128.store(wOut + o, f32x4.add(wi, v1));
@@ -141,14 +151,15 @@ export function sgdF32(mode: i32, w: usize, g: usize, v: usize, wOut: usize, vOu
   const muv = f32x4.splat(mu);
   const ev = f32x4.splat(eps);
   const normal = f32x4.splat(MIN_NORMAL);
+  const magnitude = i32x4.splat(MAGNITUDE);
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const gi = v128.load(g + o);
-    const v1 = flushBelow(f32x4.add(f32x4.mul(v128.load(v + o), rhov), f32x4.mul(f32x4.mul(gi, gi), cv)), normal);
+    const v1 = flushBelow(f32x4.add(f32x4.mul(v128.load(v + o), rhov), f32x4.mul(f32x4.mul(gi, gi), cv)), normal, magnitude);
     v128.store(vOut + o, v1);
     let den: v128;
     if (centered) {
-      const a1 = flushBelow(f32x4.add(f32x4.mul(v128.load(a + o), rhov), f32x4.mul(gi, cv)), normal);
+      const a1 = flushBelow(f32x4.add(f32x4.mul(v128.load(a + o), rhov), f32x4.mul(gi, cv)), normal, magnitude);
       v128.store(aOut + o, a1);
       den = f32x4.add(f32x4.sub(v1, f32x4.mul(a1, a1)), ev);
     } else {
@@ -156,7 +167,7 @@ export function sgdF32(mode: i32, w: usize, g: usize, v: usize, wOut: usize, vOu
     }
     const inc = f32x4.div(f32x4.mul(gi, learningRateV), f32x4.sqrt(den));
     if (hasMomentum) {
-      const m1 = flushBelow(f32x4.add(f32x4.mul(v128.load(m + o), muv), inc), normal);
+      const m1 = flushBelow(f32x4.add(f32x4.mul(v128.load(m + o), muv), inc), normal, magnitude);
       v128.store(mOut + o, m1);
       v128.store(wOut + o, f32x4.sub(v128.load(w + o), m1));
     } else {
@@ -209,11 +220,10 @@ export function adagradF32(w: usize, g: usize, acc: usize, wOut: usize, accOut: 
   let i = 0;
   const learningRateV = f32x4.splat(learningRate);
   const ev = f32x4.splat(eps);
-  const normal = f32x4.splat(MIN_NORMAL);
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const gi = v128.load(g + o);
-    const a1 = flushBelow(f32x4.add(v128.load(acc + o), f32x4.mul(gi, gi)), normal);
+    const a1 = f32x4.add(v128.load(acc + o), f32x4.mul(gi, gi));
     v128.store(accOut + o, a1);
     const q = f32x4.div(f32x4.mul(gi, learningRateV), f32x4.sqrt(f32x4.add(a1, ev)));
     v128.store(wOut + o, f32x4.sub(v128.load(w + o), q));
@@ -221,7 +231,7 @@ export function adagradF32(w: usize, g: usize, acc: usize, wOut: usize, accOut: 
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const gi = load<f32>(g + o);
-    const a1 = flushBelowF32(load<f32>(acc + o) + gi * gi, MIN_NORMAL);
+    const a1 = load<f32>(acc + o) + gi * gi;
     store<f32>(accOut + o, a1);
     store<f32>(wOut + o, load<f32>(w + o) - (gi * learningRate) / Mathf.sqrt(a1 + eps));
   }

@@ -160,6 +160,10 @@ export class WasmBackend implements Backend {
     if (d.holders <= 0) this.ctx.storage.dispose(d);
   }
 
+  unscopedData(dataId: object): void {
+    this.ctx.storage.track(dataId as WasmData);
+  }
+
   evictData(dataId: object): void {
     this.ctx.storage.evict(dataId as WasmData);
   }

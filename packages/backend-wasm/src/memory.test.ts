@@ -176,4 +176,25 @@ describe('tensors dropped without a scope', () => {
     expect(after.blocksInUse).toBeLessThanOrEqual(before.blocksInUse);
     expect(after.collectedByGc - before.collectedByGc).toBeGreaterThanOrEqual(50);
   });
+
+  it('registers with the FinalizationRegistry only storage that leaves every scope (a kept, returned or loose tensor)', () => {
+    const tracked = (t: Tensor): boolean => (t.dataId as { tracked: boolean }).tracked;
+    let inside = true;
+    let keptTracked = false;
+    const survivor = withScope(() => {
+      const scoped = add(tensor(new Float32Array(300)), 1);
+      const kept = keep(mul(scoped, 2));
+      inside = tracked(scoped);
+      keptTracked = tracked(kept);
+      dispose(kept);
+      return mul(scoped, 3);
+    });
+    // Made and released inside the scope: never registered (the scope's end freed it); kept, or
+    // returned to user code: registered, so the collector frees it if it is dropped unreleased (the
+    // Variables of the test above).
+    expect(inside).toBe(false);
+    expect(keptTracked).toBe(true);
+    expect(tracked(survivor)).toBe(true);
+    expect(tracked(add(survivor, 1))).toBe(true);
+  });
 });

@@ -50,6 +50,14 @@ export interface Backend {
   /** Tell a manually managed backend that `dataId` is referenced by one more tensor (e.g. a no-copy reshape). */
   retainData?(dataId: object): void;
   /**
+   * `dataId` now has a holder that no scope will release (a loose tensor user code owns, a kept
+   * tensor, a Variable): from now on `disposeData` or the garbage collector ends it. A manually managed
+   * backend that frees storage when the collector takes its handle (a FinalizationRegistry) arranges
+   * that here rather than for every new storage: most storage lives and dies inside one scope, whose
+   * end frees it. Called at least once for such storage, possibly more often.
+   */
+  unscopedData?(dataId: object): void;
+  /**
    * Free the device memory behind `dataId` without losing its values: move them to host memory (a
    * typed array the garbage collector owns), and move them back transparently when a kernel or `read`
    * needs them again. The engine calls it for tensors that user code made outside any scope and has

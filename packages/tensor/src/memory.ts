@@ -1,7 +1,7 @@
 import type { Backend, TensorInfo } from './backend.js';
 import { bytesPerElement } from './dtype.js';
 import { formatShape } from './shape.js';
-import { Tensor } from './tensor.js';
+import { holdSlot, Tensor } from './tensor.js';
 import { isThenable } from './util/thenable.js';
 
 // Memory: step scopes, loose tensors and their eviction, keep, dispose. The dispatch point (engine.ts)
@@ -27,13 +27,15 @@ import { isThenable } from './util/thenable.js';
 //   by `dispose` or when replaced (`adoptData`).
 // On the garbage-collected CPU backend all of this is bookkeeping only: nothing is freed or moved.
 
-// Per-tensor memory state, kept on the tensor itself (a WeakSet lookup per op cost more than the op).
-const HOLD = Symbol('descent.hold');
+// Per-tensor memory state, on the tensor itself (a WeakSet lookup per op cost more than the op): the
+// hold state in a private field of Tensor (`holdSlot`), the use clocks of loose tensors as symbol keys.
 /** Kernel clock of a loose tensor's last use (creation or input to a kernel); absent or -1 when not watched. */
 const USED_AT = Symbol('descent.usedAt');
 /** Allocation clock (bytes) at a loose tensor's last use. */
 const USED_AT_BYTES = Symbol('descent.usedAtBytes');
-/** Not counted towards its storage (made outside the engine, or released). */
+/** Never registered by the engine (an alias made with `new Tensor`): valid while a registered holder of its storage lives. */
+const UNTRACKED = -1;
+/** Not counted towards its storage (released). */
 const FREE = 0;
 /** Counted, in a scope: the scope releases it. */
 const HELD = 1;
@@ -41,7 +43,7 @@ const HELD = 1;
 const KEPT = 2;
 /** Counted, in no scope: owned by user code; evicted to host memory once unused for a while. */
 const LOOSE = 3;
-type Tracked = Tensor & { [HOLD]?: number; [USED_AT]?: number; [USED_AT_BYTES]?: number };
+type Tracked = Tensor & { [USED_AT]?: number; [USED_AT_BYTES]?: number };
 
 const scopes: Tensor[][] = [];
 
@@ -89,6 +91,7 @@ function touch(t: Tensor): void {
 
 function makeLoose(t: Tensor): void {
   setHold(t, LOOSE);
+  t.backend.unscopedData?.(t.dataId);
   touch(t);
 }
 
@@ -151,7 +154,7 @@ export function writeStarting(): void {
  * CPU) its values would still be there. One property read per input.
  */
 export function assertInputsLive(name: string, list: readonly Tensor[]): void {
-  for (let i = 0; i < list.length; i++) if ((list[i] as Tracked)[HOLD] === FREE) throw releasedError(`${name} (input ${i})`, list[i]!);
+  for (let i = 0; i < list.length; i++) if (holdSlot.get(list[i]!) === FREE) throw releasedError(`${name} (input ${i})`, list[i]!);
 }
 
 /** Storage of `t` on `backend`, moving it there first if it was made on another backend. */
@@ -164,8 +167,10 @@ export function infoOn(t: Tensor, backend: Backend): TensorInfo {
     t.backend = backend;
     t.dataId = moved.dataId;
     // A counted holder keeps counting on its new backend and lets go on the old one.
-    if (holdState(t) !== FREE) {
+    const state = holdState(t);
+    if (state !== FREE) {
       backend.retainData?.(moved.dataId);
+      if (state !== HELD) backend.unscopedData?.(moved.dataId);
       from.disposeData?.(old);
     }
   }
@@ -185,7 +190,7 @@ function releasedError(what: string, t: Tensor): Error {
  * input (`myOp (input 1)`) for the error. Ops that do not go through `runKernel` check their inputs with it.
  */
 export function assertLive(t: Tensor, what: string): void {
-  if ((t as Tracked)[HOLD] === FREE) throw releasedError(what, t);
+  if (holdSlot.get(t) === FREE) throw releasedError(what, t);
 }
 
 /** What the engine knows about memory (for tests, diagnostics and `apps/bench --soak`). */
@@ -205,15 +210,13 @@ export function engineMemoryInfo(): EngineMemoryInfo {
   return { scopes: scopes.length, watched: watched.length, evicted: evictedCount, kernels: clock };
 }
 
+/** The hold state, an untracked alias counting as FREE (it does not count towards its storage). */
 function holdState(t: Tensor): number {
-  return (t as Tracked)[HOLD] ?? FREE;
+  const state = holdSlot.get(t);
+  return state === UNTRACKED ? FREE : state;
 }
 
-function setHold(t: Tensor, state: number): void {
-  // Non-enumerable, so equality checks and spreads of tensors never see it.
-  if (HOLD in t) (t as Tracked)[HOLD] = state;
-  else Object.defineProperty(t, HOLD, { value: state, writable: true, enumerable: false, configurable: false });
-}
+const setHold = (t: Tensor, state: number): void => holdSlot.set(t, state);
 
 /** Register a tensor a kernel or write just made: it joins the current scope, or becomes loose. */
 export function created(t: Tensor): void {
@@ -249,6 +252,7 @@ function releaseHolder(t: Tensor): void {
 export function keep<T extends Tensor>(t: T): T {
   hold(t);
   setHold(t, KEPT);
+  t.backend.unscopedData?.(t.dataId);
   return t;
 }
 
@@ -271,13 +275,10 @@ export function trackTensor<T extends Tensor>(t: T): T {
  * registered holder of its storage lives.
  */
 export function isReleased(t: Tensor): boolean {
-  return HOLD in t && holdState(t) === FREE;
+  return holdSlot.get(t) === FREE;
 }
 
-/**
- * Whether `t` counts towards its storage (made by the engine, kept, or a Variable, and not released),
- * as opposed to an alias built with `new Tensor` that only borrows storage others hold.
- */
+/** Whether `t` counts towards its storage (not released, not an alias built with `new Tensor` that borrows it). */
 export function holdsStorage(t: Tensor): boolean {
   return holdState(t) !== FREE;
 }
@@ -294,6 +295,7 @@ export function holdTensor<T extends Tensor>(t: T): T {
 export function adoptData(holder: Tensor, info: { readonly dataId: object; readonly backend: Backend }): void {
   const tracked = holdState(holder) !== FREE;
   info.backend.retainData?.(info.dataId);
+  info.backend.unscopedData?.(info.dataId);
   const oldBackend = holder.backend;
   const oldData = holder.dataId;
   holder.dataId = info.dataId;

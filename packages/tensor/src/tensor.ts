@@ -28,10 +28,32 @@ export type Axis = number | readonly number[];
 let nextId = 0;
 
 /**
+ * @internal The engine's access to a tensor's hold state (memory.ts): -1 for a tensor it never
+ * registered (an alias built with `new Tensor`, or a tensor of another copy of this package).
+ */
+export let holdSlot: { get(t: Tensor): number; set(t: Tensor, state: number): void };
+
+/**
  * An immutable n-dimensional array. Storage lives in a backend; read it with `dataSync()`,
  * `toArray()` or `item()`. Every op returns a new tensor.
  */
 export class Tensor implements TensorInfo {
+  /**
+   * The engine's hold state for this tensor (memory.ts), -1 until the engine first registers it. A
+   * private field: invisible to equality checks and spreads, and cheaper to set on a new tensor than
+   * a non-enumerable property.
+   */
+  #hold = -1;
+
+  static {
+    holdSlot = {
+      get: (t) => (#hold in t ? t.#hold : -1),
+      set: (t, state) => {
+        if (#hold in t) t.#hold = state;
+      },
+    };
+  }
+
   /** Unique per tensor; autograd keys its tape by it. */
   readonly id: number;
   readonly shape: Shape;

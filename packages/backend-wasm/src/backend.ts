@@ -164,8 +164,8 @@ export class WasmBackend implements Backend {
     this.ctx.storage.track(dataId as WasmData);
   }
 
-  evictData(dataId: object): void {
-    this.ctx.storage.evict(dataId as WasmData);
+  evictData(dataId: object): boolean {
+    return this.ctx.storage.evict(dataId as WasmData);
   }
 
   /** Threads large matMul/conv products use (the calling thread included). */

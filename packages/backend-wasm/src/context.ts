@@ -53,6 +53,17 @@ export class Context {
     return { info: { dataId: data, shape, dtype }, ptr: data.block.ptr };
   }
 
+  /**
+   * A new output of `shape` that is a window of `info`'s storage from element `offset` on, without a
+   * copy (a contiguous slice; see `Storage.view`).
+   */
+  view(info: TensorInfo, offset: number, shape: Shape): TensorInfo {
+    let size = 1;
+    for (const d of shape) size *= d;
+    const data = this.storage.view(info.dataId as WasmData, offset * bytesPerElement(info.dtype), info.dtype, size);
+    return { dataId: data, shape, dtype: info.dtype };
+  }
+
   /** A new output sharing `info`'s storage (no-copy reshape / same-dtype cast). */
   share(info: TensorInfo, shape: Shape): TensorInfo {
     ptrOf(info.dataId);

@@ -28,6 +28,14 @@ export class WasmData {
   host: TypedArray | null = null;
   /** Whether the garbage collector frees the block if this record goes unreleased (see `Storage.track`). */
   tracked = false;
+  /**
+   * A view (`Storage.view`): the storage whose block this one is a window of, from byte `offset` on
+   * (`block` is then the base's own Block object). The view counts as one holder of its base.
+   */
+  base: WasmData | null = null;
+  offset = 0;
+  /** Live views of this storage: while there are any it is neither evicted nor updated in place. */
+  views = 0;
   constructor(
     public block: Block,
     readonly dtype: DType,
@@ -72,8 +80,51 @@ export class Storage {
     return new WasmData(this.newBlock(dtype, size), dtype, size, this);
   }
 
-  /** From now on the garbage collector frees `data`'s block if the record is dropped unreleased. */
+  /**
+   * A record for `size` elements of `dtype` at byte `offset` of `base`'s block, sharing it without a
+   * copy (a contiguous slice). It holds its base until it is released, evicted or leaves every scope
+   * (`track`), when it takes a copy of its own: a long-lived view never pins a large base.
+   */
+  view(base: WasmData, offset: number, dtype: DType, size: number): WasmData {
+    let root = base;
+    while (root.base !== null) {
+      offset += root.offset;
+      root = root.base;
+    }
+    ptrOf(root);
+    const data = new WasmData(root.block, dtype, size, this);
+    data.base = root;
+    data.offset = offset;
+    root.views++;
+    root.holders++;
+    return data;
+  }
+
+  /** A view gets a block of its own with its values and lets go of its base. */
+  private detach(data: WasmData, copy: boolean): void {
+    const base = data.base!;
+    if (copy) {
+      const block = this.newBlock(data.dtype, data.size);
+      const bytes = data.size * bytesPerElement(data.dtype);
+      const heap = this.heap;
+      heap.refresh();
+      heap.u8.copyWithin(block.ptr, base.block.ptr + data.offset, base.block.ptr + data.offset + bytes);
+      data.block = block;
+    } else {
+      data.block = { ptr: 0, cls: 0, freed: true };
+    }
+    data.base = null;
+    data.offset = 0;
+    base.views--;
+    if (--base.holders <= 0) this.dispose(base);
+  }
+
+  /**
+   * From now on the garbage collector frees `data`'s block if the record is dropped unreleased. A
+   * view first takes a copy of its own (it is leaving every scope, and must not pin its base).
+   */
   track(data: WasmData): void {
+    if (data.base !== null) this.detach(data, true);
     if (data.tracked) return;
     data.tracked = true;
     if (!data.block.freed) this.registry.register(data, data.block, data.block);
@@ -92,7 +143,7 @@ export class Storage {
     }
     const heap = this.heap;
     heap.refresh();
-    const ptr = data.block.ptr;
+    const ptr = data.block.ptr + data.offset;
     const size = data.size;
     // `slice` of a view on shared memory copies element by element (8× slower than `set` from a
     // subarray, which copies in bulk: 0.56 vs 0.08 ms per MiB here).
@@ -112,15 +163,23 @@ export class Storage {
   }
 
   /**
-   * Move `data`'s values to host memory and free its block. Storage is immutable once written, so the
-   * copy stays exact; freed or already evicted storage is left alone.
+   * Move `data`'s values to host memory and free its block; false where it stays (freed, already
+   * evicted, or read by views). Storage is immutable once written (the fused optimizer updates write
+   * in place only over storage with one holder and no views), so the copy stays exact.
    */
-  evict(data: WasmData): void {
-    if (data.block.freed) return;
+  evict(data: WasmData): boolean {
+    // Storage that views read stays (they hold it); a view's values are copied and its base let go.
+    if (data.block.freed || data.views > 0) return false;
     data.host = this.copyOut(data);
+    if (data.base !== null) {
+      this.detach(data, false);
+      this.evicted++;
+      return true;
+    }
     if (data.tracked) this.releaseNow(data.block);
     else this.release(data.block);
     this.evicted++;
+    return true;
   }
 
   /** Move evicted values back into a new block; returns its pointer. */
@@ -142,7 +201,8 @@ export class Storage {
   /** Drop the last holder: free the block now, or the host copy of evicted storage. */
   dispose(data: WasmData): void {
     data.host = null;
-    if (data.tracked) this.releaseNow(data.block);
+    if (data.base !== null) this.detach(data, false);
+    else if (data.tracked) this.releaseNow(data.block);
     else this.release(data.block);
   }
 
@@ -174,5 +234,5 @@ export function ptrOf(dataId: object): number {
         'keep() tensors that must outlive a step, or return them from the scope',
     );
   }
-  return d.block.ptr;
+  return d.block.ptr + d.offset;
 }

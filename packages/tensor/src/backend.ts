@@ -64,9 +64,10 @@ export interface Backend {
    * not used for a while (see "Memory" in the README). A backend whose storage the garbage collector
    * already reclaims (CPU) leaves it out. A backend with asynchronous device reads (WebGPU) may
    * finish the move later, as long as the values stay readable meanwhile. Storage that is freed or
-   * already on the host is left as it is.
+   * already on the host is left as it is. Returns false where the storage stays (freed, already on
+   * the host, or in use by other storage such as a view); the engine then keeps watching it.
    */
-  evictData?(dataId: object): void;
+  evictData?(dataId: object): boolean | void;
   /**
    * Kernels outside the closed set, declared by the packages that use them (`ExtensionKernelDefs`),
    * with several outputs and no gradient, run by `runExtensionKernel`. Each is optional: an op whose

@@ -113,12 +113,15 @@ function sweep(): void {
     const age = clock - at;
     const since = allocated - (t[USED_AT_BYTES] ?? 0);
     if (age >= MIN_AGE && since >= 2 * bytesOf(t) && (age >= AGE || since >= AGE_BYTES)) {
+      let evicted: boolean | void = false;
       try {
-        t.backend.evictData?.(t.dataId);
+        evicted = t.backend.evictData?.(t.dataId);
       } catch {
         // No host memory for the copy: the tensor simply stays where it is. Eviction is an
         // optimisation of the caller's memory and must never fail the kernel that triggered it.
-        watched[kept++] = t;
+      }
+      if (evicted === false) {
+        watched[kept++] = t; // not moved (no host memory, or the backend keeps it: storage views read)
         continue;
       }
       t[USED_AT] = -1;
@@ -257,10 +260,9 @@ export function keep<T extends Tensor>(t: T): T {
 }
 
 /**
- * Register a tensor that was built with `new Tensor(info, backend)` around existing storage (an
- * alias such as stopGradient's): it then counts towards that storage and belongs to the current
- * scope like any op output. Without this, such an alias stays valid only while a counted holder of
- * the same storage lives. Returns `t`.
+ * Register a tensor built with `new Tensor(info, backend)` around existing storage (an alias such as
+ * stopGradient's): it then counts towards that storage and belongs to the current scope like any op
+ * output (otherwise it stays valid only while a counted holder of the storage lives). Returns `t`.
  */
 export function trackTensor<T extends Tensor>(t: T): T {
   if (holdState(t) === FREE) created(t);

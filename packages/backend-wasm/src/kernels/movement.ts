@@ -33,6 +33,17 @@ function strided(ctx: Context, x: TensorInfo, srcOff: number, srcStrides: readon
   return info;
 }
 
+/** Slices of fewer elements are copied (a copy that small costs less than pinning the base). */
+const VIEW_MIN = 1024;
+
+/** Whether a slice of `size` from a row-major `shape` is one contiguous run: after the first axis longer than 1, every axis whole. */
+function contiguous(shape: readonly number[], size: readonly number[]): boolean {
+  let i = 0;
+  while (i < size.length && size[i] === 1) i++;
+  for (let j = i + 1; j < size.length; j++) if (size[j] !== shape[j]) return false;
+  return true;
+}
+
 function fillValue(ctx: Context, dtype: DType, ptr: number, size: number, value: number): void {
   if (dtype === 'bool') ctx.heap.u8.fill(value !== 0 ? 1 : 0, ptr, ptr + size);
   else if (dtype === 'int32') ctx.heap.i32.fill(value, ptr >> 2, (ptr >> 2) + size);
@@ -88,7 +99,8 @@ export function movementKernels(ctx: Context, fb: Fallback) {
       const st = stridesOf(x.shape);
       let off = 0;
       for (let i = 0; i < begin.length; i++) off += begin[i]! * st[i]!;
-      return strided(ctx, x, off, st, size);
+      // A contiguous block (a batch of rows) of at least VIEW_MIN elements is a view: no copy.
+      return product(size) >= VIEW_MIN && contiguous(x.shape, size) ? ctx.view(x, off, size) : strided(ctx, x, off, st, size);
     },
     Pad: ([x], { paddings, constantValue }) => {
       const outShape = x.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);

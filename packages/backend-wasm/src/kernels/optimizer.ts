@@ -142,10 +142,10 @@ export function optimizerStep(ctx: Context): OptimizerStep {
   };
 }
 
-/** Whether input `i` is the one holder of its storage and no other input reads that storage. */
+/** Whether input `i` is the one holder of its storage (not a view, and viewed by none) and no other input reads that storage. */
 function soleHolder(ctx: Context, inputs: readonly TensorInfo[], i: number): boolean {
   const d = ctx.data(inputs[i]!);
-  if (d.holders !== 1) return false;
+  if (d.holders !== 1 || d.base !== null || d.views > 0) return false;
   for (let j = 0; j < inputs.length; j++) if (j !== i && inputs[j]!.dataId === d) return false;
   return true;
 }

@@ -6,7 +6,7 @@ import { suites } from './suites/index.js';
 import { soakSuite } from './suites/soak.js';
 import { formatResult } from './table.js';
 
-const USAGE = `usage: bench [--quick] [--cpu-time] [--json <file>] [--suite <name>]... [--python <path>] [--contender <id>]... | bench --soak [--steps <n>]
+const USAGE = `usage: bench [--quick] [--cpu-time] [--json <file>] [--suite <name>]... [--python <path>] [--contender <id>]... [--rounds <n>] | bench --soak [--steps <n>]
   --quick         smoke run (fewer sizes and samples, ~20 s)
   --cpu-time      time by this process's CPU time instead of wall-clock (for a machine shared with other jobs)
   --json <file>   also write the results as JSON
@@ -15,6 +15,7 @@ const USAGE = `usage: bench [--quick] [--cpu-time] [--json <file>] [--suite <nam
                   /usr/bin/python3 that can import torch; without one, PyTorch is skipped with a note)
   --contender <id> training and inference suites: run only these contenders (repeatable): descent-wasm, descent-wasm-1t, descent-cpu, tfjs-wasm,
                   tfjs-cpu, pytorch-1t, pytorch-<cores>t; ratios are against TF.js wasm (or TF.js cpu) when it runs
+  --rounds <n>    training suites: timed rounds (one run per contender each; default 7): more rounds, steadier medians
   --soak          instead of the suites, run each hand-written training/inference loop of issue 12 (minimize, grad,
                   valueAndGrads, variableGrads + applyGradients / assign, a Sequential in a custom loop, predict,
                   trainOnBatch) and fit for 10,000 steps each, reporting whether wasm memory stays flat (--steps <n> for another count)`;
@@ -27,17 +28,22 @@ interface Args {
   contenders: string[];
   only: string[];
   soakSteps: number | null;
+  rounds: number | null;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { quick: false, clock: 'wall', json: null, python: undefined, contenders: [], only: [], soakSteps: null };
+  const args: Args = { quick: false, clock: 'wall', json: null, python: undefined, contenders: [], only: [], soakSteps: null, rounds: null };
   let steps: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') args.quick = true;
     else if (a === '--cpu-time') args.clock = 'cpu';
     else if (a === '--soak') args.soakSteps ??= 10_000;
-    else if (a === '--steps') {
+    else if (a === '--rounds') {
+      const value = Number(argv[++i]);
+      if (!Number.isInteger(value) || value < 1) throw new Error(`bench: --rounds needs a positive integer, got '${argv[i]}'\n${USAGE}`);
+      args.rounds = value;
+    } else if (a === '--steps') {
       const value = Number(argv[++i]);
       if (!Number.isInteger(value) || value < 1) throw new Error(`bench: --steps needs a positive integer, got '${argv[i]}'\n${USAGE}`);
       steps = value;
@@ -75,7 +81,7 @@ async function main(): Promise<void> {
   for (const suite of selected) {
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
     log(`running ${suite.name}: ${suite.description}`);
-    const result = await suite.run({ quick: args.quick, clock: args.clock, ...(args.python !== undefined ? { python: args.python } : {}),
+    const result = await suite.run({ quick: args.quick, clock: args.clock, ...(args.python !== undefined ? { python: args.python } : {}), ...(args.rounds !== null ? { rounds: args.rounds } : {}),
       ...(args.contenders.length > 0 ? { contenders: args.contenders } : {}),
       log,
     });

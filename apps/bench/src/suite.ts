@@ -8,6 +8,8 @@ export interface SuiteOptions {
   readonly clock?: Clock;
   /** Python interpreter with PyTorch for the training suites (`--python`); looked for when absent. */
   readonly python?: string;
+  /** Timed rounds of the training suites (`--rounds`); 7 (2 with `quick`) when absent. */
+  readonly rounds?: number;
   /** Ids of the contenders the training suites run (`--contender`); all when absent. */
   readonly contenders?: readonly string[];
   /** Progress lines go here (stderr), so stdout stays a clean markdown report. */

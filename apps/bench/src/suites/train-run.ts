@@ -108,7 +108,7 @@ const cooldown = (): Promise<void> => new Promise((resolve) => setTimeout(resolv
  * round in an order that rotates, so a slow spell of the shared machine hits all alike. Ratios are the
  * median over rounds of the ratio within each round.
  */
-export async function runTraining(plan: TrainingPlan, { quick, log, python, contenders: only }: SuiteOptions): Promise<SuiteResult> {
+export async function runTraining(plan: TrainingPlan, { quick, log, python, contenders: only, rounds: askedRounds }: SuiteOptions): Promise<SuiteResult> {
   const wanted = (id: string): boolean => only === undefined || only.includes(id);
   const data = await loadDigits();
   const epochBatches = Math.ceil(data.trainSize / BATCH);
@@ -118,7 +118,7 @@ export async function runTraining(plan: TrainingPlan, { quick, log, python, cont
   const skipped = quick ? loaded.list.filter(single) : [];
   const contenders = { ...loaded, list: loaded.list.filter((c) => !skipped.includes(c) && wanted(c.id)) };
   const checkBatches = quick ? 1 : (plan.warmupBatches ?? 3);
-  const rounds = quick ? 2 : 7;
+  const rounds = askedRounds ?? (quick ? 2 : 7);
   const budget = quick ? 0 : plan.budgetMs;
   const perBatchValue = (ms: number): number => (plan.unit === 's/epoch' ? (ms / 1000) * epochBatches : ms);
   const kernelCounts: string[] = [];

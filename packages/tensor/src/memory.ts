@@ -1,8 +1,11 @@
 import type { Backend, TensorInfo } from './backend.js';
-import { bytesPerElement } from './dtype.js';
+import { countAllocation, evictionInfo, kernelStarting, makeLoose, writeStarting } from './eviction.js';
+import { FREE, HELD, holdState, KEPT, setHold } from './hold-state.js';
 import { formatShape } from './shape.js';
 import { holdSlot, Tensor } from './tensor.js';
 import { isThenable } from './util/thenable.js';
+
+export { kernelStarting, writeStarting };
 
 // Memory: step scopes, loose tensors and their eviction, keep, dispose. The dispatch point (engine.ts)
 // calls in here for every kernel run and write; engine.ts re-exports the public functions.
@@ -26,131 +29,9 @@ import { isThenable } from './util/thenable.js';
 // - Kept (`keep`, Variables, optimizer state): never released by a scope nor evicted by age; freed
 //   by `dispose` or when replaced (`adoptData`).
 // On the garbage-collected CPU backend all of this is bookkeeping only: nothing is freed or moved.
-
-// Per-tensor memory state, on the tensor itself (a WeakSet lookup per op cost more than the op): the
-// hold state in a private field of Tensor (`holdSlot`), the use clocks of loose tensors as symbol keys.
-/** Kernel clock of a loose tensor's last use (creation or input to a kernel); absent or -1 when not watched. */
-const USED_AT = Symbol('descent.usedAt');
-/** Allocation clock (bytes) at a loose tensor's last use. */
-const USED_AT_BYTES = Symbol('descent.usedAtBytes');
-/** Never registered by the engine (an alias made with `new Tensor`): valid while a registered holder of its storage lives. */
-const UNTRACKED = -1;
-/** Not counted towards its storage (released). */
-const FREE = 0;
-/** Counted, in a scope: the scope releases it. */
-const HELD = 1;
-/** Counted and exempt from scopes (`keep`, Variables). */
-const KEPT = 2;
-/** Counted, in no scope: owned by user code; evicted to host memory once unused for a while. */
-const LOOSE = 3;
-type Tracked = Tensor & { [USED_AT]?: number; [USED_AT_BYTES]?: number };
+// The hold states are in hold-state.ts, the clocks and the sweep of loose tensors in eviction.ts.
 
 const scopes: Tensor[][] = [];
-
-// Eviction policy for loose tensors. A loose tensor is stale when at least MIN_AGE kernels ran since
-// its last use, at least twice its size was allocated since (so evicting a big, still-useful tensor
-// costs at most half of what the computation itself allocated), and either AGE kernels ran or
-// AGE_BYTES were allocated since. Sweeps run every SWEEP_KERNELS kernels or SWEEP_BYTES allocated.
-// Measured choices: see packages/tensor/README.md, "Memory".
-const MIN_AGE = 4;
-const AGE = 64;
-const AGE_BYTES = 64 * 2 ** 20;
-const SWEEP_KERNELS = 16;
-const SWEEP_BYTES = 8 * 2 ** 20;
-
-/** Kernels run (and tensors written) so far. */
-let clock = 0;
-/** Bytes of tensor storage created so far. */
-let allocated = 0;
-let nextSweepClock = SWEEP_KERNELS;
-let nextSweepBytes = SWEEP_BYTES;
-/**
- * Loose tensors on a backend that can evict. Held strongly until evicted or no longer loose: a
- * WeakRef would not let the collector take them any sooner in the loops that matter (a WeakRef keeps
- * its target alive until the current job ends, and a synchronous loop is one job), and would keep
- * every evicted host copy alive until then too.
- */
-const watched: Tensor[] = [];
-let evictedCount = 0;
-
-function bytesOf(t: Tensor): number {
-  return t.size * bytesPerElement(t.dtype);
-}
-
-/** A loose tensor was used now: note when, and watch it again if it had been evicted. */
-function touch(t: Tensor): void {
-  const tr = t as Tracked;
-  const at = tr[USED_AT];
-  if (at === undefined || at < 0) {
-    if (t.backend.evictData === undefined) return;
-    watched.push(t);
-  }
-  tr[USED_AT] = clock;
-  tr[USED_AT_BYTES] = allocated;
-}
-
-function makeLoose(t: Tensor): void {
-  setHold(t, LOOSE);
-  t.backend.unscopedData?.(t.dataId);
-  touch(t);
-}
-
-/** Sweep when SWEEP_KERNELS kernels ran or SWEEP_BYTES were allocated since the last sweep. */
-function sweepIfDue(): void {
-  if (clock >= nextSweepClock || allocated >= nextSweepBytes) sweep();
-}
-
-/** Evict the loose tensors that have gone unused long enough; forget the ones no longer loose. */
-function sweep(): void {
-  nextSweepClock = clock + SWEEP_KERNELS;
-  nextSweepBytes = allocated + SWEEP_BYTES;
-  let kept = 0;
-  for (let i = 0; i < watched.length; i++) {
-    const t = watched[i] as Tracked;
-    if (holdState(t) !== LOOSE) continue;
-    const at = t[USED_AT] ?? -1;
-    if (at < 0) continue;
-    const age = clock - at;
-    const since = allocated - (t[USED_AT_BYTES] ?? 0);
-    if (age >= MIN_AGE && since >= 2 * bytesOf(t) && (age >= AGE || since >= AGE_BYTES)) {
-      let evicted: boolean | void = false;
-      try {
-        evicted = t.backend.evictData?.(t.dataId);
-      } catch {
-        // No host memory for the copy: the tensor simply stays where it is. Eviction is an
-        // optimisation of the caller's memory and must never fail the kernel that triggered it.
-      }
-      if (evicted === false) {
-        watched[kept++] = t; // not moved (no host memory, or the backend keeps it: storage views read)
-        continue;
-      }
-      t[USED_AT] = -1;
-      evictedCount++;
-      continue;
-    }
-    watched[kept++] = t;
-  }
-  watched.length = kept;
-}
-
-/**
- * Bookkeeping at the start of a kernel run (`runKernel`): count the run and mark the inputs used, so
- * the sweep never evicts them, then sweep if due. Call after `infoOn` moved the inputs.
- */
-export function kernelStarting(list: readonly Tensor[]): void {
-  clock++;
-  for (let i = 0; i < list.length; i++) {
-    const t = list[i]!;
-    if (holdState(t) === LOOSE) touch(t);
-  }
-  sweepIfDue();
-}
-
-/** Bookkeeping before a tensor is written from host values (`makeTensor`): count it and sweep if due. */
-export function writeStarting(): void {
-  clock++;
-  sweepIfDue();
-}
 
 /**
  * Throw if an input of kernel `name` was released: the same refusal on every backend, even where (the
@@ -210,21 +91,13 @@ export interface EngineMemoryInfo {
 
 /** A snapshot of the engine's memory figures (see `EngineMemoryInfo`). */
 export function engineMemoryInfo(): EngineMemoryInfo {
-  return { scopes: scopes.length, watched: watched.length, evicted: evictedCount, kernels: clock };
+  return { scopes: scopes.length, ...evictionInfo() };
 }
-
-/** The hold state, an untracked alias counting as FREE (it does not count towards its storage). */
-function holdState(t: Tensor): number {
-  const state = holdSlot.get(t);
-  return state === UNTRACKED ? FREE : state;
-}
-
-const setHold = (t: Tensor, state: number): void => holdSlot.set(t, state);
 
 /** Register a tensor a kernel or write just made: it joins the current scope, or becomes loose. */
 export function created(t: Tensor): void {
   t.backend.retainData?.(t.dataId);
-  allocated += bytesOf(t);
+  countAllocation(t);
   const top = scopes[scopes.length - 1];
   if (top !== undefined) {
     setHold(t, HELD);

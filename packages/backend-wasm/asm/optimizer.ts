@@ -30,7 +30,12 @@ const MAGNITUDE = 0x7fffffff;
  * sign; NaN and ±∞ kept. `magnitude` is i32x4.splat(MAGNITUDE), `limit` a splat (both hoisted by the caller).
  */
 @inline function flushBelow(x: v128, limit: v128, magnitude: v128): v128 {
-  return v128.andnot(x, v128.and(f32x4.lt(v128.and(x, magnitude), limit), magnitude));
+  return flushSized(x, v128.and(x, magnitude), limit, magnitude);
+}
+
+/** `flushBelow` for a caller that has `size` = `x & magnitude` already (and needs it again). */
+@inline function flushSized(x: v128, size: v128, limit: v128, magnitude: v128): v128 {
+  return v128.andnot(x, v128.and(f32x4.lt(size, limit), magnitude));
 }
 
 /** Scalar `flushBelow`. */
@@ -62,7 +67,7 @@ export function adamF32(
     const vi = v128.load(v + o);
     const m1 = f32x4.add(mi, f32x4.mul(f32x4.sub(gi, mi), c1v));
     const m1Size = v128.and(m1, magnitude);
-    v128.store(mOut + o, v128.andnot(m1, v128.and(f32x4.lt(m1Size, normal), magnitude)));
+    v128.store(mOut + o, flushSized(m1, m1Size, normal, magnitude));
     const v1 = f32x4.add(vi, f32x4.mul(f32x4.sub(f32x4.mul(gi, gi), vi), c2v));
     v128.store(vOut + o, v1);
     const mStep = v128.andnot(m1, f32x4.lt(m1Size, stepLimitV));

@@ -4,6 +4,7 @@ import { bytesPerElement } from '@descent/tensor';
 import { Storage, ptrOf } from './data.js';
 import type { KernelExports } from './exports.js';
 import type { Heap } from './heap.js';
+import { product } from './kernels/shape.js';
 import { sizeClass } from './heap.js';
 import type { ThreadPool } from './threads.js';
 
@@ -47,9 +48,7 @@ export class Context {
 
   /** A new output of `shape` and `dtype`: its TensorInfo (new storage, not yet written) and the block's address. */
   output(shape: Shape, dtype: DType): { info: TensorInfo; ptr: number } {
-    let size = 1;
-    for (const d of shape) size *= d;
-    const data = this.storage.create(dtype, size);
+    const data = this.storage.create(dtype, product(shape));
     return { info: { dataId: data, shape, dtype }, ptr: data.block.ptr };
   }
 
@@ -58,9 +57,7 @@ export class Context {
    * copy (a contiguous slice; see `Storage.view`).
    */
   view(info: TensorInfo, offset: number, shape: Shape): TensorInfo {
-    let size = 1;
-    for (const d of shape) size *= d;
-    const data = this.storage.view(info.dataId as WasmData, offset * bytesPerElement(info.dtype), info.dtype, size);
+    const data = this.storage.view(info.dataId as WasmData, offset * bytesPerElement(info.dtype), info.dtype, product(shape));
     return { dataId: data, shape, dtype: info.dtype };
   }
 

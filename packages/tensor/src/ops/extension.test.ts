@@ -38,13 +38,23 @@ function recordingBackend(name: string): { backend: Backend; calls: { inputs: nu
   return { backend, calls, decline };
 }
 
+/** Run `fn` with `backend` registered and active as `name`; the backend active before is active again after. */
+function usingBackend(name: string, backend: Backend, fn: () => void): void {
+  const active = getBackend().name;
+  registerBackend(name, () => backend, 0);
+  try {
+    setBackend(name);
+    fn();
+  } finally {
+    setBackend(active);
+    removeBackend(name);
+  }
+}
+
 describe('runExtensionKernel', () => {
   it('dispatches to the active backend table with the typed attrs; outputs belong to the scope', () => {
-    const active = getBackend().name;
     const { backend, calls, decline } = recordingBackend('ext-recording');
-    registerBackend('ext-recording', () => backend, 0);
-    try {
-      setBackend('ext-recording');
+    usingBackend('ext-recording', backend, () => {
       const w = tensor([1, -2, 3]);
       const g = tensor([0, 0, 0]);
       const attrs = { factor: 2 };
@@ -72,16 +82,11 @@ describe('runExtensionKernel', () => {
       dispose(g);
       expect(() => runExtensionKernel('TestScale', [w, g], attrs)).toThrow(/^TestScale \(input 1\): this tensor's storage was released/);
       expect(calls).toHaveLength(2);
-    } finally {
-      setBackend(active);
-      removeBackend('ext-recording');
-    }
+    });
   });
 
   it('runs the fallback only where the backend has no kernel of that name, with the backend to read from and write to', () => {
-    const active = getBackend().name;
     const { backend, calls } = recordingBackend('ext-fallback');
-    registerBackend('ext-fallback', () => backend, 0);
     const seen: { backend: string; inputs: number; flag: boolean }[] = [];
     // Negates the first input through the backend's own storage calls.
     const negate: ExtensionKernelFallback<{ readonly flag: boolean }> = (b, inputs, attrs) => {
@@ -90,8 +95,7 @@ describe('runExtensionKernel', () => {
       const x = b.read(inputs[0]!);
       return [b.write(x.map((v) => -v), inputs[0]!.shape, 'float32')];
     };
-    try {
-      setBackend('ext-fallback');
+    usingBackend('ext-fallback', backend, () => {
       const x = tensor([1, -2, 3]);
       let inner: number[] = [];
       const kept = withScope(() => {
@@ -117,18 +121,12 @@ describe('runExtensionKernel', () => {
       setBackend('ext-fallback');
       expect(runExtensionKernel('TestMissing', [elsewhere], { flag: true }, negate)).toBeNull();
       expect(seen).toHaveLength(2);
-    } finally {
-      setBackend(active);
-      removeBackend('ext-fallback');
-    }
+    });
   });
 
   it("passes the donated inputs that hold their storage (not a borrowing alias) and refuses a bad 'donate' by name", () => {
-    const active = getBackend().name;
     const { backend, calls } = recordingBackend('ext-donate');
-    registerBackend('ext-donate', () => backend, 0);
-    try {
-      setBackend('ext-donate');
+    usingBackend('ext-donate', backend, () => {
       const w = tensor([1, 2]);
       const g = tensor([3, 4]);
       const borrowed = new Tensor(w, w.backend);
@@ -147,9 +145,6 @@ describe('runExtensionKernel', () => {
       expect(run([1, 1])).toThrow("TestScale: option 'donate' names input 1 twice");
       expect(run(1)).toThrow("TestScale: option 'donate' must be an array of input indices, got number");
       expect(calls).toHaveLength(3);
-    } finally {
-      setBackend(active);
-      removeBackend('ext-donate');
-    }
+    });
   });
 });
